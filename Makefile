@@ -1,0 +1,44 @@
+# Two commands on a fresh clone: `make run` and `make test`. Only python3.11 and make needed.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+
+.PHONY: run test install migrate seed lint lock messages clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+# Local demo on the embedded defaults: SQLite, tasks run in-process, email to the console.
+run: $(STAMP)
+	DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	DEBUG=1 $(BIN)/python manage.py seed_demo
+	@echo "Serving http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
+	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# The whole suite. DATABASE_URL / CELERY_BROKER_URL select PostgreSQL and Redis (see .ci/run).
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+# Refresh the pins after changing pyproject.toml's dependencies.
+lock:
+	$(BIN)/python -m pip install --quiet pip-tools
+	$(BIN)/pip-compile -q --strip-extras --no-header --no-emit-index-url --no-emit-find-links -o requirements.txt pyproject.toml
+	$(BIN)/pip-compile -q --strip-extras --no-header --no-emit-index-url --no-emit-find-links --extra dev -o requirements-dev.txt pyproject.toml
+
+# Extract and compile translations (needs GNU gettext; compiled .mo files are committed).
+messages: $(STAMP)
+	DEBUG=1 $(BIN)/python manage.py makemessages -l zh_Hant --no-obsolete -i ".venv/*"
+	DEBUG=1 $(BIN)/python manage.py compilemessages -l zh_Hant -i ".venv/*"
+
+clean:
+	rm -rf $(VENV) db.sqlite3 var staticfiles

@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from subsidy import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/applicant/", views.dashboard_applicant, name="dashboard_applicant"),
+    path("dashboard/reviewer/", views.dashboard_reviewer, name="dashboard_reviewer"),
+    path("dashboard/officer/", views.dashboard_officer, name="dashboard_officer"),
+    path("dashboard/panel/", views.dashboard_panel, name="dashboard_panel"),
+    path("dashboard/finance/", views.dashboard_finance, name="dashboard_finance"),
+    path("dashboard/admin/", views.dashboard_admin, name="dashboard_admin"),
+    path("profile/", views.profile, name="profile"),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,1 @@
+"""Screening, reviewer assignments, conflicts, scores and decisions live here."""

@@ -1,0 +1,30 @@
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from subsidy.permissions import Action, can
+from subsidy.roles import Role
+
+
+def navigation(request):
+    """Navigation links for the signed-in user's roles."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_links": []}
+    links = [(reverse("dashboard"), _("Dashboard"))]
+    role_pages = [
+        (Role.APPLICANT, "dashboard_applicant", _("My applications")),
+        (Role.REVIEWER, "dashboard_reviewer", _("My reviews")),
+        (Role.PROGRAMME_OFFICER, "dashboard_officer", _("Programme office")),
+        (Role.PANEL_MEMBER, "dashboard_panel", _("Panel")),
+        (Role.FINANCE_OFFICER, "dashboard_finance", _("Finance")),
+        (Role.FINANCE_APPROVER, "dashboard_finance", _("Finance")),
+        (Role.ADMINISTRATOR, "dashboard_admin", _("Administration")),
+    ]
+    seen = set()
+    for role, url_name, label in role_pages:
+        if user.has_role(role) and url_name not in seen:
+            seen.add(url_name)
+            links.append((reverse(url_name), label))
+    if can(user, Action.MANAGE_USERS):
+        links.append((reverse("admin:index"), _("Admin site")))
+    return {"nav_links": links}

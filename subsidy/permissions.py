@@ -1,0 +1,91 @@
+"""The one place that answers "may this user do X (to this object)?".
+
+Other modules call ``can(user, Action.X, obj)`` or ``require(...)`` instead of checking roles
+or group names themselves. Object-level rules (membership of an organisation, assignment
+to a reviewer) are added here as the capabilities that need them arrive.
+"""
+
+from collections.abc import Callable
+
+from django.db import models
+
+from .errors import PermissionDeniedError
+from .roles import Role
+
+
+class Action(models.TextChoices):
+    VIEW_STAFF_DASHBOARD = "view_staff_dashboard"
+    MANAGE_ROUNDS = "manage_rounds"
+    VIEW_AUDIT = "view_audit"
+    SCREEN_APPLICATIONS = "screen_applications"
+    ASSIGN_REVIEWERS = "assign_reviewers"
+    REVIEW_APPLICATION = "review_application"
+    DECIDE_APPLICATIONS = "decide_applications"
+    PREPARE_DISBURSEMENT = "prepare_disbursement"
+    APPROVE_DISBURSEMENT = "approve_disbursement"
+    VIEW_FINANCE_REPORTS = "view_finance_reports"
+    MANAGE_USERS = "manage_users"
+    CREATE_ORGANISATION = "create_organisation"
+    VIEW_ORGANISATION = "view_organisation"
+    EDIT_ORGANISATION = "edit_organisation"
+    MANAGE_MEMBERS = "manage_members"
+
+
+def _has_any(*roles: str) -> Callable:
+    wanted = frozenset(roles)
+
+    def rule(user, obj=None) -> bool:
+        return bool(user.roles & wanted)
+
+    return rule
+
+
+def _member_role_in(*member_roles: str) -> Callable:
+    def rule(user, obj=None) -> bool:
+        if obj is None:
+            return False
+        return obj.memberships.filter(user=user, role__in=member_roles).exists()
+
+    return rule
+
+
+_STAFF = (Role.PROGRAMME_OFFICER, Role.PANEL_MEMBER, Role.FINANCE_OFFICER,
+          Role.FINANCE_APPROVER, Role.ADMINISTRATOR, Role.REVIEWER)
+
+RULES: dict[str, Callable] = {
+    Action.VIEW_STAFF_DASHBOARD: _has_any(*_STAFF),
+    Action.MANAGE_ROUNDS: _has_any(Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR),
+    Action.VIEW_AUDIT: _has_any(Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR,
+                                Role.FINANCE_APPROVER),
+    Action.SCREEN_APPLICATIONS: _has_any(Role.PROGRAMME_OFFICER),
+    Action.ASSIGN_REVIEWERS: _has_any(Role.PROGRAMME_OFFICER),
+    Action.REVIEW_APPLICATION: _has_any(Role.REVIEWER),
+    Action.DECIDE_APPLICATIONS: _has_any(Role.PANEL_MEMBER),
+    Action.PREPARE_DISBURSEMENT: _has_any(Role.FINANCE_OFFICER),
+    Action.APPROVE_DISBURSEMENT: _has_any(Role.FINANCE_APPROVER),
+    Action.VIEW_FINANCE_REPORTS: _has_any(Role.FINANCE_OFFICER, Role.FINANCE_APPROVER,
+                                          Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR),
+    Action.MANAGE_USERS: _has_any(Role.ADMINISTRATOR),
+    Action.CREATE_ORGANISATION: _has_any(Role.APPLICANT),
+    Action.VIEW_ORGANISATION: _member_role_in("owner", "editor", "viewer"),
+    Action.EDIT_ORGANISATION: _member_role_in("owner", "editor"),
+    Action.MANAGE_MEMBERS: _member_role_in("owner"),
+}
+
+
+def can(user, action: str, obj=None) -> bool:
+    """True when ``user`` may take ``action`` (on ``obj``, for object-level actions)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    rule = RULES.get(action)
+    if rule is None:
+        raise KeyError(f"Unknown action {action!r}")
+    return rule(user, obj)
+
+
+def require(user, action: str, obj=None) -> None:
+    """Raise ``PermissionDeniedError`` unless ``can(user, action, obj)``."""
+    if not can(user, action, obj):
+        from django.utils.translation import gettext as _
+
+        raise PermissionDeniedError(_("You do not have permission to do this."))

@@ -1,0 +1,31 @@
+"""Read-side queries of the core app."""
+
+from decimal import Decimal
+
+from django.db.models import Sum
+
+from subsidy.models import FundingRound, Notification, Scheme
+
+
+def scheme_budget_positions():
+    """Each scheme with the sum of its round envelopes (``allocated``) and what is left
+    (``unallocated``), in one query."""
+    from django.db.models import F, Value
+    from django.db.models.functions import Coalesce
+
+    allocated = Coalesce(Sum("rounds__envelope"), Value(Decimal("0")))
+    return (Scheme.objects.annotate(allocated=allocated)
+            .annotate(unallocated=F("budget") - F("allocated")).order_by("code"))
+
+
+def rounds_open(*, at=None):
+    from django.utils import timezone
+
+    at = at or timezone.now()
+    return (FundingRound.objects.select_related("scheme")
+            .filter(status=FundingRound.Status.OPEN, opens_at__lte=at, closes_at__gt=at)
+            .order_by("closes_at"))
+
+
+def inbox_for(*, user, limit: int = 20):
+    return Notification.objects.filter(recipient=user).order_by("-created_at")[:limit]

@@ -1,0 +1,148 @@
+"""The notification outbox: write in the caller's transaction, deliver after commit.
+
+``notify`` writes one ``Notification`` row per message. When the transaction commits, the
+delivery task is enqueued; if the broker cannot be reached the row simply stays pending and
+``outbox_sweep`` (run by celery beat) enqueues it later. ``notification_deliver`` renders the
+text and HTML templates in the recipient's language, sends once, and marks the row sent;
+a redelivered message finds the row sent (or locked by another worker) and does nothing.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.core.validators import validate_email
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from subsidy.models import Notification
+
+logger = logging.getLogger(__name__)
+
+
+class TemporaryDeliveryError(Exception):
+    """The mail server could not take the message now; the task retries with backoff."""
+
+
+def notify(*, recipient=None, event: str, context: dict | None = None,
+           to_email: str | None = None, language: str | None = None) -> Notification:
+    """Queue one message to one person. ``context`` must be JSON-serialisable; templates
+    live in ``templates/notifications/<event>/`` as ``subject.txt``, ``body.txt`` and
+    ``body.html``."""
+    email = to_email or (recipient.email if recipient else "")
+    lang = language or (recipient.language if recipient else settings.LANGUAGE_CODE)
+    notification = Notification.objects.create(
+        recipient=recipient,
+        to_email=email,
+        event=event,
+        context=context or {},
+        language=lang,
+    )
+    transaction.on_commit(lambda: notification_enqueue(notification_id=notification.pk))
+    return notification
+
+
+def notification_enqueue(*, notification_id: int) -> None:
+    """Hand a pending notification to the broker. A broker outage is logged, not raised:
+    the row stays pending and the sweeper enqueues it once the broker is back."""
+    from subsidy.tasks import deliver_notification
+
+    try:
+        deliver_notification.delay(notification_id)
+    except Exception:  # noqa: BLE001 - any broker failure must not break the caller
+        logger.warning("Broker unavailable; notification %s left for the sweeper",
+                       notification_id, exc_info=True)
+        return
+    Notification.objects.filter(pk=notification_id, enqueued_at__isnull=True).update(
+        enqueued_at=timezone.now()
+    )
+
+
+def _render(notification: Notification) -> tuple[str, str, str]:
+    context = {
+        **notification.context,
+        "recipient_name": (notification.recipient.get_full_name()
+                           if notification.recipient else notification.to_email),
+        "site_url": settings.SITE_URL,
+    }
+    base = f"notifications/{notification.event}"
+    with translation.override(notification.language):
+        subject = " ".join(render_to_string(f"{base}/subject.txt", context).split())
+        text = render_to_string(f"{base}/body.txt", context)
+        html = render_to_string(f"{base}/body.html", context)
+    return subject, text, html
+
+
+def notification_deliver(*, notification_id: int) -> str:
+    """Send one notification at most once. Returns what happened, for logs and tests.
+
+    The row is locked for the duration of the send, so a duplicate message for the same row
+    (a redelivery, or the sweeper racing the original) skips it instead of sending again.
+    """
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("recipient")
+            .filter(pk=notification_id)
+            .first()
+        )
+        if notification is None:
+            return "locked-or-missing"
+        if notification.status != Notification.Status.PENDING:
+            return f"already-{notification.status}"
+        try:
+            validate_email(notification.to_email)
+        except ValidationError:
+            notification.status = Notification.Status.UNDELIVERABLE
+            notification.last_error = "Malformed email address"
+            notification.save(update_fields=["status", "last_error"])
+            return "undeliverable"
+        subject, text, html = _render(notification)
+        message = EmailMultiAlternatives(
+            subject=subject,
+            body=text,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[notification.to_email],
+            # A stable Message-ID lets mail servers drop a duplicate of the same notification.
+            headers={"Message-ID": f"<aiss-notification-{notification.pk}@cyberport.hk>"},
+        )
+        message.attach_alternative(html, "text/html")
+        notification.attempts += 1
+        try:
+            message.send(fail_silently=False)
+        except Exception as exc:  # noqa: BLE001 - SMTP and socket errors vary by backend
+            notification.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            if notification.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
+                notification.status = Notification.Status.FAILED
+                notification.save(update_fields=["attempts", "last_error", "status"])
+                logger.error("Notification %s failed after %s attempts", notification.pk,
+                             notification.attempts)
+                return "failed"
+            notification.save(update_fields=["attempts", "last_error"])
+            raise TemporaryDeliveryError(notification.last_error) from exc
+        notification.status = Notification.Status.SENT
+        notification.subject = subject[:255]
+        notification.sent_at = timezone.now()
+        notification.last_error = ""
+        notification.save(update_fields=["status", "subject", "sent_at", "attempts",
+                                         "last_error"])
+        return "sent"
+
+
+def outbox_sweep(*, now=None) -> int:
+    """Enqueue pending notifications that were never handed to the broker, or that were
+    handed over long enough ago to have been lost. Returns how many were enqueued."""
+    now = now or timezone.now()
+    stale = now - timedelta(seconds=settings.OUTBOX_STALE_SECONDS)
+    pending = Notification.objects.filter(status=Notification.Status.PENDING,
+                                          created_at__lte=stale)
+    ids = list(
+        pending.filter(enqueued_at__isnull=True).values_list("pk", flat=True)[:1000]
+    ) + list(pending.filter(enqueued_at__lte=stale).values_list("pk", flat=True)[:1000])
+    for notification_id in ids:
+        Notification.objects.filter(pk=notification_id).update(enqueued_at=None)
+        notification_enqueue(notification_id=notification_id)
+    return len(ids)
