@@ -208,7 +208,7 @@ ACCOUNT_RATE_LIMITS = {"login_failed": False}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Cyberport AISS"
 # Staff roles must set up TOTP before using the system when this is on (production).
-STAFF_REQUIRE_2FA = env.bool("STAFF_REQUIRE_2FA", default=not DEBUG)
+STAFF_REQUIRE_2FA = env.bool("STAFF_REQUIRE_2FA", default=not (DEBUG or TESTING))
 
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)  # hours

@@ -25,7 +25,9 @@ def user_complete_signup(*, user: User, full_name: str, language: str) -> User:
 
 @transaction.atomic
 def user_update_profile(*, user: User, full_name: str, language: str) -> User:
-    before = {"full_name": user.full_name, "language": user.language}
+    # Read "before" from the locked row: a bound form may already have changed ``user``.
+    stored = User.objects.select_for_update().get(pk=user.pk)
+    before = {"full_name": stored.full_name, "language": stored.language}
     user.full_name = full_name.strip()
     user.language = language
     user.save(update_fields=["full_name", "language"])

@@ -100,7 +100,14 @@ def notification_deliver(*, notification_id: int) -> str:
             notification.last_error = "Malformed email address"
             notification.save(update_fields=["status", "last_error"])
             return "undeliverable"
-        subject, text, html = _render(notification)
+        try:
+            subject, text, html = _render(notification)
+        except Exception as exc:  # noqa: BLE001 - a broken template must not go silent
+            notification.status = Notification.Status.FAILED
+            notification.last_error = f"Template error: {type(exc).__name__}: {exc}"[:2000]
+            notification.save(update_fields=["status", "last_error"])
+            logger.error("Notification %s could not be rendered: %s", notification.pk, exc)
+            return "failed"
         message = EmailMultiAlternatives(
             subject=subject,
             body=text,
@@ -122,14 +129,22 @@ def notification_deliver(*, notification_id: int) -> str:
                              notification.attempts)
                 return "failed"
             notification.save(update_fields=["attempts", "last_error"])
-            raise TemporaryDeliveryError(notification.last_error) from exc
-        notification.status = Notification.Status.SENT
-        notification.subject = subject[:255]
-        notification.sent_at = timezone.now()
-        notification.last_error = ""
-        notification.save(update_fields=["status", "subject", "sent_at", "attempts",
-                                         "last_error"])
-        return "sent"
+            retry_error = TemporaryDeliveryError(notification.last_error)
+        else:
+            retry_error = None
+            _mark_sent(notification, subject)
+    if retry_error is not None:
+        # Raised after the block so the attempt count and error are committed.
+        raise retry_error
+    return "sent"
+
+
+def _mark_sent(notification: Notification, subject: str) -> None:
+    notification.status = Notification.Status.SENT
+    notification.subject = subject[:255]
+    notification.sent_at = timezone.now()
+    notification.last_error = ""
+    notification.save(update_fields=["status", "subject", "sent_at", "attempts", "last_error"])
 
 
 def outbox_sweep(*, now=None) -> int:

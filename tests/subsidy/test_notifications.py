@@ -1,0 +1,137 @@
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from django.core import mail
+from django.db import transaction
+from django.utils import timezone
+
+from subsidy.models import Notification
+from subsidy.services import notifications
+from subsidy.services.notifications import notification_deliver, notify, outbox_sweep
+from subsidy.tasks import deliver_notification
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+CONTEXT = {"activate_url": "https://aiss.example/confirm/abc/"}
+
+
+def test_notification_committed_is_delivered_once_in_recipients_language():
+    user = UserFactory(language="zh-hant", full_name="陳大文")
+    with transaction.atomic():
+        notification = notify(recipient=user, event="account_verification", context=CONTEXT)
+        assert mail.outbox == []  # nothing leaves before commit
+
+    notification.refresh_from_db()
+    assert notification.status == Notification.Status.SENT
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == [user.email]
+    assert "陳大文" in message.body
+    assert CONTEXT["activate_url"] in message.body
+    html = message.alternatives[0][0]
+    assert CONTEXT["activate_url"] in html
+
+
+def test_notification_in_rolled_back_transaction_is_never_written_or_sent():
+    user = UserFactory()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        notify(recipient=user, event="account_verification", context=CONTEXT)
+        raise RuntimeError("the business change failed")
+
+    assert Notification.objects.count() == 0
+    assert mail.outbox == []
+
+
+def test_redelivered_message_sends_one_email():
+    user = UserFactory()
+    notification = notify(recipient=user, event="account_verification", context=CONTEXT)
+    assert len(mail.outbox) == 1
+
+    deliver_notification.delay(notification.pk)
+    deliver_notification.delay(notification.pk)
+
+    assert len(mail.outbox) == 1
+    assert notification_deliver(notification_id=notification.pk) == "already-sent"
+
+
+def test_malformed_email_is_marked_undeliverable_and_others_still_go():
+    bad = UserFactory()
+    good = UserFactory()
+    type(bad).objects.filter(pk=bad.pk).update(email="not-an-address@")
+    bad.refresh_from_db()
+
+    first = notify(recipient=bad, event="account_verification", context=CONTEXT)
+    second = notify(recipient=good, event="account_verification", context=CONTEXT)
+
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.status == Notification.Status.UNDELIVERABLE
+    assert second.status == Notification.Status.SENT
+    assert [m.to for m in mail.outbox] == [[good.email]]
+
+
+def test_mail_server_failure_is_retried_then_marked_failed(settings):
+    settings.NOTIFICATION_MAX_ATTEMPTS = 3
+    user = UserFactory()
+    with mock.patch("django.core.mail.EmailMultiAlternatives.send",
+                    side_effect=ConnectionRefusedError("SMTP down")):
+        notification = Notification.objects.create(
+            recipient=user, to_email=user.email, event="account_verification",
+            context=CONTEXT)
+        for _attempt in range(2):
+            with pytest.raises(notifications.TemporaryDeliveryError):
+                notification_deliver(notification_id=notification.pk)
+        assert notification_deliver(notification_id=notification.pk) == "failed"
+
+    notification.refresh_from_db()
+    assert notification.status == Notification.Status.FAILED
+    assert notification.attempts == 3
+    assert "SMTP down" in notification.last_error
+
+
+def test_broker_outage_leaves_notification_pending_for_the_sweeper():
+    user = UserFactory()
+    with mock.patch.object(deliver_notification, "delay",
+                           side_effect=ConnectionError("broker unreachable")):
+        notification = notify(recipient=user, event="account_verification", context=CONTEXT)
+
+    notification.refresh_from_db()
+    assert notification.status == Notification.Status.PENDING
+    assert notification.enqueued_at is None
+    assert mail.outbox == []
+
+    swept = outbox_sweep(now=timezone.now() + timedelta(minutes=10))
+
+    assert swept == 1
+    notification.refresh_from_db()
+    assert notification.status == Notification.Status.SENT
+    assert len(mail.outbox) == 1
+
+
+def test_sweeper_run_twice_sends_nothing_twice():
+    user = UserFactory()
+    with mock.patch.object(deliver_notification, "delay", side_effect=ConnectionError):
+        notify(recipient=user, event="account_verification", context=CONTEXT)
+    later = timezone.now() + timedelta(minutes=10)
+    outbox_sweep(now=later)
+    assert outbox_sweep(now=later) == 0
+    assert len(mail.outbox) == 1
+
+
+def test_sweeper_leaves_fresh_pending_notifications_alone():
+    user = UserFactory()
+    with mock.patch.object(deliver_notification, "delay", side_effect=ConnectionError):
+        notify(recipient=user, event="account_verification", context=CONTEXT)
+    assert outbox_sweep(now=timezone.now()) == 0
+    assert mail.outbox == []
+
+
+def test_template_that_fails_to_render_is_marked_failed_for_administrators():
+    user = UserFactory()
+    notification = notify(recipient=user, event="no_such_event", context={})
+    notification.refresh_from_db()
+    assert notification.status == Notification.Status.FAILED
+    assert "Template error" in notification.last_error
+    assert mail.outbox == []

@@ -1,0 +1,47 @@
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+
+from applicants.models import Organisation
+from subsidy.models import FundingRound, Scheme, User, UserRole
+from subsidy.roles import Role
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_creates_scheme_open_round_users_and_companies(capsys):
+    call_command("seed_demo")
+
+    scheme = Scheme.objects.get()
+    assert scheme.budget == Decimal("500000000.00")
+    round_ = FundingRound.objects.get()
+    assert round_.envelope == Decimal("100000000.00")
+    assert round_.is_accepting_submissions()
+    assert 29 <= (round_.closes_at - round_.opens_at).days <= 31
+    assert [c["weight"] for c in round_.rubric] == [25, 20, 20, 15, 10, 10]
+    held = set(UserRole.objects.values_list("role", flat=True))
+    assert held == set(Role.values)
+    assert Organisation.objects.count() >= 3
+    printed = capsys.readouterr().out
+    assert "officer@demo.aiss.hk" in printed and "Cyberport-Demo-2026" in printed
+
+
+def test_seed_demo_is_idempotent():
+    call_command("seed_demo")
+    counts = (User.objects.count(), FundingRound.objects.count(), Organisation.objects.count(),
+              UserRole.objects.count())
+    call_command("seed_demo")
+    assert counts == (User.objects.count(), FundingRound.objects.count(),
+                      Organisation.objects.count(), UserRole.objects.count())
+
+
+def test_every_demo_login_works(client):
+    call_command("seed_demo")
+    for user in User.objects.all():
+        response = client.post("/accounts/login/",
+                               {"login": user.email, "password": "Cyberport-Demo-2026"})
+        assert response.status_code == 302, user.email
+        assert client.get("/dashboard/").status_code in (200, 302)
+        assert "_auth_user_id" in client.session, user.email
+        client.post("/accounts/logout/")
