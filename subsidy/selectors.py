@@ -29,3 +29,8 @@ def rounds_open(*, at=None):
 
 def inbox_for(*, user, limit: int = 20):
     return Notification.objects.filter(recipient=user).order_by("-created_at")[:limit]
+
+
+def rounds_with_budget_position():
+    """Every round with its scheme, newest first. Commitments join here once grants exist."""
+    return FundingRound.objects.select_related("scheme").order_by("-opens_at", "code")

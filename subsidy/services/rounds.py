@@ -199,3 +199,40 @@ def scheme_set_budget(*, actor, scheme: Scheme, budget: Decimal) -> Scheme:
     audit_record(actor=actor, action="scheme.set_budget", obj=scheme, before=before,
                  after={"budget": budget})
     return scheme
+
+
+@transaction.atomic
+def round_open(*, actor, round_: FundingRound) -> FundingRound:
+    """Open a planned or closed round for submissions; its closing time must be ahead."""
+    from django.utils import timezone
+
+    require(actor, Action.MANAGE_ROUNDS)
+    round_ = FundingRound.objects.select_for_update().get(pk=round_.pk)
+    if round_.status == FundingRound.Status.OPEN:
+        raise DomainError(_("This round is already open."), code="invalid_state")
+    if round_.closes_at <= timezone.now():
+        raise DomainError(
+            _("The closing time has passed: move it later before opening the round."),
+            field="closes_at", code="invalid_state",
+        )
+    before = {"status": round_.status}
+    round_.status = FundingRound.Status.OPEN
+    round_.save(update_fields=["status", "updated_at"])
+    audit_record(actor=actor, action="round.open", obj=round_, before=before,
+                 after={"status": round_.status})
+    return round_
+
+
+@transaction.atomic
+def round_close(*, actor, round_: FundingRound) -> FundingRound:
+    """Close an open round: no further submissions are accepted, drafts stay."""
+    require(actor, Action.MANAGE_ROUNDS)
+    round_ = FundingRound.objects.select_for_update().get(pk=round_.pk)
+    if round_.status != FundingRound.Status.OPEN:
+        raise DomainError(_("Only an open round can be closed."), code="invalid_state")
+    before = {"status": round_.status}
+    round_.status = FundingRound.Status.CLOSED
+    round_.save(update_fields=["status", "updated_at"])
+    audit_record(actor=actor, action="round.close", obj=round_, before=before,
+                 after={"status": round_.status})
+    return round_
