@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -6,10 +7,11 @@ from subsidy.roles import Role
 
 
 def navigation(request):
-    """Navigation links for the signed-in user's roles."""
+    """Navigation links for the signed-in user's roles, and whether their role obliges them
+    to use two-factor authentication (the set-up page says so)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_links": []}
+        return {"nav_links": [], "staff_must_use_2fa": False}
     links = [(reverse("dashboard"), _("Dashboard"))]
     role_pages = [
         (Role.APPLICANT, "dashboard_applicant", _("My applications")),
@@ -27,4 +29,5 @@ def navigation(request):
             links.append((reverse(url_name), label))
     if can(user, Action.MANAGE_USERS):
         links.append((reverse("admin:index"), _("Admin site")))
-    return {"nav_links": links}
+    return {"nav_links": links,
+            "staff_must_use_2fa": bool(settings.STAFF_REQUIRE_2FA and user.is_staff_role)}

@@ -1,20 +1,35 @@
 from django import forms
-from django.conf import settings
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from subsidy.models import User
 
+# Each language is offered in its own script, so a reader of either can find theirs.
+LANGUAGE_CHOICES = [("en", "English"), ("zh-hant", "繁體中文")]
+
+
+def _current_language_choice() -> str:
+    return "zh-hant" if (get_language() or "").lower().startswith("zh") else "en"
+
 
 class SignupProfileForm(forms.Form):
-    """Extra fields of allauth's sign-up form."""
+    """Extra fields of allauth's sign-up form, shown between the email and the passwords."""
 
-    full_name = forms.CharField(label=_("Full name"), max_length=150)
-    language = forms.ChoiceField(label=_("Preferred language"), choices=settings.LANGUAGES)
+    field_order = ["email", "full_name", "language", "password1", "password2"]
+
+    full_name = forms.CharField(
+        label=_("Full name"), max_length=150,
+        help_text=_("The name we use when we write to you."),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    language = forms.ChoiceField(
+        label=_("Preferred language"), choices=LANGUAGE_CHOICES,
+        help_text=_("We write to you and show the site in this language."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["language"].initial = get_language()
+        self.fields["language"].initial = _current_language_choice()
 
     def signup(self, request, user):
         from subsidy.services.accounts import user_complete_signup
@@ -27,3 +42,12 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["full_name", "language"]
+        labels = {"full_name": _("Full name"), "language": _("Preferred language")}
+        help_texts = {"language": _("We write to you and show the site in this language.")}
+        widgets = {"full_name": forms.TextInput(attrs={"autocomplete": "name"}),
+                   "language": forms.Select(choices=LANGUAGE_CHOICES)}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["full_name"].required = True
+        self.fields["language"].choices = LANGUAGE_CHOICES

@@ -1,5 +1,7 @@
 """Pages of the core app: the landing page, the role dashboards and the profile."""
 
+from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -112,9 +114,10 @@ def profile(request):
         messages.success(request, _("Your profile has been saved."))
         response = redirect("profile")
         # The chosen language applies at once, also over an earlier switcher choice.
-        from django.conf import settings
-
         response.set_cookie(settings.LANGUAGE_COOKIE_NAME, form.cleaned_data["language"],
                             samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)
         return response
-    return render(request, "subsidy/profile.html", {"form": form})
+    return render(request, "subsidy/profile.html", {
+        "form": form,
+        "mfa_enabled": is_mfa_enabled(request.user),
+    })
