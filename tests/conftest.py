@@ -10,7 +10,7 @@ def pytest_collection_modifyitems(config, items):
         reason="needs PostgreSQL: run with DATABASE_URL=postgres://... (CI does)"
     )
     for item in items:
-        if "postgres" in item.keywords and not on_postgres:
+        if item.get_closest_marker("postgres") and not on_postgres:
             item.add_marker(skip_pg)
 
 
@@ -18,7 +18,7 @@ def pytest_collection_modifyitems(config, items):
 def _tasks_run_in_process(request, settings):
     """Unit and view tests deliver tasks in-process; tests marked ``worker`` use a real
     Celery worker on the configured broker instead."""
-    if "worker" in request.keywords:
+    if request.node.get_closest_marker("worker"):
         yield
         return
     previous = celery_app.conf.task_always_eager

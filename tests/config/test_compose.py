@@ -1,0 +1,195 @@
+"""docker-compose.yml and the Dockerfile agree with the code: there is no container engine
+here, so the files are read and every module, setting and path they name is checked."""
+
+import importlib
+import os
+import re
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+from django.conf import settings
+
+from config.celery import app as celery_app
+
+BASE_DIR = Path(settings.BASE_DIR)
+APP_SERVICES = ["migrate", "web", "worker", "beat"]
+COMPOSE = yaml.safe_load((BASE_DIR / "docker-compose.yml").read_text())
+SERVICES = COMPOSE["services"]
+DOCKERFILE = (BASE_DIR / "Dockerfile").read_text()
+# ${NAME:-default}, ${NAME-default}, ${NAME:?message}, ${NAME?message} and ${NAME}.
+INTERPOLATION = re.compile(r"\$\{(?P<name>\w+)(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\}")
+
+
+def _resolved(value: str) -> str:
+    """A compose value with its defaults filled in, as `docker compose up` would with none of
+    the variables set (a required one stands in as "required")."""
+    def replace(match):
+        if match["op"] in (":-", "-"):
+            return match["arg"]
+        if match["op"] in (":?", "?"):
+            return "required"
+        return ""
+
+    return INTERPOLATION.sub(replace, str(value))
+
+
+def _environment(service: str) -> dict[str, str]:
+    return {key: _resolved(value) for key, value in SERVICES[service]["environment"].items()}
+
+
+def _settings_variables() -> set[str]:
+    source = (BASE_DIR / "config" / "settings.py").read_text()
+    return set(re.findall(r"\benv(?:\.\w+)?\(\s*[\"']([A-Z][A-Z0-9_]*)[\"']", source))
+
+
+def _command(service: str) -> list[str]:
+    command = SERVICES[service]["command"]
+    return command.split() if isinstance(command, str) else list(command)
+
+
+def _dockerfile_instructions(keyword: str) -> list[str]:
+    joined = DOCKERFILE.replace("\\\n", " ")
+    return [line.split(None, 1)[1] for line in joined.splitlines()
+            if line.split(None, 1)[:1] == [keyword]]
+
+
+def test_every_service_of_the_system_is_defined():
+    assert {"postgres", "redis", "migrate", "web", "worker", "beat"} <= set(SERVICES)
+
+
+def test_web_serves_the_project_wsgi_application_with_gunicorn():
+    command = _command("web")
+    target = next(word for word in command if re.fullmatch(r"[\w.]+:\w+", word))
+
+    assert command[0] == "gunicorn"
+    module_name, attribute = target.split(":")
+    assert target == "config.wsgi:application"
+    assert callable(getattr(importlib.import_module(module_name), attribute))
+
+
+@pytest.mark.parametrize("service, subcommand", [("worker", "worker"), ("beat", "beat")])
+def test_celery_services_run_the_project_app(service, subcommand):
+    command = _command(service)
+
+    assert command[:4] == ["celery", "-A", "config", subcommand]
+    assert importlib.import_module("config").celery_app is celery_app
+
+
+def test_beat_schedule_names_registered_tasks():
+    celery_app.loader.import_default_modules()
+    scheduled = {entry["task"] for entry in celery_app.conf.beat_schedule.values()}
+
+    assert scheduled
+    assert scheduled <= set(celery_app.tasks)
+
+
+def test_application_services_share_one_environment():
+    environments = [SERVICES[service]["environment"] for service in APP_SERVICES]
+
+    assert all(environment == environments[0] for environment in environments)
+
+
+def test_every_variable_set_for_the_application_is_read_by_the_settings():
+    unknown = set(SERVICES["web"]["environment"]) - _settings_variables()
+
+    assert not unknown, f"settings.py reads none of {sorted(unknown)}"
+
+
+def test_database_url_points_at_the_postgres_service_and_its_credentials():
+    url = urlsplit(_environment("web")["DATABASE_URL"])
+    postgres = {key: _resolved(value) for key, value in SERVICES["postgres"]["environment"].items()}
+
+    assert url.scheme == "postgres"
+    assert url.hostname == "postgres"
+    assert url.path.lstrip("/") == postgres["POSTGRES_DB"]
+    assert url.username == postgres["POSTGRES_USER"]
+    assert url.password == postgres["POSTGRES_PASSWORD"]
+
+
+@pytest.mark.parametrize("variable", ["CELERY_BROKER_URL", "REDIS_URL"])
+def test_broker_and_cache_point_at_the_redis_service(variable):
+    url = urlsplit(_environment("web")[variable])
+
+    assert url.scheme == "redis"
+    assert url.hostname == "redis"
+
+
+def test_secret_key_must_be_supplied_rather_than_defaulted():
+    assert ":?" in SERVICES["web"]["environment"]["SECRET_KEY"]
+
+
+@pytest.mark.parametrize("service", ["postgres", "redis", "web", "worker"])
+def test_long_running_services_have_health_checks(service):
+    assert SERVICES[service]["healthcheck"]["test"]
+
+
+@pytest.mark.parametrize("service", ["web", "worker", "beat"])
+def test_application_waits_for_healthy_services_and_migrations(service):
+    depends_on = SERVICES[service]["depends_on"]
+
+    assert depends_on["postgres"]["condition"] == "service_healthy"
+    assert depends_on["redis"]["condition"] == "service_healthy"
+    assert depends_on["migrate"]["condition"] == "service_completed_successfully"
+
+
+def test_migrate_service_applies_migrations_once():
+    assert _command("migrate") == ["python", "manage.py", "migrate", "--noinput"]
+    assert SERVICES["migrate"]["restart"] == "no"
+
+
+def test_postgres_data_lives_on_a_declared_named_volume():
+    mounts = [volume.split(":") for volume in SERVICES["postgres"]["volumes"]]
+    data = [source for source, target in mounts if target == "/var/lib/postgresql/data"]
+
+    assert data
+    assert data[0] in COMPOSE["volumes"]
+
+
+def test_compose_environment_passes_the_deployment_checks():
+    environment = {key: value for key, value in os.environ.items()
+                   if key not in {"DEBUG", "TESTING"}}
+    environment.update(_environment("web"), SECRET_KEY=secrets.token_urlsafe(64),
+                       TESTING="0", DJANGO_SETTINGS_MODULE="config.settings")
+    result = subprocess.run(  # noqa: S603 - fixed interpreter and arguments
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=BASE_DIR, env=environment, capture_output=True, text=True, timeout=120,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_dockerfile_builds_on_python_311_slim_and_runs_unprivileged():
+    assert _dockerfile_instructions("FROM") == ["python:3.11-slim"]
+    users = _dockerfile_instructions("USER")
+    assert users and users[-1] not in {"root", "0"}
+
+
+def test_dockerfile_copies_files_that_exist_and_installs_the_pins():
+    sources = [word for instruction in _dockerfile_instructions("COPY")
+               for word in instruction.split()[:-1] if not word.startswith("--")]
+
+    assert sources
+    assert all((BASE_DIR / source).exists() for source in sources), sources
+    assert any("pip install -r requirements.txt" in run
+               for run in _dockerfile_instructions("RUN"))
+
+
+def test_dockerfile_default_command_is_the_web_service_command():
+    cmd = yaml.safe_load(_dockerfile_instructions("CMD")[0])
+
+    assert cmd == _command("web")
+
+
+def test_dockerignore_keeps_what_the_image_needs():
+    ignored = {line.strip().rstrip("/") for line in
+               (BASE_DIR / ".dockerignore").read_text().splitlines()}
+
+    assert not ignored & {"manage.py", "config", "subsidy", "applicants", "reviews",
+                          "templates", "static", "locale", "requirements.txt"}
