@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: run test install migrate seed lint lock messages clean
+.PHONY: run test install migrate seed worker beat lint lock messages clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,20 @@ run: $(STAMP)
 # The whole suite. DATABASE_URL / CELERY_BROKER_URL select PostgreSQL and Redis (see .ci/run).
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+migrate: $(STAMP)
+	$(BIN)/python manage.py migrate --noinput
+
+seed: $(STAMP)
+	$(BIN)/python manage.py seed_demo
+
+# With CELERY_BROKER_URL set (and DATABASE_URL, SECRET_KEY or DEBUG=1), in their own terminals.
+worker: $(STAMP)
+	$(BIN)/celery -A config worker --loglevel INFO
+
+beat: $(STAMP)
+	@mkdir -p var
+	$(BIN)/celery -A config beat --loglevel INFO --schedule var/celerybeat-schedule
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
