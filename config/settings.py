@@ -308,3 +308,9 @@ LOGGING = {
 # --- Domain settings ----------------------------------------------------------------------
 # An exceptional case lets the panel go above a round's ratio cap, never above this.
 EXCEPTIONAL_RATIO_CAP_PERCENT = 90
+
+# Application documents: a limit per file and per application (bytes).
+APPLICATION_DOCUMENT_MAX_BYTES = env.int("APPLICATION_DOCUMENT_MAX_BYTES",
+                                         default=10 * 1024 * 1024)
+APPLICATION_DOCUMENTS_TOTAL_MAX_BYTES = env.int("APPLICATION_DOCUMENTS_TOTAL_MAX_BYTES",
+                                                default=50 * 1024 * 1024)

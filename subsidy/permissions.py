@@ -29,6 +29,12 @@ class Action(models.TextChoices):
     VIEW_ORGANISATION = "view_organisation"
     EDIT_ORGANISATION = "edit_organisation"
     MANAGE_MEMBERS = "manage_members"
+    VIEW_APPLICATION = "view_application"
+    EDIT_APPLICATION = "edit_application"
+    SUBMIT_APPLICATION = "submit_application"
+    WITHDRAW_APPLICATION = "withdraw_application"
+    RESPOND_TO_OFFER = "respond_to_offer"
+    ADMINISTER_GRANTS = "administer_grants"
 
 
 def _has_any(*roles: str) -> Callable:
@@ -45,6 +51,35 @@ def _member_role_in(*member_roles: str) -> Callable:
         if obj is None:
             return False
         return obj.memberships.filter(user=user, role__in=member_roles).exists()
+
+    return rule
+
+
+def _membership_role(user, organisation_id) -> str | None:
+    """The user's member role in the organisation; all of a user's memberships are loaded
+    in one query and kept on the user object, so list pages ask once."""
+    cached = getattr(user, "_membership_role_cache", None)
+    if cached is None:
+        cached = dict(user.memberships.values_list("organisation_id", "role"))
+        user._membership_role_cache = cached
+    return cached.get(organisation_id)
+
+
+def _application_member_role_in(*member_roles: str) -> Callable:
+    """Object rule on an application: the user is a member of its organisation with one of
+    ``member_roles``."""
+
+    def rule(user, obj=None) -> bool:
+        if obj is None:
+            return False
+        return _membership_role(user, obj.organisation_id) in member_roles
+
+    return rule
+
+
+def _any_of(*rules: Callable) -> Callable:
+    def rule(user, obj=None) -> bool:
+        return any(r(user, obj) for r in rules)
 
     return rule
 
@@ -70,6 +105,17 @@ RULES: dict[str, Callable] = {
     Action.VIEW_ORGANISATION: _member_role_in("owner", "editor", "viewer"),
     Action.EDIT_ORGANISATION: _member_role_in("owner", "editor"),
     Action.MANAGE_MEMBERS: _member_role_in("owner"),
+    # Applications: every member sees them; owners and editors write them; staff who run
+    # the assessment see them too (reviewers get access through their assignments).
+    Action.VIEW_APPLICATION: _any_of(
+        _application_member_role_in("owner", "editor", "viewer"),
+        _has_any(Role.PROGRAMME_OFFICER, Role.PANEL_MEMBER, Role.ADMINISTRATOR),
+    ),
+    Action.EDIT_APPLICATION: _application_member_role_in("owner", "editor"),
+    Action.SUBMIT_APPLICATION: _application_member_role_in("owner", "editor"),
+    Action.WITHDRAW_APPLICATION: _application_member_role_in("owner", "editor"),
+    Action.RESPOND_TO_OFFER: _application_member_role_in("owner"),
+    Action.ADMINISTER_GRANTS: _has_any(Role.PROGRAMME_OFFICER),
 }
 
 

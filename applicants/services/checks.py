@@ -1,0 +1,182 @@
+"""The submission checks of DOMAIN.md, each failure named against the field it concerns."""
+
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from applicants.models import NOT_LIVE_STATUSES, Application
+from subsidy.models import DocumentType
+
+HONG_KONG = ZoneInfo("Asia/Hong_Kong")
+
+# The sections of the application form and the fields each holds; a request for information
+# re-opens whole sections.
+SECTIONS = {
+    "project": ["title", "summary", "category", "start_date", "end_date",
+                "total_eligible_cost", "requested_subsidy"],
+    "budget": ["budget"],
+    "milestones": ["milestones"],
+    "team": ["team"],
+    "responsible_ai": ["rai_safety", "rai_human", "rai_transparency"],
+    "documents": ["documents"],
+    "declarations": ["declares_accurate", "declares_no_double_funding", "declares_compliance",
+                     "privacy_notice"],
+}
+
+
+def section_of(field: str | None) -> str | None:
+    """The section a problem's field belongs to (``budget-2-quantity`` → ``budget``)."""
+    if field is None:
+        return None
+    head = field.split("-", 1)[0]
+    for section, fields in SECTIONS.items():
+        if head in fields or head == section:
+            return section
+    return None
+
+
+def hong_kong_time(value) -> str:
+    return formats.date_format(timezone.localtime(value, HONG_KONG), "Y-m-d H:i")
+
+
+def money(value: Decimal) -> str:
+    return f"HK${value:,.2f}"
+
+
+def round_open_problems(application: Application, *, at=None) -> list[tuple[str | None, str]]:
+    round_ = application.round
+    at = at or timezone.now()
+    if round_.is_accepting_submissions(at):
+        return []
+    if round_.status == round_.Status.PLANNED or at < round_.opens_at:
+        return [("round", _("Round %(code)s is not open for submissions yet; it opens at "
+                            "%(time)s (Hong Kong time). Your draft has been kept.")
+                 % {"code": round_.code, "time": hong_kong_time(round_.opens_at)})]
+    return [("round", _("Round %(code)s closed at %(time)s (Hong Kong time) and no longer "
+                        "accepts submissions. Your draft has been kept.")
+             % {"code": round_.code, "time": hong_kong_time(round_.closes_at)})]
+
+
+def _project_problems(app: Application) -> list[tuple[str, str]]:
+    problems = []
+    if not app.title.strip():
+        problems.append(("title", _("Give the project a title.")))
+    if not app.summary.strip():
+        problems.append(("summary", _("Summarise the project.")))
+    if not app.category:
+        problems.append(("category", _("Choose the project's category.")))
+    elif app.round.eligible_categories and app.category not in app.round.eligible_categories:
+        problems.append(("category", _("This round does not fund projects in the category "
+                                       "“%(category)s”.")
+                         % {"category": app.get_category_display()}))
+    if app.start_date is None:
+        problems.append(("start_date", _("Enter the project's start date.")))
+    if app.end_date is None:
+        problems.append(("end_date", _("Enter the project's end date.")))
+    elif app.start_date and app.end_date < app.start_date:
+        problems.append(("end_date", _("The end date must not be before the start date.")))
+    if app.total_eligible_cost <= 0:
+        problems.append(("total_eligible_cost", _("Enter the total eligible cost.")))
+    if app.requested_subsidy <= 0:
+        problems.append(("requested_subsidy", _("Enter the subsidy you request.")))
+    else:
+        cap = app.round.max_subsidy_per_project
+        if app.requested_subsidy > cap:
+            problems.append(("requested_subsidy", _(
+                "The requested subsidy %(requested)s is above the round's maximum of "
+                "%(cap)s per project.") % {"requested": money(app.requested_subsidy),
+                                           "cap": money(cap)}))
+        ratio_cap = app.round.max_ratio_percent
+        if app.requested_subsidy * 100 > ratio_cap * app.total_eligible_cost:
+            problems.append(("requested_subsidy", _(
+                "The requested subsidy is more than %(ratio)s%% of the total eligible cost "
+                "(at most %(allowed)s).") % {
+                    "ratio": f"{ratio_cap.normalize():f}",
+                    "allowed": money((app.total_eligible_cost * ratio_cap / 100)
+                                     .quantize(Decimal("0.01"))),
+                }))
+    return problems
+
+
+def _budget_problems(app: Application, lines) -> list[tuple[str, str]]:
+    if not lines:
+        return [("budget", _("Add at least one budget line."))]
+    total = sum((line.amount for line in lines), Decimal("0"))
+    if total != app.total_eligible_cost:
+        return [("budget", _("The budget lines add up to %(lines)s but the total eligible cost "
+                             "is %(total)s; they must be equal.")
+                 % {"lines": money(total), "total": money(app.total_eligible_cost)})]
+    return []
+
+
+def _milestone_problems(app: Application, milestones) -> list[tuple[str, str]]:
+    if not milestones:
+        return [("milestones", _("Add at least one milestone."))]
+    problems = []
+    shares = sum((m.share_percent for m in milestones), Decimal("0"))
+    if shares != 100:
+        problems.append(("milestones", _("The milestone shares add up to %(shares)s%%; they "
+                                         "must add up to 100%%.")
+                         % {"shares": f"{shares.normalize():f}"}))
+    for index, milestone in enumerate(milestones):
+        if (app.start_date and milestone.due_date < app.start_date) or (
+                app.end_date and milestone.due_date > app.end_date):
+            problems.append((f"milestones-{index}-due_date",
+                             _("Milestone “%(name)s” is due outside the project dates.")
+                             % {"name": milestone.deliverable}))
+    return problems
+
+
+def _rai_problems(app: Application) -> list[tuple[str, str]]:
+    missing = _("Describe how the project meets this principle.")
+    return [(name, missing) for name in ("rai_safety", "rai_human", "rai_transparency")
+            if not getattr(app, name).strip()]
+
+
+def _declaration_problems(app: Application) -> list[tuple[str, str]]:
+    problems = [(name, _("Confirm this declaration."))
+                for name in ("declares_accurate", "declares_no_double_funding",
+                             "declares_compliance") if not getattr(app, name)]
+    if app.privacy_notice_accepted_at is None:
+        problems.append(("privacy_notice", _("Read and accept the personal-data collection "
+                                             "notice.")))
+    return problems
+
+
+def _document_problems(app: Application, documents) -> list[tuple[str, str]]:
+    present = {doc.document_type for doc in documents}
+    problems = []
+    for code in app.round.required_documents:
+        if code not in present:
+            label = DocumentType(code).label if code in DocumentType.values else code
+            problems.append((f"documents-{code}", _("Upload the required document: %(type)s.")
+                             % {"type": label}))
+    return problems
+
+
+def application_submission_problems(application: Application, *, at=None,
+                                    check_round: bool = True) -> list[tuple[str | None, str]]:
+    """Every check DOMAIN.md makes at submission, as ``(field, message)`` pairs; empty when
+    the application may be submitted. Reads the lines, milestones, team and documents once
+    (prefetched ones are used as they are)."""
+    app = application
+    problems: list[tuple[str | None, str]] = []
+    if check_round:
+        problems += round_open_problems(app, at=at)
+    problems += _project_problems(app)
+    problems += _budget_problems(app, list(app.budget_lines.all()))
+    problems += _milestone_problems(app, list(app.milestones.all()))
+    if not list(app.team_members.all()):
+        problems.append(("team", _("Name at least one member of the project team.")))
+    problems += _rai_problems(app)
+    problems += _document_problems(app, list(app.documents.all()))
+    problems += _declaration_problems(app)
+    other_live = (Application.objects.filter(organisation_id=app.organisation_id,
+                                             round_id=app.round_id)
+                  .exclude(pk=app.pk).exclude(status__in=NOT_LIVE_STATUSES))
+    if other_live.exists():
+        problems.append((None, _("Your company already has an application in this round; "
+                                 "only one is allowed per round.")))
+    return problems

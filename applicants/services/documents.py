@@ -1,0 +1,148 @@
+"""Documents of an application: recognised by content, limited in size, stored privately.
+
+Only PDF, DOCX, XLSX, PNG and JPEG are taken, recognised by their magic bytes (the file
+name proves nothing). Files go through Django's storage API under a random name, so the
+same code serves local disk and S3-compatible storage; they are read back only through the
+permission-checked download view.
+"""
+
+import hashlib
+import os
+import zipfile
+
+import filetype
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+
+from applicants.errors import ProblemsError
+from applicants.models import Application, Document
+from applicants.services.drafts import require_editable
+from subsidy.errors import DomainError
+from subsidy.models import DocumentType
+from subsidy.services.audit import audit_record
+
+PDF = "application/pdf"
+PNG = "image/png"
+JPEG = "image/jpeg"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ALLOWED_TYPES = {PDF: "pdf", PNG: "png", JPEG: "jpg", DOCX: "docx", XLSX: "xlsx"}
+_ZIP_LIKE = {"application/zip", DOCX, XLSX,
+             "application/vnd.openxmlformats-officedocument.presentationml.presentation"}
+
+
+def max_file_bytes() -> int:
+    return getattr(settings, "APPLICATION_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
+
+
+def max_application_bytes() -> int:
+    return getattr(settings, "APPLICATION_DOCUMENTS_TOTAL_MAX_BYTES", 50 * 1024 * 1024)
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f}"
+
+
+def _office_type(file) -> str | None:
+    """Tell a Word document from an Excel workbook by the parts inside the zip container."""
+    file.seek(0)
+    try:
+        with zipfile.ZipFile(file) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None
+    finally:
+        file.seek(0)
+    if "[Content_Types].xml" not in names:
+        return None
+    if any(name.startswith("word/") for name in names):
+        return DOCX
+    if any(name.startswith("xl/") for name in names):
+        return XLSX
+    return None
+
+
+def detect_type(file) -> str | None:
+    """The MIME type of an allowed document judged from its content, or None."""
+    file.seek(0)
+    head = file.read(8192)
+    file.seek(0)
+    kind = filetype.guess(head)
+    if kind is None:
+        return None
+    if kind.mime in _ZIP_LIKE:
+        return _office_type(file)
+    return kind.mime if kind.mime in (PDF, PNG, JPEG) else None
+
+
+def _clean_name(name: str) -> str:
+    base = os.path.basename((name or "").replace("\\", "/")).strip()
+    base = "".join(ch for ch in base if ch.isprintable())
+    return base[-255:] or "document"
+
+
+@transaction.atomic
+def document_upload(*, actor, application: Application, document_type: str,
+                    uploaded_file) -> Document:
+    """Attach one document to a draft (or to a documents section re-opened by a request for
+    information). Refuses unknown types, empty or oversized files, and uploads that would
+    take the application past its total size limit."""
+    if document_type not in DocumentType.values:
+        raise ProblemsError([("document_type", _("Choose the type of document."))])
+    app = Application.objects.select_for_update(of=("self",)).get(pk=application.pk)
+    require_editable(actor=actor, application=app, section="documents")
+    size = uploaded_file.size or 0
+    if size <= 0:
+        raise ProblemsError([("file", _("The file is empty."))])
+    if size > max_file_bytes():
+        raise ProblemsError([("file", _(
+            "This file is %(size)s MB; each file may be at most %(max)s MB.")
+            % {"size": _megabytes(size), "max": _megabytes(max_file_bytes())})])
+    used = app.documents.aggregate(total=Sum("size"))["total"] or 0
+    if used + size > max_application_bytes():
+        raise ProblemsError([("file", _(
+            "The documents of one application may take at most %(max)s MB together; "
+            "%(used)s MB are used already.")
+            % {"max": _megabytes(max_application_bytes()), "used": _megabytes(used)})])
+    mime = detect_type(uploaded_file)
+    if mime is None:
+        raise ProblemsError([("file", _(
+            "This file is not a PDF, Word (DOCX), Excel (XLSX), PNG or JPEG document. Files "
+            "are recognised by their content, not their name."))])
+    digest = hashlib.sha256()
+    for chunk in uploaded_file.chunks():
+        digest.update(chunk)
+    uploaded_file.seek(0)
+    document = Document(application=app, document_type=document_type,
+                        original_name=_clean_name(uploaded_file.name), size=size,
+                        sha256=digest.hexdigest(), mime_type=mime, uploaded_by=actor)
+    document.file.save(f"upload.{ALLOWED_TYPES[mime]}", uploaded_file, save=False)
+    stored_name = document.file.name
+    # Storage is not transactional: drop the stored file if the database work fails.
+    try:
+        document.save()
+        audit_record(actor=actor, action="application.upload_document", obj=app,
+                     after={"document": document.pk, "type": document_type,
+                            "name": document.original_name, "size": size,
+                            "sha256": document.sha256})
+    except Exception:
+        default_storage.delete(stored_name)
+        raise
+    return document
+
+
+@transaction.atomic
+def document_delete(*, actor, document: Document) -> None:
+    app = Application.objects.select_for_update(of=("self",)).get(pk=document.application_id)
+    require_editable(actor=actor, application=app, section="documents")
+    document = Document.objects.filter(pk=document.pk, application=app).first()
+    if document is None:
+        raise DomainError(_("This document no longer exists."), code="missing")
+    stored_name, document_id = document.file.name, document.pk
+    document.delete()
+    audit_record(actor=actor, action="application.delete_document", obj=app,
+                 before={"document": document_id, "name": document.original_name})
+    transaction.on_commit(lambda: default_storage.delete(stored_name))

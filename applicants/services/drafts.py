@@ -1,0 +1,313 @@
+"""Drafting an application: start a draft, save it section by section.
+
+A draft may be incomplete (the submission checks say what is missing), but what is saved
+is never malformed: text within its length, amounts non-negative and plausible, dates real
+and in order. Every save carries the version the editor started from; a stale version is
+refused, so one editor never silently overwrites another's work.
+"""
+
+import datetime
+import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from applicants.errors import ProblemsError
+from applicants.models import (
+    NOT_LIVE_STATUSES,
+    Application,
+    ApplicationStatus,
+    BudgetLine,
+    Milestone,
+    Organisation,
+    TeamMember,
+)
+from applicants.services.checks import SECTIONS, hong_kong_time
+from subsidy.errors import DomainError
+from subsidy.models import FundingRound, Sector
+from subsidy.permissions import Action, require
+from subsidy.services.audit import audit_record
+
+# Above this an amount is a typing slip, not a project budget (the whole scheme is HK$500M).
+PLAUSIBLE_AMOUNT = Decimal("500000000")
+PLAUSIBLE_QUANTITY = Decimal("10000000")
+MAX_LINES = 100
+CENT = Decimal("0.01")
+# A Hong Kong identity card number (e.g. A123456(7)); the product never stores one.
+HKID_PATTERN = re.compile(r"\b[A-Z]{1,2}\s?\d{6}\s?\(?[0-9A]\)?", re.IGNORECASE)
+
+Problems = list[tuple[str | None, str]]
+
+
+def editable_sections(application: Application) -> set[str]:
+    """The sections an applicant may change now: all of a draft; after submission only
+    those an open request for information re-opened; none otherwise."""
+    if application.status == ApplicationStatus.DRAFT:
+        return set(SECTIONS)
+    if application.status == ApplicationStatus.INFO_REQUESTED:
+        request = (application.information_requests.filter(answered_at__isnull=True)
+                   .order_by("-created_at").first())
+        return set(request.sections) if request else set()
+    return set()
+
+
+def require_editable(*, actor, application: Application, section: str) -> None:
+    require(actor, Action.EDIT_APPLICATION, application)
+    if section in editable_sections(application):
+        return
+    if application.status == ApplicationStatus.INFO_REQUESTED:
+        raise DomainError(_("Only the sections named in the request for information can be "
+                            "changed."), code="frozen")
+    raise DomainError(_("A submitted application cannot be changed."), code="frozen")
+
+
+@transaction.atomic
+def application_create_draft(*, actor, organisation: Organisation,
+                             round_: FundingRound) -> Application:
+    """Start a draft for an open round; one live application per company per round."""
+    require(actor, Action.EDIT_ORGANISATION, organisation)
+    if not round_.is_accepting_submissions():
+        raise DomainError(_("Round %(code)s is not open for applications (it closes at "
+                            "%(time)s, Hong Kong time).")
+                          % {"code": round_.code, "time": hong_kong_time(round_.closes_at)},
+                          code="round_closed")
+    message = _("Your company already has an application in this round; only one is "
+                "allowed per round.")
+    live = Application.objects.filter(organisation=organisation, round=round_).exclude(
+        status__in=NOT_LIVE_STATUSES)
+    if live.exists():
+        raise DomainError(message, code="duplicate")
+    try:
+        with transaction.atomic():
+            application = Application.objects.create(round=round_, organisation=organisation,
+                                                     created_by=actor)
+    except IntegrityError as exc:
+        raise DomainError(message, code="duplicate") from exc
+    audit_record(actor=actor, action="application.create", obj=application,
+                 after={"round": round_.code, "organisation": organisation.pk,
+                        "status": application.status})
+    return application
+
+
+# --- Parsing what a form or an API client sent ---------------------------------------------
+
+def _text(value, field: str, problems: Problems, *, max_length: int,
+          required: bool = False) -> str:
+    text = "" if value is None else str(value).strip()
+    if len(text) > max_length:
+        problems.append((field, _("Keep this to %(max)s characters or fewer (it has "
+                                  "%(length)s).") % {"max": max_length, "length": len(text)}))
+    elif required and not text:
+        problems.append((field, _("This field is required.")))
+    return text[:max_length]
+
+
+def _decimal(value, field: str, problems: Problems, *, maximum: Decimal,
+             required: bool = False) -> Decimal | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            problems.append((field, _("This field is required.")))
+        return None
+    try:
+        number = Decimal(str(value).replace(",", "").strip())
+    except (InvalidOperation, ValueError):
+        problems.append((field, _("Enter a number.")))
+        return None
+    if not number.is_finite():
+        problems.append((field, _("Enter a number.")))
+        return None
+    if number < 0:
+        problems.append((field, _("Enter zero or a positive number.")))
+        return None
+    if number > maximum:
+        problems.append((field, _("This is more than %(max)s; check the figure.")
+                         % {"max": f"{maximum:,}"}))
+        return None
+    if number != number.quantize(CENT):
+        problems.append((field, _("Use at most two decimal places.")))
+        return None
+    return number
+
+
+def _date(value, field: str, problems: Problems, *, required: bool = False):
+    if value is None or value == "":
+        if required:
+            problems.append((field, _("This field is required.")))
+        return None
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value).strip())
+    except ValueError:
+        problems.append((field, _("Enter a real date as YYYY-MM-DD.")))
+        return None
+
+
+def _no_hkid(text: str, field: str, problems: Problems) -> None:
+    if HKID_PATTERN.search(text):
+        problems.append((field, _("Do not enter identity card (HKID) numbers; the scheme does "
+                                  "not collect them.")))
+
+
+# --- Sections ------------------------------------------------------------------------------
+
+def _save_project(app: Application, data: dict, problems: Problems) -> None:
+    app.title = _text(data.get("title"), "title", problems, max_length=200)
+    app.summary = _text(data.get("summary"), "summary", problems, max_length=5000)
+    category = data.get("category") or ""
+    if category and category not in Sector.values:
+        problems.append(("category", _("Choose a category from the list.")))
+        category = ""
+    app.category = category
+    app.start_date = _date(data.get("start_date"), "start_date", problems)
+    app.end_date = _date(data.get("end_date"), "end_date", problems)
+    if app.start_date and app.end_date and app.end_date < app.start_date:
+        problems.append(("end_date", _("The end date must not be before the start date.")))
+    for name in ("total_eligible_cost", "requested_subsidy"):
+        amount = _decimal(data.get(name), name, problems, maximum=PLAUSIBLE_AMOUNT)
+        setattr(app, name, amount if amount is not None else Decimal("0"))
+
+
+def _save_responsible_ai(app: Application, data: dict, problems: Problems) -> None:
+    for name in ("rai_safety", "rai_human", "rai_transparency"):
+        setattr(app, name, _text(data.get(name), name, problems, max_length=4000))
+
+
+def _save_declarations(app: Application, data: dict, problems: Problems) -> None:
+    for name in ("declares_accurate", "declares_no_double_funding", "declares_compliance"):
+        setattr(app, name, bool(data.get(name)))
+    if data.get("privacy_notice"):
+        app.privacy_notice_accepted_at = app.privacy_notice_accepted_at or timezone.now()
+    else:
+        app.privacy_notice_accepted_at = None
+
+
+def _rows(data, section: str, problems: Problems) -> list[dict]:
+    rows = data if isinstance(data, list) else []
+    if len(rows) > MAX_LINES:
+        problems.append((section, _("Enter at most %(max)s rows.") % {"max": MAX_LINES}))
+        return []
+    return [row if isinstance(row, dict) else {} for row in rows]
+
+
+def _save_budget(app: Application, data, problems: Problems) -> None:
+    lines = []
+    for i, row in enumerate(_rows(data, "budget", problems)):
+        prefix = f"budget-{i}-"
+        category = row.get("category") or ""
+        if category not in BudgetLine.Category.values:
+            problems.append((prefix + "category", _("Choose a category from the list.")))
+        line = BudgetLine(application=app, position=i, category=category,
+                          description=_text(row.get("description"), prefix + "description",
+                                            problems, max_length=200, required=True),
+                          justification=_text(row.get("justification"),
+                                              prefix + "justification", problems,
+                                              max_length=2000))
+        if category == BudgetLine.Category.COMPUTE:
+            # Compute is priced at the AI Supercomputing Centre's list rate of the round.
+            line.gpu_hours = _decimal(row.get("gpu_hours"), prefix + "gpu_hours", problems,
+                                      maximum=PLAUSIBLE_QUANTITY, required=True)
+            line.quantity = line.gpu_hours or Decimal("0")
+            line.unit_cost = app.round.gpu_hour_rate
+        else:
+            line.quantity = _decimal(row.get("quantity"), prefix + "quantity", problems,
+                                     maximum=PLAUSIBLE_QUANTITY, required=True) or Decimal("0")
+            line.unit_cost = _decimal(row.get("unit_cost"), prefix + "unit_cost", problems,
+                                      maximum=PLAUSIBLE_AMOUNT, required=True) or Decimal("0")
+        line.amount = (line.quantity * line.unit_cost).quantize(CENT, rounding=ROUND_HALF_UP)
+        if line.amount > PLAUSIBLE_AMOUNT:
+            problems.append((prefix + "quantity", _("This line comes to more than "
+                                                    "%(max)s; check the figures.")
+                             % {"max": f"{PLAUSIBLE_AMOUNT:,}"}))
+        lines.append(line)
+    if not problems:
+        app.budget_lines.all().delete()
+        BudgetLine.objects.bulk_create(lines)
+
+
+def _save_milestones(app: Application, data, problems: Problems) -> None:
+    milestones = []
+    for i, row in enumerate(_rows(data, "milestones", problems)):
+        prefix = f"milestones-{i}-"
+        milestone = Milestone(
+            application=app, position=i,
+            deliverable=_text(row.get("deliverable"), prefix + "deliverable", problems,
+                              max_length=300, required=True),
+            due_date=_date(row.get("due_date"), prefix + "due_date", problems, required=True),
+            share_percent=_decimal(row.get("share_percent"), prefix + "share_percent",
+                                   problems, maximum=Decimal("100"), required=True),
+        )
+        milestones.append(milestone)
+    if not problems:
+        app.milestones.all().delete()
+        Milestone.objects.bulk_create(milestones)
+
+
+def _save_team(app: Application, data, problems: Problems) -> None:
+    members = []
+    for i, row in enumerate(_rows(data, "team", problems)):
+        prefix = f"team-{i}-"
+        member = TeamMember(
+            application=app, position=i,
+            name=_text(row.get("name"), prefix + "name", problems, max_length=150,
+                       required=True),
+            role=_text(row.get("role"), prefix + "role", problems, max_length=150,
+                       required=True),
+            expertise=_text(row.get("expertise"), prefix + "expertise", problems,
+                            max_length=1000),
+        )
+        for name in ("name", "role", "expertise"):
+            _no_hkid(getattr(member, name), prefix + name, problems)
+        members.append(member)
+    if not problems:
+        app.team_members.all().delete()
+        TeamMember.objects.bulk_create(members)
+
+
+SECTION_WRITERS = {
+    "project": _save_project,
+    "budget": _save_budget,
+    "milestones": _save_milestones,
+    "team": _save_team,
+    "responsible_ai": _save_responsible_ai,
+    "declarations": _save_declarations,
+}
+
+
+def stale_draft_error() -> DomainError:
+    return DomainError(_("Someone else saved this draft after you opened it, so your changes "
+                         "were not saved over theirs. Your entries are still on this page: "
+                         "reload the draft in another tab, compare, and save again."),
+                       code="stale")
+
+
+@transaction.atomic
+def application_update_section(*, actor, application: Application, section: str, data,
+                               expected_version: int) -> Application:
+    """Save one section of a draft (or a section re-opened by a request for information).
+
+    ``expected_version`` is the version the editor loaded; if someone saved in between, the
+    save is refused and nothing changes. Budget lines, milestones and team are replaced as a
+    whole by the rows sent. Every problem found is reported at once (``ProblemsError``)."""
+    writer = SECTION_WRITERS.get(section)
+    if writer is None:
+        raise DomainError(_("Unknown section."), code="unknown_section")
+    app = (Application.objects.select_for_update(of=("self",)).select_related("round")
+           .get(pk=application.pk))
+    require_editable(actor=actor, application=app, section=section)
+    if app.version != expected_version:
+        raise stale_draft_error()
+    problems: Problems = []
+    writer(app, data if data is not None else {}, problems)
+    if problems:
+        raise ProblemsError(problems)
+    app.version += 1
+    app.save()
+    audit_record(actor=actor, action="application.save_section", obj=app,
+                 after={"section": section, "version": app.version,
+                        "requested_subsidy": app.requested_subsidy,
+                        "total_eligible_cost": app.total_eligible_cost})
+    application.version = app.version
+    return app

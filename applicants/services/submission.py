@@ -1,0 +1,40 @@
+"""Submitting, resubmitting and withdrawing: the applicant's steps of the lifecycle. The
+rules themselves are in ``applicants.workflow`` (guards and effects) and
+``applicants.services.checks``."""
+
+from django.db import transaction
+
+from applicants.models import Application, ApplicationStatus
+from applicants.workflow import application_transition
+from subsidy.permissions import Action, require
+
+
+@transaction.atomic
+def application_submit(*, actor, application: Application) -> Application:
+    """Submit a draft: every check of DOMAIN.md must pass (``ProblemsError`` lists each
+    failure and the draft stays as it was); the application gets its round's next
+    reference, its content is frozen as a version, and the members get a receipt and the
+    programme officers a notice through the outbox.
+
+    Submitting again what is already submitted (a double click) changes nothing and
+    returns the application with its one reference."""
+    locked = Application.objects.select_for_update(of=("self",)).get(pk=application.pk)
+    require(actor, Action.SUBMIT_APPLICATION, locked)
+    if locked.status == ApplicationStatus.SUBMITTED:
+        application.refresh_from_db()
+        return locked
+    return application_transition(actor=actor, application=application,
+                                  transition_name="submit")
+
+
+def application_resubmit(*, actor, application: Application) -> Application:
+    """Answer a request for information: the checks run again (except the round's closing
+    time) and what is sent becomes a new version."""
+    return application_transition(actor=actor, application=application,
+                                  transition_name="resubmit")
+
+
+def application_withdraw(*, actor, application: Application, reason: str = "") -> Application:
+    """Withdraw an application before a decision; its place in the round is freed."""
+    return application_transition(actor=actor, application=application,
+                                  transition_name="withdraw", reason=reason)
