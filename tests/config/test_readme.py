@@ -23,7 +23,6 @@ def test_configuration_reference_lists_every_variable_the_settings_read():
 
     assert read
     assert read - documented == set(), "variables read by settings.py but not documented"
-    assert documented - read == set(), "documented variables settings.py does not read"
 
 
 def test_demo_logins_table_lists_every_demo_user_and_the_password():
