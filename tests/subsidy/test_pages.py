@@ -1,0 +1,269 @@
+"""Pages: role dashboards, the profile, and the browser-side security of every page
+(Content-Security-Policy without inline code, security headers)."""
+
+import re
+
+import pytest
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.core.cache import cache
+from django.urls import reverse
+
+from subsidy.models import User
+from subsidy.roles import Role
+from subsidy.services.demo import demo_seed
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "Correct-Horse-Battery-9"
+
+# Each demo account, the dashboard it owns, and one it may not open.
+DEMO_DASHBOARDS = [
+    ("applicant@demo.aiss.hk", "dashboard_applicant", "dashboard_officer"),
+    ("reviewer1@demo.aiss.hk", "dashboard_reviewer", "dashboard_panel"),
+    ("officer@demo.aiss.hk", "dashboard_officer", "dashboard_finance"),
+    ("panel@demo.aiss.hk", "dashboard_panel", "dashboard_reviewer"),
+    ("finance@demo.aiss.hk", "dashboard_finance", "dashboard_admin"),
+    ("approver@demo.aiss.hk", "dashboard_finance", "dashboard_applicant"),
+    ("admin@demo.aiss.hk", "dashboard_admin", "dashboard_applicant"),
+]
+ALL_DASHBOARDS = ["dashboard_applicant", "dashboard_reviewer", "dashboard_officer",
+                  "dashboard_panel", "dashboard_finance", "dashboard_admin"]
+
+
+@pytest.fixture(autouse=True)
+def _no_staff_2fa(settings):
+    # Two-factor enforcement has tests of its own (test_accounts.py).
+    settings.STAFF_REQUIRE_2FA = False
+    cache.clear()
+
+
+@pytest.fixture
+def demo():
+    demo_seed()
+
+
+# --- Role dashboards -----------------------------------------------------------------------
+
+@pytest.mark.parametrize(("email", "own", "_other"), DEMO_DASHBOARDS)
+def test_each_demo_role_reaches_its_dashboard(client, demo, email, own, _other):
+    client.force_login(User.objects.get(email=email))
+
+    assert client.get(reverse(own)).status_code == 200
+
+
+@pytest.mark.parametrize(("email", "_own", "other"), DEMO_DASHBOARDS)
+def test_each_demo_role_is_refused_another_roles_dashboard(client, demo, email, _own, other):
+    client.force_login(User.objects.get(email=email))
+
+    assert client.get(reverse(other)).status_code == 403
+
+
+@pytest.mark.parametrize(("email", "own", "_other"), DEMO_DASHBOARDS)
+def test_dashboard_link_leads_each_role_to_its_own_page(client, demo, email, own, _other):
+    client.force_login(User.objects.get(email=email))
+
+    response = client.get(reverse("dashboard"))
+
+    assert response.status_code == 302
+    assert response.url == reverse(own)
+
+
+def test_demo_accounts_sign_in_with_the_printed_password(client, demo):
+    from subsidy.services.demo import DEMO_PASSWORD
+
+    response = client.post(reverse("account_login"),
+                           {"login": "applicant@demo.aiss.hk", "password": DEMO_PASSWORD})
+
+    assert response.status_code == 302
+    assert client.get(reverse("dashboard_applicant")).status_code == 200
+
+
+def test_a_user_without_a_role_is_told_access_is_pending(client):
+    client.force_login(UserFactory())
+
+    response = client.get(reverse("dashboard"))
+
+    assert response.status_code == 200
+    assert "has no role yet" in response.content.decode()
+
+
+@pytest.mark.parametrize("url_name", ["dashboard", *ALL_DASHBOARDS, "profile"])
+def test_anonymous_visitors_are_sent_to_sign_in(client, url_name):
+    response = client.get(reverse(url_name))
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login") + "?next=")
+
+
+def test_navigation_shows_only_the_users_own_role_pages(client, demo):
+    client.force_login(User.objects.get(email="finance@demo.aiss.hk"))
+
+    page = client.get(reverse("dashboard_finance")).content.decode()
+    nav = re.search(r'<nav class="site-nav".*?</nav>', page, re.S).group(0)
+
+    assert reverse("dashboard_finance") in nav
+    assert reverse("dashboard_officer") not in nav
+    assert reverse("dashboard_admin") not in nav
+
+
+@pytest.mark.parametrize("email", [row[0] for row in DEMO_DASHBOARDS])
+def test_dashboards_need_a_bounded_number_of_queries(client, demo, email,
+                                                      django_assert_max_num_queries):
+    user = User.objects.get(email=email)
+    client.force_login(user)
+    own = dict((row[0], row[1]) for row in DEMO_DASHBOARDS)[email]
+
+    with django_assert_max_num_queries(15):
+        assert client.get(reverse(own)).status_code == 200
+
+
+# --- Profile -------------------------------------------------------------------------------
+
+def test_profile_links_to_password_change_and_two_factor_set_up(client):
+    client.force_login(UserFactory())
+
+    page = client.get(reverse("profile")).content.decode()
+
+    assert f'href="{reverse("account_change_password")}"' in page
+    assert f'href="{reverse("mfa_index")}"' in page
+    assert f'href="{reverse("account_email")}"' in page
+
+
+def test_profile_saves_name_and_language_and_switches_the_site_language(client):
+    user = UserFactory(full_name="Amy Cheung", language="en")
+    client.force_login(user)
+
+    response = client.post(reverse("profile"), {"full_name": "張美儀", "language": "zh-hant"})
+
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert (user.full_name, user.language) == ("張美儀", "zh-hant")
+    assert 'lang="zh-Hant-HK"' in client.get(reverse("profile")).content.decode()
+
+
+def test_profile_refuses_an_empty_name_with_the_error_on_the_field(client):
+    user = UserFactory(full_name="Amy Cheung")
+    client.force_login(user)
+
+    response = client.post(reverse("profile"), {"full_name": "", "language": "en"})
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert re.search(r'<input[^>]*aria-invalid="true"[^>]*id="id_full_name"', page) or \
+        re.search(r'<input[^>]*id="id_full_name"[^>]*aria-invalid="true"', page)
+    assert 'id="id_full_name_error"' in page
+    user.refresh_from_db()
+    assert user.full_name == "Amy Cheung"
+
+
+def test_profile_changes_are_audited(client):
+    from subsidy.models import AuditEvent
+
+    user = UserFactory(full_name="Amy Cheung")
+    client.force_login(user)
+
+    client.post(reverse("profile"), {"full_name": "Amy Cheung Mei-yi", "language": "en"})
+
+    event = AuditEvent.objects.get(action="user.update_profile")
+    assert event.before["full_name"] == "Amy Cheung"
+    assert event.after["full_name"] == "Amy Cheung Mei-yi"
+
+
+# --- Content-Security-Policy and security headers -------------------------------------------
+
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S | re.I)
+STYLE_ATTRIBUTE = re.compile(r"<[^>]+\sstyle\s*=", re.I)
+EVENT_HANDLER = re.compile(r"<[^>]+\son[a-z]+\s*=", re.I)
+
+
+def _directives(header: str) -> dict[str, list[str]]:
+    parts = (p.strip().split() for p in header.split(";") if p.strip())
+    return {p[0]: p[1:] for p in parts}
+
+
+def _assert_no_inline_code(response):
+    html = response.content.decode()
+    inline = [code for code in INLINE_SCRIPT.findall(html) if code.strip()]
+    assert inline == [], f"inline script on {response.request['PATH_INFO']}"
+    assert not STYLE_ATTRIBUTE.search(html), f"style attribute on {response.request['PATH_INFO']}"
+    assert not EVENT_HANDLER.search(html), f"event handler on {response.request['PATH_INFO']}"
+
+
+@pytest.mark.parametrize("url_name", ["home", "account_login", "account_signup",
+                                      "account_reset_password"])
+def test_public_pages_carry_no_inline_code(client, url_name):
+    _assert_no_inline_code(client.get(reverse(url_name)))
+
+
+@pytest.mark.parametrize(("email", "own", "_other"), DEMO_DASHBOARDS)
+def test_dashboards_carry_no_inline_code(client, demo, email, own, _other):
+    client.force_login(User.objects.get(email=email))
+
+    _assert_no_inline_code(client.get(reverse(own)))
+
+
+@pytest.mark.parametrize("url_name", ["profile", "mfa_index", "account_change_password",
+                                      "account_email"])
+def test_account_pages_carry_no_inline_code(client, url_name):
+    client.force_login(UserFactory())
+
+    response = client.get(reverse(url_name))
+
+    assert response.status_code == 200
+    _assert_no_inline_code(response)
+
+
+def test_totp_set_up_and_recovery_code_pages_carry_no_inline_code(client):
+    user = UserFactory(roles=[Role.PROGRAMME_OFFICER])
+    client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+
+    activate = client.get(reverse("mfa_activate_totp"))
+
+    assert activate.status_code == 200
+    _assert_no_inline_code(activate)
+    TOTP.activate(user, generate_totp_secret())
+    RecoveryCodes.activate(user)
+    for url_name in ("mfa_index", "mfa_view_recovery_codes", "mfa_generate_recovery_codes"):
+        response = client.get(reverse(url_name))
+        assert response.status_code == 200
+        _assert_no_inline_code(response)
+
+
+def test_two_factor_sign_in_page_carries_no_inline_code(client):
+    user = UserFactory()
+    TOTP.activate(user, generate_totp_secret())
+    client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+
+    response = client.get(reverse("mfa_authenticate"))
+
+    assert response.status_code == 200
+    _assert_no_inline_code(response)
+
+
+def test_pages_send_a_content_security_policy_without_inline_scripts(client):
+    response = client.get(reverse("account_login"))
+
+    policy = _directives(response["Content-Security-Policy"])
+    script_src = policy.get("script-src", policy.get("default-src"))
+    assert script_src == ["'self'"]
+    assert "'unsafe-inline'" not in policy.get("style-src", [])
+    assert policy["object-src"] == ["'none'"]
+    assert policy["frame-ancestors"] == ["'none'"]
+
+
+def test_pages_send_the_security_headers(client):
+    response = client.get(reverse("home"))
+
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+
+
+def test_forms_carry_a_csrf_token(client):
+    page = client.get(reverse("account_login")).content.decode()
+
+    assert 'name="csrfmiddlewaretoken"' in page
