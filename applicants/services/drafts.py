@@ -309,5 +309,8 @@ def application_update_section(*, actor, application: Application, section: str,
                  after={"section": section, "version": app.version,
                         "requested_subsidy": app.requested_subsidy,
                         "total_eligible_cost": app.total_eligible_cost})
-    application.version = app.version
+    # The caller's object shows what was saved (its prefetched rows may be stale now).
+    for model_field in Application._meta.concrete_fields:
+        setattr(application, model_field.attname, getattr(app, model_field.attname))
+    application.__dict__.pop("_prefetched_objects_cache", None)
     return app

@@ -1,0 +1,88 @@
+"""Read-side queries of the applicant side. Every lookup by id is scoped to what the user
+may see, so a changed id in a URL finds nothing (a 404) instead of someone else's data."""
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from applicants.models import (
+    Application,
+    ApplicationVersion,
+    Document,
+    InformationRequest,
+    Membership,
+    Organisation,
+)
+
+
+def memberships_for_user(*, user) -> QuerySet[Membership]:
+    return (Membership.objects.filter(user=user).select_related("organisation")
+            .order_by("organisation__name_en"))
+
+
+def organisation_for_member(*, user, organisation_id: int) -> Organisation:
+    """The organisation if ``user`` is a member; ``Organisation.DoesNotExist`` otherwise."""
+    return Organisation.objects.filter(memberships__user=user).get(pk=organisation_id)
+
+
+def organisation_members(*, organisation: Organisation) -> QuerySet[Membership]:
+    return (organisation.memberships.select_related("user")
+            .order_by("role", "user__email"))
+
+
+def organisation_pending_invitations(*, organisation: Organisation):
+    return organisation.invitations.filter(accepted_at__isnull=True).order_by("-created_at")
+
+
+def applications_for_user(*, user) -> QuerySet[Application]:
+    """The applications of every organisation the user belongs to, for the dashboard; a
+    fixed number of queries whatever their number and content."""
+    return (Application.objects
+            .filter(organisation__memberships__user=user)
+            .select_related("round", "organisation")
+            .annotate(open_requests=Count("information_requests",
+                                          filter=Q(information_requests__answered_at__isnull=True),
+                                          distinct=True))
+            .order_by("-created_at", "-id"))
+
+
+def application_for_user(*, user, application_id: int) -> Application:
+    """One application its organisation's member may see; ``Application.DoesNotExist``
+    for anyone else (staff pages have their own selectors)."""
+    return (Application.objects.filter(organisation__memberships__user=user)
+            .select_related("round", "round__scheme", "organisation")
+            .get(pk=application_id))
+
+
+def application_with_content(*, user, application_id: int) -> Application:
+    """The application with its lines, milestones, team, documents, versions (without the
+    snapshots), status changes and requests for information, in a fixed number of
+    queries."""
+    return (Application.objects.filter(organisation__memberships__user=user)
+            .select_related("round", "round__scheme", "organisation")
+            .prefetch_related(
+                "budget_lines", "milestones", "team_members",
+                Prefetch("documents", queryset=Document.objects.order_by("document_type",
+                                                                         "uploaded_at")),
+                Prefetch("versions", queryset=ApplicationVersion.objects.defer("snapshot")),
+                "status_changes",
+                Prefetch("information_requests",
+                         queryset=InformationRequest.objects.order_by("-created_at")),
+            )
+            .get(pk=application_id))
+
+
+def open_information_request(*, application: Application) -> InformationRequest | None:
+    requests = [r for r in application.information_requests.all() if r.answered_at is None]
+    return requests[0] if requests else None
+
+
+def document_for_user(*, user, document_id: int) -> Document:
+    """A document of an application the user's organisation owns;
+    ``Document.DoesNotExist`` otherwise."""
+    return (Document.objects.filter(application__organisation__memberships__user=user)
+            .select_related("application").get(pk=document_id))
+
+
+def application_version_for_user(*, user, application_id: int, number: int):
+    return ApplicationVersion.objects.filter(
+        application__organisation__memberships__user=user).get(
+        application_id=application_id, number=number)
