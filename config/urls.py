@@ -14,6 +14,7 @@ urlpatterns = [
     path("dashboard/admin/", views.dashboard_admin, name="dashboard_admin"),
     path("profile/", views.profile, name="profile"),
     path("", include("subsidy.urls")),
+    path("", include("subsidy.inbox_urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

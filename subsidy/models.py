@@ -329,6 +329,8 @@ class Notification(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
         UNDELIVERABLE = "undeliverable", _("Undeliverable")
+        # In the inbox only: the recipient switched email off for this optional event.
+        EMAIL_OFF = "email_off", _("Email turned off")
 
     recipient = models.ForeignKey(User, null=True, blank=True, on_delete=models.CASCADE,
                                   related_name="notifications")
@@ -355,7 +357,8 @@ class Notification(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=["pending", "sent", "failed", "undeliverable"]),
+                condition=Q(status__in=["pending", "sent", "failed", "undeliverable",
+                                         "email_off"]),
                 name="notification_status_known",
             ),
             models.CheckConstraint(
@@ -366,3 +369,40 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.event} → {self.to_email} ({self.status})"
+
+
+class NotificationPreference(models.Model):
+    """Whether a user wants email for one optional notification event.
+
+    No row means the event's default (``subsidy.notification_events``): email on, except the
+    staff daily digest, which is opt-in. Mandatory events ignore these rows. Preferences
+    govern email only: every notification still appears in the in-app inbox.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE,
+                             related_name="notification_preferences")
+    event = models.CharField(max_length=80)
+    email_enabled = models.BooleanField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "event"],
+                                    name="notification_preference_once_per_event"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} {self.event}: {'on' if self.email_enabled else 'off'}"
+
+
+# --- Partner API ---------------------------------------------------------------------------
+
+API_SCOPES = (
+    ("rounds:read", _("Read funding rounds")),
+    ("applications:read", _("Read applications")),
+    ("applications:write", _("Create and change applications")),
+    ("reports:read", _("Read finance reports")),
+    ("webhooks:manage", _("Manage webhook endpoints")),
+)

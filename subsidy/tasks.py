@@ -1,21 +1,23 @@
 """Celery tasks: thin wrappers around services. Every task is safe to run twice."""
 
 from celery import shared_task
-from django.conf import settings
 
 from subsidy.services import notifications
 
 
-@shared_task(
-    bind=True,
-    autoretry_for=(notifications.TemporaryDeliveryError,),
-    retry_backoff=30,
-    retry_backoff_max=3600,
-    retry_jitter=True,
-    max_retries=settings.NOTIFICATION_MAX_ATTEMPTS,
-)
+@shared_task(bind=True, max_retries=None)
 def deliver_notification(self, notification_id: int) -> str:
-    return notifications.notification_deliver(notification_id=notification_id)
+    """Deliver one notification; while the mail server refuses, retry with exponential
+    backoff (``notifications.delivery_retry_delay``). The limit is not counted here but on
+    the row: after ``NOTIFICATION_MAX_ATTEMPTS`` attempts the service marks it failed and
+    stops raising, so the limit holds across redeliveries and worker restarts too."""
+    try:
+        return notifications.notification_deliver(notification_id=notification_id)
+    except notifications.TemporaryDeliveryError as exc:
+        raise self.retry(
+            exc=exc,
+            countdown=notifications.delivery_retry_delay(retries=self.request.retries),
+        ) from exc
 
 
 @shared_task

@@ -5,6 +5,10 @@ delivery task is enqueued; if the broker cannot be reached the row simply stays 
 ``outbox_sweep`` (run by celery beat) enqueues it later. ``notification_deliver`` renders the
 text and HTML templates in the recipient's language, sends once, and marks the row sent;
 a redelivered message finds the row sent (or locked by another worker) and does nothing.
+
+Every event must be listed in ``subsidy.notification_events``. The row is the in-app inbox
+entry too, so it is always written; the recipient's preferences only decide whether an
+optional event also goes by email (``Notification.Status.EMAIL_OFF`` when it does not).
 """
 
 import logging
@@ -17,8 +21,13 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
-from subsidy.models import Notification
+from subsidy.errors import DomainError
+from subsidy.models import Notification, NotificationPreference
+from subsidy.notification_events import NotificationEvent, event_get
+from subsidy.permissions import Action, require
+from subsidy.services.audit import audit_record, snapshot
 
 logger = logging.getLogger(__name__)
 
@@ -27,21 +36,40 @@ class TemporaryDeliveryError(Exception):
     """The mail server could not take the message now; the task retries with backoff."""
 
 
+def email_wanted(*, recipient, event: NotificationEvent) -> bool:
+    """Whether ``event`` goes to ``recipient`` by email: always for a mandatory event or a
+    message to an address without an account, otherwise as the recipient's preference
+    says, falling back to the event's default."""
+    if event.mandatory or recipient is None:
+        return True
+    preference = (NotificationPreference.objects.filter(user=recipient, event=event.code)
+                  .values_list("email_enabled", flat=True).first())
+    return event.email_default() if preference is None else preference
+
+
 def notify(*, recipient=None, event: str, context: dict | None = None,
            to_email: str | None = None, language: str | None = None) -> Notification:
-    """Queue one message to one person. ``context`` must be JSON-serialisable; templates
-    live in ``templates/notifications/<event>/`` as ``subject.txt``, ``body.txt`` and
-    ``body.html``."""
+    """Queue one message to one person. ``event`` must be registered in
+    ``subsidy.notification_events`` (``UnknownNotificationEventError`` otherwise).
+    ``context`` must be JSON-serialisable; templates live in
+    ``templates/notifications/<event>/`` as ``subject.txt``, ``body.txt`` and ``body.html``.
+
+    The notification always lands in the recipient's in-app inbox; it is emailed unless the
+    event is optional and the recipient switched its email off."""
+    spec = event_get(event)
     email = to_email or (recipient.email if recipient else "")
     lang = language or (recipient.language if recipient else settings.LANGUAGE_CODE)
+    send = email_wanted(recipient=recipient, event=spec)
     notification = Notification.objects.create(
         recipient=recipient,
         to_email=email,
         event=event,
         context=context or {},
         language=lang,
+        status=Notification.Status.PENDING if send else Notification.Status.EMAIL_OFF,
     )
-    transaction.on_commit(lambda: notification_enqueue(notification_id=notification.pk))
+    if send:
+        transaction.on_commit(lambda: notification_enqueue(notification_id=notification.pk))
     return notification
 
 
@@ -61,19 +89,34 @@ def notification_enqueue(*, notification_id: int) -> None:
     )
 
 
-def _render(notification: Notification) -> tuple[str, str, str]:
-    context = {
-        **notification.context,
-        "recipient_name": (notification.recipient.get_full_name()
-                           if notification.recipient else notification.to_email),
-        "site_url": settings.SITE_URL,
-    }
-    base = f"notifications/{notification.event}"
-    with translation.override(notification.language):
+def notification_render(*, event: str, context: dict, language: str,
+                        recipient_name: str) -> tuple[str, str, str]:
+    """The subject, text body and HTML body of ``event`` in ``language``. Raises whatever the
+    template engine raises: delivery reports it, the preview page shows it."""
+    context = {**context, "recipient_name": recipient_name, "site_url": settings.SITE_URL}
+    base = f"notifications/{event}"
+    with translation.override(language):
         subject = " ".join(render_to_string(f"{base}/subject.txt", context).split())
         text = render_to_string(f"{base}/body.txt", context)
         html = render_to_string(f"{base}/body.html", context)
     return subject, text, html
+
+
+def _render(notification: Notification) -> tuple[str, str, str]:
+    return notification_render(
+        event=notification.event, context=notification.context,
+        language=notification.language,
+        recipient_name=(notification.recipient.get_full_name()
+                        if notification.recipient else notification.to_email),
+    )
+
+
+def delivery_retry_delay(*, retries: int) -> int:
+    """Seconds to wait before retry number ``retries + 1`` of a delivery: exponential
+    backoff from ``NOTIFICATION_RETRY_BASE_SECONDS``, doubling each time, capped at
+    ``NOTIFICATION_RETRY_MAX_SECONDS``."""
+    delay = settings.NOTIFICATION_RETRY_BASE_SECONDS * 2 ** max(retries, 0)
+    return min(delay, settings.NOTIFICATION_RETRY_MAX_SECONDS)
 
 
 def notification_deliver(*, notification_id: int) -> str:
@@ -161,3 +204,32 @@ def outbox_sweep(*, now=None) -> int:
         Notification.objects.filter(pk=notification_id).update(enqueued_at=None)
         notification_enqueue(notification_id=notification_id)
     return len(ids)
+
+
+RESENDABLE = (Notification.Status.FAILED, Notification.Status.UNDELIVERABLE)
+
+
+def notification_resend(*, actor, notification_id: int) -> Notification:
+    """Give a failed or undeliverable notification another go: back to pending with no
+    attempts counted, to the recipient's current address, enqueued after commit. Only
+    administrators may; the change is audited. Anything else is refused, so a sent message
+    is never sent twice."""
+    require(actor, Action.MANAGE_USERS)
+    fields = ["status", "attempts", "last_error", "to_email"]
+    with transaction.atomic():
+        notification = (Notification.objects.select_for_update(of=("self",))
+                        .select_related("recipient").get(pk=notification_id))
+        if notification.status not in RESENDABLE:
+            raise DomainError(_("Only failed or undeliverable notifications can be re-sent."))
+        before = snapshot(notification, fields)
+        if notification.recipient is not None:
+            notification.to_email = notification.recipient.email
+        notification.status = Notification.Status.PENDING
+        notification.attempts = 0
+        notification.last_error = ""
+        notification.enqueued_at = None
+        notification.save(update_fields=[*fields, "enqueued_at"])
+        audit_record(actor=actor, action="notification.resend", obj=notification,
+                     before=before, after=snapshot(notification, fields))
+        transaction.on_commit(lambda: notification_enqueue(notification_id=notification.pk))
+    return notification

@@ -130,7 +130,10 @@ def test_sweeper_leaves_fresh_pending_notifications_alone():
 
 def test_template_that_fails_to_render_is_marked_failed_for_administrators():
     user = UserFactory()
-    notification = notify(recipient=user, event="no_such_event", context={})
+    # A row whose templates are missing (notify() refuses unregistered events up front).
+    notification = Notification.objects.create(
+        recipient=user, to_email=user.email, event="event_without_templates", context={})
+    assert notification_deliver(notification_id=notification.pk) == "failed"
     notification.refresh_from_db()
     assert notification.status == Notification.Status.FAILED
     assert "Template error" in notification.last_error

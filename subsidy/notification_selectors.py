@@ -1,0 +1,35 @@
+"""Read-side queries of notifications: the in-app inbox and the administrators' list of
+messages that could not be delivered."""
+
+from django.db.models import QuerySet
+
+from subsidy.models import Notification, NotificationPreference
+from subsidy.notification_events import NotificationEvent, events_for
+
+ADMIN_ATTENTION = (Notification.Status.FAILED, Notification.Status.UNDELIVERABLE)
+
+
+def inbox_unread_count(*, user) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def inbox_for_user(*, user) -> QuerySet[Notification]:
+    """Every notification of ``user``, newest first (paginate it)."""
+    return (Notification.objects.filter(recipient=user)
+            .only("id", "event", "subject", "context", "created_at", "read_at", "status")
+            .order_by("-created_at", "-id"))
+
+
+def notifications_needing_attention() -> QuerySet[Notification]:
+    """Failed and undeliverable notifications, newest first, with their recipient."""
+    return (Notification.objects.filter(status__in=ADMIN_ATTENTION)
+            .select_related("recipient").order_by("-created_at", "-id"))
+
+
+def preferences_for_user(*, user) -> list[tuple[NotificationEvent, bool]]:
+    """Each event that may reach ``user`` with whether it goes to them by email (mandatory
+    events always do), in one query."""
+    stored = dict(NotificationPreference.objects.filter(user=user)
+                  .values_list("event", "email_enabled"))
+    return [(event, True if event.mandatory else stored.get(event.code, event.email_default()))
+            for event in events_for(user)]
