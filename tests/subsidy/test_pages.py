@@ -192,7 +192,8 @@ def _assert_no_inline_code(response):
 
 
 @pytest.mark.parametrize("url_name", ["home", "account_login", "account_signup",
-                                      "account_reset_password"])
+                                      "account_reset_password", "account_reset_password_done",
+                                      "account_email_verification_sent"])
 def test_public_pages_carry_no_inline_code(client, url_name):
     _assert_no_inline_code(client.get(reverse(url_name)))
 
@@ -240,6 +241,16 @@ def test_two_factor_sign_in_page_carries_no_inline_code(client):
     response = client.get(reverse("mfa_authenticate"))
 
     assert response.status_code == 200
+    _assert_no_inline_code(response)
+
+
+def test_lockout_page_carries_no_inline_code(client, settings):
+    user = UserFactory()
+    for _attempt in range(settings.AXES_FAILURE_LIMIT + 1):
+        response = client.post(reverse("account_login"),
+                                {"login": user.email, "password": "wrong-password"})
+
+    assert "account/lockout.html" in [t.name for t in response.templates]
     _assert_no_inline_code(response)
 
 
