@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -160,6 +161,11 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-sweeper": {
         "task": "subsidy.tasks.sweep_outbox",
         "schedule": env.int("OUTBOX_SWEEP_SECONDS", default=60),
+    },
+    # Opt-in summary of yesterday's notifications for staff, before the working day (HKT).
+    "staff-daily-digest": {
+        "task": "subsidy.tasks.send_staff_daily_digest",
+        "schedule": crontab(hour=7, minute=30),
     },
 }
 OUTBOX_STALE_SECONDS = env.int("OUTBOX_STALE_SECONDS", default=120)

@@ -180,10 +180,10 @@ EVENTS: tuple[NotificationEvent, ...] = (
     NotificationEvent(
         "staff_daily_digest", _("Daily digest"), Audience.STAFF, mandatory=False,
         email_by_default=False,
-        sample_context={"date": "2026-12-01", "items": [
+        sample_context={"date": "2026-12-01", "unread": 4, "url": "/inbox/", "items": [
             {"label": "New application submitted", "count": 3},
             {"label": "Answer to a request for information", "count": 1},
-        ], "url": "/inbox/"},
+        ]},
     ),
 )
 

@@ -23,3 +23,10 @@ def deliver_notification(self, notification_id: int) -> str:
 @shared_task
 def sweep_outbox() -> int:
     return notifications.outbox_sweep()
+
+
+@shared_task
+def send_staff_daily_digest() -> int:
+    from subsidy.services.digest import staff_daily_digest_send
+
+    return staff_daily_digest_send()
