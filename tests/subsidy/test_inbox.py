@@ -253,3 +253,12 @@ def test_preferences_checkboxes_are_labelled_and_described(user_client):
     page = user_client.get(reverse("inbox_preferences")).content.decode()
     assert '<label for="id_claim_paid"' in page
     assert 'aria-describedby="id_claim_paid_helptext"' in page
+
+
+@pytest.mark.parametrize("url_name", ["inbox", "inbox_preferences"])
+def test_inbox_pages_carry_no_inline_code(user_client, user, url_name):
+    make_notification(user, context={"url": "/applicant/applications/7/"})
+    html = user_client.get(reverse(url_name)).content.decode()
+    assert "<script>" not in html
+    assert " style=" not in html
+    assert " onclick=" not in html

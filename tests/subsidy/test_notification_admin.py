@@ -241,3 +241,21 @@ def test_preview_html_in_an_unknown_language_is_not_found(admin_client):
     response = admin_client.get(reverse("notification_preview_html",
                                         args=["account_verification", "fr"]))
     assert response.status_code == 404
+
+
+def test_admin_dashboard_links_to_the_notification_pages(admin_client):
+    page = admin_client.get(reverse("dashboard_admin")).content.decode()
+    assert reverse("notification_failures") in page
+    assert reverse("notification_previews") in page
+
+
+@pytest.mark.parametrize("url_name,args", [
+    ("notification_failures", []), ("notification_previews", []),
+    ("notification_preview", ["account_verification"]),
+])
+def test_notification_admin_pages_carry_no_inline_code(admin_client, url_name, args):
+    failed_notification()
+    html = admin_client.get(reverse(url_name, args=args)).content.decode()
+    assert "<script>" not in html
+    assert " style=" not in html
+    assert " onclick=" not in html

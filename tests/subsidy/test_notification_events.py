@@ -71,6 +71,11 @@ def test_every_event_has_a_label_and_a_sample_context(code):
     assert isinstance(event.sample_context, dict)
 
 
+def test_every_notification_template_folder_is_a_registered_event():
+    folders = {path.name for path in TEMPLATES.iterdir() if path.is_dir()}
+    assert folders - set(REGISTRY) == set()
+
+
 @pytest.mark.parametrize("code", [event.code for event in EVENTS
                                   if (TEMPLATES / event.code).is_dir()])
 @pytest.mark.parametrize("language", ["en", "zh-hant"])
