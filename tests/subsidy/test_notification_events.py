@@ -76,16 +76,27 @@ def test_every_notification_template_folder_is_a_registered_event():
     assert folders - set(REGISTRY) == set()
 
 
-@pytest.mark.parametrize("code", [event.code for event in EVENTS
-                                  if (TEMPLATES / event.code).is_dir()])
+@pytest.mark.parametrize("code", [event.code for event in EVENTS])
+def test_every_event_has_a_subject_a_text_and_an_html_template(code):
+    assert {p.name for p in (TEMPLATES / code).iterdir()} >= {
+        "subject.txt", "body.txt", "body.html"}
+
+
+@pytest.mark.parametrize("code", [event.code for event in EVENTS])
 @pytest.mark.parametrize("language", ["en", "zh-hant"])
-def test_templates_render_with_the_sample_context(code, language):
+def test_templates_render_with_the_name_and_a_direct_link(code, language):
+    context = event_get(code).sample_context
     subject, text, html = notification_render(
-        event=code, context=event_get(code).sample_context, language=language,
-        recipient_name="Chan Tai Man")
+        event=code, context=context, language=language, recipient_name="Chan Tai Man")
     assert subject
-    assert "Chan Tai Man" in text or code == "account_message"
+    assert "\n" not in subject
     assert "<html" in html
+    if code != "account_message":  # allauth's own message templates say the rest
+        assert "Chan Tai Man" in text
+        assert "Chan Tai Man" in html
+    if "url" in context:
+        assert f"{settings.SITE_URL}{context['url']}" in text
+        assert f'href="{settings.SITE_URL}{context["url"]}"' in html
 
 
 @pytest.mark.django_db
