@@ -167,6 +167,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "subsidy.tasks.send_staff_daily_digest",
         "schedule": crontab(hour=7, minute=30),
     },
+    "webhook-sweeper": {
+        "task": "subsidy.tasks.sweep_webhook_deliveries",
+        "schedule": env.int("WEBHOOK_SWEEP_SECONDS", default=60),
+    },
+    "idempotency-key-purge": {
+        "task": "subsidy.tasks.purge_idempotency_keys",
+        "schedule": 60 * 60,
+    },
 }
 OUTBOX_STALE_SECONDS = env.int("OUTBOX_STALE_SECONDS", default=120)
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
@@ -290,17 +298,39 @@ CONTENT_SECURITY_POLICY = {
 
 # --- REST framework -----------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_AUTHENTICATION_CLASSES": [],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "subsidy.api_schema.ProblemAutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": ["subsidy.api_auth.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["subsidy.api_auth.HasRequiredScopes"],
+    "DEFAULT_THROTTLE_CLASSES": ["subsidy.api_auth.ApiKeyRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "subsidy.api_pagination.StableCursorPagination",
+    "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "subsidy.api_errors.problem_exception_handler",
 }
+# Requests per API key (cache-backed: Redis when configured), e.g. "1200/min".
+API_THROTTLE_RATE = env.str("API_THROTTLE_RATE", default="1200/min")
 SPECTACULAR_SETTINGS = {
     "TITLE": "Cyberport AI Subsidy Scheme API",
+    "DESCRIPTION": "Partner and finance API. Errors are RFC 9457 application/problem+json.",
     "VERSION": "1.0.0",
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
 }
+
+# Webhooks: plain http and private addresses are for local receivers in tests only.
+WEBHOOKS_ALLOW_INSECURE = env.bool("WEBHOOKS_ALLOW_INSECURE", default=False)
+WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", default=False)
+WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", default=10)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
+# Retries wait base, 2 x base, 4 x base, ... seconds, never more than the maximum.
+WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=30)
+WEBHOOK_RETRY_MAX_SECONDS = env.int("WEBHOOK_RETRY_MAX_SECONDS", default=6 * 60 * 60)
+WEBHOOK_SWEEP_GRACE_SECONDS = env.int("WEBHOOK_SWEEP_GRACE_SECONDS", default=120)
 
 # --- Logging ------------------------------------------------------------------------------
 LOGGING = {

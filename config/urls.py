@@ -15,6 +15,7 @@ urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("", include("subsidy.urls")),
     path("", include("subsidy.inbox_urls")),
+    path("applicant/", include("applicants.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

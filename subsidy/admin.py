@@ -1,8 +1,24 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from subsidy.models import AuditEvent, FundingRound, Notification, Scheme, User, UserRole
+from subsidy.models import (
+    API_SCOPES,
+    ApiKey,
+    AuditEvent,
+    FundingRound,
+    Notification,
+    PartnerOrganisation,
+    Scheme,
+    User,
+    UserRole,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+from subsidy.permissions import Action, can
+from subsidy.services.api_keys import api_key_create, api_key_revoke
 
 
 class UserRoleInline(admin.TabularInline):
@@ -67,3 +83,117 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+# --- Partner API ---------------------------------------------------------------------------
+
+class PartnerOrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "contact_email", "active", "created_at"]
+    list_filter = ["active"]
+    search_fields = ["name", "contact_email"]
+
+    def has_module_permission(self, request):
+        return can(request.user, Action.MANAGE_API_KEYS)
+
+    has_view_permission = has_add_permission = has_change_permission = (
+        lambda self, request, obj=None: can(request.user, Action.MANAGE_API_KEYS))
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ApiKeyAddForm(forms.ModelForm):
+    scopes = forms.MultipleChoiceField(label=_("Scopes"), choices=API_SCOPES,
+                                       widget=forms.CheckboxSelectMultiple)
+
+    class Meta:
+        model = ApiKey
+        fields = ["name", "partner", "user", "scopes", "expires_at"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if bool(cleaned.get("partner")) == bool(cleaned.get("user")):
+            raise forms.ValidationError(
+                _("Choose either a partner organisation or a staff user, not both."))
+        return cleaned
+
+
+class ApiKeyAdmin(admin.ModelAdmin):
+    """Keys are issued through ``api_key_create`` (the plaintext is shown once, in a
+    message) and retired with the revoke action; they are never edited or deleted."""
+
+    list_display = ["name", "prefix", "partner", "user", "created_at", "expires_at",
+                    "revoked_at", "last_used_at"]
+    list_filter = ["partner"]
+    search_fields = ["name", "prefix", "partner__name", "user__email"]
+    actions = ["revoke"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = ApiKeyAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        return ["name", "partner", "user", "prefix", "scopes", "created_by", "created_at",
+                "expires_at", "revoked_at", "last_used_at"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ApiKeyAddForm.Meta.fields
+        return self.get_readonly_fields(request, obj)
+
+    def has_module_permission(self, request):
+        return can(request.user, Action.MANAGE_API_KEYS)
+
+    has_view_permission = has_add_permission = (
+        lambda self, request, obj=None: can(request.user, Action.MANAGE_API_KEYS))
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and can(request.user, Action.MANAGE_API_KEYS)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        issued = api_key_create(actor=request.user, name=form.cleaned_data["name"],
+                                scopes=form.cleaned_data["scopes"],
+                                partner=form.cleaned_data["partner"],
+                                user=form.cleaned_data["user"],
+                                expires_at=form.cleaned_data["expires_at"])
+        obj.pk = issued.api_key.pk
+        obj._state.adding = False
+        messages.warning(request, _("Copy this key now; it will not be shown again: %(key)s")
+                         % {"key": issued.plaintext})
+
+    @admin.action(description=_("Revoke the selected keys"))
+    def revoke(self, request, queryset):
+        revoked = 0
+        for api_key in queryset.filter(revoked_at__isnull=True):
+            api_key_revoke(actor=request.user, api_key=api_key)
+            revoked += 1
+        messages.success(request, _("%(count)d keys revoked.") % {"count": revoked})
+
+
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "endpoint", "event_type", "status", "attempts",
+                    "last_response_code"]
+    list_filter = ["status", "event_type"]
+    readonly_fields = [f.name for f in WebhookDelivery._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    list_display = ["partner", "url", "active", "created_at"]
+    list_filter = ["active", "partner"]
+    exclude = ["secret"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+
+admin.site.register(PartnerOrganisation, PartnerOrganisationAdmin)
+admin.site.register(ApiKey, ApiKeyAdmin)
+admin.site.register(WebhookEndpoint, WebhookEndpointAdmin)
+admin.site.register(WebhookDelivery, WebhookDeliveryAdmin)

@@ -35,6 +35,7 @@ class Action(models.TextChoices):
     WITHDRAW_APPLICATION = "withdraw_application"
     RESPOND_TO_OFFER = "respond_to_offer"
     ADMINISTER_GRANTS = "administer_grants"
+    MANAGE_API_KEYS = "manage_api_keys"
 
 
 def _has_any(*roles: str) -> Callable:
@@ -116,6 +117,8 @@ RULES: dict[str, Callable] = {
     Action.WITHDRAW_APPLICATION: _application_member_role_in("owner", "editor"),
     Action.RESPOND_TO_OFFER: _application_member_role_in("owner"),
     Action.ADMINISTER_GRANTS: _has_any(Role.PROGRAMME_OFFICER),
+    # API keys and partner organisations are issued by administrators only.
+    Action.MANAGE_API_KEYS: _has_any(Role.ADMINISTRATOR),
 }
 
 

@@ -25,6 +25,31 @@ def sweep_outbox() -> int:
     return notifications.outbox_sweep()
 
 
+@shared_task(bind=True, max_retries=None)
+def deliver_webhook(self, delivery_id: int) -> str:
+    """One attempt; the service caps the number of attempts and picks the backoff."""
+    from subsidy.services import webhooks
+
+    result = webhooks.webhook_delivery_attempt(delivery_id=delivery_id)
+    if result.retry_in is not None:
+        raise self.retry(countdown=result.retry_in)
+    return result.outcome
+
+
+@shared_task
+def sweep_webhook_deliveries() -> int:
+    from subsidy.services import webhooks
+
+    return webhooks.webhook_deliveries_sweep()
+
+
+@shared_task
+def purge_idempotency_keys() -> int:
+    from subsidy.services import idempotency
+
+    return idempotency.idempotency_keys_purge()
+
+
 @shared_task
 def send_staff_daily_digest() -> int:
     from subsidy.services.digest import staff_daily_digest_send

@@ -1,0 +1,122 @@
+// Applicant pages, progressive enhancement only: every form works without this file.
+(function () {
+  "use strict";
+
+  function number(value) {
+    var n = parseFloat(String(value || "").replace(/,/g, ""));
+    return isFinite(n) ? n : 0;
+  }
+
+  function money(n) {
+    return n.toLocaleString("en-HK", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  }
+
+  function field(row, attribute) {
+    return row.querySelector("[" + attribute + "]");
+  }
+
+  // Budget: each line's amount and the total, as the applicant types.
+  function updateBudget(form) {
+    var rate = number(form.getAttribute("data-gpu-rate"));
+    var total = 0;
+    form.querySelectorAll("[data-rows] [data-row]").forEach(function (row) {
+      var category = field(row, "data-line-category");
+      var deleted = row.querySelector("input[name$='-DELETE']");
+      var amount;
+      if (category && category.value === "compute") {
+        amount = number(field(row, "data-line-gpu-hours").value) * rate;
+      } else {
+        amount = number(field(row, "data-line-quantity").value) *
+          number(field(row, "data-line-unit-cost").value);
+      }
+      var out = field(row, "data-line-amount");
+      if (out) {
+        out.textContent = out.getAttribute("data-amount-text").replace("{amount}", money(amount));
+      }
+      if (!(deleted && deleted.checked)) {
+        total += amount;
+      }
+    });
+    var totalOut = form.querySelector("[data-lines-total]");
+    if (totalOut) {
+      totalOut.textContent = "HK$" + money(total);
+    }
+  }
+
+  // Project: the requested subsidy as a share of the eligible cost, against the round's cap.
+  function updateRatio(form) {
+    var out = form.querySelector("[data-ratio]");
+    var cost = number((form.querySelector("[data-total-cost]") || {}).value);
+    var requested = number((form.querySelector("[data-requested]") || {}).value);
+    if (!out || cost <= 0) {
+      return;
+    }
+    out.textContent = out.getAttribute("data-ratio-text")
+      .replace("{ratio}", (requested / cost * 100).toFixed(1))
+      .replace("{cap}", form.getAttribute("data-ratio-cap"));
+  }
+
+  // Add a row from the template without a round trip, keeping what was typed.
+  function addRow(form) {
+    var template = form.querySelector("template[data-row-template]");
+    var section = form.getAttribute("data-section");
+    var totalInput = form.querySelector("input[name='" + section + "-TOTAL_FORMS']");
+    if (!template || !totalInput) {
+      return false;
+    }
+    var index = parseInt(totalInput.value, 10);
+    var html = template.innerHTML.replace(/__prefix__/g, String(index));
+    var holder = document.createElement("div");
+    holder.innerHTML = html;
+    var row = holder.firstElementChild;
+    form.querySelector("[data-rows]").appendChild(row);
+    totalInput.value = String(index + 1);
+    var first = row.querySelector("input, select, textarea");
+    if (first) {
+      first.focus();
+    }
+    return true;
+  }
+
+  document.addEventListener("click", function (event) {
+    var target = event.target;
+    if (target.matches("[data-add-row]") && addRow(target.form)) {
+      event.preventDefault();
+    }
+    if (target.matches("[data-print]")) {
+      window.print();
+    }
+  });
+
+  document.addEventListener("input", function (event) {
+    var form = event.target.form;
+    if (!form) {
+      return;
+    }
+    if (form.getAttribute("data-section") === "budget") {
+      updateBudget(form);
+    }
+    if (form.getAttribute("data-section") === "project") {
+      updateRatio(form);
+    }
+  });
+
+  // One click, one submission: later clicks while the first is on its way do nothing.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches("[data-submit-once]")) {
+      return;
+    }
+    if (form.getAttribute("data-submitting")) {
+      event.preventDefault();
+      return;
+    }
+    form.setAttribute("data-submitting", "1");
+    form.setAttribute("aria-busy", "true");
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form[data-section='budget']").forEach(updateBudget);
+    document.querySelectorAll("form[data-section='project']").forEach(updateRatio);
+  });
+})();

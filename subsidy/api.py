@@ -1,0 +1,167 @@
+"""REST API v1 endpoints of the core app: rounds and the partner's webhooks.
+
+Views are thin: they parse input with a serializer, call a selector or service, and render
+the output. Authentication, scopes, throttling, pagination and error documents come from
+``REST_FRAMEWORK`` (see ``subsidy.api_auth`` and ``subsidy.api_errors``).
+"""
+
+from csp.decorators import csp_update
+from django.shortcuts import get_object_or_404
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SpectacularSwaggerSplitView
+from rest_framework import exceptions, generics, status
+from rest_framework.response import Response
+
+from subsidy import selectors
+from subsidy.api_auth import PartnerClient
+from subsidy.api_idempotency import IDEMPOTENCY_KEY_PARAMETER, IdempotentWritesMixin
+from subsidy.models import WebhookDelivery, WebhookEndpoint
+from subsidy.serializers import (
+    RoundFilterSerializer,
+    RoundSerializer,
+    WebhookDeliverySerializer,
+    WebhookEndpointCreatedSerializer,
+    WebhookEndpointInputSerializer,
+    WebhookEndpointSerializer,
+)
+from subsidy.services import webhooks
+
+ROUNDS_READ = ["rounds:read"]
+WEBHOOKS_MANAGE = ["webhooks:manage"]
+
+
+# --- Rounds --------------------------------------------------------------------------------
+
+class RoundList(generics.ListAPIView):
+    """Funding rounds with their rules, rubric, dates and envelope, newest first."""
+
+    required_scopes = ROUNDS_READ
+    serializer_class = RoundSerializer
+    cursor_ordering = ("-opens_at", "-id")
+
+    def get_queryset(self):
+        filters = RoundFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        rounds = selectors.rounds_with_budget_position()
+        if "status" in filters.validated_data:
+            rounds = rounds.filter(status=filters.validated_data["status"])
+        return rounds
+
+    @extend_schema(parameters=[RoundFilterSerializer])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class RoundDetail(generics.RetrieveAPIView):
+    required_scopes = ROUNDS_READ
+    serializer_class = RoundSerializer
+    lookup_field = "code"
+
+    def get_queryset(self):
+        return selectors.rounds_with_budget_position()
+
+
+# --- Webhooks ------------------------------------------------------------------------------
+
+class PartnerWebhookMixin:
+    """Webhook endpoints belong to partner organisations; a key sees only its partner's
+    endpoints, and any other identifier is 404."""
+
+    required_scopes = WEBHOOKS_MANAGE
+
+    def partner(self):
+        client = self.request.user
+        if not isinstance(client, PartnerClient):
+            raise exceptions.PermissionDenied(
+                _("Webhooks are managed with a partner organisation's key."),
+                code="partner_key_required")
+        return client.partner
+
+    def endpoint(self) -> WebhookEndpoint:
+        return get_object_or_404(WebhookEndpoint, pk=self.kwargs["endpoint_id"],
+                                 partner=self.partner())
+
+
+@extend_schema(tags=["webhooks"])
+class WebhookEndpointList(IdempotentWritesMixin, PartnerWebhookMixin, generics.ListAPIView):
+    """The partner's webhook endpoints; POST registers one and returns its signing secret
+    (shown only then)."""
+
+    serializer_class = WebhookEndpointSerializer
+
+    def get_queryset(self):
+        return WebhookEndpoint.objects.filter(partner=self.partner())
+
+    @extend_schema(request=WebhookEndpointInputSerializer,
+                   responses={201: WebhookEndpointCreatedSerializer},
+                   parameters=[IDEMPOTENCY_KEY_PARAMETER])
+    def post(self, request):
+        data = WebhookEndpointInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        endpoint = webhooks.webhook_endpoint_create(partner=self.partner(),
+                                                    **data.validated_data)
+        return Response(WebhookEndpointCreatedSerializer(endpoint).data,
+                        status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["webhooks"])
+class WebhookEndpointDetail(IdempotentWritesMixin, PartnerWebhookMixin, generics.GenericAPIView):
+    """One of the partner's webhook endpoints: read, change (a new URL is checked again) or
+    delete."""
+
+    serializer_class = WebhookEndpointSerializer
+
+    def get(self, request, endpoint_id):
+        return Response(WebhookEndpointSerializer(self.endpoint()).data)
+
+    @extend_schema(request=WebhookEndpointInputSerializer(partial=True),
+                   parameters=[IDEMPOTENCY_KEY_PARAMETER])
+    def patch(self, request, endpoint_id):
+        endpoint = self.endpoint()
+        data = WebhookEndpointInputSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        endpoint = webhooks.webhook_endpoint_update(endpoint=endpoint, **data.validated_data)
+        return Response(WebhookEndpointSerializer(endpoint).data)
+
+    @extend_schema(parameters=[IDEMPOTENCY_KEY_PARAMETER])
+    def delete(self, request, endpoint_id):
+        webhooks.webhook_endpoint_delete(endpoint=self.endpoint())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(tags=["webhooks"])
+class WebhookDeliveryList(PartnerWebhookMixin, generics.ListAPIView):
+    """The delivery log of one endpoint, newest first."""
+
+    serializer_class = WebhookDeliverySerializer
+
+    def get_queryset(self):
+        return WebhookDelivery.objects.filter(endpoint=self.endpoint())
+
+
+@extend_schema(tags=["webhooks"])
+class WebhookRedeliver(IdempotentWritesMixin, PartnerWebhookMixin, generics.GenericAPIView):
+    """Send a delivery's event again, as a new delivery."""
+
+    serializer_class = WebhookDeliverySerializer
+
+    @extend_schema(request=None, responses={202: WebhookDeliverySerializer},
+                   parameters=[IDEMPOTENCY_KEY_PARAMETER])
+    def post(self, request, endpoint_id, delivery_id):
+        delivery = get_object_or_404(WebhookDelivery.objects.select_related("endpoint"),
+                                     pk=delivery_id, endpoint=self.endpoint())
+        redelivery = webhooks.webhook_delivery_redeliver(delivery=delivery)
+        return Response(WebhookDeliverySerializer(redelivery).data,
+                        status=status.HTTP_202_ACCEPTED)
+
+
+# --- Interactive documentation -------------------------------------------------------------
+
+# The Swagger UI page carries one small inline <style> block; its scripts are all files
+# served from /static/ (the "split" view moves the start-up script out of the page), so only
+# style-src is relaxed, and only on this page.
+@method_decorator(csp_update({"style-src": ["'unsafe-inline'"]}), name="dispatch")
+class ApiDocs(SpectacularSwaggerSplitView):
+    url_name = "api-schema"

@@ -1,0 +1,63 @@
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from subsidy.models import PartnerOrganisation
+from subsidy.roles import Role
+from subsidy.services.api_keys import api_key_create
+from tests.factories import UserFactory
+
+ALL_SCOPES = ["rounds:read", "applications:read", "applications:write", "reports:read",
+              "webhooks:manage"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle_counts():
+    """Throttle counters live in the cache; each test starts from zero."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def administrator(db):
+    return UserFactory(roles=[Role.ADMINISTRATOR])
+
+
+@pytest.fixture
+def partner(db):
+    return PartnerOrganisation.objects.create(name="HKU iDendron",
+                                              contact_email="api@idendron.example.hk")
+
+
+@pytest.fixture
+def other_partner(db):
+    return PartnerOrganisation.objects.create(name="HKSTP Incubation",
+                                              contact_email="api@hkstp.example.hk")
+
+
+@pytest.fixture
+def issue_key(administrator):
+    """Issue a key through the service; returns the plaintext."""
+
+    def issue(*, partner=None, user=None, scopes=ALL_SCOPES, **kwargs):
+        issued = api_key_create(actor=administrator, name="Portal", scopes=scopes,
+                                partner=partner, user=user, **kwargs)
+        return issued.plaintext
+
+    return issue
+
+
+@pytest.fixture
+def client_for():
+    def make(plaintext):
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
+        return client
+
+    return make
+
+
+@pytest.fixture
+def partner_client(partner, issue_key, client_for):
+    return client_for(issue_key(partner=partner))

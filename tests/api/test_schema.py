@@ -1,0 +1,94 @@
+import re
+
+import pytest
+import yaml
+from django.contrib.staticfiles import finders
+from django.urls import get_resolver
+from drf_spectacular.validation import validate_schema
+from rest_framework.test import APIClient
+
+from subsidy import api_urls
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def schema():
+    response = APIClient().get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi")
+    assert response.status_code == 200
+    return yaml.safe_load(response.content)
+
+
+def test_schema_is_valid_openapi_3(schema):
+    assert schema["openapi"].startswith("3.")
+    validate_schema(schema)
+
+
+def test_schema_documents_the_bearer_scheme(schema):
+    assert schema["components"]["securitySchemes"]["bearerAuth"] == {
+        "type": "http", "scheme": "bearer", "bearerFormat": "aiss_<prefix>_<secret>",
+        "description": "An API key issued by a scheme administrator."}
+    assert schema["paths"]["/api/v1/rounds/"]["get"]["security"] == [{"bearerAuth": []}]
+
+
+def test_schema_documents_problem_responses(schema):
+    responses = schema["paths"]["/api/v1/webhooks/"]["post"]["responses"]
+    assert {"201", "400", "401", "403", "409", "422", "429"} <= responses.keys()
+    assert "application/problem+json" in responses["400"]["content"]
+    assert "Retry-After" in responses["429"]["headers"]
+
+
+def test_docs_page_loads_its_scripts_and_styles_from_static():
+    response = APIClient().get("/api/v1/docs/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assets = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', html)
+    scripts = re.findall(r'<script[^>]*src="([^"]+)"', html)
+    assert any(a.endswith("swagger-ui.css") for a in assets)
+    assert any(s.endswith("swagger-ui-bundle.js") for s in scripts)
+    for asset in assets + scripts:
+        if asset.startswith("/static/"):
+            assert finders.find(asset.removeprefix("/static/")), asset
+        else:
+            # The page's own start-up script, served by the same view.
+            assert asset.startswith("/api/v1/docs/?"), asset
+    assert "<script>" not in html
+
+
+def test_docs_start_up_script_is_served_as_javascript():
+    response = APIClient().get("/api/v1/docs/", {"script": ""})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/javascript")
+    assert "/api/v1/schema/" in response.content.decode()
+
+
+def test_docs_page_keeps_scripts_to_own_files():
+    policy = APIClient().get("/api/v1/docs/")["Content-Security-Policy"]
+    directives = dict(d.strip().split(" ", 1) for d in policy.split(";") if d.strip())
+    assert "'unsafe-inline'" not in directives["script-src"]
+    assert "'unsafe-inline'" in directives["style-src"]
+
+
+def test_other_pages_keep_the_strict_style_policy():
+    policy = APIClient().get("/api/v1/rounds/")["Content-Security-Policy"]
+    assert "'unsafe-inline'" not in policy
+
+
+def _api_views(patterns):
+    for pattern in patterns:
+        if hasattr(pattern, "url_patterns"):
+            yield from _api_views(pattern.url_patterns)
+        else:
+            yield pattern.callback.cls
+
+
+def test_every_api_endpoint_declares_its_scopes():
+    public = {"SpectacularAPIView", "ApiDocs", "ApiNotFound"}
+    views = [view for view in _api_views(api_urls.urlpatterns) if view.__name__ not in public]
+    assert views
+    for view in views:
+        assert view.required_scopes, view.__name__
+
+
+def test_api_is_mounted_under_api_v1():
+    assert get_resolver().resolve("/api/v1/rounds/").url_name == "api-round-list"

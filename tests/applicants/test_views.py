@@ -1,0 +1,350 @@
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from applicants.models import Application, Membership
+from applicants.services.documents import document_upload
+from applicants.services.organisations import member_invite
+from applicants.services.submission import application_submit
+from subsidy.roles import Role
+from tests.factories import MembershipFactory, UserFactory
+
+from .conftest import BUDGET, MILESTONES, PROJECT, TEAM, member, pdf_bytes, save, upload
+
+
+@pytest.fixture
+def client_for(client):
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
+
+
+def url(name, *args):
+    return reverse(f"applicants:{name}", args=args)
+
+
+def stranger():
+    return MembershipFactory(user=UserFactory(roles=[Role.APPLICANT])).user
+
+
+def rows(prefix, data):
+    post = {f"{prefix}-TOTAL_FORMS": str(len(data)), f"{prefix}-INITIAL_FORMS": "0"}
+    for i, row in enumerate(data):
+        post.update({f"{prefix}-{i}-{k}": v for k, v in row.items()})
+    return post
+
+
+# --- Access -----------------------------------------------------------------------------------
+
+def test_pages_need_a_signed_in_user(client, draft):
+    response = client.get(url("application", draft.pk))
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.parametrize("name", ["application", "section", "documents", "submit", "print",
+                                  "withdraw"])
+def test_another_companys_application_is_not_found(client_for, draft, name):
+    args = (draft.pk, "project") if name == "section" else (draft.pk,)
+    assert client_for(stranger()).get(url(name, *args)).status_code == 404
+
+
+def test_another_companys_document_is_not_found(client_for, owner, draft):
+    document = document_upload(actor=owner, application=draft, document_type="business_plan",
+                               uploaded_file=upload("plan.pdf", pdf_bytes()))
+    assert client_for(stranger()).get(url("document_download", document.pk)).status_code == 404
+
+
+def test_another_companys_profile_is_not_found(client_for, organisation):
+    assert client_for(stranger()).get(url("organisation", organisation.pk)).status_code == 404
+
+
+def test_a_viewer_may_read_but_not_edit_a_draft(client_for, organisation, draft):
+    client = client_for(member(organisation, Membership.Role.VIEWER))
+    assert client.get(url("application", draft.pk)).status_code == 200
+    assert client.get(url("section", draft.pk, "project")).status_code == 403
+
+
+def test_a_viewer_cannot_submit(client_for, organisation, ready_draft):
+    client = client_for(member(organisation, Membership.Role.VIEWER))
+    assert client.post(url("submit", ready_draft.pk)).status_code == 403
+    ready_draft.refresh_from_db()
+    assert ready_draft.status == "draft"
+
+
+# --- Company ----------------------------------------------------------------------------------
+
+def test_registering_a_company(client_for, owner):
+    response = client_for(owner).post(url("organisation_create"), {
+        "name_en": "Harbour Speech AI Limited", "br_number": "71234567",
+        "incorporation_date": "2024-03-01", "size": "1-9", "sector": "nlp"})
+    organisation = owner.organisations.get()
+    assert response["Location"] == url("organisation", organisation.pk)
+
+
+def test_a_bad_br_number_is_shown_against_its_field(client_for, owner):
+    response = client_for(owner).post(url("organisation_create"), {
+        "name_en": "X Limited", "br_number": "123", "incorporation_date": "2024-03-01",
+        "size": "1-9", "sector": "nlp"})
+    assert response.status_code == 200
+    assert 'aria-invalid="true"' in response.content.decode()
+    assert "8-digit" in response.content.decode()
+
+
+def test_an_owner_invites_a_member(client_for, owner, organisation):
+    response = client_for(owner).post(url("members", organisation.pk),
+                                      {"email": "new@example.hk", "role": "editor"})
+    assert response.status_code == 302
+    assert organisation.invitations.get().email == "new@example.hk"
+
+
+def test_a_viewer_cannot_invite(client_for, organisation):
+    client = client_for(member(organisation, Membership.Role.VIEWER))
+    response = client.post(url("members", organisation.pk), {"email": "a@b.hk",
+                                                             "role": "owner"})
+    assert response.status_code == 403
+
+
+def test_an_invitation_is_accepted_from_its_link(client_for, owner, organisation):
+    invitation = member_invite(actor=owner, organisation=organisation, email="new@example.hk",
+                               role="viewer")
+    invitee = UserFactory(email="new@example.hk")
+    client = client_for(invitee)
+    assert client.get(url("invitation", invitation.token)).status_code == 200
+    client.post(url("invitation", invitation.token))
+    assert organisation.memberships.filter(user=invitee, role="viewer").exists()
+
+
+def test_the_last_owner_is_told_they_cannot_leave(client_for, owner, organisation):
+    membership = organisation.memberships.get(user=owner)
+    response = client_for(owner).post(url("member_remove", organisation.pk, membership.pk),
+                                      follow=True)
+    assert "last owner" in response.content.decode()
+    assert organisation.memberships.filter(user=owner).exists()
+
+
+# --- Drafting ---------------------------------------------------------------------------------
+
+def test_starting_a_draft(client_for, owner, organisation, round_):
+    response = client_for(owner).post(url("application_new"),
+                                      {"organisation": organisation.pk, "round": round_.pk})
+    application = Application.objects.get()
+    assert response["Location"] == url("section", application.pk, "project")
+
+
+def test_saving_the_project_section(client_for, owner, draft):
+    response = client_for(owner).post(url("section", draft.pk, "project"),
+                                      {**PROJECT, "version": draft.version})
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.title == PROJECT["title"]
+
+
+def test_a_bad_amount_is_shown_against_its_field_and_the_input_kept(client_for, owner, draft):
+    response = client_for(owner).post(url("section", draft.pk, "project"), {
+        **PROJECT, "requested_subsidy": "-5", "version": draft.version})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="id_requested_subsidy_error"' in page
+    assert PROJECT["summary"] in page
+
+
+def test_a_stale_form_is_refused_with_a_clear_message_and_the_input_kept(client_for, owner,
+                                                                         draft):
+    opened = draft.version
+    save(owner, draft, "project", PROJECT)
+    response = client_for(owner).post(url("section", draft.pk, "project"),
+                                      {**PROJECT, "title": "My edit", "version": opened})
+    page = response.content.decode()
+    assert "Someone else saved this draft" in page
+    assert 'value="My edit"' in page
+    assert Application.objects.get(pk=draft.pk).title == PROJECT["title"]
+
+
+def test_budget_lines_are_saved_from_the_formset(client_for, owner, draft):
+    client_for(owner).post(url("section", draft.pk, "budget"),
+                           {**rows("budget", BUDGET), "version": draft.version})
+    assert draft.budget_lines.count() == 2
+
+
+def test_adding_a_row_keeps_what_was_typed_and_saves_nothing(client_for, owner, draft):
+    response = client_for(owner).post(url("section", draft.pk, "budget"), {
+        **rows("budget", BUDGET[:1]), "version": draft.version, "add_row": "1"})
+    page = response.content.decode()
+    assert 'name="budget-1-description"' in page
+    assert 'value="Model training"' in page
+    assert not draft.budget_lines.exists()
+
+
+def test_a_bad_budget_row_is_shown_against_its_field(client_for, owner, draft):
+    bad = [BUDGET[0], {**BUDGET[1], "quantity": "lots"}]
+    response = client_for(owner).post(url("section", draft.pk, "budget"),
+                                      {**rows("budget", bad), "version": draft.version})
+    assert 'id="id_budget-1-quantity_error"' in response.content.decode()
+
+
+def test_deleted_and_blank_rows_are_left_out(client_for, owner, draft):
+    data = [{**MILESTONES[0], "DELETE": "on"}, MILESTONES[1],
+            {"deliverable": "", "due_date": "", "share_percent": ""}]
+    client_for(owner).post(url("section", draft.pk, "milestones"),
+                           {**rows("milestones", data), "version": draft.version})
+    assert list(draft.milestones.values_list("deliverable", flat=True)) == ["Model in pilot"]
+
+
+def test_every_section_page_renders(client_for, owner, ready_draft):
+    client = client_for(owner)
+    for section in ["project", "budget", "milestones", "team", "responsible_ai",
+                    "declarations"]:
+        assert client.get(url("section", ready_draft.pk, section)).status_code == 200
+    assert client.get(url("documents", ready_draft.pk)).status_code == 200
+
+
+# --- Documents --------------------------------------------------------------------------------
+
+def test_uploading_a_document(client_for, owner, draft):
+    response = client_for(owner).post(url("documents", draft.pk), {
+        "document_type": "business_plan", "file": upload("plan.pdf", pdf_bytes())})
+    assert response.status_code == 302
+    assert draft.documents.get().mime_type == "application/pdf"
+
+
+def test_a_renamed_executable_is_refused_on_the_page(client_for, owner, draft):
+    response = client_for(owner).post(url("documents", draft.pk), {
+        "document_type": "business_plan", "file": upload("plan.pdf", b"MZ\x90\x00" * 40)})
+    assert "recognised by their content" in response.content.decode()
+    assert not draft.documents.exists()
+
+
+def test_a_member_downloads_a_document(client_for, owner, draft):
+    document = document_upload(actor=owner, application=draft, document_type="business_plan",
+                               uploaded_file=upload("plan.pdf", pdf_bytes()))
+    response = client_for(owner).get(url("document_download", document.pk))
+    assert b"".join(response.streaming_content) == pdf_bytes()
+    assert 'attachment; filename="plan.pdf"' == response["Content-Disposition"]
+
+
+def test_an_officer_may_download_a_document(client_for, owner, officer, draft):
+    document = document_upload(actor=owner, application=draft, document_type="business_plan",
+                               uploaded_file=upload("plan.pdf", pdf_bytes()))
+    assert client_for(officer).get(url("document_download", document.pk)).status_code == 200
+
+
+# --- Submission -------------------------------------------------------------------------------
+
+def test_the_submit_page_lists_what_is_missing(client_for, owner, draft):
+    page = client_for(owner).get(url("submit", draft.pk)).content.decode()
+    assert "Give the project a title." in page
+    assert url("section", draft.pk, "project") + "#id_title" in page
+
+
+def test_submitting_shows_the_reference(client_for, owner, ready_draft):
+    response = client_for(owner).post(url("submit", ready_draft.pk), follow=True)
+    assert "AISS-2026R1-00001" in response.content.decode()
+
+
+def test_a_double_clicked_submit_gives_one_reference(client_for, owner, ready_draft):
+    client = client_for(owner)
+    client.post(url("submit", ready_draft.pk))
+    client.post(url("submit", ready_draft.pk))
+    assert Application.objects.get().reference == "AISS-2026R1-00001"
+    assert ready_draft.versions.count() == 1
+
+
+def test_submitting_after_the_close_keeps_the_draft(client_for, owner, ready_draft):
+    round_ = ready_draft.round
+    round_.opens_at, round_.closes_at = (timezone.now() - timedelta(days=10),
+                                         timezone.now() - timedelta(minutes=1))
+    round_.save()
+    response = client_for(owner).post(url("submit", ready_draft.pk))
+    assert "no longer accepts submissions" in response.content.decode()
+    ready_draft.refresh_from_db()
+    assert ready_draft.status == "draft"
+
+
+def test_the_applicant_sees_public_status_names(client_for, owner, officer, ready_draft):
+    from applicants.workflow import application_transition
+
+    application_submit(actor=owner, application=ready_draft)
+    application_transition(actor=officer, application=ready_draft,
+                           transition_name="start_screening")
+    page = client_for(owner).get(url("application", ready_draft.pk)).content.decode()
+    assert "Under assessment" in page
+    assert "Screening" not in page
+
+
+def test_withdrawing_needs_confirmation(client_for, owner, ready_draft):
+    client = client_for(owner)
+    client.post(url("withdraw", ready_draft.pk), {"reason": "Changed plans"})
+    assert Application.objects.get().status == "draft"
+    client.post(url("withdraw", ready_draft.pk), {"reason": "Changed plans", "confirm": "on"})
+    assert Application.objects.get().status == "withdrawn"
+
+
+def test_the_printable_summary_shows_the_reference(client_for, owner, ready_draft):
+    application_submit(actor=owner, application=ready_draft)
+    page = client_for(owner).get(url("print", ready_draft.pk)).content.decode()
+    assert "AISS-2026R1-00001" in page
+    assert "Cantonese speech recognition for clinics" in page
+
+
+def test_the_countdown_shows_in_the_last_72_hours(client_for, owner, draft):
+    round_ = draft.round
+    round_.closes_at = timezone.now() + timedelta(hours=10, minutes=30)
+    round_.save()
+    page = client_for(owner).get(url("application", draft.pk)).content.decode()
+    assert "10 hours left" in page
+
+
+def test_no_countdown_earlier(client_for, owner, draft):
+    page = client_for(owner).get(url("application", draft.pk)).content.decode()
+    assert "hours left" not in page
+
+
+# --- Bounded queries --------------------------------------------------------------------------
+
+def _grow(owner, application, n):
+    save(owner, application, "budget", [BUDGET[1]] * n)
+    save(owner, application, "milestones", [MILESTONES[0]] * n)
+    save(owner, application, "team", TEAM * n)
+    for _ in range(n):
+        document_upload(actor=owner, application=application, document_type="other",
+                        uploaded_file=upload("x.pdf", pdf_bytes()))
+
+
+def _queries(client, path):
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(path).status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize("name", ["application", "print", "submit"])
+def test_application_pages_run_a_bounded_number_of_queries(client_for, owner, draft, name):
+    client = client_for(owner)
+    _grow(owner, draft, 1)
+    few = _queries(client, url(name, draft.pk))
+    _grow(owner, draft, 12)
+    assert _queries(client, url(name, draft.pk)) == few
+
+
+def test_the_dashboard_runs_a_bounded_number_of_queries(client_for, owner, round_):
+    client = client_for(owner)
+
+    def add_company():
+        membership = MembershipFactory(user=owner, role="owner")
+        from applicants.services.drafts import application_create_draft
+
+        application_create_draft(actor=owner, organisation=membership.organisation,
+                                 round_=round_)
+
+    add_company()
+    owner.__dict__.pop("_membership_role_cache", None)
+    few = _queries(client, url("dashboard"))
+    for _ in range(8):
+        add_company()
+    assert _queries(client, url("dashboard")) == few
