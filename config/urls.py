@@ -19,4 +19,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("api/", include("subsidy.api_urls")),
 ]
+
+handler500 = "subsidy.api_errors.server_error"
