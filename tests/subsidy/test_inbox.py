@@ -262,3 +262,13 @@ def test_inbox_pages_carry_no_inline_code(user_client, user, url_name):
     assert "<script>" not in html
     assert " style=" not in html
     assert " onclick=" not in html
+
+
+def test_dashboard_shows_recent_notifications_by_title_and_links_to_the_inbox(user_client,
+                                                                             user):
+    make_notification(user, event="claim_paid", status=Notification.Status.EMAIL_OFF,
+                      sent_at=None)
+    page = user_client.get(reverse("dashboard_applicant")).content.decode()
+    assert "Claim paid" in page
+    assert "claim_paid" not in page
+    assert f'href="{reverse("inbox")}"' in page

@@ -1,0 +1,11 @@
+from django import template
+
+from subsidy.notification_events import event_label
+
+register = template.Library()
+
+
+@register.filter
+def event_title(code: str):
+    """The translated title of a notification event, as the inbox shows it."""
+    return event_label(code)
