@@ -1,6 +1,17 @@
 from django.contrib import admin
 
-from applicants.models import Membership, Organisation
+from applicants.models import (
+    Application,
+    ApplicationVersion,
+    BudgetLine,
+    Document,
+    Invitation,
+    Membership,
+    Milestone,
+    Organisation,
+    StatusChange,
+    TeamMember,
+)
 
 
 class MembershipInline(admin.TabularInline):
@@ -15,3 +26,74 @@ class OrganisationAdmin(admin.ModelAdmin):
     list_filter = ["sector", "size", "is_cyberport_incubatee"]
     search_fields = ["name_en", "name_zh", "br_number"]
     inlines = [MembershipInline]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "organisation", "role", "created_at", "expires_at", "accepted_at"]
+    search_fields = ["email", "organisation__name_en"]
+    readonly_fields = ["token_hash", "invited_by", "accepted_by", "accepted_at"]
+
+
+class _ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class BudgetLineInline(_ReadOnlyInline):
+    model = BudgetLine
+    fields = ["category", "description", "quantity", "unit_cost", "amount"]
+
+
+class MilestoneInline(_ReadOnlyInline):
+    model = Milestone
+    fields = ["deliverable", "due_date", "share_percent"]
+
+
+class TeamMemberInline(_ReadOnlyInline):
+    model = TeamMember
+    fields = ["name", "role"]
+
+
+class DocumentInline(_ReadOnlyInline):
+    model = Document
+    fields = ["document_type", "original_name", "size", "mime_type", "uploaded_at"]
+
+
+class StatusChangeInline(_ReadOnlyInline):
+    model = StatusChange
+    fields = ["at", "transition", "from_status", "to_status", "actor", "note"]
+
+
+class VersionInline(_ReadOnlyInline):
+    model = ApplicationVersion
+    fields = ["number", "created_at", "created_by"]
+
+
+@admin.register(Application)
+class ApplicationAdmin(admin.ModelAdmin):
+    """Read-only here: content changes go through the applicant pages and status changes
+    through the workflow, both audited."""
+
+    list_display = ["__str__", "organisation", "round", "status", "requested_subsidy",
+                    "submitted_at"]
+    list_filter = ["status", "round"]
+    search_fields = ["reference", "title", "organisation__name_en", "organisation__br_number"]
+    list_select_related = ["organisation", "round"]
+    inlines = [BudgetLineInline, MilestoneInline, TeamMemberInline, DocumentInline,
+               StatusChangeInline, VersionInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -86,3 +86,13 @@ def application_version_for_user(*, user, application_id: int, number: int):
     return ApplicationVersion.objects.filter(
         application__organisation__memberships__user=user).get(
         application_id=application_id, number=number)
+
+
+def application_versions_compared(*, application: Application, older: int, newer: int):
+    """The two submitted versions and what changed between them (staff pages)."""
+    from applicants.services.versions import version_diff
+
+    versions = {v.number: v for v in application.versions.filter(number__in=[older, newer])}
+    if older not in versions or newer not in versions:
+        raise ApplicationVersion.DoesNotExist
+    return versions[older], versions[newer], version_diff(versions[older], versions[newer])

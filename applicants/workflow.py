@@ -204,7 +204,8 @@ def _notify_officers(ctx: TransitionContext, event: str) -> None:
     officers = User.objects.filter(role_grants__role=Role.PROGRAMME_OFFICER, is_active=True)
     for officer in officers:
         notify(recipient=officer, event=event,
-               context=_application_context(ctx.application, officer.language))
+               context={**_application_context(ctx.application, officer.language),
+                        "url": f"/staff/applications/{ctx.application.pk}/"})
 
 
 def notify_receipt(ctx: TransitionContext) -> None:

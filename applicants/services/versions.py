@@ -69,3 +69,14 @@ def version_create(application: Application, *, actor) -> ApplicationVersion:
         snapshot=application_snapshot(application),
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
+
+
+def version_diff(older: ApplicationVersion, newer: ApplicationVersion) -> list[dict]:
+    """What changed between two submitted versions, for staff: one entry per changed part
+    (a field, or a whole list such as the budget lines) with its value before and after."""
+    changes = []
+    before, after = older.snapshot, newer.snapshot
+    for key in sorted(set(before) | set(after)):
+        if before.get(key) != after.get(key):
+            changes.append({"field": key, "before": before.get(key), "after": after.get(key)})
+    return changes

@@ -12,7 +12,8 @@ def test_eight_digit_br_numbers_are_valid(value):
 
 
 @pytest.mark.parametrize(
-    "value", ["1234567", "123456789", "1234567A", "12 34567", "１２３４５６７８", "", "12345678-000"]
+    "value",
+    ["1234567", "123456789", "1234567A", "12 34567", "１２３４５６７８", "", "12345678-000"],
 )
 def test_other_br_numbers_are_refused_with_a_clear_message(value):
     with pytest.raises(ValidationError, match="8-digit Business Registration number"):

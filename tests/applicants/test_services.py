@@ -7,6 +7,8 @@ from django.utils import timezone
 
 from applicants.errors import ProblemsError
 from applicants.models import Application, Invitation, Membership
+from applicants.selectors import application_versions_compared
+from applicants.services.documents import document_upload
 from applicants.services.drafts import application_create_draft, application_update_section
 from applicants.services.organisations import (
     invitation_accept,
@@ -16,13 +18,14 @@ from applicants.services.organisations import (
     organisation_create,
     organisation_update,
 )
-from applicants.services.submission import application_submit
+from applicants.services.submission import application_resubmit, application_submit
+from applicants.workflow import application_transition
 from subsidy.errors import DomainError, PermissionDeniedError
 from subsidy.models import AuditEvent, Notification
 from subsidy.roles import Role
 from tests.factories import FundingRoundFactory, UserFactory
 
-from .conftest import BUDGET, MILESTONES, PROJECT, TEAM, member, save
+from .conftest import BUDGET, MILESTONES, PROJECT, TEAM, member, pdf_bytes, save, upload
 
 COMPANY = {"name_en": "Harbour Speech AI Limited", "name_zh": "港灣語音人工智能有限公司",
            "br_number": "71234567", "incorporation_date": "2024-03-01", "size": "1-9",
@@ -321,3 +324,19 @@ def test_accepting_the_privacy_notice_records_when(owner, draft):
 def test_an_unknown_section_is_refused(owner, draft):
     with pytest.raises(DomainError, match="Unknown section"):
         save(owner, draft, "everything", {})
+
+
+def test_staff_see_what_changed_between_versions(owner, officer, ready_draft):
+    application_submit(actor=owner, application=ready_draft)
+    application_transition(actor=officer, application=ready_draft,
+                           transition_name="start_screening")
+    application_transition(actor=officer, application=ready_draft,
+                           transition_name="request_information",
+                           question="Audited accounts?", sections=["documents"])
+    document_upload(actor=owner, application=ready_draft, document_type="financial_statements",
+                    uploaded_file=upload("accounts.pdf", pdf_bytes()))
+    application_resubmit(actor=owner, application=ready_draft)
+    _old, _new, changes = application_versions_compared(application=ready_draft, older=1,
+                                                        newer=2)
+    assert [change["field"] for change in changes] == ["documents"]
+    assert len(changes[0]["after"]) == len(changes[0]["before"]) + 1

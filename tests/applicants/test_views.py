@@ -8,8 +8,10 @@ from django.utils import timezone
 
 from applicants.models import Application, Membership
 from applicants.services.documents import document_upload
+from applicants.services.drafts import application_create_draft
 from applicants.services.organisations import member_invite
 from applicants.services.submission import application_submit
+from applicants.workflow import application_transition
 from subsidy.roles import Role
 from tests.factories import MembershipFactory, UserFactory
 
@@ -268,8 +270,6 @@ def test_submitting_after_the_close_keeps_the_draft(client_for, owner, ready_dra
 
 
 def test_the_applicant_sees_public_status_names(client_for, owner, officer, ready_draft):
-    from applicants.workflow import application_transition
-
     application_submit(actor=owner, application=ready_draft)
     application_transition(actor=officer, application=ready_draft,
                            transition_name="start_screening")
@@ -337,8 +337,6 @@ def test_the_dashboard_runs_a_bounded_number_of_queries(client_for, owner, round
 
     def add_company():
         membership = MembershipFactory(user=owner, role="owner")
-        from applicants.services.drafts import application_create_draft
-
         application_create_draft(actor=owner, organisation=membership.organisation,
                                  round_=round_)
 
@@ -348,3 +346,50 @@ def test_the_dashboard_runs_a_bounded_number_of_queries(client_for, owner, round
     for _ in range(8):
         add_company()
     assert _queries(client, url("dashboard")) == few
+
+
+# --- Request for information ------------------------------------------------------------------
+
+@pytest.fixture
+def asked(owner, officer, ready_draft):
+    application_submit(actor=owner, application=ready_draft)
+    application_transition(actor=officer, application=ready_draft,
+                           transition_name="start_screening")
+    application_transition(actor=officer, application=ready_draft,
+                           transition_name="request_information",
+                           question="Please add the audited accounts.", sections=["documents"])
+    return ready_draft
+
+
+def test_the_question_and_the_reopened_sections_are_shown(client_for, owner, asked):
+    page = client_for(owner).get(url("application", asked.pk)).content.decode()
+    assert "Please add the audited accounts." in page
+    assert url("documents", asked.pk) in page
+    assert url("section", asked.pk, "project") not in page
+
+
+def test_a_section_not_reopened_stays_closed(client_for, owner, asked):
+    response = client_for(owner).get(url("section", asked.pk, "project"))
+    assert response["Location"] == url("application", asked.pk)
+
+
+def test_answering_makes_a_new_version(client_for, owner, asked):
+    client = client_for(owner)
+    client.post(url("documents", asked.pk), {"document_type": "financial_statements",
+                                             "file": upload("accounts.pdf", pdf_bytes())})
+    client.post(url("resubmit", asked.pk))
+    asked.refresh_from_db()
+    assert asked.status == "submitted"
+    assert asked.versions.count() == 2
+
+
+# --- Admin ------------------------------------------------------------------------------------
+
+def test_the_admin_lists_and_shows_applications_read_only(client_for, owner, ready_draft):
+    admin = UserFactory(roles=[Role.ADMINISTRATOR], is_staff=True, is_superuser=True)
+    client = client_for(admin)
+    assert client.get(reverse("admin:applicants_application_changelist")).status_code == 200
+    response = client.get(reverse("admin:applicants_application_change",
+                                  args=[ready_draft.pk]))
+    assert response.status_code == 200
+    assert "Cantonese speech recognition" in response.content.decode()
