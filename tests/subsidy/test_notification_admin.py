@@ -259,3 +259,17 @@ def test_notification_admin_pages_carry_no_inline_code(admin_client, url_name, a
     assert "<script>" not in html
     assert " style=" not in html
     assert " onclick=" not in html
+
+
+def test_template_that_fails_to_render_is_shown_to_administrators(admin_client):
+    from subsidy.services.notifications import notification_deliver
+
+    user = UserFactory()
+    broken = Notification.objects.create(recipient=user, to_email=user.email,
+                                         event="event_without_templates", context={})
+    notification_deliver(notification_id=broken.pk)
+
+    response = admin_client.get(reverse("notification_failures"))
+
+    assert [n.pk for n in response.context["page"]] == [broken.pk]
+    assert "Template error: TemplateDoesNotExist" in response.content.decode()
