@@ -18,7 +18,11 @@ from subsidy.models import (
     WebhookEndpoint,
 )
 from subsidy.permissions import Action, can
-from subsidy.services.api_keys import api_key_create, api_key_revoke
+from subsidy.services.api_keys import (
+    api_key_create,
+    api_key_revoke,
+    partner_organisation_save,
+)
 
 
 class UserRoleInline(admin.TabularInline):
@@ -87,19 +91,33 @@ class NotificationAdmin(admin.ModelAdmin):
 
 # --- Partner API ---------------------------------------------------------------------------
 
-class PartnerOrganisationAdmin(admin.ModelAdmin):
-    list_display = ["name", "contact_email", "active", "created_at"]
-    list_filter = ["active"]
-    search_fields = ["name", "contact_email"]
+class AdministratorsOnly:
+    """Partner organisations and API keys are managed by administrators only; nothing here
+    is ever deleted (keys are revoked, partners deactivated)."""
 
     def has_module_permission(self, request):
         return can(request.user, Action.MANAGE_API_KEYS)
 
-    has_view_permission = has_add_permission = has_change_permission = (
-        lambda self, request, obj=None: can(request.user, Action.MANAGE_API_KEYS))
+    def has_view_permission(self, request, obj=None):
+        return can(request.user, Action.MANAGE_API_KEYS)
+
+    def has_add_permission(self, request):
+        return can(request.user, Action.MANAGE_API_KEYS)
+
+    def has_change_permission(self, request, obj=None):
+        return can(request.user, Action.MANAGE_API_KEYS)
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class PartnerOrganisationAdmin(AdministratorsOnly, admin.ModelAdmin):
+    list_display = ["name", "contact_email", "active", "created_at"]
+    list_filter = ["active"]
+    search_fields = ["name", "contact_email"]
+
+    def save_model(self, request, obj, form, change):
+        partner_organisation_save(actor=request.user, partner=obj)
 
 
 class ApiKeyAddForm(forms.ModelForm):
@@ -115,10 +133,14 @@ class ApiKeyAddForm(forms.ModelForm):
         if bool(cleaned.get("partner")) == bool(cleaned.get("user")):
             raise forms.ValidationError(
                 _("Choose either a partner organisation or a staff user, not both."))
+        if cleaned.get("user") and not cleaned["user"].is_staff_role:
+            self.add_error("user", _("Keys for people are only issued to staff users."))
+        if cleaned.get("partner") and not cleaned["partner"].active:
+            self.add_error("partner", _("This partner organisation is inactive."))
         return cleaned
 
 
-class ApiKeyAdmin(admin.ModelAdmin):
+class ApiKeyAdmin(AdministratorsOnly, admin.ModelAdmin):
     """Keys are issued through ``api_key_create`` (the plaintext is shown once, in a
     message) and retired with the revoke action; they are never edited or deleted."""
 
@@ -144,17 +166,9 @@ class ApiKeyAdmin(admin.ModelAdmin):
             return ApiKeyAddForm.Meta.fields
         return self.get_readonly_fields(request, obj)
 
-    def has_module_permission(self, request):
-        return can(request.user, Action.MANAGE_API_KEYS)
-
-    has_view_permission = has_add_permission = (
-        lambda self, request, obj=None: can(request.user, Action.MANAGE_API_KEYS))
-
     def has_change_permission(self, request, obj=None):
-        return obj is None and can(request.user, Action.MANAGE_API_KEYS)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+        # Existing keys are read-only (the list page still needs the permission).
+        return obj is None and super().has_change_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
         issued = api_key_create(actor=request.user, name=form.cleaned_data["name"],
@@ -162,7 +176,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
                                 partner=form.cleaned_data["partner"],
                                 user=form.cleaned_data["user"],
                                 expires_at=form.cleaned_data["expires_at"])
-        obj.pk = issued.api_key.pk
+        obj.pk, obj.prefix = issued.api_key.pk, issued.api_key.prefix
         obj._state.adding = False
         messages.warning(request, _("Copy this key now; it will not be shown again: %(key)s")
                          % {"key": issued.plaintext})

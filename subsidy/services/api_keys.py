@@ -19,7 +19,7 @@ from subsidy.errors import DomainError
 from subsidy.models import API_SCOPES, ApiKey, PartnerOrganisation, User
 from subsidy.permissions import Action, require
 
-from .audit import audit_record
+from .audit import audit_record, snapshot
 
 KEY_PREFIX = "aiss"
 SCOPE_CODES = frozenset(code for code, _label in API_SCOPES)
@@ -115,6 +115,29 @@ def api_key_revoke(*, actor: User, api_key: ApiKey) -> ApiKey:
         audit_record(actor=actor, action="api_key.revoke", obj=api_key,
                      before={"revoked_at": None}, after={"revoked_at": api_key.revoked_at})
     return api_key
+
+
+PARTNER_FIELDS = ["name", "contact_email", "active"]
+
+
+def partner_organisation_save(*, actor: User,
+                              partner: PartnerOrganisation) -> PartnerOrganisation:
+    """Create or change a partner organisation (administrators only), audited. Deactivating
+    a partner refuses its keys and stops its webhooks at once."""
+    require(actor, Action.MANAGE_API_KEYS)
+    with transaction.atomic():
+        creating = partner.pk is None
+        before = None
+        if not creating:
+            previous = PartnerOrganisation.objects.select_for_update().get(pk=partner.pk)
+            before = snapshot(previous, PARTNER_FIELDS)
+        partner.save()
+        after = snapshot(partner, PARTNER_FIELDS)
+        if creating or before != after:
+            audit_record(actor=actor,
+                         action="partner.create" if creating else "partner.change",
+                         obj=partner, before=before, after=after)
+    return partner
 
 
 def _parse(token: str) -> tuple[str, str] | None:

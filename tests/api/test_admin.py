@@ -1,0 +1,70 @@
+import re
+
+import pytest
+
+from subsidy.models import ApiKey, AuditEvent, PartnerOrganisation
+from subsidy.roles import Role
+from subsidy.services.api_keys import api_key_authenticate
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client):
+    administrator = UserFactory(roles=[Role.ADMINISTRATOR], is_staff=True)
+    client.force_login(administrator)
+    return client
+
+
+def test_issuing_a_key_in_the_admin_shows_it_once(admin_client, partner):
+    response = admin_client.post("/admin/subsidy/apikey/add/", {
+        "name": "Portal", "partner": partner.pk, "scopes": ["rounds:read", "webhooks:manage"],
+    }, follow=True)
+
+    [plaintext] = re.findall(r"aiss_[\w-]+", response.content.decode())
+    assert api_key_authenticate(plaintext) == ApiKey.objects.get()
+    assert plaintext not in admin_client.get("/admin/subsidy/apikey/").content.decode()
+    api_key = ApiKey.objects.get()
+    assert plaintext not in admin_client.get(
+        f"/admin/subsidy/apikey/{api_key.pk}/change/").content.decode()
+
+
+def test_admin_refuses_a_key_for_a_non_staff_user(admin_client):
+    applicant = UserFactory(roles=[Role.APPLICANT])
+    response = admin_client.post("/admin/subsidy/apikey/add/", {
+        "name": "Mine", "user": applicant.pk, "scopes": ["rounds:read"]})
+    assert response.status_code == 200
+    assert not ApiKey.objects.exists()
+
+
+def test_revoke_action_revokes_and_audits(admin_client, partner, issue_key):
+    issue_key(partner=partner)
+    api_key = ApiKey.objects.get()
+    admin_client.post("/admin/subsidy/apikey/", {"action": "revoke",
+                                                 "_selected_action": [api_key.pk]})
+    api_key.refresh_from_db()
+    assert api_key.revoked_at is not None
+    assert AuditEvent.objects.filter(action="api_key.revoke").count() == 1
+
+
+def test_api_keys_are_hidden_from_staff_who_are_not_administrators(client):
+    officer = UserFactory(roles=[Role.PROGRAMME_OFFICER], is_staff=True)
+    client.force_login(officer)
+    assert client.get("/admin/subsidy/apikey/").status_code == 403
+
+
+def test_partner_changes_in_the_admin_are_audited(admin_client, partner):
+    admin_client.post(f"/admin/subsidy/partnerorganisation/{partner.pk}/change/", {
+        "name": partner.name, "contact_email": partner.contact_email})  # active unticked
+    partner.refresh_from_db()
+    assert partner.active is False
+    event = AuditEvent.objects.get(action="partner.change")
+    assert event.before["active"] is True and event.after["active"] is False
+
+
+def test_partner_created_in_the_admin_is_audited(admin_client):
+    admin_client.post("/admin/subsidy/partnerorganisation/add/", {
+        "name": "CUHK Incubator", "contact_email": "api@cuhk.example.hk", "active": "on"})
+    partner = PartnerOrganisation.objects.get()
+    assert AuditEvent.objects.filter(action="partner.create", object_id=str(partner.pk)).exists()
