@@ -92,3 +92,10 @@ def test_every_api_endpoint_declares_its_scopes():
 
 def test_api_is_mounted_under_api_v1():
     assert get_resolver().resolve("/api/v1/rounds/").url_name == "api-round-list"
+
+
+def test_schema_is_served_as_json_on_request():
+    response = APIClient().get("/api/v1/schema/",
+                               HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response["Content-Type"].startswith("application/vnd.oai.openapi+json")
+    assert response.json()["openapi"].startswith("3.")
