@@ -166,3 +166,39 @@ def test_sign_up_page_in_chinese_shows_the_chinese_personal_data_notice(client):
     assert "收集個人資料聲明" in page
     assert "《個人資料（私隱）條例》" in page
     assert 'value="zh-hant" selected' in page
+
+
+@pytest.mark.django_db
+def test_sign_in_errors_use_our_hong_kong_wording(client):
+    UserFactory(email="amy@startup.hk")
+    client.post(reverse("set_language"), {"language": "zh-hant", "next": "/"})
+
+    page = client.post(reverse("account_login"),
+                       {"login": "amy@startup.hk", "password": "wrong-password"}).content.decode()
+
+    assert "你輸入的電郵地址或密碼不正確。" in page
+    assert "密碼：" in page
+
+
+@pytest.mark.django_db
+def test_password_rules_on_the_chinese_sign_up_page_use_our_wording(client):
+    client.post(reverse("set_language"), {"language": "zh-hant", "next": "/"})
+
+    response = client.post(reverse("account_signup"), {
+        "email": "founder@startup.hk", "full_name": "陳大文", "language": "zh-hant",
+        "password1": "12345678", "password2": "87654321"})
+
+    page = response.content.decode()
+    assert "密碼最少須有 12 個字元。" in page
+    assert "此密碼太短，最少須有 12 個字元。" in page
+
+
+@pytest.mark.django_db
+def test_signing_in_greets_the_user_in_their_language(client):
+    UserFactory(email="amy@startup.hk", full_name="陳美儀", language="zh-hant")
+
+    client.post(reverse("account_login"),
+                {"login": "amy@startup.hk", "password": "Correct-Horse-Battery-9"})
+    page = client.get(reverse("profile")).content.decode()
+
+    assert "陳美儀，歡迎你。你已成功登入。" in page
