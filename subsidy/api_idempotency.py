@@ -1,5 +1,6 @@
 """``Idempotency-Key`` support for API write views (see ``subsidy.services.idempotency``)."""
 
+import hashlib
 import json
 
 from drf_spectacular.utils import OpenApiParameter
@@ -25,6 +26,25 @@ IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
 )
 
 
+def _request_content(request) -> bytes:
+    """The bytes that identify the request. Uploads are not read into memory as raw bytes:
+    a multipart request is identified by its fields and the SHA-256 of each file."""
+    if not request.content_type.startswith("multipart/"):
+        return request.body
+    parts = {name: request.data.getlist(name) for name in request.data
+             if name not in request.FILES}
+    for name in request.FILES:
+        digests = []
+        for upload in request.FILES.getlist(name):
+            digest = hashlib.sha256()
+            for chunk in upload.chunks():
+                digest.update(chunk)
+            upload.seek(0)
+            digests.append(digest.hexdigest())
+        parts[name] = digests
+    return json.dumps(parts, sort_keys=True).encode()
+
+
 class _ReplayFirstResponse(Exception):  # noqa: N818 - a control-flow signal, not an error
     def __init__(self, replay: Replay):
         super().__init__("replay")
@@ -43,7 +63,7 @@ class IdempotentWritesMixin:
         if key is None or request.method not in IDEMPOTENT_METHODS:
             return
         outcome = idempotency_begin(api_key=request.auth, key=key, method=request.method,
-                                    path=request.path, body=request.body)
+                                    path=request.path, body=_request_content(request))
         if isinstance(outcome, Replay):
             raise _ReplayFirstResponse(outcome)
         self._idempotency_record = outcome
