@@ -38,7 +38,9 @@ def dashboard(request):
     for role, url_name in DASHBOARD_BY_ROLE:
         if request.user.has_role(role):
             return redirect(url_name)
-    return render(request, "subsidy/dashboard_none.html")
+    # Partners work through the REST API; anyone else is waiting for a role.
+    return render(request, "subsidy/dashboard_none.html",
+                  {"is_partner": request.user.has_role(Role.PARTNER)})
 
 
 def _require_role(request, *roles):

@@ -89,6 +89,17 @@ def test_a_user_without_a_role_is_told_access_is_pending(client):
     assert "has no role yet" in response.content.decode()
 
 
+def test_a_partner_is_pointed_to_the_api(client, demo):
+    client.force_login(User.objects.get(email="partner@demo.aiss.hk"))
+
+    response = client.get(reverse("dashboard"))
+
+    assert response.status_code == 200
+    assert reverse("api-docs") in response.content.decode()
+    for url_name in ALL_DASHBOARDS:
+        assert client.get(reverse(url_name)).status_code == 403
+
+
 @pytest.mark.parametrize("url_name", ["dashboard", *ALL_DASHBOARDS, "profile"])
 def test_anonymous_visitors_are_sent_to_sign_in(client, url_name):
     response = client.get(reverse(url_name))
@@ -206,7 +217,7 @@ def test_dashboards_carry_no_inline_code(client, demo, email, own, _other):
 
 
 @pytest.mark.parametrize("url_name", ["profile", "mfa_index", "account_change_password",
-                                      "account_email"])
+                                      "account_logout", "account_email"])
 def test_account_pages_carry_no_inline_code(client, url_name):
     client.force_login(UserFactory())
 
