@@ -189,6 +189,33 @@ STYLE_ATTRIBUTE = re.compile(r"<[^>]+\sstyle\s*=", re.I)
 EVENT_HANDLER = re.compile(r"<[^>]+\son[a-z]+\s*=", re.I)
 
 
+FIELD_TAG = re.compile(r"<(input|select|textarea)\b([^>]*)>", re.I)
+
+
+def _unlabelled_fields(html: str) -> list[str]:
+    """Form controls a screen reader could not name: no <label for=...> and no aria-label."""
+    unlabelled = []
+    for _tag, attrs in FIELD_TAG.findall(html):
+        if re.search(r'type="(hidden|submit|button)"', attrs) or "aria-label" in attrs:
+            continue
+        field_id = re.search(r'\bid="([^"]+)"', attrs)
+        if not field_id or f'for="{field_id.group(1)}"' not in html:
+            unlabelled.append(attrs.strip())
+    return unlabelled
+
+
+@pytest.mark.parametrize("url_name", ["account_login", "account_signup", "account_reset_password"])
+def test_every_field_of_the_public_account_forms_has_a_label(client, url_name):
+    assert _unlabelled_fields(client.get(reverse(url_name)).content.decode()) == []
+
+
+@pytest.mark.parametrize("url_name", ["profile", "account_change_password", "account_email"])
+def test_every_field_of_the_account_settings_forms_has_a_label(client, url_name):
+    client.force_login(UserFactory())
+
+    assert _unlabelled_fields(client.get(reverse(url_name)).content.decode()) == []
+
+
 def _directives(header: str) -> dict[str, list[str]]:
     parts = (p.strip().split() for p in header.split(";") if p.strip())
     return {p[0]: p[1:] for p in parts}
