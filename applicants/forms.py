@@ -60,6 +60,11 @@ class NewApplicationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations
         self.fields["round"].queryset = rounds
+        # With one company (or one open round) there is nothing to choose.
+        for name, choices in (("organisation", organisations), ("round", rounds)):
+            only = list(choices[:2])
+            if len(only) == 1 and not self.initial.get(name):
+                self.initial[name] = only[0].pk
 
 
 class VersionedForm(forms.Form):
