@@ -1,5 +1,6 @@
 import hashlib
 import hmac
+import ipaddress
 import json
 import socket
 import threading
@@ -110,7 +111,16 @@ def test_guard_refuses_unsafe_urls(url):
 
 
 def fake_dns(monkeypatch, answers):
+    """Answer for the given names; addresses written as IP literals resolve as usual."""
+    real_getaddrinfo = socket.getaddrinfo
+
     def getaddrinfo(host, port, *args, **kwargs):
+        try:
+            ipaddress.ip_address(host)
+        except ValueError:
+            pass
+        else:
+            return real_getaddrinfo(host, port, *args, **kwargs)
         if host not in answers:
             raise socket.gaierror("unknown host")
         return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (ip, port)) for ip in answers[host]]
