@@ -142,3 +142,12 @@ def test_concurrent_duplicate_is_409_while_the_first_runs(partner, issue_key, cl
     assert results["first"].status_code == 201
     assert post(second_client, BODY).json() == results["first"].json()
     assert WebhookEndpoint.objects.count() == 1
+
+
+def test_purge_runs_on_the_beat_schedule(settings):
+    from config.celery import app
+
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    ours = {"subsidy.tasks.purge_idempotency_keys", "subsidy.tasks.sweep_webhook_deliveries"}
+    assert ours <= scheduled
+    assert ours <= set(app.tasks)
