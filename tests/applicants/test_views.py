@@ -393,3 +393,59 @@ def test_the_admin_lists_and_shows_applications_read_only(client_for, owner, rea
                                   args=[ready_draft.pk]))
     assert response.status_code == 200
     assert "Cantonese speech recognition" in response.content.decode()
+
+
+# --- Each role on the company pages -----------------------------------------------------------
+
+def test_a_viewer_sees_the_profile_read_only(client_for, organisation):
+    client = client_for(member(organisation, Membership.Role.VIEWER))
+    page = client.get(url("organisation", organisation.pk)).content.decode()
+    assert organisation.br_number in page
+    assert 'name="br_number"' not in page
+    assert client.post(url("organisation", organisation.pk), {}).status_code == 403
+
+
+def test_an_editor_edits_the_profile(client_for, organisation):
+    client = client_for(member(organisation, Membership.Role.EDITOR))
+    response = client.post(url("organisation", organisation.pk), {
+        "name_en": "Renamed Limited", "br_number": organisation.br_number,
+        "incorporation_date": "2023-01-15", "size": "10-49", "sector": "nlp"})
+    assert response.status_code == 302
+    organisation.refresh_from_db()
+    assert (organisation.name_en, organisation.size) == ("Renamed Limited", "10-49")
+
+
+def test_a_viewer_sees_members_without_the_invitation_form(client_for, organisation):
+    client = client_for(member(organisation, Membership.Role.VIEWER))
+    page = client.get(url("members", organisation.pk)).content.decode()
+    assert 'name="email"' not in page
+
+
+def test_an_owner_changes_a_members_role(client_for, owner, organisation):
+    viewer = member(organisation, Membership.Role.VIEWER)
+    membership = organisation.memberships.get(user=viewer)
+    client_for(owner).post(url("member_role", organisation.pk, membership.pk),
+                           {"role": "editor"})
+    membership.refresh_from_db()
+    assert membership.role == "editor"
+
+
+def test_a_member_of_another_company_cannot_touch_its_members(client_for, owner,
+                                                              organisation):
+    membership = organisation.memberships.get(user=owner)
+    response = client_for(stranger()).post(url("member_remove", organisation.pk,
+                                               membership.pk))
+    assert response.status_code == 404
+
+
+def test_a_new_user_is_invited_to_register_a_company(client_for, db):
+    user = UserFactory(roles=[Role.APPLICANT])
+    page = client_for(user).get(url("dashboard")).content.decode()
+    assert url("organisation_create") in page
+    assert client_for(user).get(url("application_new")).status_code == 200
+
+
+def test_a_submitted_application_has_no_edit_pages(client_for, owner, ready_draft):
+    application_submit(actor=owner, application=ready_draft)
+    response = client_for(owner).get(url("section", ready_draft.pk, "project"))
+    assert response["Location"] == url("application", ready_draft.pk)
