@@ -27,6 +27,8 @@ urlpatterns = [
          name="submit"),
     path("applications/<int:application_id>/resubmit/",
          applications.application_resubmit_view, name="resubmit"),
+    path("applications/<int:application_id>/offer/", applications.application_offer_response,
+         name="offer_response"),
     path("applications/<int:application_id>/withdraw/",
          applications.application_withdraw_view, name="withdraw"),
     path("applications/<int:application_id>/print/", applications.application_print,

@@ -43,7 +43,12 @@ from applicants.services.submission import (
     application_submit,
     application_withdraw,
 )
-from applicants.workflow import available_transitions, public_status, public_timeline
+from applicants.workflow import (
+    application_transition,
+    available_transitions,
+    public_status,
+    public_timeline,
+)
 from subsidy import selectors as subsidy_selectors
 from subsidy.errors import DomainError
 from subsidy.permissions import Action, can
@@ -315,6 +320,28 @@ def application_resubmit_view(request, application_id):
             messages.error(request, message)
     else:
         messages.success(request, _("The requested information has been sent."))
+    return redirect("applicants:application", application.pk)
+
+
+@login_required
+@require_POST
+def application_offer_response(request, application_id):
+    """The owner accepts or declines the offer; declining needs an explicit confirmation."""
+    application = _application_or_404(request.user, application_id)
+    decision = request.POST.get("decision")
+    if decision not in ("accept", "decline"):
+        raise Http404
+    if decision == "decline" and not request.POST.get("confirm"):
+        messages.error(request, _("Tick the box to confirm that you decline the offer."))
+        return redirect("applicants:application", application.pk)
+    try:
+        application_transition(actor=request.user, application=application,
+                               transition_name=f"{decision}_offer")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("You have accepted the offer.") if decision == "accept"
+                         else _("You have declined the offer."))
     return redirect("applicants:application", application.pk)
 
 

@@ -449,3 +449,39 @@ def test_a_submitted_application_has_no_edit_pages(client_for, owner, ready_draf
     application_submit(actor=owner, application=ready_draft)
     response = client_for(owner).get(url("section", ready_draft.pk, "project"))
     assert response["Location"] == url("application", ready_draft.pk)
+
+
+# --- Offers -----------------------------------------------------------------------------------
+
+@pytest.fixture
+def offered(owner, officer, panel_member, ready_draft):
+    application_submit(actor=owner, application=ready_draft)
+    for name, actor in [("start_screening", officer), ("pass_to_review", officer),
+                        ("complete_review", officer), ("approve", panel_member),
+                        ("make_offer", officer)]:
+        application_transition(actor=actor, application=ready_draft, transition_name=name)
+    return ready_draft
+
+
+def test_the_owner_accepts_the_offer(client_for, owner, offered):
+    client = client_for(owner)
+    assert url("offer_response", offered.pk) in client.get(
+        url("application", offered.pk)).content.decode()
+    client.post(url("offer_response", offered.pk), {"decision": "accept"})
+    assert Application.objects.get().status == "accepted"
+
+
+def test_declining_needs_confirmation(client_for, owner, offered):
+    client = client_for(owner)
+    client.post(url("offer_response", offered.pk), {"decision": "decline"})
+    assert Application.objects.get().status == "offered"
+    client.post(url("offer_response", offered.pk), {"decision": "decline", "confirm": "on"})
+    assert Application.objects.get().status == "declined"
+
+
+def test_an_editor_is_not_offered_the_offer_buttons(client_for, organisation, offered):
+    client = client_for(member(organisation, Membership.Role.EDITOR))
+    page = client.get(url("application", offered.pk)).content.decode()
+    assert url("offer_response", offered.pk) not in page
+    client.post(url("offer_response", offered.pk), {"decision": "accept"})
+    assert Application.objects.get().status == "offered"
