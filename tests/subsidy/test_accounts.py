@@ -29,11 +29,12 @@ NEW_PASSWORD = "Lion-Rock-Spirit-2026"
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits():
+def _fresh_rate_limits(settings):
     """allauth keeps its rate limits (e.g. one confirmation email per address every few
-    minutes) in the cache, which outlives a test's database rollback."""
-    cache.clear()
-    yield
+    minutes) in the cache, which outlives a test's database rollback. A private in-memory
+    cache starts empty without flushing a shared Redis database (the broker's, in CI)."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": "account-tests"}}
     cache.clear()
 
 

@@ -36,6 +36,9 @@ ALL_DASHBOARDS = ["dashboard_applicant", "dashboard_reviewer", "dashboard_office
 def _no_staff_2fa(settings):
     # Two-factor enforcement has tests of its own (test_accounts.py).
     settings.STAFF_REQUIRE_2FA = False
+    # Rate limits live in the cache: start each test with an empty private one.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": "page-tests"}}
     cache.clear()
 
 
