@@ -192,6 +192,13 @@ def _rows(data, section: str, problems: Problems) -> list[dict]:
     return [row if isinstance(row, dict) else {} for row in rows]
 
 
+def _replace_rows(model, app: Application, rows: list, problems: Problems) -> None:
+    """A list section is saved as a whole: the rows sent replace the stored ones."""
+    if not problems:
+        model.objects.filter(application=app).delete()
+        model.objects.bulk_create(rows)
+
+
 def _save_budget(app: Application, data, problems: Problems) -> None:
     lines = []
     for i, row in enumerate(_rows(data, "budget", problems)):
@@ -222,27 +229,23 @@ def _save_budget(app: Application, data, problems: Problems) -> None:
                                                     "%(max)s; check the figures.")
                              % {"max": f"{PLAUSIBLE_AMOUNT:,}"}))
         lines.append(line)
-    if not problems:
-        app.budget_lines.all().delete()
-        BudgetLine.objects.bulk_create(lines)
+    _replace_rows(BudgetLine, app, lines, problems)
 
 
 def _save_milestones(app: Application, data, problems: Problems) -> None:
-    milestones = []
-    for i, row in enumerate(_rows(data, "milestones", problems)):
-        prefix = f"milestones-{i}-"
-        milestone = Milestone(
+    milestones = [
+        Milestone(
             application=app, position=i,
-            deliverable=_text(row.get("deliverable"), prefix + "deliverable", problems,
+            deliverable=_text(row.get("deliverable"), f"milestones-{i}-deliverable", problems,
                               max_length=300, required=True),
-            due_date=_date(row.get("due_date"), prefix + "due_date", problems, required=True),
-            share_percent=_decimal(row.get("share_percent"), prefix + "share_percent",
+            due_date=_date(row.get("due_date"), f"milestones-{i}-due_date", problems,
+                           required=True),
+            share_percent=_decimal(row.get("share_percent"), f"milestones-{i}-share_percent",
                                    problems, maximum=Decimal("100"), required=True),
         )
-        milestones.append(milestone)
-    if not problems:
-        app.milestones.all().delete()
-        Milestone.objects.bulk_create(milestones)
+        for i, row in enumerate(_rows(data, "milestones", problems))
+    ]
+    _replace_rows(Milestone, app, milestones, problems)
 
 
 def _save_team(app: Application, data, problems: Problems) -> None:
@@ -261,9 +264,7 @@ def _save_team(app: Application, data, problems: Problems) -> None:
         for name in ("name", "role", "expertise"):
             _no_hkid(getattr(member, name), prefix + name, problems)
         members.append(member)
-    if not problems:
-        app.team_members.all().delete()
-        TeamMember.objects.bulk_create(members)
+    _replace_rows(TeamMember, app, members, problems)
 
 
 SECTION_WRITERS = {

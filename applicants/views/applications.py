@@ -97,6 +97,13 @@ def section_overview(application, problems) -> list[dict]:
             for code, label in SECTION_LABELS.items()]
 
 
+def _draft_problems(application) -> list:
+    """What still stops a draft from being submitted (nothing to show once submitted)."""
+    if application.status != ApplicationStatus.DRAFT:
+        return []
+    return application_submission_problems(application)
+
+
 def _next_action(application) -> tuple[str, str] | None:
     detail = reverse("applicants:application", args=[application.pk])
     if application.status == ApplicationStatus.DRAFT:
@@ -148,8 +155,7 @@ def application_new(request):
 @login_required
 def application_detail(request, application_id):
     application = _application_or_404(request.user, application_id, content=True)
-    problems = (application_submission_problems(application)
-                if application.status == ApplicationStatus.DRAFT else [])
+    problems = _draft_problems(application)
     actions = {t.name for t in available_transitions(request.user, application)}
     return render(request, "applicants/application_detail.html", {
         "application": application,
@@ -198,8 +204,7 @@ def application_section(request, application_id, section):
                 following = list(SECTION_LABELS)[list(SECTION_LABELS).index(section) + 1]
                 return redirect(_section_url(application, following))
             return redirect("applicants:section", application.pk, section)
-    problems = (application_submission_problems(application)
-                if application.status == ApplicationStatus.DRAFT else [])
+    problems = _draft_problems(application)
     return render(request, "applicants/section.html", {
         "application": application, "section": section,
         "section_label": SECTION_LABELS[section], "page": page,
@@ -231,8 +236,7 @@ def application_documents(request, application_id):
             else:
                 messages.success(request, _("The document has been uploaded."))
                 return redirect("applicants:documents", application.pk)
-    problems = (application_submission_problems(application)
-                if application.status == ApplicationStatus.DRAFT else [])
+    problems = _draft_problems(application)
     return render(request, "applicants/documents.html", {
         "application": application, "form": form,
         "sections": section_overview(application, problems),
