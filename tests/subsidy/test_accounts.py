@@ -114,6 +114,20 @@ def test_following_the_activate_link_verifies_the_address_and_signs_in(client, c
     assert client.get(reverse("dashboard_applicant")).status_code == 200
 
 
+def test_signing_up_with_a_registered_address_reveals_nothing_and_tells_the_owner(
+        client, committed):
+    UserFactory(email="founder@startup.hk")
+
+    with committed():
+        response = _sign_up(client)
+
+    assert response.url == reverse("account_email_verification_sent")
+    assert User.objects.filter(email="founder@startup.hk").count() == 1
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].subject == "You already have an AI Subsidy Scheme account"
+    assert "/accounts/password/reset/" in mail.outbox[0].body
+
+
 def test_an_unverified_user_is_sent_to_the_verification_page_instead_of_signing_in(client):
     UserFactory(email="new@startup.hk", verified=False, roles=[Role.APPLICANT])
 
