@@ -20,6 +20,11 @@ ALLAUTH_MESSAGES = (
     gettext_noop("New Password (again)"),
     gettext_noop("Authenticator code"),
     gettext_noop("Code"),
+    gettext_noop("Recipient"),
+    # Other ways to confirm it is you (allauth.account.adapter).
+    gettext_noop("Use your password"),
+    gettext_noop("Send me a sign-in code"),
+    gettext_noop("Use authenticator app or code"),
     # Form errors (allauth.account.adapter and forms, allauth.mfa.adapter).
     gettext_noop("This account is currently inactive."),
     gettext_noop("You cannot remove your primary email address."),

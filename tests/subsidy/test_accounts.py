@@ -295,6 +295,19 @@ def test_setting_up_totp_first_asks_to_confirm_the_password(client, settings, of
     assert 'for="id_password"' in page
 
 
+def test_a_code_sent_by_email_also_confirms_it_is_you(client, committed, officer):
+    _sign_in(client, officer.email)
+
+    with committed():
+        client.post(reverse("account_request_reauthentication_code"), {"recipient": officer.email})
+    code = re.search(r"^([A-Z0-9]{4}-[A-Z0-9]{4})$", mail.outbox[-1].body, re.M).group(1)
+    response = client.post(reverse("account_confirm_reauthentication_code"), {"code": code})
+
+    assert mail.outbox[-1].subject == "Your one-time code for the AI Subsidy Scheme"
+    assert response.status_code == 302
+    assert client.get(reverse("mfa_activate_totp")).status_code == 200
+
+
 @pytest.mark.parametrize("url_name", ["dashboard", "dashboard_officer", "profile", "home"])
 def test_staff_without_totp_are_sent_to_set_it_up_when_required(client, settings, officer,
                                                                  url_name):

@@ -247,7 +247,9 @@ def test_dashboards_carry_no_inline_code(client, demo, email, own, _other):
 
 
 @pytest.mark.parametrize("url_name", ["profile", "mfa_index", "account_change_password",
-                                      "account_logout", "account_email"])
+                                      "account_logout", "account_email",
+                                      "account_reauthenticate",
+                                      "account_request_reauthentication_code"])
 def test_account_pages_carry_no_inline_code(client, url_name):
     client.force_login(UserFactory())
 
