@@ -20,6 +20,8 @@ from subsidy.models import ApiKey, IdempotencyKey
 
 IDEMPOTENCY_KEY_TTL = timedelta(hours=24)
 MAX_KEY_LENGTH = 255
+# Far longer than any request may run (the web server's timeout is shorter).
+ABANDONED_AFTER = timedelta(minutes=5)
 
 
 class IdempotencyConflict(DomainError):
@@ -81,6 +83,14 @@ def idempotency_begin(*, api_key: ApiKey, key: str, method: str, path: str,
             _("This Idempotency-Key was already used with a different request."),
             code="idempotency_key_reused")
     if existing.state == IdempotencyKey.State.IN_PROGRESS:
+        # A claim older than any request can run was left by a process that died mid-way;
+        # the retry takes it over (one retry only: the update is conditional).
+        abandoned_before = timezone.now() - ABANDONED_AFTER
+        if existing.created_at < abandoned_before and IdempotencyKey.objects.filter(
+                pk=existing.pk, state=IdempotencyKey.State.IN_PROGRESS,
+                created_at=existing.created_at).update(created_at=timezone.now()):
+            existing.refresh_from_db()
+            return existing
         raise IdempotencyConflict(
             _("A request with this Idempotency-Key is being processed; retry shortly."),
             code="idempotency_conflict")

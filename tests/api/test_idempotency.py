@@ -11,7 +11,7 @@ from django.utils import timezone
 from subsidy import api
 from subsidy.models import IdempotencyKey, WebhookEndpoint
 from subsidy.services import webhooks
-from subsidy.services.idempotency import idempotency_keys_purge
+from subsidy.services.idempotency import idempotency_keys_purge, request_fingerprint
 from subsidy.tasks import purge_idempotency_keys
 
 URL = "/api/v1/webhooks/"
@@ -151,3 +151,17 @@ def test_purge_runs_on_the_beat_schedule(settings):
     ours = {"subsidy.tasks.purge_idempotency_keys", "subsidy.tasks.sweep_webhook_deliveries"}
     assert ours <= scheduled
     assert ours <= set(app.tasks)
+
+
+@pytest.mark.django_db
+def test_a_claim_abandoned_by_a_dead_process_is_taken_over_by_the_retry(partner_client):
+    from subsidy.models import ApiKey
+
+    IdempotencyKey.objects.create(
+        api_key=ApiKey.objects.get(), key="key-1", request_method="POST", request_path=URL,
+        request_fingerprint=request_fingerprint(method="POST", path=URL,
+                                                body=json.dumps(BODY).encode()))
+    assert post(partner_client, BODY).status_code == 409
+    with time_machine.travel(timezone.now() + timedelta(minutes=6)):
+        assert post(partner_client, BODY).status_code == 201
+    assert post(partner_client, BODY)["Idempotent-Replayed"] == "true"
