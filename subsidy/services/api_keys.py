@@ -151,7 +151,8 @@ def api_key_authenticate(token: str | None) -> ApiKey:
     """The usable key for ``token``, or ``ApiKeyRefused`` saying why not.
 
     A key is usable when it exists, its secret matches (compared in constant time), it is
-    not revoked, not expired, and its holder (partner or staff user) is still active."""
+    not revoked, not expired, and its holder is still active (a partner organisation, or a
+    user who still holds a staff role)."""
     if not token:
         raise ApiKeyRefused("missing")
     parsed = _parse(token)
@@ -165,7 +166,11 @@ def api_key_authenticate(token: str | None) -> ApiKey:
     now = timezone.now()
     if api_key.revoked_at is not None:
         raise ApiKeyRefused("revoked")
-    holder_active = api_key.partner.active if api_key.partner_id else api_key.user.is_active
+    if api_key.partner_id:
+        holder_active = api_key.partner.active
+    else:
+        # A person's key lasts only while they are active and still hold a staff role.
+        holder_active = api_key.user.is_active and api_key.user.is_staff_role
     if not holder_active:
         raise ApiKeyRefused("revoked")
     if api_key.expires_at is not None and api_key.expires_at <= now:

@@ -137,3 +137,18 @@ def test_a_key_has_exactly_one_holder_in_the_database(partner, administrator):
     with pytest.raises(IntegrityError):
         ApiKey.objects.create(partner=partner, user=administrator, name="both",
                               prefix="abcd1234", hashed_key="0" * 64, scopes=[])
+
+
+def test_staff_key_stops_working_when_the_user_loses_the_staff_role(issue_key, client_for):
+    finance = UserFactory(roles=[Role.FINANCE_OFFICER])
+    client = client_for(issue_key(user=finance, scopes=["rounds:read"]))
+    finance.role_grants.all().delete()
+    assert_unauthorised(client.get(ROUNDS), "revoked_key")
+
+
+def test_staff_key_stops_working_when_the_account_is_deactivated(issue_key, client_for):
+    finance = UserFactory(roles=[Role.FINANCE_OFFICER])
+    client = client_for(issue_key(user=finance, scopes=["rounds:read"]))
+    finance.is_active = False
+    finance.save()
+    assert_unauthorised(client.get(ROUNDS), "revoked_key")
