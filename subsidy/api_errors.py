@@ -12,6 +12,7 @@ from http import HTTPStatus
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
+from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 from django.views import defaults
 from rest_framework import exceptions
@@ -134,10 +135,23 @@ class ApiNotFound(APIView):
     throttle_classes = ()
 
     def http_method_not_allowed(self, request, *args, **kwargs):
-        raise exceptions.NotFound(_("There is no API endpoint at this address."))
+        raise exceptions.NotFound(self._detail(request.path))
 
     def options(self, request, *args, **kwargs):
-        raise exceptions.NotFound(_("There is no API endpoint at this address."))
+        raise exceptions.NotFound(self._detail(request.path))
+
+    @staticmethod
+    def _detail(path: str) -> str:
+        # API paths end with a slash; say so rather than redirect, which would drop a body.
+        if not path.endswith("/"):
+            try:
+                match = resolve(f"{path}/")
+            except Resolver404:
+                match = None
+            if match is not None and match.url_name != "api-not-found":
+                return _("There is no API endpoint at this address; did you mean %(path)s?") % {
+                    "path": f"{path}/"}
+        return _("There is no API endpoint at this address.")
 
 
 def server_error(request, *args, **kwargs):

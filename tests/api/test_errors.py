@@ -87,3 +87,8 @@ def test_server_error_handler_answers_api_paths_with_a_problem(rf):
     response = server_error(rf.get("/api/v1/rounds/"))
     assert response.status_code == 500
     assert response["Content-Type"] == "application/problem+json"
+
+
+def test_missing_trailing_slash_is_404_naming_the_right_path():
+    body = assert_problem(APIClient().post("/api/v1/rounds", {}, format="json"), 404)
+    assert "/api/v1/rounds/" in body["detail"]
