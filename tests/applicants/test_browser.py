@@ -104,7 +104,7 @@ def _apply(page, live_server, br_number):  # noqa: F811
 
 def test_new_applicant_submits_an_application_in_english(page, live_server):  # noqa: F811
     FundingRoundFactory(code="2026R1", required_documents=["business_plan"])
-    _sign_up_and_verify(page, live_server, email="founder@startup.hk", name="Winnie Ho",
+    _sign_up_and_verify(page, live_server, email="portal.en@startup.hk", name="Winnie Ho",
                         language_label="English")
     _apply(page, live_server, "71234567")
 
@@ -120,7 +120,7 @@ def test_new_applicant_submits_an_application_in_chinese(page, live_server):  # 
     page.goto(f"{live_server.url}/")
     with page.expect_navigation():
         page.select_option("#language-select", "zh-hant")
-    _sign_up_and_verify(page, live_server, email="founder.zh@startup.hk", name="何慧欣",
+    _sign_up_and_verify(page, live_server, email="portal.zh@startup.hk", name="何慧欣",
                         language_label="繁體中文")
     _apply(page, live_server, "72345678")
 
