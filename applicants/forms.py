@@ -227,7 +227,8 @@ class SectionPage:
         if data is not None and "add_row" in data and section in ROW_FORMS:
             data = data.copy()
             key = f"{section}-TOTAL_FORMS"
-            data[key] = str(int(data.get(key) or 0) + 1)
+            current = data.get(key) or "0"
+            data[key] = str(int(current) + 1) if current.isdigit() else current
         if section in ROW_FORMS:
             self.form = VersionedForm(data, initial={"version": application.version})
             rows = ROW_FORMS[section].initial_rows(application)

@@ -10,7 +10,7 @@ from applicants.models import Application, Membership
 from applicants.services.documents import document_upload
 from applicants.services.drafts import application_create_draft
 from applicants.services.organisations import member_invite
-from applicants.services.submission import application_submit
+from applicants.services.submission import application_resubmit, application_submit
 from applicants.workflow import application_transition
 from subsidy.roles import Role
 from tests.factories import MembershipFactory, UserFactory
@@ -323,13 +323,16 @@ def _queries(client, path):
     return len(captured)
 
 
-@pytest.mark.parametrize("name", ["application", "print", "submit"])
+@pytest.mark.parametrize("name", ["application", "print", "submit", "documents", "budget",
+                                  "milestones", "team"])
 def test_application_pages_run_a_bounded_number_of_queries(client_for, owner, draft, name):
     client = client_for(owner)
+    path = (url(name, draft.pk) if name in {"application", "print", "submit", "documents"}
+            else url("section", draft.pk, name))
     _grow(owner, draft, 1)
-    few = _queries(client, url(name, draft.pk))
+    few = _queries(client, path)
     _grow(owner, draft, 12)
-    assert _queries(client, url(name, draft.pk)) == few
+    assert _queries(client, path) == few
 
 
 def test_the_dashboard_runs_a_bounded_number_of_queries(client_for, owner, round_):
@@ -485,3 +488,31 @@ def test_an_editor_is_not_offered_the_offer_buttons(client_for, organisation, of
     assert url("offer_response", offered.pk) not in page
     client.post(url("offer_response", offered.pk), {"decision": "accept"})
     assert Application.objects.get().status == "offered"
+
+
+def test_a_tampered_row_count_is_refused_without_an_error_page(client_for, owner, draft):
+    response = client_for(owner).post(url("section", draft.pk, "budget"), {
+        "budget-TOTAL_FORMS": "many", "budget-INITIAL_FORMS": "0", "version": draft.version,
+        "add_row": "1"})
+    assert response.status_code == 200
+    assert not draft.budget_lines.exists()
+
+
+def test_the_application_page_is_bounded_whatever_the_number_of_versions(
+        client_for, owner, officer, ready_draft):
+    def another_round_of_questions():
+        application_transition(actor=officer, application=ready_draft,
+                               transition_name="start_screening")
+        application_transition(actor=officer, application=ready_draft,
+                               transition_name="request_information", question="More?",
+                               sections=["team"])
+        application_resubmit(actor=owner, application=ready_draft)
+
+    client = client_for(owner)
+    application_submit(actor=owner, application=ready_draft)
+    another_round_of_questions()
+    few = _queries(client, url("application", ready_draft.pk))
+    for _ in range(4):
+        another_round_of_questions()
+    assert ready_draft.versions.count() == 6
+    assert _queries(client, url("application", ready_draft.pk)) == few
