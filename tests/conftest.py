@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 from django.db import connection
 
 from config.celery import app as celery_app
@@ -27,3 +28,14 @@ def _tasks_run_in_process(request, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     yield
     celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _fresh_local_cache(settings):
+    """Each test starts with an empty in-memory cache. With REDIS_URL set (as in CI) the
+    configured cache is Redis, where allauth's rate limits (one confirmation email per
+    address every few minutes, signups per IP) would outlive the test and leak into the next
+    ones; and clearing it would flush the broker's database."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": "tests"}}
+    cache.clear()
