@@ -115,8 +115,19 @@
     form.setAttribute("aria-busy", "true");
   });
 
+  // The hours left before a round closes, kept current while the page stays open.
+  function updateCountdowns() {
+    document.querySelectorAll("[data-countdown]").forEach(function (el) {
+      var left = (Date.parse(el.getAttribute("data-countdown")) - Date.now()) / 3600000;
+      el.textContent = el.textContent.replace(/\d+/, String(Math.max(0, Math.floor(left))));
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("form[data-section='budget']").forEach(updateBudget);
     document.querySelectorAll("form[data-section='project']").forEach(updateRatio);
+    if (document.querySelector("[data-countdown]")) {
+      window.setInterval(updateCountdowns, 60000);
+    }
   });
 })();
