@@ -516,3 +516,26 @@ def test_the_application_page_is_bounded_whatever_the_number_of_versions(
         another_round_of_questions()
     assert ready_draft.versions.count() == 6
     assert _queries(client, url("application", ready_draft.pk)) == few
+
+
+# --- Traditional Chinese ----------------------------------------------------------------------
+
+ENGLISH_LABELS = ["My applications", "Save and continue", "Still needed before you can submit",
+                  "Check and submit", "Project title", "Sections of the application",
+                  "Total eligible cost", "Upload a document", "Printable summary",
+                  "things to fix before you can submit", "Draft started", "Reference"]
+
+
+@pytest.mark.parametrize("name", ["dashboard", "application", "project", "budget",
+                                  "documents", "submit", "print"])
+def test_pages_in_chinese_have_no_english_labels(client_for, owner, draft, name):
+    owner.language = "zh-hant"
+    owner.save()
+    client = client_for(owner)
+    client.cookies["django_language"] = "zh-hant"
+    path = {"dashboard": url("dashboard"),
+            "project": url("section", draft.pk, "project"),
+            "budget": url("section", draft.pk, "budget")}.get(name) or url(name, draft.pk)
+    page = client.get(path).content.decode()
+    assert 'lang="zh-Hant-HK"' in page
+    assert [label for label in ENGLISH_LABELS if label in page] == []
