@@ -7,6 +7,7 @@ import zlib
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from applicants.models import Membership
 from applicants.services.documents import document_upload
@@ -14,6 +15,15 @@ from applicants.services.drafts import application_create_draft, application_upd
 from subsidy.models import DocumentType
 from subsidy.roles import Role
 from tests.factories import FundingRoundFactory, MembershipFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _english_unless_asked():
+    """Messages are compared in English; a page requested in Chinese leaves Chinese active
+    in the thread, so each test starts and ends in the default language."""
+    translation.activate("en")
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
