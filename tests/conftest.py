@@ -1,6 +1,8 @@
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.db import connection
+from django.utils import translation
 
 from config.celery import app as celery_app
 
@@ -39,3 +41,11 @@ def _fresh_local_cache(settings):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
                                    "LOCATION": "tests"}}
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """A request leaves its language (a Chinese-speaking user's, say) active in the thread;
+    reset it so that no test sees the language of the one before."""
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)

@@ -15,7 +15,6 @@ from allauth.mfa.totp.internal.auth import (
 )
 from axes.models import AccessAttempt
 from django.core import mail
-from django.core.cache import cache
 from django.urls import reverse
 
 from subsidy.models import Notification, User, UserRole
@@ -26,16 +25,6 @@ pytestmark = pytest.mark.django_db
 
 PASSWORD = "Correct-Horse-Battery-9"
 NEW_PASSWORD = "Lion-Rock-Spirit-2026"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits(settings):
-    """allauth keeps its rate limits (e.g. one confirmation email per address every few
-    minutes) in the cache, which outlives a test's database rollback. A private in-memory
-    cache starts empty without flushing a shared Redis database (the broker's, in CI)."""
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                                   "LOCATION": "account-tests"}}
-    cache.clear()
 
 
 @pytest.fixture

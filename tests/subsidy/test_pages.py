@@ -6,7 +6,6 @@ import re
 import pytest
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-from django.core.cache import cache
 from django.urls import reverse
 
 from subsidy.models import User
@@ -36,10 +35,6 @@ ALL_DASHBOARDS = ["dashboard_applicant", "dashboard_reviewer", "dashboard_office
 def _no_staff_2fa(settings):
     # Two-factor enforcement has tests of its own (test_accounts.py).
     settings.STAFF_REQUIRE_2FA = False
-    # Rate limits live in the cache: start each test with an empty private one.
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                                   "LOCATION": "page-tests"}}
-    cache.clear()
 
 
 @pytest.fixture
