@@ -1,0 +1,33 @@
+"""The core app's records, by topic: users, schemes, rounds, audit and notifications
+(``core``); partner API keys and webhooks (``api``)."""
+
+from .api import (
+    API_SCOPES,
+    ApiKey,
+    IdempotencyKey,
+    PartnerOrganisation,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEventType,
+)
+from .core import (
+    MONEY,
+    AuditEvent,
+    DocumentType,
+    FundingRound,
+    Notification,
+    NotificationPreference,
+    Scheme,
+    Sector,
+    User,
+    UserManager,
+    UserRole,
+    default_rubric,
+)
+
+__all__ = [
+    "API_SCOPES", "MONEY", "ApiKey", "AuditEvent", "DocumentType", "FundingRound", "IdempotencyKey",
+    "Notification", "NotificationPreference", "PartnerOrganisation", "Scheme", "Sector",
+    "User", "UserManager", "UserRole", "WebhookDelivery", "WebhookEndpoint",
+    "WebhookEventType", "default_rubric",
+]
