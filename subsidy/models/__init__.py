@@ -1,5 +1,5 @@
 """The core app's records, by topic: users, schemes, rounds, audit and notifications
-(``core``); partner API keys and webhooks (``api``)."""
+(``core``); partner API keys and webhooks (``api``); grants and their money (``grants``)."""
 
 from .api import (
     API_SCOPES,
@@ -24,10 +24,11 @@ from .core import (
     UserRole,
     default_rubric,
 )
+from .grants import Grant
 
 __all__ = [
-    "API_SCOPES", "MONEY", "ApiKey", "AuditEvent", "DocumentType", "FundingRound", "IdempotencyKey",
-    "Notification", "NotificationPreference", "PartnerOrganisation", "Scheme", "Sector",
-    "User", "UserManager", "UserRole", "WebhookDelivery", "WebhookEndpoint",
+    "API_SCOPES", "MONEY", "ApiKey", "AuditEvent", "DocumentType", "FundingRound", "Grant",
+    "IdempotencyKey", "Notification", "NotificationPreference", "PartnerOrganisation", "Scheme",
+    "Sector", "User", "UserManager", "UserRole", "WebhookDelivery", "WebhookEndpoint",
     "WebhookEventType", "default_rubric",
 ]
