@@ -1,0 +1,44 @@
+from decimal import Decimal
+
+import pytest
+
+from subsidy.ledger import round_committed, round_remaining, rounds_with_commitments
+from subsidy.models import Grant
+from tests.factories import FundingRoundFactory, OrganisationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _grant(round_, amount, status):
+    from applicants.models import Application
+
+    application = Application.objects.create(round=round_, organisation=OrganisationFactory(),
+                                             title="Project")
+    return Grant.objects.create(application=application, round=round_, status=status,
+                                approved_amount=Decimal(amount),
+                                approved_ratio_percent=Decimal("70"))
+
+
+def test_committed_counts_offered_accepted_active_and_completed_grants_only():
+    round_ = FundingRoundFactory(envelope=Decimal("10000000"))
+    for status in ["offered", "accepted", "active", "completed"]:
+        _grant(round_, "1000000.00", status)
+    for status in ["declined", "lapsed"]:
+        _grant(round_, "999999.00", status)
+
+    assert round_committed(round_id=round_.pk) == Decimal("4000000.00")
+    assert round_remaining(round_=round_) == Decimal("6000000.00")
+
+
+def test_rounds_with_commitments_matches_the_per_round_figures():
+    busy = FundingRoundFactory(envelope=Decimal("5000000"),
+                               max_subsidy_per_project=Decimal("1000000"))
+    quiet = FundingRoundFactory(envelope=Decimal("3000000"),
+                                max_subsidy_per_project=Decimal("1000000"))
+    _grant(busy, "1250000.50", "offered")
+    _grant(busy, "250000.25", "active")
+
+    figures = {r.pk: (r.committed, r.remaining) for r in rounds_with_commitments()}
+
+    assert figures[busy.pk] == (Decimal("1500000.75"), Decimal("3499999.25"))
+    assert figures[quiet.pk] == (Decimal("0.00"), Decimal("3000000.00"))
