@@ -130,15 +130,22 @@ def _milestone_problems(app: Application, milestones) -> list[tuple[str, str]]:
 
 
 def _rai_problems(app: Application) -> list[tuple[str, str]]:
-    missing = _("Describe how the project meets this principle.")
-    return [(name, missing) for name in ("rai_safety", "rai_human", "rai_transparency")
-            if not getattr(app, name).strip()]
+    # Each message names its principle: in the summary list the three must be told apart.
+    return [
+        (name, _("Describe how the project meets the principle “%(principle)s”.")
+         % {"principle": Application._meta.get_field(name).verbose_name})
+        for name in ("rai_safety", "rai_human", "rai_transparency")
+        if not getattr(app, name).strip()
+    ]
 
 
 def _declaration_problems(app: Application) -> list[tuple[str, str]]:
-    problems = [(name, _("Confirm this declaration."))
-                for name in ("declares_accurate", "declares_no_double_funding",
-                             "declares_compliance") if not getattr(app, name)]
+    problems = [
+        (name, _("Confirm the declaration: “%(declaration)s”")
+         % {"declaration": Application._meta.get_field(name).verbose_name})
+        for name in ("declares_accurate", "declares_no_double_funding", "declares_compliance")
+        if not getattr(app, name)
+    ]
     if app.privacy_notice_accepted_at is None:
         problems.append(("privacy_notice", _("Read and accept the personal-data collection "
                                              "notice.")))
