@@ -36,6 +36,11 @@ class Action(models.TextChoices):
     RESPOND_TO_OFFER = "respond_to_offer"
     ADMINISTER_GRANTS = "administer_grants"
     MANAGE_API_KEYS = "manage_api_keys"
+    CLAIM_TRANCHE = "claim_tranche"
+    VIEW_GRANT = "view_grant"
+    VERIFY_CLAIM = "verify_claim"
+    MANAGE_BANK_ACCOUNT = "manage_bank_account"
+    VIEW_BANK_DETAILS = "view_bank_details"
 
 
 def _has_any(*roles: str) -> Callable:
@@ -119,6 +124,19 @@ RULES: dict[str, Callable] = {
     Action.ADMINISTER_GRANTS: _has_any(Role.PROGRAMME_OFFICER),
     # API keys and partner organisations are issued by administrators only.
     Action.MANAGE_API_KEYS: _has_any(Role.ADMINISTRATOR),
+    # Grants (object: the grant's application): the company's owners and editors claim
+    # tranches; its members and the programme office see the grant; officers verify claims.
+    Action.CLAIM_TRANCHE: _application_member_role_in("owner", "editor"),
+    Action.VIEW_GRANT: _any_of(
+        _application_member_role_in("owner", "editor", "viewer"),
+        _has_any(Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR, Role.FINANCE_OFFICER,
+                 Role.FINANCE_APPROVER),
+    ),
+    Action.VERIFY_CLAIM: _has_any(Role.PROGRAMME_OFFICER),
+    # Bank details (object: the organisation): entered by its owners and editors; the full
+    # account number is shown to finance staff only.
+    Action.MANAGE_BANK_ACCOUNT: _member_role_in("owner", "editor"),
+    Action.VIEW_BANK_DETAILS: _has_any(Role.FINANCE_OFFICER, Role.FINANCE_APPROVER),
 }
 
 

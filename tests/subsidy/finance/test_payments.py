@@ -1,0 +1,178 @@
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from subsidy.errors import DomainError, PermissionDeniedError
+from subsidy.ledger import grant_paid
+from subsidy.models import AuditEvent, Claim, Disbursement, Notification, Tranche
+from subsidy.roles import Role
+from subsidy.services.finance.claims import claim_verify
+from subsidy.services.finance.payments import (
+    batch_totals,
+    disbursement_approve,
+    disbursement_prepare,
+    payment_batch_create,
+    payment_mark_failed,
+    payment_mark_paid,
+)
+from subsidy.services.finance.schedule import grant_activate
+from tests.factories import UserFactory
+
+from .conftest import batched_payment, claim_first_tranche, make_accepted_grant
+
+pytestmark = pytest.mark.django_db
+
+S = Disbursement.Status
+
+
+@pytest.fixture
+def prepared(active_grant, officer, finance_officer):
+    claim = claim_first_tranche(active_grant)
+    claim_verify(actor=officer, claim=claim)
+    return disbursement_prepare(actor=finance_officer, claim=claim)
+
+
+def test_unverified_claim_cannot_be_prepared(active_grant, finance_officer):
+    claim = claim_first_tranche(active_grant)
+
+    with pytest.raises(DomainError, match="verified"):
+        disbursement_prepare(actor=finance_officer, claim=claim)
+
+    assert not Disbursement.objects.exists()
+
+
+def test_a_different_approver_approves_a_prepared_payment(prepared, finance_approver):
+    approved = disbursement_approve(actor=finance_approver, disbursement=prepared)
+
+    assert approved.status == S.APPROVED
+    assert Notification.objects.filter(event="claim_approved").exists()
+
+
+def test_preparer_holding_the_approver_role_cannot_approve_their_own_payment(
+        active_grant, officer):
+    both = UserFactory(roles=[Role.FINANCE_OFFICER, Role.FINANCE_APPROVER,
+                              Role.ADMINISTRATOR])
+    claim = claim_first_tranche(active_grant)
+    claim_verify(actor=officer, claim=claim)
+    payment = disbursement_prepare(actor=both, claim=claim)
+
+    with pytest.raises(PermissionDeniedError, match="someone else"):
+        disbursement_approve(actor=both, disbursement=payment)
+
+    assert Disbursement.objects.get(pk=payment.pk).status == S.PREPARED
+
+
+def test_database_refuses_a_payment_approved_by_its_preparer(prepared):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Disbursement.objects.filter(pk=prepared.pk).update(
+            status=S.APPROVED, approved_by=prepared.prepared_by)
+
+
+def test_finance_officer_without_the_approver_role_cannot_approve(prepared):
+    other_officer = UserFactory(roles=[Role.FINANCE_OFFICER])
+
+    with pytest.raises(PermissionDeniedError):
+        disbursement_approve(actor=other_officer, disbursement=prepared)
+
+
+def test_batch_copies_the_bank_account_and_sums_its_payments(prepared, finance_approver,
+                                                             finance_officer):
+    disbursement_approve(actor=finance_approver, disbursement=prepared)
+
+    batch = payment_batch_create(actor=finance_officer, disbursement_ids=[prepared.pk])
+
+    payment = Disbursement.objects.get(pk=prepared.pk)
+    assert payment.status == S.BATCHED
+    assert payment.account_number == "004-123-456789-001"
+    assert batch_totals(batch=batch) == {"count": 1, "total": Decimal("400000.00")}
+
+
+def test_batch_with_an_unapproved_payment_is_refused_and_changes_nothing(
+        active_grant, officer, finance_officer, finance_approver):
+    other = make_accepted_grant()
+    grant_activate(actor=officer, grant=other)
+    claim = claim_first_tranche(other)
+    claim_verify(actor=officer, claim=claim)
+    approved = disbursement_approve(
+        actor=finance_approver, disbursement=disbursement_prepare(actor=finance_officer,
+                                                                   claim=claim))
+    claim = claim_first_tranche(active_grant)
+    claim_verify(actor=officer, claim=claim)
+    unapproved = disbursement_prepare(actor=finance_officer, claim=claim)
+
+    with pytest.raises(DomainError, match="not approved"):
+        payment_batch_create(actor=finance_officer,
+                             disbursement_ids=[approved.pk, unapproved.pk])
+
+    assert Disbursement.objects.get(pk=approved.pk).status == S.APPROVED
+    assert Disbursement.objects.get(pk=approved.pk).batch_id is None
+
+
+def test_marking_paid_pays_the_tranche_and_the_claim(active_grant, officer, finance_officer,
+                                                    finance_approver):
+    payment, _batch = batched_payment(active_grant, officer, finance_officer, finance_approver)
+
+    payment_mark_paid(actor=finance_officer, disbursement=payment, bank_reference="HSBC-42",
+                      value_date=date(2027, 1, 5))
+
+    assert Disbursement.objects.get(pk=payment.pk).status == S.PAID
+    assert Tranche.objects.get(pk=payment.tranche_id).status == Tranche.Status.PAID
+    assert Claim.objects.get(pk=payment.claim_id).status == Claim.Status.PAID
+    assert grant_paid(grant_id=active_grant.pk) == Decimal("400000.00")
+    assert Notification.objects.filter(event="claim_paid").exists()
+    assert AuditEvent.objects.filter(action="disbursement.paid").exists()
+
+
+def test_payment_marked_paid_twice_is_refused_and_keeps_the_first_reference(
+        active_grant, officer, finance_officer, finance_approver):
+    payment, _batch = batched_payment(active_grant, officer, finance_officer, finance_approver)
+    payment_mark_paid(actor=finance_officer, disbursement=payment, bank_reference="FIRST",
+                      value_date=date(2027, 1, 5))
+
+    with pytest.raises(DomainError, match="paid already"):
+        payment_mark_paid(actor=finance_officer, disbursement=payment,
+                          bank_reference="SECOND", value_date=date(2027, 1, 6))
+
+    assert Disbursement.objects.get(pk=payment.pk).bank_reference == "FIRST"
+    assert grant_paid(grant_id=active_grant.pk) == Decimal("400000.00")
+
+
+def test_failed_payment_returns_to_approved_with_the_reason(active_grant, officer,
+                                                           finance_officer, finance_approver):
+    payment, _batch = batched_payment(active_grant, officer, finance_officer, finance_approver)
+
+    payment_mark_failed(actor=finance_officer, disbursement=payment,
+                        reason="Account closed")
+
+    payment.refresh_from_db()
+    assert (payment.status, payment.batch_id, payment.failure_reason) == (
+        S.APPROVED, None, "Account closed")
+
+
+def test_paid_without_a_bank_reference_is_refused(active_grant, officer, finance_officer,
+                                                  finance_approver):
+    payment, _batch = batched_payment(active_grant, officer, finance_officer, finance_approver)
+
+    with pytest.raises(DomainError):
+        payment_mark_paid(actor=finance_officer, disbursement=payment, bank_reference=" ",
+                          value_date=date(2027, 1, 5))
+
+    assert Disbursement.objects.get(pk=payment.pk).status == S.BATCHED
+
+
+def test_database_refuses_a_second_paid_payment_for_a_tranche(
+        active_grant, officer, finance_officer, finance_approver):
+    payment, _batch = batched_payment(active_grant, officer, finance_officer, finance_approver)
+    payment_mark_paid(actor=finance_officer, disbursement=payment, bank_reference="A",
+                      value_date=date(2027, 1, 5))
+    Claim.objects.filter(pk=payment.claim_id).update(status=Claim.Status.CANCELLED)
+    second_claim = Claim.objects.create(tranche=payment.tranche, amount=Decimal("1"),
+                                        narrative="x")
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Disbursement.objects.create(
+            claim=second_claim, tranche=payment.tranche, grant=active_grant,
+            amount=Decimal("1"), status=S.PAID, prepared_by=finance_officer,
+            approved_by=UserFactory(), bank_reference="B", value_date=date(2027, 1, 6))

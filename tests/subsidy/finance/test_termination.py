@@ -1,0 +1,75 @@
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from applicants.models import Application
+from subsidy.errors import DomainError
+from subsidy.ledger import round_committed, round_remaining, rounds_with_commitments
+from subsidy.models import Claim, Disbursement, Grant, Tranche
+from subsidy.services.finance.payments import payment_mark_paid
+from subsidy.services.finance.schedule import grant_terminate
+
+from .conftest import batched_payment, claim_first_tranche
+
+pytestmark = pytest.mark.django_db
+
+
+def _pay_first(grant, officer, finance_officer, finance_approver):
+    payment, _batch = batched_payment(grant, officer, finance_officer, finance_approver)
+    payment_mark_paid(actor=finance_officer, disbursement=payment, bank_reference="REF-1",
+                      value_date=date(2027, 1, 5))
+    return payment
+
+
+def test_terminating_cancels_unpaid_tranches_and_keeps_the_paid_one(
+        active_grant, officer, finance_officer, finance_approver):
+    _pay_first(active_grant, officer, finance_officer, finance_approver)
+
+    grant_terminate(actor=officer, grant=active_grant, reason="Project abandoned.")
+
+    assert dict(active_grant.tranches.values_list("number", "status")) == {
+        1: Tranche.Status.PAID, 2: Tranche.Status.CANCELLED, 3: Tranche.Status.CANCELLED}
+    assert Grant.objects.get(pk=active_grant.pk).status == Grant.Status.TERMINATED
+    assert Application.objects.get(pk=active_grant.application_id).status == "terminated"
+
+
+def test_terminated_grant_commits_only_what_was_paid(active_grant, officer, finance_officer,
+                                                     finance_approver):
+    round_ = active_grant.round
+    _pay_first(active_grant, officer, finance_officer, finance_approver)
+    assert round_committed(round_id=round_.pk) == Decimal("1000000.00")
+
+    grant_terminate(actor=officer, grant=active_grant, reason="Project abandoned.")
+
+    assert round_committed(round_id=round_.pk) == Decimal("400000.00")
+    assert round_remaining(round_=round_) == round_.envelope - Decimal("400000.00")
+    figures = rounds_with_commitments().get(pk=round_.pk)
+    assert figures.committed == Decimal("400000.00")
+
+
+def test_terminating_cancels_an_open_claim(active_grant, officer):
+    claim = claim_first_tranche(active_grant)
+
+    grant_terminate(actor=officer, grant=active_grant, reason="Breach of conditions.")
+
+    assert Claim.objects.get(pk=claim.pk).status == Claim.Status.CANCELLED
+
+
+def test_grant_with_a_payment_at_the_bank_cannot_be_terminated(
+        active_grant, officer, finance_officer, finance_approver):
+    batched_payment(active_grant, officer, finance_officer, finance_approver)
+
+    with pytest.raises(DomainError, match="with the bank"):
+        grant_terminate(actor=officer, grant=active_grant, reason="Stop.")
+
+    assert Grant.objects.get(pk=active_grant.pk).status == Grant.Status.ACTIVE
+    assert Disbursement.objects.get().status == Disbursement.Status.BATCHED
+
+
+def test_termination_needs_a_reason(active_grant, officer):
+    with pytest.raises(DomainError):
+        grant_terminate(actor=officer, grant=active_grant, reason="")
+
+    assert Grant.objects.get(pk=active_grant.pk).status == Grant.Status.ACTIVE
+    assert not active_grant.tranches.filter(status=Tranche.Status.CANCELLED).exists()
