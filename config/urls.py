@@ -13,6 +13,8 @@ urlpatterns = [
     path("dashboard/finance/", views.dashboard_finance, name="dashboard_finance"),
     path("dashboard/admin/", views.dashboard_admin, name="dashboard_admin"),
     path("profile/", views.profile, name="profile"),
+    # Before subsidy.urls: its staff/rounds/<code>/<action>/ would catch the reviewer pages.
+    path("", include("reviews.urls")),
     path("", include("subsidy.urls")),
     path("", include("subsidy.inbox_urls")),
     path("applicant/", include("applicants.urls")),

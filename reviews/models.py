@@ -1,1 +1,227 @@
-"""Screening, reviewer assignments, conflicts, scores and decisions live here."""
+"""Reviewer pools, assignments, conflict declarations and reviews with their scores.
+
+Written only by ``reviews.services``; read by ``reviews.selectors``. The rules that can live
+in the database do: one live assignment per reviewer and application, one draft and one
+current submitted version per assignment, scores never negative.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class ReviewerPoolMember(models.Model):
+    """A reviewer who may be assigned applications of one round, up to ``capacity``."""
+
+    round = models.ForeignKey("subsidy.FundingRound", on_delete=models.CASCADE,
+                              related_name="reviewer_pool", verbose_name=_("round"))
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                 related_name="reviewer_pool_memberships",
+                                 verbose_name=_("reviewer"))
+    expertise = models.JSONField(_("expertise tags"), default=list, blank=True)
+    capacity = models.PositiveSmallIntegerField(
+        _("capacity"), default=10, validators=[MinValueValidator(1), MaxValueValidator(200)],
+        help_text=_("The most applications this reviewer takes in the round."))
+    active = models.BooleanField(_("active"), default=True)
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("reviewer pool member")
+        verbose_name_plural = _("reviewer pool members")
+        ordering = ["round", "reviewer__email"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "reviewer"], name="pool_member_once"),
+            models.CheckConstraint(condition=Q(capacity__gte=1) & Q(capacity__lte=200),
+                                   name="pool_capacity_1_to_200"),
+        ]
+
+    def __str__(self):
+        return f"{self.reviewer} – {self.round.code}"
+
+
+class RoundAssessmentSettings(models.Model):
+    """How a round's scores are aggregated: normalisation and the disagreement threshold."""
+
+    round = models.OneToOneField("subsidy.FundingRound", on_delete=models.CASCADE,
+                                 related_name="assessment_settings")
+    normalise_scores = models.BooleanField(
+        _("rank by normalised scores"), default=False,
+        help_text=_("Standardise each reviewer's totals (z-scores) to offset harsh or "
+                    "lenient reviewers."))
+    disagreement_threshold = models.DecimalField(
+        _("disagreement threshold (points)"), max_digits=5, decimal_places=2,
+        default=Decimal("20.00"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+        help_text=_("Flag an application when its reviewers' totals (0–100) differ by more "
+                    "than this."))
+
+    class Meta:
+        verbose_name = _("round assessment settings")
+        verbose_name_plural = _("round assessment settings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(disagreement_threshold__gte=0) & Q(disagreement_threshold__lte=100),
+                name="assessment_threshold_0_to_100"),
+        ]
+
+    def __str__(self):
+        return str(self.round)
+
+
+class Assignment(models.Model):
+    class Status(models.TextChoices):
+        PENDING_DECLARATION = "pending_declaration", _("Awaiting conflict declaration")
+        ACTIVE = "active", _("In progress")
+        CONFLICTED = "conflicted", _("Conflict declared")
+        SUBMITTED = "submitted", _("Review submitted")
+        REMOVED = "removed", _("Removed")
+
+    # Assignments that count: they hold a place among the application's reviewers.
+    LIVE_STATUSES = (Status.PENDING_DECLARATION, Status.ACTIVE, Status.SUBMITTED)
+    OPEN_STATUSES = (Status.PENDING_DECLARATION, Status.ACTIVE)
+
+    application = models.ForeignKey("applicants.Application", on_delete=models.CASCADE,
+                                    related_name="review_assignments",
+                                    verbose_name=_("application"))
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                 related_name="review_assignments", verbose_name=_("reviewer"))
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    assigned_at = models.DateTimeField(default=timezone.now)
+    due_at = models.DateTimeField(_("due at"))
+    status = models.CharField(_("status"), max_length=24, choices=Status.choices,
+                              default=Status.PENDING_DECLARATION)
+    removed_reason = models.CharField(_("reason for removal"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("review assignment")
+        verbose_name_plural = _("review assignments")
+        ordering = ["due_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "reviewer"],
+                condition=Q(status__in=["pending_declaration", "active", "submitted"]),
+                name="one_live_assignment_per_reviewer"),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending_declaration", "active", "conflicted",
+                                        "submitted", "removed"]),
+                name="assignment_status_known"),
+        ]
+        indexes = [models.Index(fields=["reviewer", "status"], name="assignment_reviewer_idx")]
+
+    def __str__(self):
+        return f"{self.application} → {self.reviewer}"
+
+    @property
+    def is_declared(self) -> bool:
+        return self.status in (self.Status.ACTIVE, self.Status.SUBMITTED)
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status in self.OPEN_STATUSES and self.due_at < timezone.now()
+
+
+class ConflictDeclaration(models.Model):
+    """A reviewer's statement about one application's organisation. A conflict also keeps
+    the reviewer away from that organisation's other applications in automatic assignment."""
+
+    assignment = models.OneToOneField(Assignment, on_delete=models.CASCADE,
+                                      related_name="declaration")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                 related_name="conflict_declarations")
+    organisation = models.ForeignKey("applicants.Organisation", on_delete=models.CASCADE,
+                                     related_name="conflict_declarations")
+    has_conflict = models.BooleanField(_("I have a conflict of interest"))
+    reason = models.TextField(_("nature of the conflict"), max_length=2000, blank=True)
+    declared_at = models.DateTimeField(default=timezone.now)
+    replacement = models.ForeignKey(Assignment, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+",
+                                    verbose_name=_("replacement assignment"))
+
+    class Meta:
+        verbose_name = _("conflict declaration")
+        verbose_name_plural = _("conflict declarations")
+        constraints = [
+            models.CheckConstraint(condition=Q(has_conflict=False) | ~Q(reason=""),
+                                   name="conflict_has_reason"),
+        ]
+        indexes = [models.Index(fields=["organisation", "has_conflict"],
+                                name="declaration_org_idx")]
+
+    def __str__(self):
+        return f"{self.reviewer} / {self.organisation}: {self.has_conflict}"
+
+
+class Recommendation(models.TextChoices):
+    FUND = "fund", _("Fund")
+    FUND_WITH_CONDITIONS = "fund_with_conditions", _("Fund with conditions")
+    DO_NOT_FUND = "do_not_fund", _("Do not fund")
+
+
+class Review(models.Model):
+    """One version of a reviewer's review. A submitted version is locked; a correction is a
+    new version, and ``is_current`` marks the submitted version that counts."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="reviews")
+    version = models.PositiveSmallIntegerField(default=1)
+    recommendation = models.CharField(_("recommendation"), max_length=24,
+                                      choices=Recommendation.choices, blank=True)
+    overall_comment = models.TextField(_("overall comment"), blank=True)
+    correction_reason = models.CharField(_("reason for the correction"), max_length=500,
+                                         blank=True)
+    weighted_total = models.DecimalField(_("weighted total (0–100)"), max_digits=5,
+                                         decimal_places=2, null=True, blank=True)
+    is_current = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        ordering = ["assignment", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "version"], name="review_version_once"),
+            models.UniqueConstraint(fields=["assignment"], condition=Q(submitted_at__isnull=True),
+                                    name="one_draft_review_per_assignment"),
+            models.UniqueConstraint(fields=["assignment"], condition=Q(is_current=True),
+                                    name="one_current_review_per_assignment"),
+            models.CheckConstraint(condition=Q(is_current=False) | Q(submitted_at__isnull=False),
+                                   name="current_review_is_submitted"),
+            models.CheckConstraint(
+                condition=Q(weighted_total__isnull=True)
+                | (Q(weighted_total__gte=0) & Q(weighted_total__lte=100)),
+                name="review_total_0_to_100"),
+        ]
+
+    def __str__(self):
+        return f"{self.assignment} v{self.version}"
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.submitted_at is not None
+
+
+class CriterionScore(models.Model):
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.CharField(_("criterion"), max_length=40)
+    score = models.PositiveSmallIntegerField(_("score"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("criterion score")
+        verbose_name_plural = _("criterion scores")
+        ordering = ["review", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "criterion"], name="criterion_scored_once"),
+            models.CheckConstraint(condition=Q(score__isnull=True) | Q(score__gte=0),
+                                   name="criterion_score_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.criterion}: {self.score}"

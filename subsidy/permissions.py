@@ -41,6 +41,9 @@ class Action(models.TextChoices):
     VERIFY_CLAIM = "verify_claim"
     MANAGE_BANK_ACCOUNT = "manage_bank_account"
     VIEW_BANK_DETAILS = "view_bank_details"
+    MANAGE_REVIEWER_POOL = "manage_reviewer_pool"
+    VIEW_REVIEWS = "view_reviews"
+    REVIEW_ASSIGNMENT = "review_assignment"
 
 
 def _has_any(*roles: str) -> Callable:
@@ -81,6 +84,12 @@ def _application_member_role_in(*member_roles: str) -> Callable:
         return _membership_role(user, obj.organisation_id) in member_roles
 
     return rule
+
+
+def _own_assignment(user, obj=None) -> bool:
+    """Object rule on a review assignment: it is the user's own, and they are a reviewer."""
+    return (obj is not None and obj.reviewer_id == user.pk
+            and Role.REVIEWER in user.roles)
 
 
 def _any_of(*rules: Callable) -> Callable:
@@ -124,6 +133,12 @@ RULES: dict[str, Callable] = {
     Action.ADMINISTER_GRANTS: _has_any(Role.PROGRAMME_OFFICER),
     # API keys and partner organisations are issued by administrators only.
     Action.MANAGE_API_KEYS: _has_any(Role.ADMINISTRATOR),
+    # Assessment: officers keep the reviewer pools; staff who moderate or decide see every
+    # review and the ranking; a reviewer reaches an application only through an assignment.
+    Action.MANAGE_REVIEWER_POOL: _has_any(Role.PROGRAMME_OFFICER),
+    Action.VIEW_REVIEWS: _has_any(Role.PROGRAMME_OFFICER, Role.PANEL_MEMBER,
+                                  Role.ADMINISTRATOR),
+    Action.REVIEW_ASSIGNMENT: _own_assignment,
     # Grants (object: the grant's application): the company's owners and editors claim
     # tranches; its members and the programme office see the grant; officers verify claims.
     Action.CLAIM_TRANCHE: _application_member_role_in("owner", "editor"),
