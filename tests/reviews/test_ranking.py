@@ -1,0 +1,152 @@
+import csv
+import io
+import math
+from decimal import Decimal
+
+import pytest
+from openpyxl import load_workbook
+
+from reviews.exports import ranking_csv, ranking_xlsx
+from reviews.selectors import reviews_for_application, round_ranking
+from reviews.services.assignments import assignment_create
+from reviews.services.pool import assessment_settings_update
+from tests.factories import FundingRoundFactory
+
+from .conftest import application_in_review, pooled_reviewer, submit_review
+
+pytestmark = pytest.mark.django_db
+
+
+def review(officer, application, reviewer, score):
+    """One review giving ``score`` on every criterion: total = score / 5 × 100."""
+    assignment = assignment_create(actor=officer, application=application, reviewer=reviewer)
+    return submit_review(assignment, score)
+
+
+@pytest.fixture
+def two_by_two(officer):
+    """Reviewer A scores X 80 and Y 40 (mean 60, sd 20); reviewer B scores X 100 and Y 80
+    (mean 90, sd 10). Round totals 80, 40, 100, 80: mean 75, population sd √475."""
+    round_ = FundingRoundFactory(reviewers_per_application=2)
+    a, b = pooled_reviewer(round_, officer), pooled_reviewer(round_, officer)
+    x, y = application_in_review(round_), application_in_review(round_)
+    review(officer, x, a, 4)
+    review(officer, y, a, 2)
+    review(officer, x, b, 5)
+    review(officer, y, b, 4)
+    return round_, x, y
+
+
+def row_for(ranking, application):
+    return next(r for r in ranking.rows if r.application.pk == application.pk)
+
+
+def test_application_score_is_the_mean_of_its_reviewers_totals(two_by_two):
+    round_, x, y = two_by_two
+    ranking = round_ranking(round_=round_)
+    assert row_for(ranking, x).score.raw == Decimal("90.00")
+    assert row_for(ranking, y).score.raw == Decimal("60.00")
+
+
+def test_normalised_scores_match_a_hand_computation(two_by_two):
+    round_, x, y = two_by_two
+    sd = Decimal(math.sqrt(475))
+    ranking = round_ranking(round_=round_)
+    # every review is one of its reviewer's sd above (X) or below (Y) their own mean
+    assert row_for(ranking, x).score.mean_z == Decimal("1.00")
+    assert row_for(ranking, y).score.mean_z == Decimal("-1.00")
+    assert row_for(ranking, x).score.normalised == (75 + sd).quantize(Decimal("0.01"))
+    assert row_for(ranking, y).score.normalised == (75 - sd).quantize(Decimal("0.01"))
+
+
+def test_disagreement_is_flagged_when_the_spread_exceeds_the_threshold(two_by_two, officer):
+    round_, x, y = two_by_two
+    assessment_settings_update(actor=officer, round_=round_, normalise_scores=False,
+                               disagreement_threshold=Decimal("20"))
+    ranking = round_ranking(round_=round_)
+    assert (row_for(ranking, x).score.spread, row_for(ranking, x).score.disagreement) == (
+        Decimal("20.00"), False)
+    assert (row_for(ranking, y).score.spread, row_for(ranking, y).score.disagreement) == (
+        Decimal("40.00"), True)
+
+
+def test_default_threshold_is_twenty_points(two_by_two):
+    round_, x, y = two_by_two
+    assert round_ranking(round_=round_).threshold == Decimal("20.00")
+
+
+def test_normalisation_can_change_the_order(officer):
+    """A harsh reviewer (60 and 20) and a lenient one (100 and 80): raw, the lenient
+    reviewer's weaker application outranks the harsh reviewer's better one; normalised,
+    each reviewer's better application comes first."""
+    round_ = FundingRoundFactory(reviewers_per_application=1)
+    harsh, lenient = pooled_reviewer(round_, officer), pooled_reviewer(round_, officer)
+    a, b, c, d = (application_in_review(round_) for _ in range(4))
+    review(officer, a, harsh, 3)
+    review(officer, b, harsh, 1)
+    review(officer, c, lenient, 5)
+    review(officer, d, lenient, 4)
+    raw = [r.application.pk for r in round_ranking(round_=round_, normalised=False).rows]
+    assert raw == [c.pk, d.pk, a.pk, b.pk]
+    normalised = [r.application.pk for r in round_ranking(round_=round_, normalised=True).rows]
+    assert normalised.index(a.pk) < normalised.index(d.pk)
+
+
+def test_the_rounds_setting_chooses_the_ranking_order(two_by_two, officer):
+    round_, x, y = two_by_two
+    assert round_ranking(round_=round_).normalised is False
+    assessment_settings_update(actor=officer, round_=round_, normalise_scores=True,
+                               disagreement_threshold=Decimal("20"))
+    assert round_ranking(round_=round_).normalised is True
+
+
+def test_running_total_and_the_envelope_line(officer):
+    round_ = FundingRoundFactory(reviewers_per_application=1, envelope=Decimal("2500000.00"),
+                                 max_subsidy_per_project=Decimal("2000000.00"))
+    reviewer = pooled_reviewer(round_, officer)
+    apps = [application_in_review(round_, requested=Decimal("1000000.00")) for _ in range(3)]
+    for app, score in zip(apps, [5, 4, 3], strict=True):
+        review(officer, app, reviewer, score)
+    ranking = round_ranking(round_=round_)
+    assert ranking.remaining == Decimal("2500000.00")
+    assert [r.running_total for r in ranking.rows] == [
+        Decimal("1000000.00"), Decimal("2000000.00"), Decimal("3000000.00")]
+    assert [r.within_envelope for r in ranking.rows] == [True, True, False]
+    assert [r.first_beyond_envelope for r in ranking.rows] == [False, False, True]
+    assert [r.rank for r in ranking.rows] == [1, 2, 3]
+
+
+def test_unscored_applications_come_last_without_a_rank(officer):
+    round_ = FundingRoundFactory(reviewers_per_application=1)
+    reviewer = pooled_reviewer(round_, officer)
+    unscored = application_in_review(round_)
+    scored = application_in_review(round_)
+    review(officer, scored, reviewer, 2)
+    rows = round_ranking(round_=round_).rows
+    assert [(r.application.pk, r.rank) for r in rows] == [(scored.pk, 1), (unscored.pk, None)]
+
+
+def test_csv_export_parses_back(two_by_two):
+    round_, x, y = two_by_two
+    rows = list(csv.reader(io.StringIO(ranking_csv(round_ranking(round_=round_)))))
+    assert rows[0][:3] == ["Rank", "Reference", "Title"]
+    assert [(r[0], r[1], r[6]) for r in rows[1:]] == [
+        ("1", x.reference, "90.00"), ("2", y.reference, "60.00")]
+
+
+def test_xlsx_export_parses_back(two_by_two):
+    round_, x, y = two_by_two
+    sheet = load_workbook(io.BytesIO(ranking_xlsx(round_ranking(round_=round_)))).active
+    values = list(sheet.values)
+    assert values[0][1] == "Reference"
+    assert [(v[0], v[1], v[6], v[11]) for v in values[1:]] == [
+        (1, x.reference, 90, 1000000), (2, y.reference, 60, 1000000)]
+
+
+def test_application_reviews_lay_out_scores_by_criterion(two_by_two):
+    round_, x, y = two_by_two
+    data = reviews_for_application(application=x)
+    assert [c["mean"] for c in data["criteria"]] == [Decimal("4.50")] * 6
+    assert len(data["reviews"]) == 2
+    assert [row["score"].score for row in data["reviews"][0]["rows"]] == [4] * 6
+    assert data["aggregate"].raw == Decimal("90.00")

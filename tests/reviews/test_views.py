@@ -1,0 +1,269 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from reviews.models import Assignment, ReviewerPoolMember
+from reviews.services.assignments import assignment_create, assignments_auto_assign
+from subsidy.roles import Role
+from tests.factories import FundingRoundFactory, UserFactory
+
+from .conftest import application_in_review, pooled_reviewer, scores_for, submit_review
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def reviewer(round_, officer):
+    return pooled_reviewer(round_, officer)
+
+
+@pytest.fixture
+def application(round_):
+    app = application_in_review(round_)
+    app.summary = "A confidential project summary"
+    app.save(update_fields=["summary"])
+    return app
+
+
+@pytest.fixture
+def assignment(officer, application, reviewer):
+    return assignment_create(actor=officer, application=application, reviewer=reviewer)
+
+
+def review_post(round_, score, **extra):
+    data = {"recommendation": "fund", "overall_comment": "Good", **extra}
+    for code, entry in scores_for(round_, score).items():
+        data[f"score_{code}"] = entry["score"]
+        data[f"comment_{code}"] = entry["comment"]
+    return data
+
+
+def test_reviewer_dashboard_lists_assignments_with_due_dates(client, assignment, reviewer):
+    client.force_login(reviewer)
+    response = client.get(reverse("dashboard_reviewer"))
+    assert assignment.application.title in response.content.decode()
+    assert assignment.due_at.strftime("%Y-%m-%d") in response.content.decode()
+
+
+def test_before_declaring_a_reviewer_sees_only_title_and_applicant(client, assignment,
+                                                                   reviewer):
+    client.force_login(reviewer)
+    body = client.get(reverse("reviews:assignment", args=[assignment.pk])).content.decode()
+    assert assignment.application.title in body
+    assert assignment.application.organisation.name_en in body
+    assert "A confidential project summary" not in body
+    assert "Conflict of interest declaration" in body
+
+
+def test_declaring_no_conflict_shows_the_application(client, assignment, reviewer):
+    client.force_login(reviewer)
+    response = client.post(reverse("reviews:declare", args=[assignment.pk]),
+                           {"has_conflict": "no"}, follow=True)
+    assert "A confidential project summary" in response.content.decode()
+
+
+def test_declaring_a_conflict_takes_the_application_off_the_list(client, assignment, reviewer):
+    client.force_login(reviewer)
+    client.post(reverse("reviews:declare", args=[assignment.pk]),
+                {"has_conflict": "yes", "reason": "My cousin is the founder."})
+    assert client.get(reverse("reviews:assignment", args=[assignment.pk])).status_code == 404
+
+
+def test_a_conflict_without_reason_is_shown_against_the_field(client, assignment, reviewer):
+    client.force_login(reviewer)
+    response = client.post(reverse("reviews:declare", args=[assignment.pk]),
+                           {"has_conflict": "yes", "reason": ""})
+    assert response.status_code == 400
+    assert "Describe the conflict of interest." in response.content.decode()
+
+
+def test_a_reviewer_opening_an_unassigned_application_gets_404(client, round_, officer,
+                                                               assignment):
+    other = pooled_reviewer(round_, officer)
+    client.force_login(other)
+    assert client.get(reverse("reviews:assignment", args=[assignment.pk])).status_code == 404
+    assert client.post(reverse("reviews:declare", args=[assignment.pk]),
+                       {"has_conflict": "no"}).status_code == 404
+
+
+def test_an_applicant_cannot_open_the_reviewer_pages(client, assignment):
+    client.force_login(UserFactory(roles=[Role.APPLICANT]))
+    assert client.get(reverse("reviews:assignment", args=[assignment.pk])).status_code == 403
+
+
+def test_saving_a_draft_then_submitting(client, round_, assignment, reviewer):
+    client.force_login(reviewer)
+    client.post(reverse("reviews:declare", args=[assignment.pk]), {"has_conflict": "no"})
+    url = reverse("reviews:assignment", args=[assignment.pk])
+    client.post(url, {**review_post(round_, 3), "save": "1"})
+    assignment.refresh_from_db()
+    assert assignment.status == Assignment.Status.ACTIVE
+    client.post(url, {**review_post(round_, 4), "submit": "1"})
+    assignment.refresh_from_db()
+    assert assignment.status == Assignment.Status.SUBMITTED
+    assert assignment.reviews.get(is_current=True).weighted_total == 80
+
+
+def test_a_score_outside_the_scale_is_shown_next_to_its_field(client, round_, assignment,
+                                                              reviewer):
+    client.force_login(reviewer)
+    client.post(reverse("reviews:declare", args=[assignment.pk]), {"has_conflict": "no"})
+    data = review_post(round_, 3, submit="1")
+    data["score_alignment"] = 9
+    response = client.post(reverse("reviews:assignment", args=[assignment.pk]), data)
+    assert response.status_code == 200
+    assert "Give a whole number from 1 to 5." in response.content.decode()
+    assert 'id="id_score_alignment_error"' in response.content.decode()
+
+
+def test_other_reviews_are_hidden_until_the_reviewer_submits(client, round_, officer,
+                                                             application, assignment, reviewer):
+    other = assignment_create(actor=officer, application=application,
+                              reviewer=pooled_reviewer(round_, officer))
+    submit_review(other, 5, recommendation="do_not_fund")
+    client.force_login(reviewer)
+    client.post(reverse("reviews:declare", args=[assignment.pk]), {"has_conflict": "no"})
+    url = reverse("reviews:assignment", args=[assignment.pk])
+    name = other.reviewer.get_full_name()
+    assert name not in client.get(url).content.decode()
+    client.post(url, {**review_post(round_, 3), "submit": "1"})
+    assert name in client.get(url).content.decode()
+
+
+def test_a_reviewer_starts_a_correction_from_the_page(client, round_, assignment, reviewer):
+    submit_review(assignment, 3)
+    client.force_login(reviewer)
+    client.post(reverse("reviews:correction", args=[assignment.pk]), {"reason": "Typo"})
+    assert assignment.reviews.count() == 2
+    assert assignment.reviews.filter(submitted_at__isnull=True).get().version == 2
+
+
+def test_officer_manages_the_pool(client, round_, officer):
+    candidate = UserFactory(roles=[Role.REVIEWER])
+    client.force_login(officer)
+    url = reverse("reviews:pool", args=[round_.code])
+    client.post(url, {"reviewer": candidate.pk, "expertise": "NLP, fintech", "capacity": 4})
+    member = ReviewerPoolMember.objects.get(round=round_, reviewer=candidate)
+    assert (member.expertise, member.capacity) == (["nlp", "fintech"], 4)
+    client.post(reverse("reviews:pool_member", args=[round_.code, member.pk]),
+                {"remove": "1"})
+    assert not ReviewerPoolMember.objects.filter(pk=member.pk).exists()
+
+
+@pytest.mark.parametrize("role", [Role.REVIEWER, Role.PANEL_MEMBER, Role.APPLICANT])
+def test_only_officers_manage_the_pool(client, round_, role):
+    client.force_login(UserFactory(roles=[role]))
+    assert client.get(reverse("reviews:pool", args=[round_.code])).status_code == 403
+
+
+def test_officer_runs_automatic_assignment_from_the_page(client, round_, officer, application):
+    for _ in range(3):
+        pooled_reviewer(round_, officer)
+    client.force_login(officer)
+    client.post(reverse("reviews:auto_assign", args=[round_.code]))
+    assert application.review_assignments.count() == 3
+
+
+def test_officer_assigns_and_removes_by_hand(client, round_, officer, application, reviewer):
+    client.force_login(officer)
+    url = reverse("reviews:application_assignments", args=[application.pk])
+    assert reviewer.get_full_name() in client.get(url).content.decode()
+    client.post(url, {"reviewer": reviewer.pk})
+    assignment = application.review_assignments.get()
+    client.post(reverse("reviews:assignment_remove", args=[application.pk, assignment.pk]),
+                {"reason": "Travelling"})
+    assignment.refresh_from_db()
+    assert assignment.status == Assignment.Status.REMOVED
+
+
+def test_assignment_page_shows_a_conflict_and_its_replacement(client, round_, officer,
+                                                             application, assignment, reviewer):
+    replacement = pooled_reviewer(round_, officer)
+    from reviews.services.assignments import declaration_record
+
+    declaration_record(actor=reviewer, assignment=assignment, has_conflict=True,
+                       reason="Shareholder")
+    client.force_login(officer)
+    body = client.get(reverse("reviews:application_assignments",
+                              args=[application.pk])).content.decode()
+    assert "Shareholder" in body
+    assert f"Replaced by {replacement.get_full_name()}" in body
+
+
+def test_panel_member_sees_the_ranking_but_not_its_settings(client, round_, panel_member):
+    client.force_login(panel_member)
+    response = client.get(reverse("reviews:ranking", args=[round_.code]))
+    assert response.status_code == 200
+    assert "Ranking settings" not in response.content.decode()
+
+
+def test_reviewer_cannot_see_the_ranking(client, round_, reviewer):
+    client.force_login(reviewer)
+    assert client.get(reverse("reviews:ranking", args=[round_.code])).status_code == 403
+
+
+def test_officer_turns_normalisation_on(client, round_, officer):
+    client.force_login(officer)
+    client.post(reverse("reviews:ranking", args=[round_.code]),
+                {"normalise_scores": "on", "disagreement_threshold": "15"})
+    round_.assessment_settings.refresh_from_db()
+    assert round_.assessment_settings.normalise_scores is True
+
+
+@pytest.mark.parametrize("fmt,content_type", [
+    ("csv", "text/csv; charset=utf-8"),
+    ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")])
+def test_ranking_exports_download(client, round_, officer, fmt, content_type):
+    client.force_login(officer)
+    response = client.get(reverse("reviews:ranking_export", args=[round_.code, fmt]))
+    assert response["Content-Type"] == content_type
+
+
+def reviewed_round(officer, count):
+    """A round with ``count`` applications, each with three submitted reviews."""
+    round_ = FundingRoundFactory(reviewers_per_application=3)
+    for _ in range(4):
+        pooled_reviewer(round_, officer, capacity=200)
+    for _ in range(count):
+        application_in_review(round_)
+    assignments_auto_assign(actor=officer, round_=round_)
+    for number, assignment in enumerate(Assignment.objects.filter(
+            application__round=round_).select_related("application__round", "reviewer")):
+        submit_review(assignment, 1 + number % 5)
+    return round_
+
+
+def queries_for(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_ranking_page_runs_the_same_number_of_queries_for_5_and_50_applications(
+        client, officer):
+    client.force_login(officer)
+    small, large = reviewed_round(officer, 5), reviewed_round(officer, 50)
+    counts = {queries_for(client, reverse("reviews:ranking", args=[r.code]))
+              for r in (small, large)}
+    assert len(counts) == 1
+    assert counts.pop() <= 15
+
+
+def test_ranking_export_runs_the_same_number_of_queries_for_5_and_50_applications(
+        client, officer):
+    client.force_login(officer)
+    small, large = reviewed_round(officer, 5), reviewed_round(officer, 50)
+    counts = {queries_for(client, reverse("reviews:ranking_export", args=[r.code, "xlsx"]))
+              for r in (small, large)}
+    assert len(counts) == 1
+
+
+def test_reviewer_dashboard_queries_do_not_grow_with_assignments(client, officer):
+    small, large = reviewed_round(officer, 5), reviewed_round(officer, 50)
+    reviewer = ReviewerPoolMember.objects.filter(round=large).first().reviewer
+    client.force_login(reviewer)
+    first = queries_for(client, reverse("reviews:my_assignments"))
+    small_reviewer = ReviewerPoolMember.objects.filter(round=small).first().reviewer
+    client.force_login(small_reviewer)
+    assert queries_for(client, reverse("reviews:my_assignments")) == first
