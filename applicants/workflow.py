@@ -29,9 +29,10 @@ from applicants.models import (
 from applicants.services.checks import SECTIONS, application_submission_problems
 from applicants.services.versions import reference_assign, version_create
 from subsidy.errors import DomainError, PermissionDeniedError
-from subsidy.models import User
+from subsidy.models import Grant, User
 from subsidy.permissions import Action, can
 from subsidy.roles import Role
+from subsidy.services import grants as grant_services
 from subsidy.services.audit import audit_record
 from subsidy.services.notifications import notify
 
@@ -190,14 +191,20 @@ def _application_context(app: Application, language: str) -> dict:
         }
 
 
-def _notify_members(ctx: TransitionContext, event: str, extra: dict | None = None) -> None:
+def _notify_members(ctx: TransitionContext, event: str, extra: dict | None = None,
+                    extra_for: Callable[[Any], dict] | None = None) -> None:
+    """``extra_for(user)`` adds context worded in the member's own language."""
     members = (Membership.objects.filter(organisation_id=ctx.application.organisation_id)
                .select_related("user").filter(user__is_active=True))
     for membership in members:
         user = membership.user
+        worded = {}
+        if extra_for is not None:
+            with translation.override(user.language):
+                worded = extra_for(user)
         notify(recipient=user, event=event,
                context={**_application_context(ctx.application, user.language),
-                        **(extra or {})})
+                        **(extra or {}), **worded})
 
 
 def _notify_officers(ctx: TransitionContext, event: str) -> None:
@@ -236,6 +243,70 @@ def notify_status_change(ctx: TransitionContext) -> None:
                     {"note": (ctx.payload.get("reason") or "").strip()})
 
 
+# --- Decisions and offers: the grant follows the application in the same transaction --------
+
+def approval_terms_valid(ctx: TransitionContext) -> Problems:
+    """The panel's caps: amount <= requested and <= the round's maximum, ratio <= the round's
+    cap unless an exceptional case is justified, and never above the exceptional cap."""
+    return grant_services.grant_terms_problems(
+        application=ctx.application, amount=ctx.payload.get("amount"),
+        exceptional_justification=ctx.payload.get("exceptional_justification") or "",
+        conditions=ctx.payload.get("conditions") or "")
+
+
+def offer_open(ctx: TransitionContext) -> Problems:
+    return grant_services.offer_expiry_problems(application=ctx.application, expired=False)
+
+
+def offer_expired(ctx: TransitionContext) -> Problems:
+    return grant_services.offer_expiry_problems(application=ctx.application, expired=True)
+
+
+def commit_grant(ctx: TransitionContext) -> None:
+    """Create the grant and commit its amount against the round's envelope (row lock on the
+    round; refused with ``envelope_exhausted`` when it does not fit)."""
+    grant_services.grant_offer_create(
+        actor=ctx.actor, application=ctx.application, amount=ctx.payload["amount"],
+        conditions=ctx.payload.get("conditions") or "",
+        exceptional_justification=ctx.payload.get("exceptional_justification") or "")
+
+
+def send_offer(ctx: TransitionContext) -> None:
+    grant_services.grant_offer_send(actor=ctx.actor, application=ctx.application)
+
+
+def notify_offer(ctx: TransitionContext) -> None:
+    """The offer reaches the applicant with its amount, its conditions and its expiry."""
+    grant = Grant.objects.get(application_id=ctx.application.pk)
+
+    def offer_note(user) -> dict:
+        note = _("Amount offered: %(amount)s. Accept it by %(expires)s (Hong Kong time); "
+                 "after that it lapses.") % {
+            "amount": grant_services.money(grant.approved_amount),
+            "expires": timezone.localtime(grant.offer_expires_at).strftime("%Y-%m-%d %H:%M")}
+        if grant.conditions:
+            note += "\n" + _("Conditions: %(conditions)s") % {"conditions": grant.conditions}
+        return {"note": note}
+
+    _notify_members(ctx, "application_status_changed", extra_for=offer_note)
+
+
+def grant_accepted(ctx: TransitionContext) -> None:
+    grant_services.grant_offer_answer(actor=ctx.actor, application=ctx.application,
+                                      status=Grant.Status.ACCEPTED)
+
+
+def grant_declined(ctx: TransitionContext) -> None:
+    """Declining releases the commitment: a declined grant no longer counts."""
+    grant_services.grant_offer_answer(actor=ctx.actor, application=ctx.application,
+                                      status=Grant.Status.DECLINED)
+
+
+def grant_lapsed(ctx: TransitionContext) -> None:
+    grant_services.grant_offer_answer(actor=ctx.actor, application=ctx.application,
+                                      status=Grant.Status.LAPSED)
+
+
 # --- The table -----------------------------------------------------------------------------
 
 def _t(name, sources, target, who, label, guard=_always, effects=()) -> Transition:
@@ -266,7 +337,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t("complete_review", [S.IN_REVIEW], S.REVIEWED, [Action.SCREEN_APPLICATIONS, system],
        gettext_lazy("Complete the review")),
     _t("approve", [S.REVIEWED, S.WAITLISTED], S.APPROVED, [Action.DECIDE_APPLICATIONS],
-       gettext_lazy("Approve"), effects=[notify_status_change]),
+       gettext_lazy("Approve"), approval_terms_valid, [commit_grant]),
     _t("reject", [S.REVIEWED], S.REJECTED, [Action.DECIDE_APPLICATIONS],
        gettext_lazy("Reject"),
        payload_required("reason", gettext_lazy("Give the reason for the rejection; the "
@@ -275,13 +346,14 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t("waitlist", [S.REVIEWED], S.WAITLISTED, [Action.DECIDE_APPLICATIONS],
        gettext_lazy("Put on the reserve list"), effects=[notify_status_change]),
     _t("make_offer", [S.APPROVED], S.OFFERED, [Action.ADMINISTER_GRANTS, system],
-       gettext_lazy("Send the offer"), effects=[notify_status_change]),
+       gettext_lazy("Send the offer"), effects=[send_offer, notify_offer]),
     _t("accept_offer", [S.OFFERED], S.ACCEPTED, [Action.RESPOND_TO_OFFER],
-       gettext_lazy("Accept the offer")),
+       gettext_lazy("Accept the offer"), offer_open, [grant_accepted]),
     _t("decline_offer", [S.OFFERED], S.DECLINED, [Action.RESPOND_TO_OFFER],
-       gettext_lazy("Decline the offer")),
+       gettext_lazy("Decline the offer"), effects=[grant_declined]),
     _t("lapse_offer", [S.OFFERED], S.LAPSED, [Action.ADMINISTER_GRANTS, system],
-       gettext_lazy("Let the offer lapse"), effects=[notify_status_change]),
+       gettext_lazy("Let the offer lapse"), offer_expired,
+       [grant_lapsed, notify_status_change]),
     _t("activate", [S.ACCEPTED], S.ACTIVE, [Action.ADMINISTER_GRANTS, system],
        gettext_lazy("Start the project")),
     _t("complete", [S.ACTIVE], S.COMPLETED, [Action.ADMINISTER_GRANTS],

@@ -9,6 +9,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from subsidy.errors import DomainError
+from subsidy.ledger import round_committed
 from subsidy.models import DocumentType, FundingRound, Scheme, Sector
 from subsidy.permissions import Action, require
 
@@ -69,6 +70,15 @@ def _validate_round(values: dict, *, scheme: Scheme, round_: FundingRound | None
     envelope = Decimal(values["envelope"])
     if envelope <= 0 or envelope > MONEY_LIMIT:
         raise DomainError(_("The envelope must be a positive amount."), field="envelope")
+    if round_ is not None and round_.pk:
+        # Grants already offered or accepted keep their money: the envelope cannot shrink
+        # below it (the caller holds the round's row lock; a database trigger checks too).
+        committed = round_committed(round_id=round_.pk)
+        if envelope < committed:
+            raise DomainError(
+                _("The envelope cannot be lower than the HK$%(committed)s already committed "
+                  "to grants in this round.") % {"committed": f"{committed:,.2f}"},
+                code="envelope_below_committed", field="envelope")
     cap = Decimal(values["max_subsidy_per_project"])
     if cap <= 0 or cap > envelope:
         raise DomainError(

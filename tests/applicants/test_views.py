@@ -462,7 +462,8 @@ def offered(owner, officer, panel_member, ready_draft):
     for name, actor in [("start_screening", officer), ("pass_to_review", officer),
                         ("complete_review", officer), ("approve", panel_member),
                         ("make_offer", officer)]:
-        application_transition(actor=actor, application=ready_draft, transition_name=name)
+        application_transition(actor=actor, application=ready_draft, transition_name=name,
+                               **({"amount": "500000.00"} if name == "approve" else {}))
     return ready_draft
 
 

@@ -1,8 +1,11 @@
 import re
+from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 
 from applicants.errors import ProblemsError
 from applicants.models import (
@@ -24,7 +27,7 @@ from applicants.workflow import (
     public_timeline,
 )
 from subsidy.errors import DomainError, PermissionDeniedError
-from subsidy.models import AuditEvent, Notification
+from subsidy.models import AuditEvent, Grant, Notification
 
 from .conftest import member
 
@@ -57,6 +60,7 @@ PATH[S.OFFERED] = PATH[S.APPROVED] + [("make_offer", "officer")]
 PATH[S.ACCEPTED] = PATH[S.OFFERED] + [("accept_offer", "owner")]
 PATH[S.ACTIVE] = PATH[S.ACCEPTED] + [("activate", "officer")]
 PAYLOAD = {"reject": {"reason": "Weak business case."},
+           "approve": {"amount": Decimal("500000.00")},
            "request_information": {"question": "Send the audited accounts.",
                                    "sections": ["documents"]}}
 
@@ -187,12 +191,13 @@ def test_withdrawal_is_refused_after_a_decision(owner, walk, ready_draft, state)
 def test_waitlisted_application_can_be_approved(panel_member, walk, ready_draft):
     walk(ready_draft, S.WAITLISTED)
     application_transition(actor=panel_member, application=ready_draft,
-                           transition_name="approve")
+                           transition_name="approve", amount=Decimal("500000.00"))
     assert ready_draft.status == S.APPROVED
 
 
 def test_the_system_lets_an_offer_lapse(walk, ready_draft):
     walk(ready_draft, S.OFFERED)
+    Grant.objects.update(offer_expires_at=timezone.now() - timedelta(seconds=1))
     application_transition(actor=None, application=ready_draft, transition_name="lapse_offer")
     assert ready_draft.status == S.LAPSED
 
