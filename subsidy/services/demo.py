@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from applicants.models import Membership, Organisation
+from reviews.models import ReviewerPoolMember
 from subsidy.models import DocumentType, FundingRound, Scheme, Sector, User, UserRole
 from subsidy.roles import Role
 
@@ -28,6 +29,12 @@ DEMO_USERS = [
     ("applicant@demo.aiss.hk", "Amy Cheung (Applicant)", "en", [Role.APPLICANT]),
     ("applicant.zh@demo.aiss.hk", "陳大文（申請人）", "zh-hant", [Role.APPLICANT]),
     ("partner@demo.aiss.hk", "Peter Yip (Partner)", "en", [Role.PARTNER]),
+]
+
+DEMO_REVIEWER_EXPERTISE = [
+    ("reviewer1@demo.aiss.hk", ["computer vision", "robotics"]),
+    ("reviewer2@demo.aiss.hk", ["nlp", "cantonese"]),
+    ("reviewer3@demo.aiss.hk", ["generative ai", "finance"]),
 ]
 
 DEMO_ORGANISATIONS = [
@@ -96,4 +103,10 @@ def demo_seed() -> dict:
         Membership.objects.get_or_create(organisation=organisation,
                                          user=users[owner_email][0],
                                          defaults={"role": Membership.Role.OWNER})
+    # The demo reviewers form the open round's pool, so assignment works from the first run.
+    open_round = FundingRound.objects.get(code="2026R1")
+    for email, expertise in DEMO_REVIEWER_EXPERTISE:
+        ReviewerPoolMember.objects.get_or_create(
+            round=open_round, reviewer=users[email][0],
+            defaults={"expertise": expertise, "capacity": 10})
     return {"scheme": scheme, "users": users}
