@@ -15,6 +15,7 @@ urlpatterns = [
     path("profile/", views.profile, name="profile"),
     # Before subsidy.urls: its staff/rounds/<code>/<action>/ would catch the reviewer pages.
     path("", include("reviews.urls")),
+    path("", include("reviews.application_urls")),
     path("", include("subsidy.urls")),
     path("", include("subsidy.inbox_urls")),
     path("applicant/", include("applicants.urls")),

@@ -41,9 +41,9 @@ def make_application(round_, *, owner=None, organisation=None, state="submitted"
     """A complete application of a new company, submitted and moved on to ``state``."""
     if organisation is None:
         owner = owner or UserFactory(roles=[Role.APPLICANT])
-        organisation = MembershipFactory(user=owner, organisation__sector="nlp",
-                                         **{f"organisation__{k}": v
-                                            for k, v in organisation_values.items()}
+        organisation_values.setdefault("sector", "nlp")
+        organisation = MembershipFactory(user=owner, **{f"organisation__{k}": v
+                                                        for k, v in organisation_values.items()}
                                          ).organisation
     application = application_create_draft(actor=owner, organisation=organisation,
                                            round_=round_)
