@@ -22,7 +22,7 @@ from applicants.models import Application, Document
 from applicants.services.drafts import require_editable
 from subsidy.errors import DomainError
 from subsidy.models import DocumentType
-from subsidy.services.audit import audit_record
+from subsidy.services.audit import actor_user, audit_record
 
 PDF = "application/pdf"
 PNG = "image/png"
@@ -118,7 +118,8 @@ def document_upload(*, actor, application: Application, document_type: str,
     uploaded_file.seek(0)
     document = Document(application=app, document_type=document_type,
                         original_name=_clean_name(uploaded_file.name), size=size,
-                        sha256=digest.hexdigest(), mime_type=mime, uploaded_by=actor)
+                        sha256=digest.hexdigest(), mime_type=mime,
+                        uploaded_by=actor_user(actor))
     document.file.save(f"upload.{ALLOWED_TYPES[mime]}", uploaded_file, save=False)
     stored_name = document.file.name
     # Storage is not transactional: drop the stored file if the database work fails.

@@ -28,7 +28,7 @@ from applicants.services.checks import SECTIONS, hong_kong_time
 from subsidy.errors import DomainError
 from subsidy.models import FundingRound, Sector
 from subsidy.permissions import Action, require
-from subsidy.services.audit import audit_record
+from subsidy.services.audit import actor_user, audit_record
 
 # Above this an amount is a typing slip, not a project budget (the whole scheme is HK$500M).
 PLAUSIBLE_AMOUNT = Decimal("500000000")
@@ -82,7 +82,7 @@ def application_create_draft(*, actor, organisation: Organisation,
     try:
         with transaction.atomic():
             application = Application.objects.create(round=round_, organisation=organisation,
-                                                     created_by=actor)
+                                                     created_by=actor_user(actor))
     except IntegrityError as exc:
         raise DomainError(message, code="duplicate") from exc
     audit_record(actor=actor, action="application.create", obj=application,

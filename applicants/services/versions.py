@@ -4,7 +4,7 @@ submitted or resubmitted."""
 from django.db.models import Max
 
 from applicants.models import Application, ApplicationVersion, ReferenceSequence
-from subsidy.services.audit import snapshot
+from subsidy.services.audit import actor_user, snapshot
 
 SNAPSHOT_FIELDS = [
     "reference", "title", "summary", "category", "start_date", "end_date",
@@ -67,7 +67,7 @@ def version_create(application: Application, *, actor) -> ApplicationVersion:
     return ApplicationVersion.objects.create(
         application=application, number=latest + 1,
         snapshot=application_snapshot(application),
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=actor_user(actor),
     )
 
 

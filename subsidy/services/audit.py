@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db import models
 
-from subsidy.models import AuditEvent
+from subsidy.models import AuditEvent, User
 
 # Set per request by ``subsidy.middleware.AuditContextMiddleware`` so that services called
 # from a view record where the change came from without passing the request around.
@@ -29,6 +29,24 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
+def actor_user(actor) -> User | None:
+    """The person behind ``actor``, or None: the system, or a partner organisation's API
+    client, which is not a user account."""
+    return actor if isinstance(actor, User) and actor.is_authenticated else None
+
+
+def actor_label(actor) -> str:
+    """How the audit trail names ``actor``: a user's email, ``partner:<name> (key
+    <prefix>)`` for a partner's API client, or ``system``."""
+    user = actor_user(actor)
+    if user is not None:
+        return user.email
+    partner, api_key = getattr(actor, "partner", None), getattr(actor, "api_key", None)
+    if partner is not None and api_key is not None:
+        return f"partner:{partner.name} (key {api_key.prefix})"[:254]
+    return "system"
+
+
 def audit_record(
     *,
     actor,
@@ -38,13 +56,13 @@ def audit_record(
     after: dict | None = None,
     ip_address: str | None = None,
 ) -> AuditEvent:
-    """Append one audit event: who (``actor``, None for the system), did what, to which
+    """Append one audit event: who (``actor``: a user, a partner's API client, or None for
+    the system), did what, to which
     object, the values before and after, when and from which address. Call it inside the
     transaction of the change it records, so both commit or neither does."""
-    actor_user = actor if getattr(actor, "is_authenticated", False) else None
     return AuditEvent.objects.create(
-        actor=actor_user,
-        actor_label=actor_user.email if actor_user else "system",
+        actor=actor_user(actor),
+        actor_label=actor_label(actor),
         action=action,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
