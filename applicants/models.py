@@ -209,6 +209,8 @@ class Application(models.Model):
                                      verbose_name=_("organisation"))
     reference = models.CharField(_("reference"), max_length=40, null=True, blank=True,
                                  unique=True)
+    # References are given at submission; the API names a draft by this stable id.
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     status = models.CharField(_("status"), max_length=20, choices=ApplicationStatus.choices,
                               default=ApplicationStatus.DRAFT, db_index=True)
     status_changed_at = models.DateTimeField(default=timezone.now)
@@ -506,3 +508,66 @@ class InformationRequest(models.Model):
 
     def __str__(self):
         return self.question[:60]
+
+
+class PartnerLink(models.Model):
+    """A partner organisation's right to act for one organisation through the API.
+
+    An organisation the partner registered through the API is linked from the start; an
+    existing one only once an owner approves the partner's request. Either side's owner may
+    revoke it later. Requested, linked and revoked are stamped with time and person; a
+    request that was declined is revoked without ever having been linked."""
+
+    class Origin(models.TextChoices):
+        API = "api", _("Registered by the partner")
+        CONSENT = "consent", _("Approved by the company")
+
+    partner = models.ForeignKey("subsidy.PartnerOrganisation", on_delete=models.PROTECT,
+                                related_name="organisation_links",
+                                verbose_name=_("partner organisation"))
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
+                                     related_name="partner_links",
+                                     verbose_name=_("organisation"))
+    created_via = models.CharField(_("created via"), max_length=10, choices=Origin.choices)
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    linked_at = models.DateTimeField(_("linked at"), null=True, blank=True)
+    linked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+",
+                                  verbose_name=_("linked by"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+",
+                                   verbose_name=_("revoked by"))
+
+    class Meta:
+        verbose_name = _("partner link")
+        verbose_name_plural = _("partner links")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            # One open link or request per partner and organisation.
+            models.UniqueConstraint(fields=["partner", "organisation"],
+                                    condition=Q(revoked_at__isnull=True),
+                                    name="one_open_partner_link"),
+            models.CheckConstraint(condition=Q(created_via__in=["api", "consent"]),
+                                   name="partner_link_origin_known"),
+            models.CheckConstraint(
+                condition=Q(linked_at__isnull=True) | Q(linked_at__gte=F("requested_at")),
+                name="partner_link_linked_after_request"),
+            models.CheckConstraint(
+                condition=Q(revoked_at__isnull=True) | Q(revoked_at__gte=F("requested_at")),
+                name="partner_link_revoked_after_request"),
+        ]
+        indexes = [models.Index(fields=["partner", "organisation"],
+                                condition=Q(linked_at__isnull=False, revoked_at__isnull=True),
+                                name="partner_link_active_idx")]
+
+    def __str__(self):
+        return f"{self.partner_id} → {self.organisation}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.linked_at is not None and self.revoked_at is None
+
+    @property
+    def is_pending(self) -> bool:
+        return self.linked_at is None and self.revoked_at is None

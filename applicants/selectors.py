@@ -1,7 +1,9 @@
 """Read-side queries of the applicant side. Every lookup by id is scoped to what the user
 may see, so a changed id in a URL finds nothing (a 404) instead of someone else's data."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+import uuid
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from applicants.models import (
     Application,
@@ -10,6 +12,7 @@ from applicants.models import (
     InformationRequest,
     Membership,
     Organisation,
+    StatusChange,
 )
 
 
@@ -96,3 +99,62 @@ def application_versions_compared(*, application: Application, older: int, newer
     if older not in versions or newer not in versions:
         raise ApplicationVersion.DoesNotExist
     return versions[older], versions[newer], version_diff(versions[older], versions[newer])
+
+
+# --- What a partner organisation sees through the API --------------------------------------
+
+def _active_links(partner):
+    from applicants.models import PartnerLink
+
+    return PartnerLink.objects.filter(partner=partner, linked_at__isnull=False,
+                                      revoked_at__isnull=True)
+
+
+def organisations_for_partner(*, partner) -> QuerySet[Organisation]:
+    """The organisations the partner holds an active link to, with the link's start and
+    origin; any other organisation is absent, whatever its id."""
+    links = _active_links(partner).filter(organisation=OuterRef("pk"))
+    return (Organisation.objects.filter(Exists(links))
+            .annotate(linked_at=Subquery(links.values("linked_at")[:1]),
+                      created_via=Subquery(links.values("created_via")[:1])))
+
+
+def applications_for_partner(*, partner) -> QuerySet[Application]:
+    """The applications of the partner's linked organisations, for lists: one query for a
+    page whatever its size."""
+    linked = _active_links(partner).filter(organisation=OuterRef("organisation_id"))
+    return Application.objects.filter(Exists(linked)).select_related("round")
+
+
+def application_for_partner(*, partner, identifier: str) -> Application:
+    """One of the partner's applications by its reference or its id (a UUID, which drafts
+    have before they get a reference); ``Application.DoesNotExist`` for anything else."""
+    try:
+        lookup = {"public_id": uuid.UUID(str(identifier))}
+    except ValueError:
+        lookup = {"reference": identifier}
+    return (applications_for_partner(partner=partner)
+            .select_related("organisation")
+            .prefetch_related(
+                "budget_lines", "milestones", "team_members",
+                Prefetch("documents", queryset=Document.objects.order_by("document_type",
+                                                                         "uploaded_at")))
+            .get(**lookup))
+
+
+def status_changes_for_partner(*, partner) -> QuerySet[StatusChange]:
+    """What happened to the partner's applications, as seen from outside: steps between
+    the internal assessment states are left out, as on the applicant's timeline."""
+    from applicants.workflow import ASSESSMENT_STATUSES
+
+    linked = _active_links(partner).filter(
+        organisation=OuterRef("application__organisation_id"))
+    return (StatusChange.objects.filter(Exists(linked))
+            .exclude(from_status__in=ASSESSMENT_STATUSES, to_status__in=ASSESSMENT_STATUSES)
+            .select_related("application"))
+
+
+def partner_links_for_organisation(*, organisation: Organisation):
+    """Pending requests and active links of a company, for its owners' page."""
+    return (organisation.partner_links.filter(revoked_at__isnull=True)
+            .select_related("partner", "linked_by").order_by("partner__name", "id"))

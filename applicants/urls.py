@@ -1,6 +1,6 @@
 from django.urls import path
 
-from applicants.views import applications, organisations
+from applicants.views import applications, organisations, partners
 
 app_name = "applicants"
 
@@ -15,6 +15,10 @@ urlpatterns = [
          organisations.member_remove_view, name="member_remove"),
     path("companies/<int:organisation_id>/members/<int:membership_id>/role/",
          organisations.member_role_view, name="member_role"),
+    path("companies/<int:organisation_id>/partners/", partners.organisation_partners,
+         name="partners"),
+    path("companies/<int:organisation_id>/partners/<int:link_id>/<str:answer>/",
+         partners.partner_link_answer, name="partner_link_answer"),
     path("invitations/<str:token>/", organisations.invitation_view, name="invitation"),
     path("applications/new/", applications.application_new, name="application_new"),
     path("applications/<int:application_id>/", applications.application_detail,

@@ -23,6 +23,7 @@ from applicants.models import (
     ApplicationStatus,
     InformationRequest,
     Membership,
+    PartnerLink,
     StatusChange,
     status_gate_open,
 )
@@ -33,8 +34,9 @@ from subsidy.models import Grant, User
 from subsidy.permissions import Action, can
 from subsidy.roles import Role
 from subsidy.services import grants as grant_services
-from subsidy.services.audit import audit_record
+from subsidy.services.audit import actor_user, audit_record
 from subsidy.services.notifications import notify
+from subsidy.services.webhooks import webhook_event_publish
 
 S = ApplicationStatus
 
@@ -68,6 +70,16 @@ BEFORE_DECISION = frozenset({S.DRAFT, S.SUBMITTED, S.SCREENING, S.INFO_REQUESTED
 
 def public_status(status: str) -> str:
     return str(PUBLIC_STATUS[status])
+
+
+# The machine-readable public state the partner API and its webhooks use: the assessment
+# steps are one state there too.
+ASSESSMENT_STATUSES = frozenset({S.SCREENING, S.IN_REVIEW, S.REVIEWED})
+UNDER_ASSESSMENT = "under_assessment"
+
+
+def public_status_code(status: str) -> str:
+    return UNDER_ASSESSMENT if status in ASSESSMENT_STATUSES else str(status)
 
 
 @dataclass(frozen=True)
@@ -307,11 +319,48 @@ def grant_lapsed(ctx: TransitionContext) -> None:
                                       status=Grant.Status.LAPSED)
 
 
+# Webhook event types beyond ``application.status_changed``, by transition.
+PARTNER_EVENTS = {
+    "submit": "application.submitted",
+    "request_information": "application.info_requested",
+    "mark_ineligible": "application.decided",
+    "approve": "application.decided",
+    "reject": "application.decided",
+    "waitlist": "application.decided",
+    "withdraw": "application.withdrawn",
+}
+
+
+def publish_partner_events(ctx: TransitionContext) -> None:
+    """Partners linked to the company hear of each change of its public state through
+    their webhooks; deliveries leave once the transition commits."""
+    before, after = public_status_code(ctx.source), public_status_code(ctx.transition.target)
+    if before == after:
+        return
+    app = ctx.application
+    links = (PartnerLink.objects.filter(organisation_id=app.organisation_id,
+                                        linked_at__isnull=False, revoked_at__isnull=True)
+             .select_related("partner"))
+    data = {"application": {"id": str(app.public_id), "reference": app.reference,
+                            "organisation": app.organisation_id, "round": app.round.code,
+                            "status": after},
+            "transition": ctx.transition.name, "from_status": before, "to_status": after,
+            "at": app.status_changed_at.isoformat()}
+    event_types = ["application.status_changed"]
+    if ctx.transition.name in PARTNER_EVENTS:
+        event_types.append(PARTNER_EVENTS[ctx.transition.name])
+    for link in links:
+        for event_type in event_types:
+            webhook_event_publish(partner=link.partner, event_type=event_type, data=data)
+
+
 # --- The table -----------------------------------------------------------------------------
 
 def _t(name, sources, target, who, label, guard=_always, effects=()) -> Transition:
+    # Every step ends by telling linked partners, after the step's own effects.
     return Transition(name=name, sources=frozenset(sources), target=target, who=tuple(who),
-                      label=label, guard=guard, effects=tuple(effects))
+                      label=label, guard=guard,
+                      effects=(*effects, publish_partner_events))
 
 
 TRANSITIONS: tuple[Transition, ...] = (
@@ -412,11 +461,10 @@ def application_transition(*, actor, application: Application, transition_name: 
             locked.save(update_fields=["status", "status_changed_at", "updated_at"])
         for effect in transition.effects:
             effect(ctx)
-        actor_user = actor if getattr(actor, "is_authenticated", False) else None
         note = (payload.get("reason") or payload.get("question") or "").strip()
         StatusChange.objects.create(application=locked, transition=transition.name,
                                     from_status=source, to_status=transition.target,
-                                    actor=actor_user, note=note, at=locked.status_changed_at)
+                                    actor=actor_user(actor), note=note, at=locked.status_changed_at)
         audit_record(actor=actor, action=f"application.{transition.name}", obj=locked,
                      before={"status": source},
                      after={"status": transition.target, "reference": locked.reference,

@@ -322,6 +322,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ApplicationStatusEnum": "applicants.serializers.PUBLIC_STATUS_CODES",
+        "BudgetCategoryEnum": "applicants.models.BudgetLine.Category",
+        "SectorEnum": "subsidy.models.Sector",
+    },
 }
 
 # Webhooks: plain http and private addresses are for local receivers in tests only.

@@ -23,13 +23,15 @@ class ValidationProblemSerializer(ProblemSerializer):
 
 
 class ProblemAutoSchema(AutoSchema):
-    """Adds 401, 403, 404, 429 (and 400, 409, 422 on writes) problem responses."""
+    """Adds 401, 403, 404, 429 (and 400, 409, 422 on writes, DELETE included) problem
+    responses."""
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         codes = {"401": ProblemSerializer, "403": ProblemSerializer,
                  "404": ProblemSerializer, "429": ProblemSerializer}
-        if self.method in ("POST", "PUT", "PATCH"):
+        if self.method in ("POST", "PUT", "PATCH", "DELETE"):
+            # Writes check their body and their Idempotency-Key header.
             codes.update({"400": ValidationProblemSerializer, "409": ProblemSerializer,
                           "422": ProblemSerializer})
         elif "{" not in self.path and self.method == "GET":

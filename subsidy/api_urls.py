@@ -19,6 +19,7 @@ v1 = [
          name="api-webhook-deliveries"),
     path("webhooks/<int:endpoint_id>/deliveries/<int:delivery_id>/redeliver/",
          api.WebhookRedeliver.as_view(), name="api-webhook-redeliver"),
+    path("", include("applicants.api_urls")),
 ]
 
 urlpatterns = [

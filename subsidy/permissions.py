@@ -99,6 +99,31 @@ def _any_of(*rules: Callable) -> Callable:
     return rule
 
 
+def _partner_linked(client, obj) -> bool:
+    """A partner organisation's API client acts only for organisations (and their
+    applications) it holds an active link to."""
+    if obj is None:
+        return False
+    from django.apps import apps
+
+    organisation_id = getattr(obj, "organisation_id", None) or obj.pk
+    return apps.get_model("applicants", "PartnerLink").objects.filter(
+        partner=client.partner, organisation_id=organisation_id, linked_at__isnull=False,
+        revoked_at__isnull=True).exists()
+
+
+def _or_linked_partner(rule: Callable) -> Callable:
+    """``rule`` for people; for a partner's API client (which has no memberships), an active
+    link to the organisation instead."""
+
+    def combined(user, obj=None) -> bool:
+        if getattr(user, "partner", None) is not None:
+            return _partner_linked(user, obj)
+        return rule(user, obj)
+
+    return combined
+
+
 _STAFF = (Role.PROGRAMME_OFFICER, Role.PANEL_MEMBER, Role.FINANCE_OFFICER,
           Role.FINANCE_APPROVER, Role.ADMINISTRATOR, Role.REVIEWER)
 
@@ -117,28 +142,24 @@ RULES: dict[str, Callable] = {
                                           Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR),
     Action.MANAGE_USERS: _has_any(Role.ADMINISTRATOR),
     Action.CREATE_ORGANISATION: _has_any(Role.APPLICANT),
-    Action.VIEW_ORGANISATION: _member_role_in("owner", "editor", "viewer"),
-    Action.EDIT_ORGANISATION: _member_role_in("owner", "editor"),
+    Action.VIEW_ORGANISATION: _or_linked_partner(_member_role_in("owner", "editor", "viewer")),
+    Action.EDIT_ORGANISATION: _or_linked_partner(_member_role_in("owner", "editor")),
     Action.MANAGE_MEMBERS: _member_role_in("owner"),
     # Applications: every member sees them; owners and editors write them; staff who run
     # the assessment see them too (reviewers get access through their assignments).
-    Action.VIEW_APPLICATION: _any_of(
+    Action.VIEW_APPLICATION: _or_linked_partner(_any_of(
         _application_member_role_in("owner", "editor", "viewer"),
         _has_any(Role.PROGRAMME_OFFICER, Role.PANEL_MEMBER, Role.ADMINISTRATOR),
-    ),
-    Action.EDIT_APPLICATION: _application_member_role_in("owner", "editor"),
-    Action.SUBMIT_APPLICATION: _application_member_role_in("owner", "editor"),
-    Action.WITHDRAW_APPLICATION: _application_member_role_in("owner", "editor"),
+    )),
+    Action.EDIT_APPLICATION: _or_linked_partner(_application_member_role_in("owner", "editor")),
+    Action.SUBMIT_APPLICATION: _or_linked_partner(
+        _application_member_role_in("owner", "editor")),
+    Action.WITHDRAW_APPLICATION: _or_linked_partner(
+        _application_member_role_in("owner", "editor")),
     Action.RESPOND_TO_OFFER: _application_member_role_in("owner"),
     Action.ADMINISTER_GRANTS: _has_any(Role.PROGRAMME_OFFICER),
     # API keys and partner organisations are issued by administrators only.
     Action.MANAGE_API_KEYS: _has_any(Role.ADMINISTRATOR),
-    # Assessment: officers keep the reviewer pools; staff who moderate or decide see every
-    # review and the ranking; a reviewer reaches an application only through an assignment.
-    Action.MANAGE_REVIEWER_POOL: _has_any(Role.PROGRAMME_OFFICER),
-    Action.VIEW_REVIEWS: _has_any(Role.PROGRAMME_OFFICER, Role.PANEL_MEMBER,
-                                  Role.ADMINISTRATOR),
-    Action.REVIEW_ASSIGNMENT: _own_assignment,
     # Grants (object: the grant's application): the company's owners and editors claim
     # tranches; its members and the programme office see the grant; officers verify claims.
     Action.CLAIM_TRANCHE: _application_member_role_in("owner", "editor"),
@@ -152,6 +173,12 @@ RULES: dict[str, Callable] = {
     # account number is shown to finance staff only.
     Action.MANAGE_BANK_ACCOUNT: _member_role_in("owner", "editor"),
     Action.VIEW_BANK_DETAILS: _has_any(Role.FINANCE_OFFICER, Role.FINANCE_APPROVER),
+    # Assessment: officers keep the reviewer pools; staff who moderate or decide see every
+    # review and the ranking; a reviewer reaches an application only through an assignment.
+    Action.MANAGE_REVIEWER_POOL: _has_any(Role.PROGRAMME_OFFICER),
+    Action.VIEW_REVIEWS: _has_any(Role.PROGRAMME_OFFICER, Role.PANEL_MEMBER,
+                                  Role.ADMINISTRATOR),
+    Action.REVIEW_ASSIGNMENT: _own_assignment,
 }
 
 

@@ -104,27 +104,40 @@ def member_invite(*, actor: User, organisation: Organisation, email: str,
         raise ProblemsError([("role", _("Choose owner, editor or viewer."))])
     if organisation.memberships.filter(user__email__iexact=email).exists():
         raise ProblemsError([("email", _("This person is already a member."))])
+    invitation = invitation_send(organisation=organisation, email=email, role=role,
+                                 invited_by=actor, inviter_name=actor.get_full_name(),
+                                 language=actor.language)
+    audit_record(actor=actor, action="organisation.invite", obj=organisation,
+                 after={"email": email, "role": role})
+    return invitation
+
+
+def invitation_send(*, organisation: Organisation, email: str, role: str,
+                    invited_by: User | None, inviter_name: str,
+                    language: str) -> Invitation:
+    """Store an invitation (its token only hashed) and email its link; the email is in the
+    invitee's language when they have an account, in ``language`` otherwise. The caller
+    checks who may invite and records the audit event."""
     token = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
         organisation=organisation, email=email, role=role, token_hash=_token_hash(token),
-        invited_by=actor, expires_at=timezone.now() + timedelta(days=INVITATION_VALID_DAYS),
+        invited_by=invited_by,
+        expires_at=timezone.now() + timedelta(days=INVITATION_VALID_DAYS),
     )
     invitation.token = token
     invitee = User.objects.filter(email__iexact=email).first()
-    language = invitee.language if invitee else actor.language
+    language = invitee.language if invitee else language
     with translation.override(language):
         context = {
             "organisation": organisation.name_en,
             "role": str(Membership.Role(role).label),
-            "inviter": actor.get_full_name(),
+            "inviter": inviter_name,
             "url": f"/applicant/invitations/{token}/",
             "expires": formats.date_format(timezone.localtime(invitation.expires_at),
                                            "Y-m-d H:i"),
         }
     notify(recipient=invitee, to_email=email, language=language,
            event="organisation_invitation", context=context)
-    audit_record(actor=actor, action="organisation.invite", obj=organisation,
-                 after={"email": email, "role": role})
     return invitation
 
 

@@ -61,3 +61,41 @@ def client_for():
 @pytest.fixture
 def partner_client(partner, issue_key, client_for):
     return client_for(issue_key(partner=partner))
+
+
+@pytest.fixture
+def private_storage(settings, tmp_path):
+    """Uploaded documents go to a throw-away directory."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                    "OPTIONS": {"location": str(tmp_path / "media"), "base_url": None}},
+    }
+
+
+def link(partner, organisation, *, via="api"):
+    """An active link, as after registration through the API or an owner's approval."""
+    from django.utils import timezone
+
+    from applicants.models import PartnerLink
+
+    now = timezone.now()
+    return PartnerLink.objects.create(partner=partner, organisation=organisation,
+                                      created_via=via, requested_at=now, linked_at=now)
+
+
+@pytest.fixture
+def open_round(db):
+    from subsidy.models import DocumentType
+    from tests.factories import FundingRoundFactory
+
+    return FundingRoundFactory(code="2026R1", required_documents=[DocumentType.BUSINESS_PLAN])
+
+
+@pytest.fixture
+def linked_organisation(partner):
+    from tests.factories import OrganisationFactory
+
+    organisation = OrganisationFactory(br_number="31415926")
+    link(partner, organisation)
+    return organisation

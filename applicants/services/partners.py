@@ -1,0 +1,229 @@
+"""Partner organisations acting for companies through the API: the links that allow it, and
+the partner's writes that are not the applicant's own steps.
+
+Rules enforced here:
+
+* a partner acts only for an organisation it holds an active link to (``PartnerLink``);
+  ``subsidy.permissions`` asks this for every partner write, the API's selectors for every
+  read, so anything else is "not found" to the partner;
+* an organisation the partner registers through the API is linked from the start, and its
+  owner is invited by email; an existing organisation is linked only when one of its owners
+  approves the partner's request;
+* an owner may revoke a link at any time; requests, links and revocations are stamped with
+  time and person, audited, and announced to the partner's webhooks.
+"""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from applicants.errors import ProblemsError
+from applicants.models import Application, Membership, Organisation, PartnerLink
+from applicants.services import drafts
+from applicants.services.checks import SECTIONS
+from applicants.services.organisations import (
+    ORGANISATION_FIELDS,
+    _apply_profile,
+    _save_unique,
+    invitation_send,
+)
+from subsidy.errors import DomainError
+from subsidy.models import PartnerOrganisation, User, WebhookEventType
+from subsidy.permissions import Action, require
+from subsidy.services.audit import audit_record, snapshot
+from subsidy.services.webhooks import webhook_event_publish
+
+# Fields of each draft section as the API names them; list sections are one field each.
+API_SECTION_FIELDS = {
+    "project": SECTIONS["project"],
+    "budget": ["budget_lines"],
+    "milestones": ["milestones"],
+    "team": ["team_members"],
+    "responsible_ai": ["rai_safety", "rai_human", "rai_transparency"],
+    "declarations": ["declares_accurate", "declares_no_double_funding", "declares_compliance",
+                     "privacy_notice_accepted"],
+}
+
+
+def _publish_link_event(link: PartnerLink, event_type: str) -> None:
+    webhook_event_publish(partner=link.partner, event_type=event_type, data={
+        "organisation": {"id": link.organisation_id, "br_number": link.organisation.br_number,
+                         "name_en": link.organisation.name_en},
+        "linked_at": link.linked_at.isoformat() if link.linked_at else None,
+        "revoked_at": link.revoked_at.isoformat() if link.revoked_at else None,
+    })
+
+
+def _owner(user: User, organisation: Organisation) -> None:
+    require(user, Action.MANAGE_MEMBERS, organisation)
+
+
+# --- The partner's side --------------------------------------------------------------------
+
+@transaction.atomic
+def partner_organisation_create(*, client, owner_email: str, **values) -> Organisation:
+    """The partner registers a company: the same profile rules as an applicant's own
+    registration; the company is linked to the partner at once and ``owner_email`` is
+    invited to become its owner."""
+    partner: PartnerOrganisation = client.partner
+    owner_email = (owner_email or "").strip().lower()
+    try:
+        validate_email(owner_email)
+    except ValidationError as exc:
+        raise ProblemsError([("owner_email", _("Enter a valid email address."))]) from exc
+    organisation = Organisation()
+    _apply_profile(organisation, values)
+    _save_unique(organisation)
+    now = timezone.now()
+    link = PartnerLink.objects.create(partner=partner, organisation=organisation,
+                                      created_via=PartnerLink.Origin.API, requested_at=now,
+                                      linked_at=now)
+    invitation_send(organisation=organisation, email=owner_email, role=Membership.Role.OWNER,
+                    invited_by=None, inviter_name=partner.name, language="en")
+    audit_record(actor=client, action="organisation.create", obj=organisation,
+                 after={**snapshot(organisation, ORGANISATION_FIELDS),
+                        "partner": partner.name, "owner_invited": owner_email})
+    audit_record(actor=client, action="partner_link.create", obj=link,
+                 after={"partner": partner.name, "organisation": organisation.pk,
+                        "created_via": link.created_via})
+    _publish_link_event(link, WebhookEventType.ORGANISATION_LINKED)
+    return organisation
+
+
+@transaction.atomic
+def partner_link_request(*, client, br_number: str) -> PartnerLink | None:
+    """Ask the owners of the registered company with ``br_number`` to let the partner act
+    for it. Nothing is said about whether such a company is registered (the answer is the
+    same either way); an open request or link is not duplicated."""
+    organisation = Organisation.objects.filter(br_number=(br_number or "").strip()).first()
+    if organisation is None:
+        return None
+    partner = client.partner
+    existing = PartnerLink.objects.filter(partner=partner, organisation=organisation,
+                                          revoked_at__isnull=True).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            link = PartnerLink.objects.create(partner=partner, organisation=organisation,
+                                              created_via=PartnerLink.Origin.CONSENT)
+    except IntegrityError:
+        return PartnerLink.objects.get(partner=partner, organisation=organisation,
+                                       revoked_at__isnull=True)
+    audit_record(actor=client, action="partner_link.request", obj=link,
+                 after={"partner": partner.name, "organisation": organisation.pk})
+    return link
+
+
+# --- The company owner's side --------------------------------------------------------------
+
+def _locked_link(link: PartnerLink) -> PartnerLink:
+    return (PartnerLink.objects.select_for_update(of=("self",))
+            .select_related("partner", "organisation").get(pk=link.pk))
+
+
+@transaction.atomic
+def partner_link_approve(*, actor: User, link: PartnerLink) -> PartnerLink:
+    """An owner lets the partner act for the company."""
+    link = _locked_link(link)
+    _owner(actor, link.organisation)
+    if not link.is_pending:
+        raise DomainError(_("This request has already been answered."), code="answered")
+    link.linked_at = timezone.now()
+    link.linked_by = actor
+    link.save(update_fields=["linked_at", "linked_by"])
+    audit_record(actor=actor, action="partner_link.approve", obj=link,
+                 after={"partner": link.partner.name, "linked_at": link.linked_at})
+    _publish_link_event(link, WebhookEventType.ORGANISATION_LINKED)
+    return link
+
+
+@transaction.atomic
+def partner_link_revoke(*, actor: User, link: PartnerLink) -> PartnerLink:
+    """An owner declines a pending request or ends an active link; from then on the
+    partner no longer sees the company or its applications."""
+    link = _locked_link(link)
+    _owner(actor, link.organisation)
+    if link.revoked_at is not None:
+        raise DomainError(_("This partner link has already ended."), code="revoked")
+    was_active = link.is_active
+    link.revoked_at = timezone.now()
+    link.revoked_by = actor
+    link.save(update_fields=["revoked_at", "revoked_by"])
+    audit_record(actor=actor, action="partner_link.revoke" if was_active
+                 else "partner_link.decline", obj=link,
+                 before={"linked_at": link.linked_at},
+                 after={"partner": link.partner.name, "revoked_at": link.revoked_at})
+    if was_active:
+        _publish_link_event(link, WebhookEventType.ORGANISATION_UNLINKED)
+    return link
+
+
+# --- Drafts changed through the API --------------------------------------------------------
+
+def _section_values(application: Application, section: str) -> dict:
+    """The stored values of a section in the shape its writer reads, so that a partial
+    change keeps what it does not name."""
+    if section == "budget":
+        return {"budget_lines": [
+            {"category": line.category, "description": line.description,
+             "quantity": line.quantity, "unit_cost": line.unit_cost,
+             "gpu_hours": line.gpu_hours, "justification": line.justification}
+            for line in application.budget_lines.all()]}
+    if section == "milestones":
+        return {"milestones": [
+            {"deliverable": m.deliverable, "due_date": m.due_date,
+             "share_percent": m.share_percent} for m in application.milestones.all()]}
+    if section == "team":
+        return {"team_members": [
+            {"name": m.name, "role": m.role, "expertise": m.expertise}
+            for m in application.team_members.all()]}
+    if section == "declarations":
+        return {"declares_accurate": application.declares_accurate,
+                "declares_no_double_funding": application.declares_no_double_funding,
+                "declares_compliance": application.declares_compliance,
+                "privacy_notice_accepted": application.privacy_notice_accepted_at is not None}
+    return {name: getattr(application, name) for name in API_SECTION_FIELDS[section]}
+
+
+def _writer_data(section: str, values: dict):
+    if section == "budget":
+        return values["budget_lines"]
+    if section == "milestones":
+        return values["milestones"]
+    if section == "team":
+        return values["team_members"]
+    if section == "declarations":
+        return {**values, "privacy_notice": values["privacy_notice_accepted"]}
+    return values
+
+
+@transaction.atomic
+def application_update(*, actor, application: Application, changes: dict,
+                       expected_version: int) -> Application:
+    """Change any fields of a draft at once, through the same section writers (and so the
+    same rules and messages) as the applicant's form. Sections not named keep their
+    content; within a named section, fields not sent keep their values. All sections are
+    saved, or none: every problem found is reported together."""
+    problems: list[tuple[str | None, str]] = []
+    version = expected_version
+    for section, names in API_SECTION_FIELDS.items():
+        sent = {name: changes[name] for name in names if name in changes}
+        if not sent:
+            continue
+        values = {**_section_values(application, section), **sent}
+        try:
+            with transaction.atomic():
+                saved = drafts.application_update_section(
+                    actor=actor, application=application, section=section,
+                    data=_writer_data(section, values), expected_version=version)
+        except ProblemsError as exc:
+            problems.extend(exc.problems)
+            continue
+        version = saved.version
+        application.__dict__.pop("_prefetched_objects_cache", None)
+    if problems:
+        raise ProblemsError(problems)
+    return application

@@ -1,0 +1,441 @@
+"""Applications through the partner API: a draft created, filled, documented, submitted and
+withdrawn with the same services (and so the same rules and messages) as the web."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
+
+from applicants.models import Application, ApplicationStatus, StatusChange
+from applicants.workflow import application_transition
+from subsidy.models import AuditEvent, WebhookDelivery
+from subsidy.roles import Role
+from subsidy.services.webhooks import webhook_endpoint_create
+from tests.api.conftest import link
+from tests.applicants.conftest import BUDGET, MILESTONES, PROJECT, RAI, TEAM, pdf_bytes
+from tests.factories import FundingRoundFactory, OrganisationFactory, UserFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_storage")]
+
+FILLED = {**PROJECT, **RAI, "budget_lines": BUDGET, "milestones": MILESTONES,
+          "team_members": TEAM, "declares_accurate": True,
+          "declares_no_double_funding": True, "declares_compliance": True,
+          "privacy_notice_accepted": True}
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture
+def created(partner_client, linked_organisation, open_round):
+    response = partner_client.post("/api/v1/applications/",
+                                   {"organisation": linked_organisation.pk,
+                                    "round": open_round.code}, format="json")
+    assert response.status_code == 201, response.json()
+    return response.json()
+
+
+def url(application, suffix=""):
+    return f"/api/v1/applications/{application['id']}/{suffix}"
+
+
+def fill(client, application):
+    response = client.patch(url(application), {**FILLED, "version": application["version"]},
+                            format="json")
+    assert response.status_code == 200, response.json()
+    return response.json()
+
+
+def upload(client, application, name="plan.pdf", content=None, **headers):
+    return client.post(url(application, "documents/"),
+                       {"document_type": "business_plan",
+                        "file": SimpleUploadedFile(name, content or pdf_bytes())},
+                       format="multipart", **headers)
+
+
+def submit(client, application):
+    fill(client, application)
+    upload(client, application)
+    response = client.post(url(application, "submit/"))
+    assert response.status_code == 200, response.json()
+    return response.json()
+
+
+def webhooks_to(partner, settings, event_types):
+    settings.WEBHOOKS_ALLOW_INSECURE = True
+    settings.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = True
+    return webhook_endpoint_create(partner=partner, url="http://127.0.0.1:9/hook",
+                                   event_types=event_types)
+
+
+def test_create_starts_a_draft_without_a_reference(created, linked_organisation):
+    assert created["status"] == "draft"
+    assert created["reference"] is None
+    assert created["organisation"] == linked_organisation.pk
+    assert Application.objects.get(public_id=created["id"]).created_by is None
+
+
+def test_create_refuses_a_second_live_application_with_the_web_message(
+        partner_client, created, linked_organisation, open_round):
+    response = partner_client.post("/api/v1/applications/",
+                                   {"organisation": linked_organisation.pk,
+                                    "round": open_round.code}, format="json")
+
+    assert response.status_code == 422
+    assert response.json()["detail"] == ("Your company already has an application in this "
+                                         "round; only one is allowed per round.")
+
+
+def test_create_for_an_unlinked_organisation_is_refused(partner_client, open_round):
+    other = OrganisationFactory()
+
+    response = partner_client.post("/api/v1/applications/",
+                                   {"organisation": other.pk, "round": open_round.code},
+                                   format="json")
+
+    assert response.status_code == 400
+    assert "organisation" in response.json()["errors"]
+    assert not Application.objects.exists()
+
+
+def test_create_in_a_closed_round_is_refused(partner_client, linked_organisation):
+    closed = FundingRoundFactory(status="closed")
+
+    response = partner_client.post("/api/v1/applications/",
+                                   {"organisation": linked_organisation.pk,
+                                    "round": closed.code}, format="json")
+
+    assert response.status_code == 422
+    assert response.json()["code"] == "round_closed"
+
+
+def test_patch_fills_every_section(partner_client, created):
+    body = fill(partner_client, created)
+
+    assert body["title"] == PROJECT["title"]
+    assert body["requested_subsidy"] == "700000.00"
+    assert [line["amount"] for line in body["budget_lines"]] == ["370000.00", "630000.00"]
+    assert len(body["milestones"]) == 3 and body["team_members"][0]["name"] == "Chan Tai Man"
+    assert body["privacy_notice_accepted"] is True
+
+
+def test_patch_keeps_fields_it_does_not_name(partner_client, created):
+    filled = fill(partner_client, created)
+
+    response = partner_client.patch(url(created), {"title": "New title",
+                                                   "version": filled["version"]},
+                                    format="json")
+
+    assert response.json()["title"] == "New title"
+    assert response.json()["summary"] == PROJECT["summary"]
+    assert len(response.json()["budget_lines"]) == 2
+
+
+def test_patch_reports_every_problem_with_the_web_messages(partner_client, created):
+    response = partner_client.patch(url(created), {
+        "version": created["version"], "end_date": "2026-01-01", "start_date": "2027-01-01",
+        "team_members": [{"name": "A123456(7)", "role": "Lead"}]}, format="json")
+
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert errors["end_date"] == ["The end date must not be before the start date."]
+    assert errors["team-0-name"] == [
+        "Do not enter identity card (HKID) numbers; the scheme does not collect them."]
+
+
+def test_patch_with_a_problem_saves_nothing(partner_client, created):
+    partner_client.patch(url(created), {"version": created["version"], "title": "Kept out",
+                                        "end_date": "not a date"}, format="json")
+
+    application = Application.objects.get(public_id=created["id"])
+    assert application.title == "" and application.version == created["version"]
+
+
+def test_patch_with_a_stale_version_is_refused(partner_client, created):
+    fill(partner_client, created)
+
+    response = partner_client.patch(url(created), {"title": "Late",
+                                                   "version": created["version"]},
+                                    format="json")
+
+    assert response.status_code == 422
+    assert response.json()["code"] == "stale"
+
+
+def test_patch_needs_the_version(partner_client, created):
+    response = partner_client.patch(url(created), {"title": "x"}, format="json")
+
+    assert response.status_code == 400
+    assert "version" in response.json()["errors"]
+
+
+def test_upload_attaches_a_document(partner_client, created):
+    response = upload(partner_client, created)
+
+    assert response.status_code == 201, response.json()
+    assert response.json()["mime_type"] == "application/pdf"
+    assert partner_client.get(url(created)).json()["documents"][0]["original_name"] == (
+        "plan.pdf")
+
+
+def test_upload_refuses_a_disguised_file_with_the_web_message(partner_client, created):
+    response = upload(partner_client, created, name="plan.pdf", content=b"MZ\x90\x00 not pdf")
+
+    assert response.status_code == 400
+    assert response.json()["errors"]["file"][0].startswith(
+        "This file is not a PDF, Word (DOCX), Excel (XLSX), PNG or JPEG document.")
+
+
+def test_upload_replays_with_the_same_idempotency_key(partner_client, created):
+    first = upload(partner_client, created, HTTP_IDEMPOTENCY_KEY="doc-1")
+    second = upload(partner_client, created, HTTP_IDEMPOTENCY_KEY="doc-1")
+
+    assert second.json() == first.json() and second["Idempotent-Replayed"] == "true"
+    assert Application.objects.get(public_id=created["id"]).documents.count() == 1
+
+
+def test_submit_lists_what_is_missing(partner_client, created):
+    response = partner_client.post(url(created, "submit/"))
+
+    assert response.status_code == 400
+    assert "title" in response.json()["errors"]
+    assert Application.objects.get(public_id=created["id"]).status == "draft"
+
+
+def test_submit_gives_the_reference_and_the_reference_names_it(partner_client, created):
+    fill(partner_client, created)
+    upload(partner_client, created)
+
+    response = partner_client.post(url(created, "submit/"))
+
+    assert response.status_code == 200, response.json()
+    reference = response.json()["reference"]
+    assert reference == "AISS-2026R1-00001"
+    assert response.json()["status"] == "submitted"
+    by_reference = partner_client.get(f"/api/v1/applications/{reference}/")
+    assert by_reference.json()["id"] == created["id"]
+
+
+def test_submit_is_audited_as_the_partner_key(partner_client, created):
+    fill(partner_client, created)
+    upload(partner_client, created)
+
+    partner_client.post(url(created, "submit/"))
+
+    event = AuditEvent.objects.get(action="application.submit")
+    assert event.actor is None and event.actor_label.startswith("partner:HKU iDendron")
+    assert StatusChange.objects.get(transition="submit").actor is None
+
+
+def test_submit_replays_with_the_same_idempotency_key(partner_client, created):
+    fill(partner_client, created)
+    upload(partner_client, created)
+
+    first = partner_client.post(url(created, "submit/"), HTTP_IDEMPOTENCY_KEY="submit-1")
+    second = partner_client.post(url(created, "submit/"), HTTP_IDEMPOTENCY_KEY="submit-1")
+
+    assert second.json() == first.json() and second["Idempotent-Replayed"] == "true"
+    assert StatusChange.objects.filter(transition="submit").count() == 1
+
+
+def test_submission_is_sent_to_the_partner_webhooks(partner, partner_client, created,
+                                                    settings):
+    webhooks_to(partner, settings, ["application.submitted", "application.status_changed"])
+    fill(partner_client, created)
+    upload(partner_client, created)
+
+    partner_client.post(url(created, "submit/"))
+
+    deliveries = {d.event_type: d.payload["data"] for d in WebhookDelivery.objects.all()}
+    assert set(deliveries) == {"application.submitted", "application.status_changed"}
+    assert deliveries["application.submitted"]["application"]["reference"] == (
+        "AISS-2026R1-00001")
+    assert deliveries["application.submitted"]["to_status"] == "submitted"
+
+
+def test_a_decision_is_sent_to_the_partner_webhooks(partner, partner_client, created,
+                                                    settings):
+    submit(partner_client, created)
+    webhooks_to(partner, settings, ["application.decided"])
+    application = Application.objects.get(public_id=created["id"])
+    officer = UserFactory(roles=[Role.PROGRAMME_OFFICER])
+    panel = UserFactory(roles=[Role.PANEL_MEMBER])
+    for step, actor in [("start_screening", officer), ("pass_to_review", officer),
+                        ("complete_review", officer)]:
+        application_transition(actor=actor, application=application, transition_name=step)
+
+    application_transition(actor=panel, application=application, transition_name="reject",
+                           reason="The budget is not justified.")
+
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.event_type == "application.decided"
+    assert delivery.payload["data"]["to_status"] == "rejected"
+
+
+def test_assessment_steps_are_not_announced_one_by_one(partner, partner_client, created,
+                                                       settings):
+    submit(partner_client, created)
+    webhooks_to(partner, settings, ["application.status_changed"])
+    application = Application.objects.get(public_id=created["id"])
+    officer = UserFactory(roles=[Role.PROGRAMME_OFFICER])
+
+    for step in ("start_screening", "pass_to_review", "complete_review"):
+        application_transition(actor=officer, application=application, transition_name=step)
+
+    assert [d.payload["data"]["to_status"] for d in WebhookDelivery.objects.all()] == [
+        "under_assessment"]
+
+
+def test_withdraw_frees_the_round(partner_client, created):
+    response = partner_client.post(url(created, "withdraw/"), {"reason": "Merged"},
+                                   format="json")
+
+    assert response.status_code == 200
+    assert response.json()["status"] == "withdrawn"
+
+
+def test_withdrawing_twice_is_refused(partner_client, created):
+    partner_client.post(url(created, "withdraw/"), {}, format="json")
+
+    response = partner_client.post(url(created, "withdraw/"), {}, format="json")
+
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid_transition"
+
+
+def test_history_lists_public_steps_oldest_first(partner_client, created):
+    submit(partner_client, created)
+    partner_client.post(url(created, "withdraw/"), {}, format="json")
+
+    response = partner_client.get(url(created, "history/"))
+
+    assert response.status_code == 200
+    assert [(h["from_status"], h["to_status"]) for h in response.json()["results"]] == [
+        ("draft", "submitted"), ("submitted", "withdrawn")]
+
+
+def test_list_filters_by_status_round_and_update_time(partner_client, created, partner,
+                                                      open_round):
+    other_round = FundingRoundFactory()
+    organisation = OrganisationFactory()
+    link(partner, organisation)
+    partner_client.post("/api/v1/applications/", {"organisation": organisation.pk,
+                                                  "round": other_round.code}, format="json")
+    partner_client.post(url(created, "withdraw/"), {}, format="json")
+
+    by_status = partner_client.get("/api/v1/applications/?status=withdrawn").json()
+    by_round = partner_client.get(f"/api/v1/applications/?round={other_round.code}").json()
+    future = partner_client.get("/api/v1/applications/",
+                                {"updated_since": "2999-01-01T00:00:00Z"}).json()
+
+    assert [a["id"] for a in by_status["results"]] == [created["id"]]
+    assert [a["round"] for a in by_round["results"]] == [other_round.code]
+    assert future["results"] == []
+
+
+def test_list_runs_a_fixed_number_of_queries(partner_client, partner,
+                                             django_assert_max_num_queries):
+    rounds = [FundingRoundFactory() for _ in range(2)]
+
+    def add_applications(count):
+        for _ in range(count):
+            organisation = OrganisationFactory()
+            link(partner, organisation)
+            for round_ in rounds:
+                partner_client.post("/api/v1/applications/",
+                                    {"organisation": organisation.pk, "round": round_.code},
+                                    format="json")
+
+    add_applications(1)
+    with django_assert_max_num_queries(8) as few:
+        partner_client.get("/api/v1/applications/?page_size=200")
+    baseline = len(few)
+    add_applications(15)
+
+    with django_assert_max_num_queries(baseline):
+        response = partner_client.get("/api/v1/applications/?page_size=200")
+    assert len(response.json()["results"]) == 32
+
+
+def test_list_pages_follow_a_stable_order(partner_client, partner, open_round):
+    for _ in range(5):
+        organisation = OrganisationFactory()
+        link(partner, organisation)
+        partner_client.post("/api/v1/applications/", {"organisation": organisation.pk,
+                                                      "round": open_round.code},
+                            format="json")
+    seen, page = [], "/api/v1/applications/?page_size=2"
+    while page:
+        body = partner_client.get(page).json()
+        seen += [a["id"] for a in body["results"]]
+        page = body["next"]
+
+    assert len(seen) == 5 == len(set(seen))
+
+
+def test_detail_runs_a_fixed_number_of_queries(partner_client, created,
+                                               django_assert_max_num_queries):
+    fill(partner_client, created)
+    upload(partner_client, created)
+
+    with django_assert_max_num_queries(10):
+        response = partner_client.get(url(created))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(("method", "suffix", "scope"), [
+    ("get", "", "applications:write"),
+    ("patch", "", "applications:read"),
+    ("post", "documents/", "applications:read"),
+    ("post", "submit/", "applications:read"),
+    ("post", "withdraw/", "applications:read"),
+    ("get", "history/", "applications:write"),
+])
+def test_each_application_endpoint_needs_its_scope(partner, created, issue_key, client_for,
+                                                   method, suffix, scope):
+    client = client_for(issue_key(partner=partner, scopes=[scope]))
+
+    response = getattr(client, method)(url(created, suffix), {}, format="json")
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "insufficient_scope"
+
+
+@pytest.mark.parametrize("path", ["/api/v1/applications/", "/api/v1/events/",
+                                  "/api/v1/organisations/"])
+def test_lists_refuse_a_missing_key(path):
+    from rest_framework.test import APIClient
+
+    response = APIClient().get(path)
+
+    assert response.status_code == 401
+    assert response["Content-Type"] == "application/problem+json"
+
+
+def test_application_list_needs_the_read_scope(partner, issue_key, client_for):
+    client = client_for(issue_key(partner=partner, scopes=["applications:write"]))
+
+    assert client.get("/api/v1/applications/").status_code == 403
+
+
+def test_create_needs_the_write_scope(partner, issue_key, client_for, linked_organisation,
+                                      open_round):
+    client = client_for(issue_key(partner=partner, scopes=["applications:read"]))
+
+    response = client.post("/api/v1/applications/", {"organisation": linked_organisation.pk,
+                                                     "round": open_round.code},
+                           format="json")
+
+    assert response.status_code == 403
+
+
+def test_an_applicant_edit_on_the_web_is_seen_by_the_partner(partner_client, created):
+    application = Application.objects.get(public_id=created["id"])
+    assert application.status == ApplicationStatus.DRAFT
+
+    response = partner_client.get(url(created))
+
+    assert response.json()["version"] == application.version

@@ -1,0 +1,245 @@
+"""Organisations through the partner API: registration with a link and an owner
+invitation, link requests answered by owners, and the audit of who did it."""
+
+import pytest
+from django.core import mail
+from django.utils import translation
+
+from applicants.models import Membership, Organisation, PartnerLink
+from applicants.services.organisations import invitation_accept
+from applicants.services.partners import partner_link_approve, partner_link_revoke
+from subsidy.models import ApiKey, AuditEvent, WebhookDelivery
+from subsidy.roles import Role
+from subsidy.services.webhooks import webhook_endpoint_create
+from tests.api.conftest import link
+from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+PROFILE = {"name_en": "Kowloon Vision Limited", "name_zh": "九龍視覺有限公司",
+           "br_number": "27182818", "incorporation_date": "2024-02-01", "size": "1-9",
+           "sector": "computer_vision", "owner_email": "Founder@KowloonVision.example.hk"}
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
+def test_created_organisation_is_linked_to_the_partner_from_the_start(partner_client,
+                                                                      partner):
+    response = partner_client.post("/api/v1/organisations/", PROFILE, format="json")
+
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["br_number"] == "27182818"
+    assert body["created_via"] == "api"
+    assert body["linked_at"]
+    link_row = PartnerLink.objects.get(organisation_id=body["id"])
+    assert link_row.partner == partner and link_row.is_active
+
+
+def test_created_organisation_invites_its_owner_by_email(partner_client,
+                                                         django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = partner_client.post("/api/v1/organisations/", PROFILE, format="json")
+
+    organisation = Organisation.objects.get(pk=response.json()["id"])
+    invitation = organisation.invitations.get()
+    assert invitation.email == "founder@kowloonvision.example.hk"
+    assert invitation.role == Membership.Role.OWNER
+    assert [m.to for m in mail.outbox] == [["founder@kowloonvision.example.hk"]]
+    assert "HKU iDendron" in mail.outbox[0].body
+
+
+def test_invited_owner_becomes_owner_of_the_partner_registered_company(
+        partner_client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        partner_client.post("/api/v1/organisations/", PROFILE, format="json")
+    token = mail.outbox[0].body.split("/applicant/invitations/")[1].split("/")[0]
+    founder = UserFactory(email="founder@kowloonvision.example.hk")
+
+    membership = invitation_accept(user=founder, token=token)
+
+    assert membership.role == Membership.Role.OWNER
+
+
+def test_creation_uses_the_web_rules_and_messages(partner_client, linked_organisation):
+    response = partner_client.post("/api/v1/organisations/",
+                                   {**PROFILE, "br_number": linked_organisation.br_number},
+                                   format="json")
+
+    assert response.status_code == 400
+    assert response.json()["errors"]["br_number"] == [
+        "A company with this Business Registration number is already registered."]
+
+
+def test_creation_is_audited_as_the_partner_key(partner_client):
+    response = partner_client.post("/api/v1/organisations/", PROFILE, format="json")
+
+    event = AuditEvent.objects.get(action="organisation.create",
+                                   object_id=str(response.json()["id"]))
+    assert event.actor is None
+    key = ApiKey.objects.get()
+    assert event.actor_label == f"partner:HKU iDendron (key {key.prefix})"
+
+
+def test_creation_tells_the_partner_webhooks(partner, partner_client, settings):
+    settings.WEBHOOKS_ALLOW_INSECURE = True
+    settings.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = True
+    webhook_endpoint_create(partner=partner, url="http://127.0.0.1:9/hook",
+                            event_types=["organisation.linked"])
+
+    partner_client.post("/api/v1/organisations/", PROFILE, format="json")
+
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.event_type == "organisation.linked"
+    assert delivery.payload["data"]["organisation"]["br_number"] == "27182818"
+
+
+def test_list_shows_only_linked_organisations(partner_client, partner, linked_organisation):
+    OrganisationFactory()  # not linked
+    pending = OrganisationFactory()
+    PartnerLink.objects.create(partner=partner, organisation=pending, created_via="consent")
+
+    response = partner_client.get("/api/v1/organisations/")
+
+    assert response.status_code == 200
+    assert [o["id"] for o in response.json()["results"]] == [linked_organisation.pk]
+
+
+def test_unlinked_organisation_is_not_found(partner_client):
+    other = OrganisationFactory()
+
+    response = partner_client.get(f"/api/v1/organisations/{other.pk}/")
+
+    assert response.status_code == 404
+
+
+def test_revoked_link_hides_the_organisation(partner_client, partner, linked_organisation):
+    owner = MembershipFactory(organisation=linked_organisation).user
+    partner_link_revoke(actor=owner, link=PartnerLink.objects.get(partner=partner))
+
+    response = partner_client.get(f"/api/v1/organisations/{linked_organisation.pk}/")
+
+    assert response.status_code == 404
+
+
+def test_link_request_for_an_existing_company_waits_for_the_owner(partner_client, partner):
+    existing = OrganisationFactory(br_number="16180339")
+
+    response = partner_client.post("/api/v1/organisations/link-requests/",
+                                   {"br_number": "16180339"}, format="json")
+
+    assert response.status_code == 202
+    assert response.json() == {"br_number": "16180339", "status": "requested"}
+    request = PartnerLink.objects.get(partner=partner, organisation=existing)
+    assert request.is_pending
+    assert partner_client.get(f"/api/v1/organisations/{existing.pk}/").status_code == 404
+
+
+def test_link_request_answers_the_same_for_an_unknown_number(partner_client):
+    response = partner_client.post("/api/v1/organisations/link-requests/",
+                                   {"br_number": "99999999"}, format="json")
+
+    assert response.status_code == 202
+    assert not PartnerLink.objects.exists()
+
+
+def test_owner_approval_links_the_company(partner_client, partner):
+    owner = UserFactory(roles=[Role.APPLICANT])
+    existing = MembershipFactory(user=owner, organisation__br_number="16180339").organisation
+    partner_client.post("/api/v1/organisations/link-requests/", {"br_number": "16180339"},
+                        format="json")
+
+    approved = partner_link_approve(actor=owner, link=PartnerLink.objects.get())
+
+    assert approved.linked_by == owner and approved.linked_at is not None
+    response = partner_client.get(f"/api/v1/organisations/{existing.pk}/")
+    assert response.status_code == 200
+    assert response.json()["created_via"] == "consent"
+
+
+def test_only_an_owner_may_approve_a_link(partner):
+    editor_membership = MembershipFactory(role=Membership.Role.EDITOR)
+    request = PartnerLink.objects.create(partner=partner,
+                                         organisation=editor_membership.organisation,
+                                         created_via="consent")
+
+    from subsidy.errors import PermissionDeniedError
+    with pytest.raises(PermissionDeniedError):
+        partner_link_approve(actor=editor_membership.user, link=request)
+
+
+def test_revocation_is_recorded_with_time_and_person(partner, linked_organisation):
+    owner = MembershipFactory(organisation=linked_organisation).user
+    active = PartnerLink.objects.get(partner=partner)
+
+    revoked = partner_link_revoke(actor=owner, link=active)
+
+    assert revoked.revoked_by == owner and revoked.revoked_at is not None
+    assert AuditEvent.objects.filter(action="partner_link.revoke", actor=owner).exists()
+
+
+def test_a_new_request_is_possible_after_revocation(partner_client, partner,
+                                                    linked_organisation):
+    owner = MembershipFactory(organisation=linked_organisation).user
+    partner_link_revoke(actor=owner, link=PartnerLink.objects.get(partner=partner))
+
+    partner_client.post("/api/v1/organisations/link-requests/",
+                        {"br_number": linked_organisation.br_number}, format="json")
+
+    assert PartnerLink.objects.filter(partner=partner, revoked_at__isnull=True).get().is_pending
+
+
+def test_staff_key_cannot_list_organisations(issue_key, client_for, administrator):
+    staff = client_for(issue_key(user=administrator))
+
+    response = staff.get("/api/v1/organisations/")
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "partner_key_required"
+
+
+def test_organisation_list_needs_the_read_scope(partner, issue_key, client_for):
+    client = client_for(issue_key(partner=partner, scopes=["rounds:read"]))
+
+    assert client.get("/api/v1/organisations/").status_code == 403
+
+
+def test_creation_needs_the_write_scope(partner, issue_key, client_for):
+    client = client_for(issue_key(partner=partner, scopes=["applications:read"]))
+
+    response = client.post("/api/v1/organisations/", PROFILE, format="json")
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "insufficient_scope"
+
+
+def test_creation_replays_with_the_same_idempotency_key(partner_client):
+    first = partner_client.post("/api/v1/organisations/", PROFILE, format="json",
+                                HTTP_IDEMPOTENCY_KEY="org-1")
+    second = partner_client.post("/api/v1/organisations/", PROFILE, format="json",
+                                 HTTP_IDEMPOTENCY_KEY="org-1")
+
+    assert second.status_code == 201
+    assert second.json() == first.json()
+    assert second["Idempotent-Replayed"] == "true"
+    assert Organisation.objects.count() == 1
+
+
+def test_organisation_list_runs_a_fixed_number_of_queries(partner_client, partner,
+                                                          django_assert_max_num_queries):
+    for _ in range(3):
+        link(partner, OrganisationFactory())
+    with django_assert_max_num_queries(6) as few:
+        partner_client.get("/api/v1/organisations/?page_size=200")
+    baseline = len(few)
+    for _ in range(20):
+        link(partner, OrganisationFactory())
+
+    with django_assert_max_num_queries(baseline):
+        response = partner_client.get("/api/v1/organisations/?page_size=200")
+    assert len(response.json()["results"]) == 23
