@@ -1,0 +1,44 @@
+from datetime import date
+
+import pytest
+
+from subsidy.opendata.threesixty import grants_package, schema_validator
+from subsidy.services.finance.payments import payment_mark_paid
+
+from .conftest import batched_payment, make_accepted_grant
+
+pytestmark = pytest.mark.django_db
+
+
+def test_export_of_awarded_grants_is_valid_360giving(active_grant, officer, finance_officer,
+                                                     finance_approver):
+    payment, _batch = batched_payment(active_grant, officer, finance_officer, finance_approver)
+    payment_mark_paid(actor=finance_officer, disbursement=payment, bank_reference="R",
+                      value_date=date(2027, 1, 5))
+    make_accepted_grant()
+
+    package = grants_package()
+
+    errors = [error.message for error in schema_validator().iter_errors(package)]
+    assert errors == []
+    assert len(package["grants"]) == 2
+    paid = next(g for g in package["grants"] if g["amountDisbursed"])
+    assert (paid["currency"], paid["amountAwarded"], paid["amountDisbursed"]) == (
+        "HKD", 1000000, 400000)
+
+
+def test_validator_catches_a_grant_without_its_amount_as_a_number():
+    package = {"grants": [{"id": "x", "title": "t", "currency": "HKD",
+                           "amountAwarded": "1,000", "awardDate": "2027-01-01"}]}
+
+    assert list(schema_validator().iter_errors(package))
+
+
+def test_offers_that_were_declined_are_not_published(db):
+    grant = make_accepted_grant()
+    grant.__class__.objects.filter(pk=grant.pk).update(status="declined")
+    keep = make_accepted_grant()
+
+    ids = [g["id"] for g in grants_package()["grants"]]
+
+    assert ids == [f"360G-CYBERPORT-AISS-{keep.application.reference}"]

@@ -1,0 +1,193 @@
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from subsidy.models import BankAccount, Claim, Disbursement
+from subsidy.roles import Role
+from subsidy.services.finance.payments import payment_mark_paid
+from tests.factories import MembershipFactory, UserFactory
+
+from .conftest import batched_payment, claim_first_tranche
+
+pytestmark = pytest.mark.django_db
+
+
+def _login(client, user):
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.parametrize("role", [Role.FINANCE_OFFICER, Role.FINANCE_APPROVER,
+                                  Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR])
+def test_finance_and_programme_staff_see_the_dashboard(client, role, active_grant):
+    response = _login(client, UserFactory(roles=[role])).get(reverse("finance_dashboard"))
+
+    assert response.status_code == 200
+    assert b"<svg" in response.content
+
+
+@pytest.mark.parametrize("role", [Role.APPLICANT, Role.REVIEWER, Role.PANEL_MEMBER])
+def test_other_roles_are_refused_the_dashboard_and_registers(client, role):
+    _login(client, UserFactory(roles=[role]))
+
+    for name in ["finance_dashboard", "finance_disbursement_register",
+                 "finance_commitments_register"]:
+        assert client.get(reverse(name)).status_code == 403
+
+
+def test_applicant_claims_a_tranche_from_the_claim_page(client, active_grant):
+    _login(client, active_grant.owner)
+    url = reverse("finance_tranche_claim", args=[active_grant.pk, 1])
+
+    response = client.post(url, {"amount": "400000.00", "narrative": "Prototype delivered."})
+
+    claim = Claim.objects.get()
+    assert response.status_code == 302
+    assert claim.amount == Decimal("400000.00")
+
+
+def test_claim_page_shows_the_refusal_for_an_amount_above_the_tranche(client, active_grant):
+    _login(client, active_grant.owner)
+    url = reverse("finance_tranche_claim", args=[active_grant.pk, 1])
+
+    response = client.post(url, {"amount": "400000.01", "narrative": "Too much."})
+
+    assert response.status_code == 200
+    assert "above the tranche" in response.content.decode()
+    assert not Claim.objects.exists()
+
+
+def test_someone_outside_the_company_cannot_see_its_grant(client, active_grant):
+    _login(client, MembershipFactory().user)
+
+    response = client.get(reverse("finance_grant", args=[active_grant.pk]))
+
+    assert response.status_code == 404
+
+
+def test_applicant_sees_only_a_masked_account_number(client, active_grant):
+    _login(client, active_grant.owner)
+
+    page = client.get(reverse("finance_grant", args=[active_grant.pk])).content.decode()
+
+    assert "456789-001" not in page
+    assert "9001" in page
+
+
+def test_finance_officer_sees_the_full_account_number(client, active_grant, finance_officer):
+    page = _login(client, finance_officer).get(
+        reverse("finance_grant", args=[active_grant.pk])).content.decode()
+
+    assert "004-123-456789-001" in page
+
+
+def test_applicant_records_the_bank_account(client, active_grant):
+    organisation = active_grant.application.organisation
+    _login(client, active_grant.owner)
+
+    client.post(reverse("finance_bank_account", args=[organisation.pk]), {
+        "bank_name": "Bank of China (Hong Kong)", "account_name": organisation.name_en,
+        "account_number": "012-345-67890123"})
+
+    assert BankAccount.objects.get(organisation=organisation).account_number == (
+        "012-345-67890123")
+
+
+def test_viewer_member_cannot_change_the_bank_account(client, active_grant):
+    organisation = active_grant.application.organisation
+    viewer = MembershipFactory(organisation=organisation, role="viewer").user
+
+    response = _login(client, viewer).post(
+        reverse("finance_bank_account", args=[organisation.pk]),
+        {"bank_name": "X", "account_name": "Y", "account_number": "12345678"})
+
+    assert response.status_code == 403
+    assert BankAccount.objects.get(organisation=organisation).bank_name == "HSBC"
+
+
+def test_the_preparer_cannot_approve_from_the_payment_page(client, active_grant, officer):
+    both = UserFactory(roles=[Role.FINANCE_OFFICER, Role.FINANCE_APPROVER])
+    claim = claim_first_tranche(active_grant)
+    from subsidy.services.finance.claims import claim_verify
+
+    claim_verify(actor=officer, claim=claim)
+    _login(client, both)
+    client.post(reverse("finance_prepare", args=[claim.pk]))
+    payment = Disbursement.objects.get()
+
+    client.post(reverse("finance_approve", args=[payment.pk]))
+
+    assert Disbursement.objects.get().status == Disbursement.Status.PREPARED
+
+
+def test_applicant_cannot_open_the_payment_queue(client, active_grant):
+    assert _login(client, active_grant.owner).get(
+        reverse("finance_payments")).status_code == 403
+
+
+def test_programme_officer_cannot_open_a_batch_with_bank_details(
+        client, active_grant, officer, finance_officer, finance_approver):
+    _payment, batch = batched_payment(active_grant, officer, finance_officer, finance_approver)
+
+    assert _login(client, officer).get(
+        reverse("finance_batch", args=[batch.pk])).status_code == 403
+
+
+def test_batch_downloads_as_csv_and_xlsx_for_the_bank(
+        client, active_grant, officer, finance_officer, finance_approver):
+    _payment, batch = batched_payment(active_grant, officer, finance_officer, finance_approver)
+    _login(client, finance_officer)
+    url = reverse("finance_batch", args=[batch.pk])
+
+    csv_body = b"".join(client.get(url + "?format=csv").streaming_content).decode()
+    xlsx = client.get(url + "?format=xlsx")
+
+    assert "004-123-456789-001" in csv_body and "400000.00" in csv_body
+    assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_finance_officer_marks_a_payment_paid_from_the_batch_page(
+        client, active_grant, officer, finance_officer, finance_approver):
+    payment, _batch = batched_payment(active_grant, officer, finance_officer, finance_approver)
+
+    _login(client, finance_officer).post(reverse("finance_paid", args=[payment.pk]), {
+        "bank_reference": "HSBC-001", "value_date": "2027-01-05"})
+
+    assert Disbursement.objects.get().status == Disbursement.Status.PAID
+
+
+def _many_payments(count, officer, finance_officer, finance_approver):
+    from subsidy.services.finance.schedule import grant_activate
+
+    from .conftest import make_accepted_grant
+
+    for _ in range(count):
+        grant = make_accepted_grant()
+        grant_activate(actor=officer, grant=grant)
+        payment, _batch = batched_payment(grant, officer, finance_officer, finance_approver)
+        payment_mark_paid(actor=finance_officer, disbursement=payment, bank_reference="R",
+                          value_date=date(2027, 1, 5))
+
+
+def _queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("name", ["finance_disbursement_register",
+                                  "finance_commitments_register", "finance_dashboard",
+                                  "finance_grants"])
+def test_finance_pages_ask_the_same_number_of_queries_for_5_or_50_rows(
+        client, name, officer, finance_officer, finance_approver):
+    _login(client, finance_officer)
+    url = reverse(name)
+    _many_payments(5, officer, finance_officer, finance_approver)
+    few = _queries(client, url)
+    _many_payments(45, officer, finance_officer, finance_approver)
+
+    assert _queries(client, url) == few
