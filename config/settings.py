@@ -178,6 +178,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60 * 60,
     },
 }
+# Offers past their expiry lapse and release their commitment (idempotent).
+CELERY_BEAT_SCHEDULE["offers-lapse"] = {
+    "task": "reviews.tasks.lapse_expired_offers",
+    "schedule": crontab(minute=20),
+}
 OUTBOX_STALE_SECONDS = env.int("OUTBOX_STALE_SECONDS", default=120)
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
 # Delivery retries wait base, 2 x base, 4 x base, ... seconds, never more than the maximum.
@@ -355,6 +360,8 @@ LOGGING = {
 # --- Domain settings ----------------------------------------------------------------------
 # An exceptional case lets the panel go above a round's ratio cap, never above this.
 EXCEPTIONAL_RATIO_CAP_PERCENT = 90
+# An offer of a grant stays open this many days; then it lapses.
+OFFER_VALIDITY_DAYS = env.int("OFFER_VALIDITY_DAYS", default=14)
 
 # Application documents: a limit per file and per application (bytes).
 APPLICATION_DOCUMENT_MAX_BYTES = env.int("APPLICATION_DOCUMENT_MAX_BYTES",

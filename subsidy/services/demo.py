@@ -109,4 +109,8 @@ def demo_seed() -> dict:
         ReviewerPoolMember.objects.get_or_create(
             round=open_round, reviewer=users[email][0],
             defaults={"expertise": expertise, "capacity": 10})
+    # Demo applications at each stage of the assessment, for the officer and the panel.
+    from subsidy.services.demo_applications import demo_applications_seed
+
+    demo_applications_seed(round_=open_round, officer=users["officer@demo.aiss.hk"][0])
     return {"scheme": scheme, "users": users}

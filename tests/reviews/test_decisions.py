@@ -318,3 +318,13 @@ def test_the_database_refuses_an_envelope_below_what_is_committed(panel):
         FundingRound.objects.filter(pk=round_.pk).update(
             envelope=Decimal("500000.00"), max_subsidy_per_project=Decimal("500000.00"))
     assert connection.vendor == "postgresql"
+
+
+def test_the_scheduled_task_lets_expired_offers_lapse(settings, panel, round_):
+    from reviews.tasks import lapse_expired_offers
+
+    offered = make_offer(round_, panel=panel)
+    Grant.objects.update(offer_expires_at=timezone.now() - timedelta(minutes=1))
+    assert lapse_expired_offers.delay().get() == 1
+    assert _status(offered) == "lapsed"
+    assert settings.CELERY_BEAT_SCHEDULE["offers-lapse"]["task"] == lapse_expired_offers.name

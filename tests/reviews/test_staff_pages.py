@@ -10,8 +10,9 @@ from applicants.models import Application, ApplicationStatus, status_gate_open
 from applicants.services.drafts import application_update_section
 from applicants.services.submission import application_resubmit
 from applicants.workflow import application_transition
-from subsidy.models import Grant
+from subsidy.models import Grant, User
 from subsidy.roles import Role
+from subsidy.services.demo import demo_seed
 from tests.applicants.conftest import PROJECT
 from tests.factories import OrganisationFactory, UserFactory
 
@@ -339,3 +340,34 @@ def test_the_applicant_accepts_the_offer_made_from_the_decision_page(login, pane
     client.post(reverse("applicants:offer_response", args=[application.pk]),
                 {"decision": "accept"})
     assert Grant.objects.get().status == "accepted"
+
+
+# --- Demo -----------------------------------------------------------------------------------------
+
+def test_the_demo_has_an_application_at_each_step_of_the_assessment(db):
+    demo_seed()
+    demo_seed()
+    states = sorted(Application.objects.values_list("status", flat=True))
+    assert states == ["in_review", "reviewed", "submitted"]
+    assert all(a.documents.count() == 3 for a in Application.objects.all())
+
+
+def test_the_demo_panel_takes_the_reviewed_application_to_an_accepted_offer(login, db):
+    demo_seed()
+    application = Application.objects.get(status="reviewed")
+    panel = User.objects.get(email="panel@demo.aiss.hk")
+    login(panel).post(url("staff_decision", application.pk),
+                      {"decision": "approve", "amount": "2000000.00"})
+    owner = application.organisation.memberships.get(role="owner").user
+    login(owner).post(reverse("applicants:offer_response", args=[application.pk]),
+                      {"decision": "accept"})
+    assert _status(application) == "accepted"
+
+
+def test_the_demo_officer_screens_the_submitted_application(login, db):
+    demo_seed()
+    application = Application.objects.get(status="submitted")
+    client = login(User.objects.get(email="officer@demo.aiss.hk"))
+    client.post(url("staff_screening_start", application.pk))
+    client.post(url("staff_screening", application.pk), _screening_form())
+    assert _status(application) == "in_review"
