@@ -331,27 +331,37 @@ PARTNER_EVENTS = {
 }
 
 
+def _publish_to_partners(app: Application, event_types: list[str], data: dict) -> None:
+    links = (PartnerLink.objects.filter(organisation_id=app.organisation_id,
+                                        linked_at__isnull=False, revoked_at__isnull=True)
+             .select_related("partner"))
+    data = {"application": {"id": str(app.public_id), "reference": app.reference,
+                            "organisation": app.organisation_id, "round": app.round.code,
+                            "status": public_status_code(app.status)}, **data}
+    for link in links:
+        for event_type in event_types:
+            webhook_event_publish(partner=link.partner, event_type=event_type, data=data)
+
+
 def publish_partner_events(ctx: TransitionContext) -> None:
     """Partners linked to the company hear of each change of its public state through
     their webhooks; deliveries leave once the transition commits."""
     before, after = public_status_code(ctx.source), public_status_code(ctx.transition.target)
     if before == after:
         return
-    app = ctx.application
-    links = (PartnerLink.objects.filter(organisation_id=app.organisation_id,
-                                        linked_at__isnull=False, revoked_at__isnull=True)
-             .select_related("partner"))
-    data = {"application": {"id": str(app.public_id), "reference": app.reference,
-                            "organisation": app.organisation_id, "round": app.round.code,
-                            "status": after},
-            "transition": ctx.transition.name, "from_status": before, "to_status": after,
-            "at": app.status_changed_at.isoformat()}
     event_types = ["application.status_changed"]
     if ctx.transition.name in PARTNER_EVENTS:
         event_types.append(PARTNER_EVENTS[ctx.transition.name])
-    for link in links:
-        for event_type in event_types:
-            webhook_event_publish(partner=link.partner, event_type=event_type, data=data)
+    _publish_to_partners(ctx.application, event_types, {
+        "transition": ctx.transition.name, "from_status": before, "to_status": after,
+        "at": ctx.application.status_changed_at.isoformat()})
+
+
+def application_created_publish(application: Application) -> None:
+    """Tell the company's linked partners that a draft was started (by them or on the
+    web); call it inside the transaction that created the draft."""
+    _publish_to_partners(application, ["application.created"],
+                         {"at": application.created_at.isoformat()})
 
 
 # --- The table -----------------------------------------------------------------------------

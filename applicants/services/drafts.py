@@ -25,6 +25,7 @@ from applicants.models import (
     TeamMember,
 )
 from applicants.services.checks import SECTIONS, hong_kong_time
+from applicants.workflow import application_created_publish
 from subsidy.errors import DomainError
 from subsidy.models import FundingRound, Sector
 from subsidy.permissions import Action, require
@@ -88,6 +89,7 @@ def application_create_draft(*, actor, organisation: Organisation,
     audit_record(actor=actor, action="application.create", obj=application,
                  after={"round": round_.code, "organisation": organisation.pk,
                         "status": application.status})
+    application_created_publish(application)
     return application
 
 

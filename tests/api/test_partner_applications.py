@@ -256,6 +256,19 @@ def test_submission_is_sent_to_the_partner_webhooks(partner, partner_client, cre
     assert deliveries["application.submitted"]["to_status"] == "submitted"
 
 
+def test_a_new_draft_is_sent_to_the_partner_webhooks(partner, partner_client, settings,
+                                                     linked_organisation, open_round):
+    webhooks_to(partner, settings, ["application.created"])
+
+    response = partner_client.post("/api/v1/applications/",
+                                   {"organisation": linked_organisation.pk,
+                                    "round": open_round.code}, format="json")
+
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.payload["data"]["application"]["id"] == response.json()["id"]
+    assert delivery.payload["data"]["application"]["status"] == "draft"
+
+
 def test_a_decision_is_sent_to_the_partner_webhooks(partner, partner_client, created,
                                                     settings):
     submit(partner_client, created)
