@@ -54,9 +54,16 @@ def review_laid_out(review: Review, criteria: list[dict]) -> dict:
 
 # --- Reviewers ------------------------------------------------------------------------------
 
+def _reviewer_visible(user):
+    """A reviewer's live assignments, except on applications that left the assessment
+    without a decision (withdrawn): those are no longer theirs to read."""
+    return (Assignment.objects.filter(reviewer=user, status__in=Assignment.LIVE_STATUSES)
+            .exclude(application__status=ApplicationStatus.WITHDRAWN))
+
+
 def reviewer_assignments(*, user):
     """The reviewer's assignments that still concern them, soonest due first."""
-    return (Assignment.objects.filter(reviewer=user, status__in=Assignment.LIVE_STATUSES)
+    return (_reviewer_visible(user)
             .select_related("application__organisation", "application__round")
             .order_by("status", "due_at", "pk"))
 
@@ -64,7 +71,7 @@ def reviewer_assignments(*, user):
 def assignment_for_reviewer(*, user, pk: int) -> Assignment:
     """The reviewer's own live assignment, or 404: a reviewer reaches an application only
     through an assignment of theirs, and nothing tells them whether others exist."""
-    assignment = (Assignment.objects.filter(reviewer=user, status__in=Assignment.LIVE_STATUSES)
+    assignment = (_reviewer_visible(user)
                   .select_related("application__organisation", "application__round")
                   .filter(pk=pk).first())
     if assignment is None or not can(user, Action.REVIEW_ASSIGNMENT, assignment):

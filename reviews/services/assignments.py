@@ -225,6 +225,7 @@ def declaration_record(*, actor, assignment: Assignment, has_conflict: bool,
             raise DomainError(_("You have already declared for this application."),
                               code="already_declared")
         application = locked.application
+        _require_in_review(application)
         declaration = ConflictDeclaration.objects.create(
             assignment=locked, reviewer=actor, organisation=application.organisation,
             has_conflict=bool(has_conflict), reason=reason)

@@ -4,6 +4,7 @@ import pytest
 from django.utils import timezone
 
 from applicants.models import Membership
+from applicants.workflow import application_transition
 from reviews.models import Assignment
 from reviews.services.assignments import (
     assignment_create,
@@ -239,3 +240,14 @@ def test_removing_an_assignment_frees_the_reviewer_and_is_audited(round_, office
     assert live_reviewers(app) == set()
     assert AuditEvent.objects.filter(action="assignment.remove").exists()
     assignment_create(actor=officer, application=app, reviewer=reviewer)
+
+
+def test_declaring_once_the_review_stage_is_over_is_refused(round_, officer):
+    reviewer = pooled_reviewer(round_, officer)
+    app = application_in_review(round_)
+    assignment = assignment_create(actor=officer, application=app, reviewer=reviewer)
+    owner = MembershipFactory(organisation=app.organisation).user
+    application_transition(actor=owner, application=app, transition_name="withdraw")
+    with pytest.raises(DomainError) as exc:
+        declaration_record(actor=reviewer, assignment=assignment, has_conflict=False)
+    assert exc.value.code == "not_in_review"

@@ -3,10 +3,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from applicants.workflow import application_transition
 from reviews.models import Assignment, ReviewerPoolMember
-from reviews.services.assignments import assignment_create, assignments_auto_assign
+from reviews.services.assignments import (
+    assignment_create,
+    assignments_auto_assign,
+    declaration_record,
+)
 from subsidy.roles import Role
-from tests.factories import FundingRoundFactory, UserFactory
+from tests.factories import FundingRoundFactory, MembershipFactory, UserFactory
 
 from .conftest import application_in_review, pooled_reviewer, scores_for, submit_review
 
@@ -180,8 +185,6 @@ def test_officer_assigns_and_removes_by_hand(client, round_, officer, applicatio
 def test_assignment_page_shows_a_conflict_and_its_replacement(client, round_, officer,
                                                              application, assignment, reviewer):
     replacement = pooled_reviewer(round_, officer)
-    from reviews.services.assignments import declaration_record
-
     declaration_record(actor=reviewer, assignment=assignment, has_conflict=True,
                        reason="Shareholder")
     client.force_login(officer)
@@ -267,3 +270,12 @@ def test_reviewer_dashboard_queries_do_not_grow_with_assignments(client, officer
     small_reviewer = ReviewerPoolMember.objects.filter(round=small).first().reviewer
     client.force_login(small_reviewer)
     assert queries_for(client, reverse("reviews:my_assignments")) == first
+
+
+def test_a_withdrawn_application_disappears_from_the_reviewers_pages(client, assignment,
+                                                                     application, reviewer):
+    owner = MembershipFactory(organisation=application.organisation).user
+    application_transition(actor=owner, application=application, transition_name="withdraw")
+    client.force_login(reviewer)
+    assert application.title not in client.get(reverse("reviews:my_assignments")).content.decode()
+    assert client.get(reverse("reviews:assignment", args=[assignment.pk])).status_code == 404
