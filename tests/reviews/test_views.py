@@ -279,3 +279,24 @@ def test_a_withdrawn_application_disappears_from_the_reviewers_pages(client, ass
     client.force_login(reviewer)
     assert application.title not in client.get(reverse("reviews:my_assignments")).content.decode()
     assert client.get(reverse("reviews:assignment", args=[assignment.pk])).status_code == 404
+
+
+def test_pool_page_shows_each_members_load_and_capacity(client, round_, officer, assignment,
+                                                        reviewer):
+    client.force_login(officer)
+    body = client.get(reverse("reviews:pool", args=[round_.code])).content.decode()
+    assert reviewer.email in body
+    assert "1 / 10" in body
+
+
+def test_application_reviews_partial_shows_totals_and_disagreement(client, round_, officer,
+                                                                  application):
+    high, low = (assignment_create(actor=officer, application=application,
+                                   reviewer=pooled_reviewer(round_, officer)) for _ in range(2))
+    submit_review(high, 5)
+    submit_review(low, 2)
+    client.force_login(officer)
+    body = client.get(reverse("reviews:application_assignments",
+                              args=[application.pk])).content.decode()
+    assert "100.00" in body and "40.00" in body and "70.00" in body
+    assert "Reviewers disagree" in body
