@@ -177,6 +177,28 @@ CELERY_BEAT_SCHEDULE = {
         "task": "subsidy.tasks.purge_idempotency_keys",
         "schedule": 60 * 60,
     },
+    # Rounds open and close within five minutes of their published times.
+    "rounds-open": {
+        "task": "subsidy.tasks.open_due_rounds",
+        "schedule": 5 * 60,
+    },
+    "rounds-close": {
+        "task": "subsidy.tasks.close_due_rounds",
+        "schedule": 5 * 60,
+    },
+    # Reminders look ahead a few days and are sent once each, so hourly is soon enough.
+    "round-closing-reminders": {
+        "task": "subsidy.tasks.send_round_closing_reminders",
+        "schedule": crontab(minute=5),
+    },
+    "review-reminders": {
+        "task": "subsidy.tasks.send_review_reminders",
+        "schedule": crontab(minute=10),
+    },
+    "offer-expiry-reminders": {
+        "task": "subsidy.tasks.send_offer_expiry_reminders",
+        "schedule": crontab(minute=15),
+    },
 }
 # Offers past their expiry lapse and release their commitment (idempotent).
 CELERY_BEAT_SCHEDULE["offers-lapse"] = {

@@ -55,3 +55,38 @@ def send_staff_daily_digest() -> int:
     from subsidy.services.digest import staff_daily_digest_send
 
     return staff_daily_digest_send()
+
+
+@shared_task
+def open_due_rounds() -> list[str]:
+    from subsidy.services.schedule import rounds_open_due
+
+    return rounds_open_due()
+
+
+@shared_task
+def close_due_rounds() -> list[str]:
+    from subsidy.services.schedule import rounds_close_due
+
+    return rounds_close_due()
+
+
+@shared_task
+def send_round_closing_reminders() -> int:
+    from subsidy.services.schedule import round_closing_reminders_send
+
+    return round_closing_reminders_send()
+
+
+@shared_task
+def send_review_reminders() -> int:
+    from subsidy.services.schedule import review_reminders_send
+
+    return review_reminders_send()
+
+
+@shared_task
+def send_offer_expiry_reminders() -> int:
+    from subsidy.services.schedule import offer_expiry_reminders_send
+
+    return offer_expiry_reminders_send()

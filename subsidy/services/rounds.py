@@ -213,10 +213,12 @@ def scheme_set_budget(*, actor, scheme: Scheme, budget: Decimal) -> Scheme:
 
 @transaction.atomic
 def round_open(*, actor, round_: FundingRound) -> FundingRound:
-    """Open a planned or closed round for submissions; its closing time must be ahead."""
+    """Open a planned or closed round for submissions; its closing time must be ahead.
+    ``actor`` None is the scheduled job opening a round at its time (audited as system)."""
     from django.utils import timezone
 
-    require(actor, Action.MANAGE_ROUNDS)
+    if actor is not None:
+        require(actor, Action.MANAGE_ROUNDS)
     round_ = FundingRound.objects.select_for_update().get(pk=round_.pk)
     if round_.status == FundingRound.Status.OPEN:
         raise DomainError(_("This round is already open."), code="invalid_state")
@@ -235,8 +237,10 @@ def round_open(*, actor, round_: FundingRound) -> FundingRound:
 
 @transaction.atomic
 def round_close(*, actor, round_: FundingRound) -> FundingRound:
-    """Close an open round: no further submissions are accepted, drafts stay."""
-    require(actor, Action.MANAGE_ROUNDS)
+    """Close an open round: no further submissions are accepted, drafts stay. ``actor``
+    None is the scheduled job closing a round at its time (audited as system)."""
+    if actor is not None:
+        require(actor, Action.MANAGE_ROUNDS)
     round_ = FundingRound.objects.select_for_update().get(pk=round_.pk)
     if round_.status != FundingRound.Status.OPEN:
         raise DomainError(_("Only an open round can be closed."), code="invalid_state")
