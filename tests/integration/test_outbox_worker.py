@@ -5,29 +5,18 @@ email it sends as a file, which the tests count. The test process publishes to t
 broker, exactly as a web process would.
 """
 
-import email
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-import uuid
-from contextlib import contextmanager
 from datetime import timedelta
-from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-import redis
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
-from config.celery import app as celery_app
 from subsidy.models import Notification
 from subsidy.services.notifications import notify, outbox_sweep
 from subsidy.tasks import deliver_notification
+
+from .conftest import dead_broker_url, publishing_to, recipients, wait_until
 
 pytestmark = [
     pytest.mark.worker,
@@ -35,158 +24,7 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-BASE_DIR = Path(settings.BASE_DIR)
-WORKER_START_SECONDS = 60
-DELIVERY_SECONDS = 30
 EVENT = "account_verification"
-# The filebased email backend ends every message with this line.
-MESSAGE_SEPARATOR = b"\n" + b"-" * 79 + b"\n"
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    credentials = quote(db["USER"] or "", safe="")
-    if db["PASSWORD"]:
-        credentials += ":" + quote(db["PASSWORD"], safe="")
-    host = db["HOST"] or "127.0.0.1"
-    port = db["PORT"] or 5432
-    return f"postgres://{credentials}@{host}:{port}/{quote(db['NAME'], safe='')}"
-
-
-def _dead_broker_url() -> str:
-    """A Redis URL on a local port nobody listens on."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"redis://127.0.0.1:{port}/0"
-
-
-def _wait_until(predicate, *, timeout: float = DELIVERY_SECONDS, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"Timed out after {timeout}s waiting for {what}")
-
-
-@contextmanager
-def _publishing_to(broker_url: str):
-    """Point this process's Celery producer at ``broker_url``. The write URL is the one to
-    change (``broker_url`` gives way to a CELERY_BROKER_URL variable), and Celery keeps its
-    connection and producer pools once made, so they are dropped to take the new URL."""
-    previous = celery_app.conf.broker_write_url
-
-    def switch(url):
-        celery_app.conf.broker_write_url = url
-        celery_app._pool = None
-        celery_app.amqp._producer_pool = None
-
-    switch(broker_url)
-    try:
-        yield
-    finally:
-        switch(previous)
-
-
-class Worker:
-    def __init__(self, *, broker_url: str, mail_dir: Path, log_path: Path):
-        self.broker_url = broker_url
-        self.mail_dir = mail_dir
-        self.log_path = log_path
-        self.process = None
-
-    def start(self) -> None:
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-            "DATABASE_URL": _database_url(),
-            "CONN_MAX_AGE": "0",
-            "CELERY_BROKER_URL": self.broker_url,
-            "REDIS_URL": self.broker_url,
-            "EMAIL_URL": "filemail://",
-            "EMAIL_FILE_PATH": str(self.mail_dir),
-            "SECRET_KEY": "worker-integration-test-" + uuid.uuid4().hex,
-            "DEBUG": "0",
-            "TESTING": "0",
-        }
-        command = [
-            sys.executable, "-m", "celery", "-A", "config", "worker",
-            "--pool", "solo", "--concurrency", "1",
-            "--without-heartbeat", "--without-gossip", "--without-mingle",
-            "--loglevel", "INFO", "--hostname", f"aiss-test-{uuid.uuid4().hex[:8]}@%h",
-        ]
-        with self.log_path.open("wb") as log:
-            self.process = subprocess.Popen(  # noqa: S603 - fixed argument list
-                command, cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-            )
-        deadline = time.monotonic() + WORKER_START_SECONDS
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"Celery worker exited at start:\n{self.log()}")
-            if " ready." in self.log():
-                return
-            time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(f"Celery worker not ready in {WORKER_START_SECONDS}s:\n{self.log()}")
-
-    def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)  # warm shutdown: finish the current task
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-
-@pytest.fixture(scope="module")
-def worker(django_db_setup, tmp_path_factory):
-    """A real worker on the test database, started once for the module. It depends on
-    ``django_db_setup`` so that it stops before the test database is dropped."""
-    broker_url = settings.CELERY_BROKER_URL
-    if not broker_url.startswith("redis://"):
-        pytest.skip("needs a Redis broker: set CELERY_BROKER_URL=redis://... (CI does)")
-    redis.Redis.from_url(broker_url).flushdb()
-    base = tmp_path_factory.mktemp("celery-worker")
-    mail_dir = base / "mail"
-    mail_dir.mkdir()
-    running = Worker(broker_url=broker_url, mail_dir=mail_dir, log_path=base / "worker.log")
-    running.start()
-    yield running
-    running.stop()
-    redis.Redis.from_url(broker_url).flushdb()
-
-
-@pytest.fixture
-def outbox(worker):
-    """The worker's mailbox, emptied for each test, with this process publishing to the
-    worker's broker instead of running tasks in-process."""
-    for leftover in worker.mail_dir.iterdir():
-        leftover.unlink()
-    eager = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = False
-    with _publishing_to(worker.broker_url):
-        yield worker
-    celery_app.conf.task_always_eager = eager
-
-
-def _sent_messages(mail_dir: Path) -> list[email.message.Message]:
-    messages = []
-    for path in sorted(mail_dir.iterdir()):
-        for chunk in path.read_bytes().split(MESSAGE_SEPARATOR):
-            if chunk.strip():
-                messages.append(email.message_from_bytes(chunk))
-    return messages
-
-
-def _recipients(mail_dir: Path) -> list[str]:
-    return [message["To"] for message in _sent_messages(mail_dir)]
 
 
 def _notify_committed(address: str) -> Notification:
@@ -197,7 +35,7 @@ def _notify_committed(address: str) -> Notification:
 
 
 def _wait_for_sent(notification: Notification) -> None:
-    _wait_until(
+    wait_until(
         lambda: Notification.objects.get(pk=notification.pk).status
         == Notification.Status.SENT,
         what=f"notification {notification.pk} to be sent",
@@ -210,7 +48,7 @@ def test_committed_notification_is_delivered_once_by_the_worker(outbox):
     _wait_for_sent(notification)
 
     assert len(list(outbox.mail_dir.iterdir())) == 1
-    assert _recipients(outbox.mail_dir) == ["committed@example.hk"]
+    assert recipients(outbox.mail_dir) == ["committed@example.hk"]
     notification.refresh_from_db()
     assert notification.sent_at is not None
     assert notification.attempts == 1
@@ -228,7 +66,7 @@ def test_rolled_back_notification_leaves_no_row_and_no_email(outbox):
     _wait_for_sent(marker)
 
     assert not Notification.objects.filter(to_email="rolled-back@example.hk").exists()
-    assert _recipients(outbox.mail_dir) == ["marker@example.hk"]
+    assert recipients(outbox.mail_dir) == ["marker@example.hk"]
 
 
 def test_delivery_message_published_twice_sends_one_email(outbox):
@@ -242,14 +80,14 @@ def test_delivery_message_published_twice_sends_one_email(outbox):
     marker = _notify_committed("marker@example.hk")
     _wait_for_sent(marker)
 
-    assert sorted(_recipients(outbox.mail_dir)) == ["marker@example.hk", "twice@example.hk"]
+    assert sorted(recipients(outbox.mail_dir)) == ["marker@example.hk", "twice@example.hk"]
     notification.refresh_from_db()
     assert notification.status == Notification.Status.SENT
     assert notification.attempts == 1
 
 
 def test_sweeper_delivers_notification_committed_while_broker_was_down(outbox):
-    with _publishing_to(_dead_broker_url()):
+    with publishing_to(dead_broker_url()):
         notification = _notify_committed("broker-down@example.hk")
 
     notification.refresh_from_db()
@@ -260,4 +98,4 @@ def test_sweeper_delivers_notification_committed_while_broker_was_down(outbox):
     assert outbox_sweep(now=later) == 1
     _wait_for_sent(notification)
 
-    assert _recipients(outbox.mail_dir) == ["broker-down@example.hk"]
+    assert recipients(outbox.mail_dir) == ["broker-down@example.hk"]
