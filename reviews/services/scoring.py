@@ -217,5 +217,5 @@ def _complete_if_last(application: Application) -> None:
                 "title": application.title, "organisation": application.organisation.name_en,
                 "round": application.round.code,
                 "public_status": public_status(ApplicationStatus.REVIEWED),
-                "url": reverse("reviews:application_assignments", args=[application.pk]),
+                "url": reverse("staff_application", args=[application.pk]),
             })

@@ -178,6 +178,7 @@ def test_officers_hear_when_all_reviews_are_in(round_, officer, team, applicatio
         submit_review(assign(officer, application, reviewer), 4, declare=False)
     note = Notification.objects.get(recipient=officer, event="reviews_complete")
     assert note.context["reference"] == application.reference
+    assert note.context["url"] == f"/staff/applications/{application.pk}/"
 
 
 def test_an_undeclared_extra_reviewer_holds_the_review_stage_open(round_, officer, team,
