@@ -371,3 +371,15 @@ def test_the_demo_officer_screens_the_submitted_application(login, db):
     client.post(url("staff_screening_start", application.pk))
     client.post(url("staff_screening", application.pk), _screening_form())
     assert _status(application) == "in_review"
+
+
+def test_the_applicant_sees_the_amount_conditions_and_expiry_of_the_offer(login, panel, round_):
+    application = make_application(round_, state="reviewed")
+    login(panel).post(url("staff_decision", application.pk), {
+        "decision": "approve", "amount": "650000.00", "conditions": "Monthly reports."})
+    page = login(application.owner).get(
+        reverse("applicants:application", args=[application.pk])).content.decode()
+    expires = timezone.localtime(Grant.objects.get().offer_expires_at).strftime("%Y-%m-%d %H:%M")
+    assert "HK$650,000.00" in page
+    assert "Monthly reports." in page
+    assert expires in page
