@@ -291,6 +291,25 @@ STORAGES = {
                     if not (DEBUG or TESTING) else
                     "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# S3-compatible object storage for documents when a bucket is configured. Objects stay
+# private (no public ACL, no unsigned URLs): downloads still go through the permission-checked
+# views, which stream the file from the bucket.
+DOCUMENTS_S3_BUCKET = env.str("DOCUMENTS_S3_BUCKET", default="")
+if DOCUMENTS_S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": DOCUMENTS_S3_BUCKET,
+            "endpoint_url": env.str("DOCUMENTS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("DOCUMENTS_S3_REGION", default="") or None,
+            "access_key": env.str("DOCUMENTS_S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("DOCUMENTS_S3_SECRET_ACCESS_KEY", default="") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+            "location": env.str("DOCUMENTS_S3_PREFIX", default="documents"),
+        },
+    }
 
 # --- Security -----------------------------------------------------------------------------
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
