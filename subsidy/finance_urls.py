@@ -7,6 +7,7 @@ urlpatterns = [
     path("grants/", views.grant_list, name="finance_grants"),
     path("grants/<int:grant_id>/", views.grant_detail, name="finance_grant"),
     path("grants/<int:grant_id>/activate/", views.grant_activate, name="finance_grant_activate"),
+    path("grants/<int:grant_id>/complete/", views.grant_complete, name="finance_grant_complete"),
     path("grants/<int:grant_id>/terminate/", views.grant_terminate,
          name="finance_grant_terminate"),
     path("grants/<int:grant_id>/tranches/<int:number>/claim/", views.tranche_claim,

@@ -118,6 +118,15 @@ def grant_activate(request, grant_id):
 
 @login_required
 @require_POST
+def grant_complete(request, grant_id):
+    grant = get_object_or_404(Grant, pk=grant_id)
+    _require(request, Action.ADMINISTER_GRANTS)
+    return _act(request, lambda: schedule.grant_complete(actor=request.user, grant=grant),
+                success=_("The grant is completed."), target=f"/finance/grants/{grant.pk}/")
+
+
+@login_required
+@require_POST
 def grant_terminate(request, grant_id):
     grant = get_object_or_404(Grant, pk=grant_id)
     _require(request, Action.ADMINISTER_GRANTS)

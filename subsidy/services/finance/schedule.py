@@ -140,6 +140,28 @@ def grant_activate(*, actor, grant: Grant) -> Grant:
 
 
 @transaction.atomic
+def grant_complete(*, actor, grant: Grant) -> Grant:
+    """Close an active grant whose tranches are all paid."""
+    locked = _locked_grant(grant)
+    if locked.status != Grant.Status.ACTIVE:
+        raise DomainError(_("Only an active grant can be completed."),
+                          code="grant_not_active")
+    unpaid = locked.tranches.exclude(status=Tranche.Status.PAID).count()
+    if unpaid:
+        raise DomainError(_("%(n)s tranche(s) of this grant are not paid yet; pay them or "
+                            "terminate the grant.") % {"n": unpaid}, code="tranches_unpaid")
+    application_transition(actor=actor, application=locked.application,
+                           transition_name="complete")
+    locked.status = Grant.Status.COMPLETED
+    locked.closed_at = timezone.now()
+    locked.save(update_fields=["status", "closed_at", "updated_at"])
+    audit_record(actor=actor, action="grant.complete", obj=locked,
+                 before={"status": Grant.Status.ACTIVE}, after={"status": locked.status})
+    grant.status, grant.closed_at = locked.status, locked.closed_at
+    return locked
+
+
+@transaction.atomic
 def grant_terminate(*, actor, grant: Grant, reason: str) -> Grant:
     """End an active grant early. Its unpaid tranches, open claims and unsent payments are
     cancelled, so only what was already paid stays committed and the rest returns to the

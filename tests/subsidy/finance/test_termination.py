@@ -73,3 +73,28 @@ def test_termination_needs_a_reason(active_grant, officer):
 
     assert Grant.objects.get(pk=active_grant.pk).status == Grant.Status.ACTIVE
     assert not active_grant.tranches.filter(status=Tranche.Status.CANCELLED).exists()
+
+
+def test_grant_with_unpaid_tranches_cannot_be_completed(active_grant, officer):
+    from subsidy.services.finance.schedule import grant_complete
+
+    with pytest.raises(DomainError, match="not paid yet"):
+        grant_complete(actor=officer, grant=active_grant)
+
+    assert Grant.objects.get(pk=active_grant.pk).status == Grant.Status.ACTIVE
+
+
+def test_grant_completes_once_every_tranche_is_paid(active_grant, officer, finance_officer,
+                                                   finance_approver):
+    from subsidy.services.finance.schedule import grant_complete
+
+    for number in (1, 2, 3):
+        payment, _batch = batched_payment(active_grant, officer, finance_officer,
+                                          finance_approver, number=number)
+        payment_mark_paid(actor=finance_officer, disbursement=payment, bank_reference="R",
+                          value_date=date(2027, 1, number))
+
+    grant_complete(actor=officer, grant=active_grant)
+
+    assert Grant.objects.get(pk=active_grant.pk).status == Grant.Status.COMPLETED
+    assert Application.objects.get(pk=active_grant.application_id).status == "completed"
