@@ -4,7 +4,7 @@ else."""
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
-from subsidy import api
+from subsidy import api, api_reports
 from subsidy.api_errors import ApiNotFound
 
 v1 = [
@@ -19,6 +19,11 @@ v1 = [
          name="api-webhook-deliveries"),
     path("webhooks/<int:endpoint_id>/deliveries/<int:delivery_id>/redeliver/",
          api.WebhookRedeliver.as_view(), name="api-webhook-redeliver"),
+    path("reports/disbursements/", api_reports.DisbursementReport.as_view(),
+         name="api-report-disbursements"),
+    path("reports/commitments/", api_reports.CommitmentReport.as_view(),
+         name="api-report-commitments"),
+    path("reports/summary/", api_reports.FinanceSummary.as_view(), name="api-report-summary"),
     path("", include("applicants.api_urls")),
 ]
 
