@@ -113,4 +113,10 @@ def demo_seed() -> dict:
     from subsidy.services.demo_applications import demo_applications_seed
 
     demo_applications_seed(round_=open_round, officer=users["officer@demo.aiss.hk"][0])
+    # A company with an accepted offer, for the money side: tranches, claim, payment.
+    from subsidy.services.finance.demo import demo_accepted_grant_seed
+
+    demo_accepted_grant_seed(round_=open_round, owner=users["applicant@demo.aiss.hk"][0],
+                             officer=users["officer@demo.aiss.hk"][0],
+                             panel=users["panel@demo.aiss.hk"][0])
     return {"scheme": scheme, "users": users}

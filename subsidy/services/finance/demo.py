@@ -1,0 +1,69 @@
+"""Demo data for the money side: one company whose application went through assessment,
+approval and an accepted offer, with its bank account on file. From there the demo officer
+starts the grant, the applicant claims the first tranche, the officer verifies it, the
+finance officer prepares the payment, the finance approver approves it, and the finance
+officer batches it and marks it paid.
+
+Made through the services and the workflow, as users would. Idempotent: a company that
+already has an application in the round is left as it is.
+"""
+
+from decimal import Decimal
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from applicants.models import Application, Membership, Organisation
+from applicants.services.documents import document_upload
+from applicants.services.drafts import application_create_draft, application_update_section
+from applicants.services.submission import application_submit
+from applicants.workflow import application_transition
+from subsidy.models import FundingRound, Sector
+from subsidy.services.demo_applications import _sections, demo_pdf
+
+from .bank import bank_account_save
+
+COMPANY = {"br_number": "64567890", "name_en": "Sha Tin Predictive Analytics Limited",
+           "name_zh": "沙田預測分析有限公司", "sector": Sector.PREDICTIVE_ANALYTICS}
+PROJECT = {
+    "title": "Flood-risk forecasting for Hong Kong drainage operators",
+    "summary": "Predictive models that combine rainfall radar and drain-level sensors to warn "
+               "operators of flooding an hour ahead.",
+    "category": "predictive_analytics", "total_eligible_cost": "1500000.00",
+    "requested_subsidy": "1000000.00"}
+APPROVED = Decimal("1000000.00")
+
+
+def demo_accepted_grant_seed(*, round_: FundingRound, owner, officer, panel) -> Application | None:
+    """An application of the demo company taken to an accepted offer, or None if it exists."""
+    organisation, _created = Organisation.objects.get_or_create(
+        br_number=COMPANY["br_number"],
+        defaults={"name_en": COMPANY["name_en"], "name_zh": COMPANY["name_zh"],
+                  "incorporation_date": "2021-06-01", "size": Organisation.Size.SMALL,
+                  "sector": COMPANY["sector"], "is_cyberport_incubatee": True})
+    Membership.objects.get_or_create(organisation=organisation, user=owner,
+                                     defaults={"role": Membership.Role.OWNER})
+    if Application.objects.filter(organisation=organisation, round=round_).exists():
+        return None
+    bank_account_save(actor=owner, organisation=organisation,
+                      bank_name="The Hongkong and Shanghai Banking Corporation",
+                      account_name=COMPANY["name_en"], account_number="004-567-890123-838")
+    application = application_create_draft(actor=owner, organisation=organisation,
+                                           round_=round_)
+    for section, data in _sections(PROJECT, 30000, (3, 315000), None):
+        application_update_section(actor=owner, application=application, section=section,
+                                   data=data, expected_version=application.version)
+        application.refresh_from_db()
+    for code in round_.required_documents:
+        document_upload(actor=owner, application=application, document_type=code,
+                        uploaded_file=SimpleUploadedFile(
+                            f"{code}.pdf", demo_pdf(f"{organisation.name_en}: {code}"),
+                            content_type="application/pdf"))
+    application_submit(actor=owner, application=application)
+    for actor, step, payload in [
+        (officer, "start_screening", {}), (officer, "pass_to_review", {}),
+        (None, "complete_review", {}), (panel, "approve", {"amount": str(APPROVED)}),
+        (officer, "make_offer", {}), (owner, "accept_offer", {}),
+    ]:
+        application_transition(actor=actor, application=application, transition_name=step,
+                               **payload)
+    return application

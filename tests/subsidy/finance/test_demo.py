@@ -1,0 +1,40 @@
+from datetime import date
+
+import pytest
+
+from subsidy.models import Grant, User
+from subsidy.services.demo import demo_seed
+from subsidy.services.finance.claims import ClaimInput, claim_submit, claim_verify
+from subsidy.services.finance.payments import (
+    disbursement_approve,
+    disbursement_prepare,
+    payment_batch_create,
+    payment_mark_paid,
+)
+from subsidy.services.finance.schedule import grant_activate
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_users_take_the_demo_grant_through_one_paid_tranche():
+    demo_seed()
+    demo_seed()
+    user = {email.split("@")[0]: User.objects.get(email=email) for email in [
+        "applicant@demo.aiss.hk", "officer@demo.aiss.hk", "finance@demo.aiss.hk",
+        "approver@demo.aiss.hk"]}
+    grant = Grant.objects.get(status=Grant.Status.ACCEPTED)
+
+    grant_activate(actor=user["officer"], grant=grant)
+    tranche = grant.tranches.get(number=1)
+    claim = claim_submit(actor=user["applicant"], tranche=tranche,
+                         data=ClaimInput(amount=tranche.amount, narrative="Data collected."))
+    claim_verify(actor=user["officer"], claim=claim)
+    payment = disbursement_prepare(actor=user["finance"], claim=claim)
+    disbursement_approve(actor=user["approver"], disbursement=payment)
+    payment_batch_create(actor=user["finance"], disbursement_ids=[payment.pk])
+    payment.refresh_from_db()
+    paid = payment_mark_paid(actor=user["finance"], disbursement=payment,
+                             bank_reference="HSBC-DEMO-1", value_date=date(2027, 1, 5))
+
+    assert paid.status == "paid"
+    assert tranche.amount == grant.approved_amount * 40 / 100
