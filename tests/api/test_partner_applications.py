@@ -452,3 +452,20 @@ def test_an_applicant_edit_on_the_web_is_seen_by_the_partner(partner_client, cre
     response = partner_client.get(url(created))
 
     assert response.json()["version"] == application.version
+
+
+def test_create_with_a_reused_idempotency_key_and_another_body_is_refused(
+        partner_client, linked_organisation, open_round):
+    other_round = FundingRoundFactory()
+    partner_client.post("/api/v1/applications/", {"organisation": linked_organisation.pk,
+                                                  "round": open_round.code},
+                        format="json", HTTP_IDEMPOTENCY_KEY="draft-1")
+
+    response = partner_client.post("/api/v1/applications/",
+                                   {"organisation": linked_organisation.pk,
+                                    "round": other_round.code},
+                                   format="json", HTTP_IDEMPOTENCY_KEY="draft-1")
+
+    assert response.status_code == 422
+    assert response.json()["code"] == "idempotency_key_reused"
+    assert Application.objects.count() == 1

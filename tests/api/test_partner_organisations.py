@@ -243,3 +243,17 @@ def test_organisation_list_runs_a_fixed_number_of_queries(partner_client, partne
     with django_assert_max_num_queries(baseline):
         response = partner_client.get("/api/v1/organisations/?page_size=200")
     assert len(response.json()["results"]) == 23
+
+
+def test_ending_a_link_tells_the_partner_webhooks(partner, linked_organisation, settings):
+    settings.WEBHOOKS_ALLOW_INSECURE = True
+    settings.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = True
+    webhook_endpoint_create(partner=partner, url="http://127.0.0.1:9/hook",
+                            event_types=["organisation.unlinked"])
+    owner = MembershipFactory(organisation=linked_organisation).user
+
+    partner_link_revoke(actor=owner, link=PartnerLink.objects.get(partner=partner))
+
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.event_type == "organisation.unlinked"
+    assert delivery.payload["data"]["revoked_at"]
