@@ -31,6 +31,17 @@ class ClaimForm(forms.Form):
                 if self.cleaned_data.get(f"spend_{line.pk}") is not None}
 
 
+class TrancheRowForm(forms.Form):
+    description = forms.CharField(label=_("Deliverable"), max_length=300)
+    due_date = forms.DateField(label=_("Due date"), widget=DATE_WIDGET)
+    amount = forms.DecimalField(label=_("Amount (HK$)"), max_digits=14, decimal_places=2,
+                                min_value=0)
+
+
+TrancheFormSet = forms.formset_factory(TrancheRowForm, extra=1, can_delete=True,
+                                       max_num=24, validate_max=True)
+
+
 class CommentForm(forms.Form):
     comment = forms.CharField(label=_("What must the applicant change?"), max_length=4000,
                               widget=forms.Textarea(attrs={"rows": 4}))

@@ -7,6 +7,7 @@ urlpatterns = [
     path("grants/", views.grant_list, name="finance_grants"),
     path("grants/<int:grant_id>/", views.grant_detail, name="finance_grant"),
     path("grants/<int:grant_id>/activate/", views.grant_activate, name="finance_grant_activate"),
+    path("grants/<int:grant_id>/schedule/", views.grant_schedule, name="finance_grant_schedule"),
     path("grants/<int:grant_id>/complete/", views.grant_complete, name="finance_grant_complete"),
     path("grants/<int:grant_id>/terminate/", views.grant_terminate,
          name="finance_grant_terminate"),

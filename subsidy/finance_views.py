@@ -22,6 +22,7 @@ from subsidy.finance_forms import (
     MarkPaidForm,
     ReasonForm,
     RegisterFilterForm,
+    TrancheFormSet,
 )
 from subsidy.models import BankAccount, Claim, Disbursement, Grant, PaymentBatch
 from subsidy.opendata.threesixty import grants_package
@@ -114,6 +115,36 @@ def grant_activate(request, grant_id):
     return _act(request, lambda: schedule.grant_activate(actor=request.user, grant=grant),
                 success=_("The grant is active; its tranches are scheduled."),
                 target=f"/finance/grants/{grant.pk}/")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def grant_schedule(request, grant_id):
+    """The officer adjusts the tranche schedule of an accepted grant before it starts."""
+    grant = get_object_or_404(Grant.objects.select_related("application"), pk=grant_id)
+    _require(request, Action.ADMINISTER_GRANTS)
+    current = ([{"description": t.description, "due_date": t.due_date, "amount": t.amount}
+                for t in grant.tranches.order_by("number")]
+               or [{"description": row.description, "due_date": row.due_date,
+                    "amount": row.amount}
+                   for row in schedule.schedule_from_milestones(grant=grant)])
+    formset = TrancheFormSet(request.POST or None, initial=current, prefix="tranche")
+    error = None
+    if request.method == "POST" and formset.is_valid():
+        rows = [schedule.TrancheRow(description=form.cleaned_data["description"],
+                                    due_date=form.cleaned_data["due_date"],
+                                    amount=form.cleaned_data["amount"])
+                for form in formset.forms
+                if form.cleaned_data and not form.cleaned_data.get("DELETE")]
+        try:
+            schedule.tranche_schedule_set(actor=request.user, grant=grant, rows=rows)
+        except DomainError as exc:
+            error = exc
+        else:
+            messages.success(request, _("Schedule saved."))
+            return redirect(f"/finance/grants/{grant.pk}/")
+    return render(request, "subsidy/finance/schedule_form.html",
+                  {"grant": grant, "formset": formset, "error": error})
 
 
 @login_required

@@ -121,3 +121,39 @@ def test_second_tranche_is_due_once_the_first_is_paid(active_grant, officer, fin
                          data=ClaimInput(amount=second.amount, narrative="Mid-term."))
 
     assert claim.status == Claim.Status.SUBMITTED
+
+
+@pytest.fixture
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    settings.STORAGES = {**settings.STORAGES, "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(tmp_path)}}}
+
+
+def test_claim_keeps_its_evidence_document(_media, active_grant):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from subsidy.services.demo_applications import demo_pdf
+
+    tranche = active_grant.tranches.get(number=1)
+    pdf = SimpleUploadedFile("report.pdf", demo_pdf("Progress"), content_type="application/pdf")
+
+    claim = claim_submit(actor=active_grant.owner, tranche=tranche, data=ClaimInput(
+        amount=tranche.amount, narrative="Report attached.", evidence=[pdf]))
+
+    evidence = claim.evidence.get()
+    assert (evidence.original_name, evidence.mime_type) == ("report.pdf", "application/pdf")
+
+
+def test_evidence_that_is_not_an_allowed_document_is_refused(_media, active_grant):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    tranche = active_grant.tranches.get(number=1)
+    fake = SimpleUploadedFile("report.pdf", b"#!/bin/sh\necho hi\n", content_type="application/pdf")
+
+    with pytest.raises(DomainError, match="not a PDF"):
+        claim_submit(actor=active_grant.owner, tranche=tranche, data=ClaimInput(
+            amount=tranche.amount, narrative="Report attached.", evidence=[fake]))
+
+    assert not Claim.objects.exists()

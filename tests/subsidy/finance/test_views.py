@@ -191,3 +191,38 @@ def test_finance_pages_ask_the_same_number_of_queries_for_5_or_50_rows(
     _many_payments(45, officer, finance_officer, finance_approver)
 
     assert _queries(client, url) == few
+
+
+def _schedule_post(rows):
+    data = {"tranche-TOTAL_FORMS": str(len(rows)), "tranche-INITIAL_FORMS": "0"}
+    for index, (description, due, amount) in enumerate(rows):
+        data.update({f"tranche-{index}-description": description,
+                     f"tranche-{index}-due_date": due, f"tranche-{index}-amount": amount})
+    return data
+
+
+def test_officer_adjusts_the_schedule_before_the_grant_starts(client, accepted_grant, officer):
+    url = reverse("finance_grant_schedule", args=[accepted_grant.pk])
+
+    response = _login(client, officer).post(url, _schedule_post([
+        ("Kick-off", "2027-01-01", "600000.00"), ("Final", "2027-12-01", "400000.00")]))
+
+    assert response.status_code == 302
+    assert list(accepted_grant.tranches.values_list("amount", flat=True)) == [
+        Decimal("600000.00"), Decimal("400000.00")]
+
+
+def test_schedule_page_shows_why_a_schedule_that_does_not_add_up_is_refused(
+        client, accepted_grant, officer):
+    url = reverse("finance_grant_schedule", args=[accepted_grant.pk])
+
+    response = _login(client, officer).post(url, _schedule_post([
+        ("Kick-off", "2027-01-01", "600000.00"), ("Final", "2027-12-01", "300000.00")]))
+
+    assert "must be equal" in response.content.decode()
+    assert not accepted_grant.tranches.exists()
+
+
+def test_finance_officer_cannot_change_the_schedule(client, accepted_grant, finance_officer):
+    assert _login(client, finance_officer).get(
+        reverse("finance_grant_schedule", args=[accepted_grant.pk])).status_code == 403
