@@ -27,11 +27,6 @@ def _storage(settings, tmp_path):
 
 
 @pytest.fixture
-def officer(db):
-    return UserFactory(roles=[Role.PROGRAMME_OFFICER])
-
-
-@pytest.fixture
 def round_(db):
     return make_round(code="2026R1")
 

@@ -26,11 +26,6 @@ def _storage(settings, tmp_path):
 
 
 @pytest.fixture
-def officer(db):
-    return UserFactory(roles=[Role.PROGRAMME_OFFICER])
-
-
-@pytest.fixture
 def panel(db):
     return UserFactory(roles=[Role.PANEL_MEMBER])
 
