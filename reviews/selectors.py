@@ -307,7 +307,8 @@ def assignable_reviewers(*, application: Application) -> list:
     by the same rule as automatic assignment."""
     pool = pool_active(application.round_id)
     chosen = balancing_choice(pool, round_loads(application.round_id),
-                     reviewers_excluded([application])[application.pk], len(pool))
+                              reviewers_excluded([application])[application.pk], len(pool),
+                              application.category)
     members = {m.pk: m for m in ReviewerPoolMember.objects.filter(
         pk__in=[m.pk for m in chosen]).select_related("reviewer")}
     return [members[m.pk] for m in chosen]

@@ -65,12 +65,22 @@ def reviewers_excluded(applications: list[Application]) -> dict[int, set[int]]:
     return {a.pk: by_org[a.organisation_id] | by_app[a.pk] for a in applications}
 
 
-def balancing_choice(pool, loads, excluded: set[int], need: int) -> list[ReviewerPoolMember]:
+def _knows(member: ReviewerPoolMember, category: str) -> bool:
+    """Whether the member's expertise tags name the application's category (``nlp``,
+    ``computer vision`` or ``computer_vision``)."""
+    return bool(category) and any(tag.replace(" ", "_") == category
+                                  for tag in member.expertise)
+
+
+def balancing_choice(pool, loads, excluded: set[int], need: int,
+                     category: str = "") -> list[ReviewerPoolMember]:
     """The balancing rule: eligible reviewers with room left, fewest live assignments
-    first (ties by account age, for a stable choice)."""
+    first; between equally loaded reviewers, one whose expertise matches the application's
+    category, then the longest-standing account (for a stable choice)."""
     candidates = [m for m in pool
                   if m.reviewer_id not in excluded and loads[m.reviewer_id] < m.capacity]
-    candidates.sort(key=lambda m: (loads[m.reviewer_id], m.reviewer_id))
+    candidates.sort(key=lambda m: (loads[m.reviewer_id], not _knows(m, category),
+                                   m.reviewer_id))
     return candidates[:max(need, 0)]
 
 
@@ -185,7 +195,8 @@ def assignments_auto_assign(*, actor, round_: FundingRound, due_at=None) -> list
         excluded = reviewers_excluded(applications)
         for application in applications:
             need = round_.reviewers_per_application - application.live
-            for member in balancing_choice(pool, loads, excluded[application.pk], need):
+            for member in balancing_choice(pool, loads, excluded[application.pk], need,
+                                           application.category):
                 created.append(_create(actor=actor, application=application,
                                        reviewer=reviewers[member.reviewer_id], due_at=due_at,
                                        reason="automatic"))
@@ -198,7 +209,8 @@ def replacement_propose(*, application: Application) -> User | None:
     """The reviewer the balancing rule would pick next for ``application``, or None."""
     pool = pool_active(application.round_id)
     excluded = reviewers_excluded([application])[application.pk]
-    chosen = balancing_choice(pool, round_loads(application.round_id), excluded, 1)
+    chosen = balancing_choice(pool, round_loads(application.round_id), excluded, 1,
+                              application.category)
     return User.objects.get(pk=chosen[0].reviewer_id) if chosen else None
 
 

@@ -251,3 +251,29 @@ def test_declaring_once_the_review_stage_is_over_is_refused(round_, officer):
     with pytest.raises(DomainError) as exc:
         declaration_record(actor=reviewer, assignment=assignment, has_conflict=False)
     assert exc.value.code == "not_in_review"
+
+
+def test_between_equally_loaded_reviewers_the_matching_expert_is_chosen(round_, officer):
+    round_.reviewers_per_application = 1
+    round_.save()
+    pooled_reviewer(round_, officer, expertise="fintech")
+    expert = pooled_reviewer(round_, officer, expertise="Computer vision, robotics")
+    app = application_in_review(round_)
+    app.category = "computer_vision"
+    app.save(update_fields=["category"])
+    assignments_auto_assign(actor=officer, round_=round_)
+    assert live_reviewers(app) == {expert.pk}
+
+
+def test_load_balancing_comes_before_expertise(round_, officer):
+    round_.reviewers_per_application = 1
+    round_.save()
+    generalist = pooled_reviewer(round_, officer, expertise="fintech")
+    expert = pooled_reviewer(round_, officer, expertise="nlp")
+    assignment_create(actor=officer, application=application_in_review(round_),
+                      reviewer=expert)
+    app = application_in_review(round_)
+    app.category = "nlp"
+    app.save(update_fields=["category"])
+    assignments_auto_assign(actor=officer, round_=round_)
+    assert live_reviewers(app) == {generalist.pk}
