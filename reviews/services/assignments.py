@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from applicants.models import Application, ApplicationStatus, Membership
 from reviews.models import Assignment, ConflictDeclaration, ReviewerPoolMember
+from reviews.services.scoring import review_stage_complete_if_done
 from subsidy.errors import DomainError, PermissionDeniedError
 from subsidy.models import FundingRound, User
 from subsidy.permissions import Action, can, require
@@ -168,6 +169,9 @@ def assignment_remove(*, actor, assignment: Assignment, reason: str = "") -> Ass
         audit_record(actor=actor, action="assignment.remove", obj=locked,
                      before={"status": before},
                      after={"status": locked.status, "reason": locked.removed_reason})
+        review_stage_complete_if_done(
+            Application.objects.select_related("round", "organisation").get(
+                pk=locked.application_id))
     return locked
 
 
@@ -257,5 +261,6 @@ def declaration_record(*, actor, assignment: Assignment, has_conflict: bool,
                         actor=None, application=application, reviewer=replacement,
                         due_at=None, reason="replacement")
                     declaration.save(update_fields=["replacement"])
+            review_stage_complete_if_done(application)
     assignment.status = locked.status
     return declaration

@@ -143,7 +143,7 @@ def _submit(actor, assignment: Assignment, review: Review, scores: dict) -> None
              "recommendation": review.recommendation, "scores": scores}
     if previous is None:
         audit_record(actor=actor, action="review.submit", obj=review, after=after)
-        _complete_if_last(assignment.application)
+        review_stage_complete_if_done(assignment.application)
     else:
         audit_record(actor=actor, action="review.correct", obj=review,
                      before={"version": previous.version,
@@ -197,10 +197,13 @@ def review_correction_discard(*, actor, assignment: Assignment) -> None:
         draft.delete()
 
 
-def _complete_if_last(application: Application) -> None:
+def review_stage_complete_if_done(application: Application) -> None:
     """When the application has its required number of submitted reviews and nobody is
     still reviewing it, the review stage ends: in_review → reviewed (by the system), and
-    the programme officers hear that all reviews are in."""
+    the programme officers hear that all reviews are in. Called when a review is submitted
+    and when an open assignment ends (removed, or conflicted without a replacement)."""
+    if application.status != ApplicationStatus.IN_REVIEW:
+        return
     counts = {row["status"]: row["n"] for row in application.review_assignments.values(
         "status").annotate(n=Count("id"))}
     open_ = sum(counts.get(s, 0) for s in Assignment.OPEN_STATUSES)

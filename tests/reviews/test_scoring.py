@@ -6,7 +6,11 @@ from applicants.errors import ProblemsError
 from applicants.models import ApplicationStatus
 from reviews.models import Review
 from reviews.selectors import reviews_of_others
-from reviews.services.assignments import assignment_create, declaration_record
+from reviews.services.assignments import (
+    assignment_create,
+    assignment_remove,
+    declaration_record,
+)
 from reviews.services.scoring import (
     review_correction_start,
     review_save,
@@ -209,3 +213,15 @@ def test_a_reviewer_sees_the_other_reviews_after_submitting(round_, officer, tea
     assert [o["review"].assignment_id for o in others] == [theirs.pk]
 
 
+
+
+def test_removing_the_last_open_assignment_ends_the_review_stage(round_, officer, team,
+                                                                 application):
+    extra = assign(officer, application, pooled_reviewer(round_, officer), declare=False)
+    for reviewer in team:
+        submit_review(assign(officer, application, reviewer), 4, declare=False)
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.IN_REVIEW
+    assignment_remove(actor=officer, assignment=extra, reason="Not needed")
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.REVIEWED
