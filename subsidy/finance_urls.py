@@ -15,6 +15,7 @@ urlpatterns = [
          name="finance_tranche_claim"),
     path("claims/", views.claim_queue, name="finance_claims"),
     path("claims/<int:claim_id>/", views.claim_detail, name="finance_claim"),
+    path("evidence/<int:evidence_id>/", views.evidence_download, name="finance_evidence"),
     path("claims/<int:claim_id>/verify/", views.claim_verify, name="finance_claim_verify"),
     path("claims/<int:claim_id>/return/", views.claim_return, name="finance_claim_return"),
     path("claims/<int:claim_id>/prepare/", views.payment_prepare, name="finance_prepare"),

@@ -5,7 +5,8 @@ render; every rule lives in ``subsidy.services.finance`` and ``subsidy.permissio
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, JsonResponse
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -24,7 +25,7 @@ from subsidy.finance_forms import (
     RegisterFilterForm,
     TrancheFormSet,
 )
-from subsidy.models import BankAccount, Claim, Disbursement, Grant, PaymentBatch
+from subsidy.models import BankAccount, Claim, ClaimEvidence, Disbursement, Grant, PaymentBatch
 from subsidy.opendata.threesixty import grants_package
 from subsidy.permissions import Action, can
 from subsidy.reports import charts, exports, figures
@@ -238,6 +239,20 @@ def claim_detail(request, claim_id):
         "can_verify": (claim.status == Claim.Status.SUBMITTED
                        and can(request.user, Action.VERIFY_CLAIM)),
     })
+
+
+@login_required
+def evidence_download(request, evidence_id):
+    """Evidence is served only here, to those who may see the grant."""
+    evidence = (ClaimEvidence.objects.select_related("claim__tranche__grant__application")
+                .filter(pk=evidence_id).first())
+    if evidence is None or not can(request.user, Action.VIEW_GRANT,
+                                   evidence.claim.tranche.grant.application):
+        raise Http404
+    response = FileResponse(default_storage.open(evidence.file.name, "rb"), as_attachment=True,
+                            filename=evidence.original_name, content_type=evidence.mime_type)
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required

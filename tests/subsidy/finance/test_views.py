@@ -2,16 +2,24 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from subsidy.models import BankAccount, Claim, Disbursement
 from subsidy.roles import Role
-from subsidy.services.finance.payments import payment_mark_paid
+from subsidy.services.demo_applications import demo_pdf
+from subsidy.services.finance.claims import ClaimInput, claim_submit, claim_verify
+from subsidy.services.finance.payments import (
+    disbursement_approve,
+    disbursement_prepare,
+    payment_mark_paid,
+)
+from subsidy.services.finance.schedule import grant_activate
 from tests.factories import MembershipFactory, UserFactory
 
-from .conftest import batched_payment, claim_first_tranche
+from .conftest import batched_payment, claim_first_tranche, make_accepted_grant
 
 pytestmark = pytest.mark.django_db
 
@@ -112,7 +120,6 @@ def test_viewer_member_cannot_change_the_bank_account(client, active_grant):
 def test_the_preparer_cannot_approve_from_the_payment_page(client, active_grant, officer):
     both = UserFactory(roles=[Role.FINANCE_OFFICER, Role.FINANCE_APPROVER])
     claim = claim_first_tranche(active_grant)
-    from subsidy.services.finance.claims import claim_verify
 
     claim_verify(actor=officer, claim=claim)
     _login(client, both)
@@ -161,10 +168,6 @@ def test_finance_officer_marks_a_payment_paid_from_the_batch_page(
 
 
 def _many_payments(count, officer, finance_officer, finance_approver):
-    from subsidy.services.finance.schedule import grant_activate
-
-    from .conftest import make_accepted_grant
-
     for _ in range(count):
         grant = make_accepted_grant()
         grant_activate(actor=officer, grant=grant)
@@ -226,3 +229,57 @@ def test_schedule_page_shows_why_a_schedule_that_does_not_add_up_is_refused(
 def test_finance_officer_cannot_change_the_schedule(client, accepted_grant, finance_officer):
     assert _login(client, finance_officer).get(
         reverse("finance_grant_schedule", args=[accepted_grant.pk])).status_code == 403
+
+
+def _claim_with_evidence(grant, settings, tmp_path):
+    settings.STORAGES = {**settings.STORAGES, "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(tmp_path)}}}
+    tranche = grant.tranches.get(number=1)
+    pdf = SimpleUploadedFile("report.pdf", demo_pdf("Progress"), content_type="application/pdf")
+    claim = claim_submit(actor=grant.owner, tranche=tranche, data=ClaimInput(
+        amount=tranche.amount, narrative="Report.", evidence=[pdf]))
+    return claim.evidence.get()
+
+
+def test_officer_downloads_the_evidence_of_a_claim(client, active_grant, officer, settings,
+                                                   tmp_path):
+    evidence = _claim_with_evidence(active_grant, settings, tmp_path)
+
+    response = _login(client, officer).get(reverse("finance_evidence", args=[evidence.pk]))
+
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+
+def test_another_company_cannot_download_the_evidence(client, active_grant, settings,
+                                                      tmp_path):
+    evidence = _claim_with_evidence(active_grant, settings, tmp_path)
+
+    response = _login(client, MembershipFactory().user).get(
+        reverse("finance_evidence", args=[evidence.pk]))
+
+    assert response.status_code == 404
+
+
+def test_payment_queue_asks_the_same_number_of_queries_for_5_or_50_payments(
+        client, officer, finance_officer, finance_approver):
+
+
+    def approved(count):
+        for _ in range(count):
+            grant = make_accepted_grant()
+            grant_activate(actor=officer, grant=grant)
+            claim = claim_first_tranche(grant)
+            claim_verify(actor=officer, claim=claim)
+
+            disbursement_approve(actor=finance_approver, disbursement=disbursement_prepare(
+                actor=finance_officer, claim=claim))
+
+    _login(client, finance_officer)
+    url = reverse("finance_payments")
+    approved(5)
+    few = _queries(client, url)
+    approved(45)
+
+    assert _queries(client, url) == few
