@@ -8,6 +8,7 @@ already paid and is refused. The database refuses a second paid payment for a tr
 and, on PostgreSQL, paid above the approved amount.
 """
 
+import secrets
 from datetime import date
 
 from django.db import transaction
@@ -81,9 +82,10 @@ def disbursement_approve(*, actor, disbursement: Disbursement) -> Disbursement:
 
 
 def _batch_reference(now) -> str:
-    stamp = timezone.localtime(now).strftime("%Y%m%d")
-    count = PaymentBatch.objects.filter(reference__startswith=f"PB-{stamp}-").count()
-    return f"PB-{stamp}-{count + 1:03d}"
+    # Date and time for people, a random tail so that two batches made at the same moment
+    # never collide on the unique reference.
+    stamp = timezone.localtime(now).strftime("%Y%m%d-%H%M")
+    return f"PB-{stamp}-{secrets.token_hex(2).upper()}"
 
 
 @transaction.atomic
