@@ -14,7 +14,7 @@ def navigation(request):
         return {"nav_links": [], "staff_must_use_2fa": False}
     links = [(reverse("dashboard"), _("Dashboard"))]
     role_pages = [
-        (Role.APPLICANT, "dashboard_applicant", _("My applications")),
+        (Role.APPLICANT, "applicants:dashboard", _("My applications")),
         (Role.REVIEWER, "dashboard_reviewer", _("My reviews")),
         (Role.PROGRAMME_OFFICER, "dashboard_officer", _("Programme office")),
         (Role.PANEL_MEMBER, "dashboard_panel", _("Panel")),

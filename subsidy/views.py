@@ -29,7 +29,7 @@ DASHBOARD_BY_ROLE = [
     (Role.FINANCE_APPROVER, "dashboard_finance"),
     (Role.FINANCE_OFFICER, "dashboard_finance"),
     (Role.REVIEWER, "dashboard_reviewer"),
-    (Role.APPLICANT, "dashboard_applicant"),
+    (Role.APPLICANT, "applicants:dashboard"),
 ]
 
 
@@ -50,14 +50,9 @@ def _require_role(request, *roles):
 
 @login_required
 def dashboard_applicant(request):
+    # The applicant portal's own page lists applications with their next step.
     _require_role(request, Role.APPLICANT)
-    organisations = request.user.memberships.select_related("organisation").order_by(
-        "organisation__name_en")
-    return render(request, "subsidy/dashboard_applicant.html", {
-        "memberships": organisations,
-        "open_rounds": selectors.rounds_open(),
-        "inbox": selectors.inbox_for(user=request.user),
-    })
+    return redirect("applicants:dashboard")
 
 
 @login_required

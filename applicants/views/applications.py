@@ -126,6 +126,7 @@ def dashboard(request):
         "open_rounds": [{"round": r, "deadline": deadline(r)}
                         for r in subsidy_selectors.rounds_open()],
         "may_create_organisation": can(request.user, Action.CREATE_ORGANISATION),
+        "inbox": subsidy_selectors.inbox_for(user=request.user),
     })
 
 

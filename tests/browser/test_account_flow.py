@@ -37,7 +37,7 @@ def test_new_applicant_signs_up_verifies_email_and_reaches_dashboard(page, live_
     page.goto(_activate_url(message))
     page.locator("form button[type=submit]").last.click()
 
-    assert page.url.endswith("/dashboard/applicant/")
+    assert page.url.endswith("/applicant/")
     assert page.locator("h1").inner_text() == "My applications"
     user = User.objects.get(email="founder@startup.hk")
     assert UserRole.objects.filter(user=user, role=Role.APPLICANT).exists()
@@ -57,6 +57,6 @@ def test_new_applicant_signs_up_in_traditional_chinese(page, live_server):
     assert "何慧欣" in message.body
     page.goto(_activate_url(message))
     page.locator("form button[type=submit]").last.click()
-    assert page.url.endswith("/dashboard/applicant/")
+    assert page.url.endswith("/applicant/")
     assert page.locator("html").get_attribute("lang") == "zh-Hant-HK"
     assert "My applications" not in page.locator("h1").inner_text()

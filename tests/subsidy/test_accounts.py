@@ -100,7 +100,7 @@ def test_following_the_activate_link_verifies_the_address_and_signs_in(client, c
     assert EmailAddress.objects.get(email="founder@startup.hk").verified
     assert response.status_code == 302
     assert client.get(reverse("dashboard")).status_code == 302
-    assert client.get(reverse("dashboard_applicant")).status_code == 200
+    assert client.get(reverse("applicants:dashboard")).status_code == 200
 
 
 def test_signing_up_with_a_registered_address_reveals_nothing_and_tells_the_owner(
@@ -313,7 +313,7 @@ def test_applicants_are_not_required_to_set_up_totp(client, settings):
     settings.STAFF_REQUIRE_2FA = True
     client.force_login(UserFactory(roles=[Role.APPLICANT]))
 
-    assert client.get(reverse("dashboard_applicant")).status_code == 200
+    assert client.get(reverse("applicants:dashboard")).status_code == 200
 
 
 def test_staff_with_an_activated_totp_reach_their_dashboard(client, settings, officer):

@@ -268,7 +268,7 @@ def test_dashboard_shows_recent_notifications_by_title_and_links_to_the_inbox(us
                                                                              user):
     make_notification(user, event="claim_paid", status=Notification.Status.EMAIL_OFF,
                       sent_at=None)
-    page = user_client.get(reverse("dashboard_applicant")).content.decode()
+    page = user_client.get(reverse("applicants:dashboard")).content.decode()
     assert "Claim paid" in page
     assert "claim_paid" not in page
     assert f'href="{reverse("inbox")}"' in page

@@ -19,7 +19,7 @@ PASSWORD = "Correct-Horse-Battery-9"
 
 # Each demo account, the dashboard it owns, and one it may not open.
 DEMO_DASHBOARDS = [
-    ("applicant@demo.aiss.hk", "dashboard_applicant", "dashboard_officer"),
+    ("applicant@demo.aiss.hk", "applicants:dashboard", "dashboard_officer"),
     ("reviewer1@demo.aiss.hk", "dashboard_reviewer", "dashboard_panel"),
     ("officer@demo.aiss.hk", "dashboard_officer", "dashboard_finance"),
     ("panel@demo.aiss.hk", "dashboard_panel", "dashboard_reviewer"),
@@ -75,7 +75,7 @@ def test_demo_accounts_sign_in_with_the_printed_password(client, demo):
                            {"login": "applicant@demo.aiss.hk", "password": DEMO_PASSWORD})
 
     assert response.status_code == 302
-    assert client.get(reverse("dashboard_applicant")).status_code == 200
+    assert client.get(reverse("applicants:dashboard")).status_code == 200
 
 
 def test_a_user_without_a_role_is_told_access_is_pending(client):

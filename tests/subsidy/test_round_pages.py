@@ -96,3 +96,8 @@ def test_other_roles_cannot_manage_rounds(client, role):
     client.force_login(UserFactory(roles=[role]))
     assert client.get(reverse("round_list")).status_code == 403
     assert client.post(reverse("round_new"), {}).status_code == 403
+
+
+def test_officer_dashboard_links_to_the_round_pages(officer_client):
+    page = officer_client.get(reverse("dashboard_officer")).content.decode()
+    assert f'href="{reverse("round_list")}"' in page
