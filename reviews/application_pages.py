@@ -164,6 +164,8 @@ def application_detail(request, application_id):
         "versions": versions,
         "history": application.status_changes.all(),
         "audit": staff_selectors.staff_application_audit(application=application),
+        "may_assign": application.status == S.IN_REVIEW
+        and can(request.user, Action.ASSIGN_REVIEWERS, application),
         **_reviews_context(application),
     })
 

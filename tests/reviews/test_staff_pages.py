@@ -379,3 +379,10 @@ def test_the_applicant_sees_the_amount_conditions_and_expiry_of_the_offer(login,
     assert "HK$650,000.00" in page
     assert "Monthly reports." in page
     assert expires in page
+
+
+def test_the_officer_is_offered_reviewer_assignment_for_an_application_in_review(
+        login, officer, round_):
+    application = make_application(round_, state="in_review", officer=officer)
+    page = login(officer).get(url("staff_application", application.pk)).content.decode()
+    assert reverse("reviews:application_assignments", args=[application.pk]) in page
