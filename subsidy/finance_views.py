@@ -417,7 +417,7 @@ def dashboard(request):
         "schemes": schemes,
         "by_category": figures.by_dimension("category"),
         "by_sector": figures.by_dimension("sector"),
-        "paid_by_month": figures.paid_by_month(),
+        "by_month": figures.by_month(),
         "forecast": forecast,
         "ageing": figures.claims_ageing(),
         "forecast_chart": charts.bar_chart(

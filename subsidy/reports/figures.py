@@ -62,9 +62,29 @@ def by_dimension(field: str):
     return sorted(rows.values(), key=lambda entry: entry["key"] or "")
 
 
+def by_month():
+    """Per month: what was newly committed (grants approved that month and still
+    committing, plus payments on terminated grants) and what was paid, from two grouped
+    queries."""
+    months: dict = {}
+    for row in (Grant.objects.filter(status__in=Grant.COMMITTING_STATUSES)
+                .annotate(month=TruncMonth("decided_at")).order_by()
+                .values("month").annotate(total=Sum("approved_amount"))):
+        months[row["month"].date()] = {"month": row["month"].date(), "committed": row["total"],
+                                       "paid": ZERO, "count": 0}
+    for row in paid_by_month():
+        entry = months.setdefault(row["month"], {"month": row["month"], "committed": ZERO,
+                                                 "paid": ZERO, "count": 0})
+        entry["paid"], entry["count"] = row["total"], row["count"]
+        entry["committed"] += row["terminated"] or ZERO
+    return [months[key] for key in sorted(months)]
+
+
 def paid_by_month():
     return list(paid_disbursements().annotate(month=TruncMonth("value_date")).order_by()
-                .values("month").annotate(total=Sum("amount"), count=Count("pk"))
+                .values("month").annotate(total=Sum("amount"), count=Count("pk"),
+                                          terminated=Sum("amount", filter=Q(
+                                              grant__status=Grant.Status.TERMINATED)))
                 .order_by("month"))
 
 

@@ -42,3 +42,10 @@ def test_offers_that_were_declined_are_not_published(db):
     ids = [g["id"] for g in grants_package()["grants"]]
 
     assert ids == [f"360G-CYBERPORT-AISS-{keep.application.reference}"]
+
+
+def test_open_data_download_needs_no_sign_in(client, active_grant):
+    response = client.get("/finance/open-data/360giving.json")
+
+    assert response.status_code == 200
+    assert response.json()["grants"][0]["currency"] == "HKD"

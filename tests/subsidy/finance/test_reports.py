@@ -103,3 +103,12 @@ def test_claims_ageing_counts_claims_waiting_for_verification(active_grant):
     step = next(s for s in claims_ageing() if s["step"] == "verification")
 
     assert (step["count"], step["week"], step["month"], step["oldest_days"]) == (1, 0, 1, 10)
+
+
+def test_committed_by_month_sums_to_the_round_commitment(ledger_world):
+    from subsidy.reports.figures import by_month
+
+    months = by_month()
+
+    assert sum(row["committed"] for row in months) == Decimal("5300000.00")
+    assert sum(row["paid"] for row in months) == Decimal("1200000.00")
