@@ -109,6 +109,24 @@ def _sections(project, gpu_hours, personnel, equipment) -> list[tuple[str, objec
     ]
 
 
+def demo_application_submit(*, owner, organisation, round_, project, gpu_hours, personnel,
+                            equipment) -> Application:
+    """A complete application of ``organisation``, drafted and submitted by its owner."""
+    application = application_create_draft(actor=owner, organisation=organisation,
+                                           round_=round_)
+    for section, data in _sections(project, gpu_hours, personnel, equipment):
+        application_update_section(actor=owner, application=application, section=section,
+                                   data=data, expected_version=application.version)
+        application.refresh_from_db()
+    for code in round_.required_documents:
+        document_upload(actor=owner, application=application, document_type=code,
+                        uploaded_file=SimpleUploadedFile(
+                            f"{code}.pdf", demo_pdf(f"{organisation.name_en}: {code}"),
+                            content_type="application/pdf"))
+    application_submit(actor=owner, application=application)
+    return application
+
+
 def demo_applications_seed(*, round_: FundingRound, officer) -> list[Application]:
     """The three demo applications, each moved to its state; existing ones are kept."""
     made = []
@@ -117,18 +135,9 @@ def demo_applications_seed(*, round_: FundingRound, officer) -> list[Application
         if Application.objects.filter(organisation=organisation, round=round_).exists():
             continue
         owner = organisation.memberships.get(role="owner").user
-        application = application_create_draft(actor=owner, organisation=organisation,
-                                               round_=round_)
-        for section, data in _sections(project, gpu_hours, personnel, equipment):
-            application_update_section(actor=owner, application=application, section=section,
-                                       data=data, expected_version=application.version)
-            application.refresh_from_db()
-        for code in round_.required_documents:
-            document_upload(actor=owner, application=application, document_type=code,
-                            uploaded_file=SimpleUploadedFile(
-                                f"{code}.pdf", demo_pdf(f"{organisation.name_en}: {code}"),
-                                content_type="application/pdf"))
-        application_submit(actor=owner, application=application)
+        application = demo_application_submit(
+            owner=owner, organisation=organisation, round_=round_, project=project,
+            gpu_hours=gpu_hours, personnel=personnel, equipment=equipment)
         for step in STEPS[state]:
             application_transition(actor=None if step == "complete_review" else officer,
                                    application=application, transition_name=step)

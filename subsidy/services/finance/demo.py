@@ -10,15 +10,10 @@ already has an application in the round is left as it is.
 
 from decimal import Decimal
 
-from django.core.files.uploadedfile import SimpleUploadedFile
-
 from applicants.models import Application, Membership, Organisation
-from applicants.services.documents import document_upload
-from applicants.services.drafts import application_create_draft, application_update_section
-from applicants.services.submission import application_submit
 from applicants.workflow import application_transition
 from subsidy.models import FundingRound, Sector
-from subsidy.services.demo_applications import _sections, demo_pdf
+from subsidy.services.demo_applications import demo_application_submit
 
 from .bank import bank_account_save
 
@@ -47,18 +42,9 @@ def demo_accepted_grant_seed(*, round_: FundingRound, owner, officer, panel) -> 
     bank_account_save(actor=owner, organisation=organisation,
                       bank_name="The Hongkong and Shanghai Banking Corporation",
                       account_name=COMPANY["name_en"], account_number="004-567-890123-838")
-    application = application_create_draft(actor=owner, organisation=organisation,
-                                           round_=round_)
-    for section, data in _sections(PROJECT, 30000, (3, 315000), None):
-        application_update_section(actor=owner, application=application, section=section,
-                                   data=data, expected_version=application.version)
-        application.refresh_from_db()
-    for code in round_.required_documents:
-        document_upload(actor=owner, application=application, document_type=code,
-                        uploaded_file=SimpleUploadedFile(
-                            f"{code}.pdf", demo_pdf(f"{organisation.name_en}: {code}"),
-                            content_type="application/pdf"))
-    application_submit(actor=owner, application=application)
+    application = demo_application_submit(
+        owner=owner, organisation=organisation, round_=round_, project=PROJECT,
+        gpu_hours=30000, personnel=(3, 315000), equipment=None)
     for actor, step, payload in [
         (officer, "start_screening", {}), (officer, "pass_to_review", {}),
         (None, "complete_review", {}), (panel, "approve", {"amount": str(APPROVED)}),
