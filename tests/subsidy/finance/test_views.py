@@ -283,3 +283,9 @@ def test_payment_queue_asks_the_same_number_of_queries_for_5_or_50_payments(
     approved(45)
 
     assert _queries(client, url) == few
+
+
+def test_applicant_home_leads_to_the_grants_and_claims(client, active_grant):
+    page = _login(client, active_grant.owner).get(reverse("applicants:dashboard"))
+
+    assert reverse("finance_grants") in page.content.decode()
