@@ -159,6 +159,12 @@ EVENTS: tuple[NotificationEvent, ...] = (
         sample_context=_CLAIM,
     ),
     NotificationEvent(
+        # A claim submitted or sent again after changes, waiting for verification.
+        "claim_submitted_staff", _("Claim waiting for verification"),
+        Audience.PROGRAMME_OFFICER, mandatory=False,
+        sample_context={**_CLAIM, "revision": 1, "url": "/finance/claims/3/"},
+    ),
+    NotificationEvent(
         "claim_returned", _("Claim returned for changes"), Audience.APPLICANT,
         mandatory=False, sample_context={**_CLAIM, "note": "The progress report is unsigned."},
     ),

@@ -22,7 +22,7 @@ from subsidy.models import Claim, ClaimEvidence, ClaimSpend, Grant, Tranche
 from subsidy.permissions import Action, require
 from subsidy.services.audit import audit_record
 
-from ._common import notify_company
+from ._common import notify_company, notify_officers_of_claim
 
 
 @dataclass
@@ -134,6 +134,7 @@ def claim_submit(*, actor, tranche: Tranche, data: ClaimInput) -> Claim:
                      after={"tranche": locked.number, "amount": claim.amount,
                             "evidence": len(data.evidence)})
         notify_company(claim=claim, event="claim_received")
+        notify_officers_of_claim(claim=claim)
         return claim
 
     return _with_storage_cleanup(work)
@@ -171,6 +172,7 @@ def claim_resubmit(*, actor, claim: Claim, data: ClaimInput) -> Claim:
         audit_record(actor=actor, action="claim.resubmit", obj=locked, before=before,
                      after={"amount": locked.amount, "revision": locked.revision})
         notify_company(claim=locked, event="claim_received")
+        notify_officers_of_claim(claim=locked)
         return locked
 
     return _with_storage_cleanup(work)
