@@ -65,3 +65,8 @@ def batches_with_totals():
         open_count=Count("disbursements",
                          filter=Q(disbursements__status=Disbursement.Status.BATCHED)),
     ).select_related("created_by").order_by("-created_at", "-id")
+
+
+def batch_payments(*, batch: PaymentBatch):
+    return (batch.disbursements.select_related("grant__application__organisation", "tranche")
+            .order_by("pk"))

@@ -96,8 +96,9 @@ def grant_detail(request, grant_id):
     account = BankAccount.objects.filter(organisation=organisation).first()
     can_claim = can(request.user, Action.CLAIM_TRANCHE, grant.application)
     tranches = list(grant.tranches.all())
+    problems = claims.tranche_due_problems(grant) if can_claim else {}
     for tranche in tranches:
-        tranche.due_problem = claims.tranche_due_problem(tranche) if can_claim else None
+        tranche.due_problem = problems.get(tranche.number)
     return render(request, "subsidy/finance/grant_detail.html", {
         "grant": grant, "tranches": tranches, "bank_account": account,
         "can_claim": can_claim,
@@ -370,8 +371,7 @@ def batch_detail(request, batch_id):
                                      batch.reference)
     return render(request, "subsidy/finance/batch_detail.html", {
         "batch": batch, "totals": payments.batch_totals(batch=batch),
-        "payments": batch.disbursements.select_related(
-            "grant__application__organisation", "tranche").order_by("pk"),
+        "payments": selectors.batch_payments(batch=batch),
         "can_mark": can(request.user, Action.PREPARE_DISBURSEMENT),
     })
 

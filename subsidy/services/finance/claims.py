@@ -51,6 +51,31 @@ def tranche_due_problem(tranche: Tranche) -> str | None:
     return None
 
 
+def tranche_due_problems(grant: Grant) -> dict[int, str | None]:
+    """``tranche_due_problem`` for every tranche of ``grant``, by tranche number, worked out
+    from the tranches and claims prefetched by ``grant_with_tranches`` (two queries at most,
+    whatever the number of tranches)."""
+    tranches = sorted(grant.tranches.all(), key=lambda t: t.number)
+    problems: dict[int, str | None] = {}
+    unpaid_seen = False
+    for tranche in tranches:
+        if grant.status != Grant.Status.ACTIVE:
+            problem = _("Tranches can be claimed only while the grant is active.")
+        elif tranche.status != Tranche.Status.SCHEDULED:
+            problem = _("Tranche %(n)s is %(status)s; it cannot be claimed.") % {
+                "n": tranche.number, "status": tranche.get_status_display().lower()}
+        elif any(c.status != Claim.Status.CANCELLED for c in tranche.claims.all()):
+            problem = _("Tranche %(n)s has been claimed already.") % {"n": tranche.number}
+        elif unpaid_seen:
+            problem = _("Tranche %(n)s is not due yet: the tranches before it must be paid "
+                        "first.") % {"n": tranche.number}
+        else:
+            problem = None
+        problems[tranche.number] = problem
+        unpaid_seen = unpaid_seen or tranche.status != Tranche.Status.PAID
+    return problems
+
+
 def _input_problems(tranche: Tranche, data: ClaimInput) -> list[tuple[str | None, str]]:
     problems = []
     amount = data.amount

@@ -30,7 +30,7 @@ def make_accepted_grant(*, round_=None, amount="1000000.00", shares=("40", "30",
     for position, share in enumerate(shares):
         Milestone.objects.create(application=application, position=position,
                                  deliverable=f"Milestone {position + 1}",
-                                 due_date=date(2027, 1 + position * 3, 1),
+                                 due_date=date(2027 + position * 3 // 12, 1 + position * 3 % 12, 1),
                                  share_percent=Decimal(share))
     BudgetLine.objects.create(application=application, category="compute",
                               description="GPU time", quantity=Decimal("1000"),

@@ -1,0 +1,118 @@
+"""The finance work pages ask a fixed number of queries however many rows they show."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from subsidy.finance_selectors import grant_with_tranches
+from subsidy.models import Disbursement
+from subsidy.services.finance.claims import (
+    claim_verify,
+    tranche_due_problem,
+    tranche_due_problems,
+)
+from subsidy.services.finance.payments import (
+    disbursement_approve,
+    disbursement_prepare,
+    payment_batch_create,
+)
+from subsidy.services.finance.schedule import grant_activate
+
+from .conftest import batched_payment, claim_first_tranche, make_accepted_grant
+
+pytestmark = pytest.mark.django_db
+
+
+def _queries(client, user, url):
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def _claims(count, officer):
+    claims = []
+    for _ in range(count):
+        grant = make_accepted_grant()
+        grant_activate(actor=officer, grant=grant)
+        claims.append(claim_first_tranche(grant))
+    return claims
+
+
+def test_claim_queue_asks_the_same_number_of_queries_for_5_or_50_claims(client, officer):
+    url = reverse("finance_claims")
+    _claims(5, officer)
+    few = _queries(client, officer, url)
+    _claims(45, officer)
+
+    assert _queries(client, officer, url) == few
+
+
+def test_batch_list_asks_the_same_number_of_queries_for_5_or_50_batches(
+        client, officer, finance_officer, finance_approver):
+    def batches(count):
+        for _ in range(count):
+            grant = make_accepted_grant()
+            grant_activate(actor=officer, grant=grant)
+            batched_payment(grant, officer, finance_officer, finance_approver)
+
+    url = reverse("finance_payments")
+    batches(5)
+    few = _queries(client, finance_officer, url)
+    batches(45)
+
+    assert _queries(client, finance_officer, url) == few
+
+
+def _batch_of(count, officer, finance_officer, finance_approver):
+    ids = []
+    for claim in _claims(count, officer):
+        claim_verify(actor=officer, claim=claim)
+        payment = disbursement_prepare(actor=finance_officer, claim=claim)
+        disbursement_approve(actor=finance_approver, disbursement=payment)
+        ids.append(payment.pk)
+    return payment_batch_create(actor=finance_officer, disbursement_ids=ids)
+
+
+def test_batch_page_asks_the_same_number_of_queries_for_5_or_50_payments(
+        client, officer, finance_officer, finance_approver):
+    small = _batch_of(5, officer, finance_officer, finance_approver)
+    large = _batch_of(50, officer, finance_officer, finance_approver)
+
+    few = _queries(client, finance_officer, reverse("finance_batch", args=[small.pk]))
+
+    assert Disbursement.objects.filter(batch=large).count() == 50
+    assert _queries(client, finance_officer, reverse("finance_batch", args=[large.pk])) == few
+
+
+def _active_grant_with_tranches(count, officer):
+    share = str(Decimal(100) / count)
+    grant = make_accepted_grant(shares=[share] * count)
+    grant_activate(actor=officer, grant=grant)
+    claim_first_tranche(grant)
+    return grant
+
+
+@pytest.mark.parametrize("viewer", ["owner", "officer"])
+def test_grant_page_asks_the_same_number_of_queries_for_5_or_50_tranches(
+        client, officer, viewer):
+    small = _active_grant_with_tranches(5, officer)
+    large = _active_grant_with_tranches(50, officer)
+    user = {"owner": small.owner, "officer": officer}[viewer]
+    large_user = {"owner": large.owner, "officer": officer}[viewer]
+
+    few = _queries(client, user, reverse("finance_grant", args=[small.pk]))
+
+    assert large.tranches.count() == 50
+    assert _queries(client, large_user, reverse("finance_grant", args=[large.pk])) == few
+
+
+def test_due_problems_of_all_tranches_match_those_of_each_tranche(active_grant):
+    claim_first_tranche(active_grant)
+    grant = grant_with_tranches(grant_id=active_grant.pk)
+
+    assert tranche_due_problems(grant) == {
+        tranche.number: tranche_due_problem(tranche) for tranche in active_grant.tranches.all()}
