@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -36,6 +36,7 @@ from subsidy.reports.registers import (
     commitment_totals,
     commitments_register,
     disbursement_register,
+    register_page,
     register_totals,
 )
 from subsidy.services.finance import bank, claims, payments, schedule
@@ -461,8 +462,10 @@ def disbursement_register_view(request):
         return download
     query = request.GET.copy()
     query.pop("format", None)
+    query.pop("page", None)
+    page = register_page(rows, statuses=Disbursement.Status, number=request.GET.get("page"))
     return render(request, "subsidy/finance/disbursement_register.html", {
-        "form": form, "rows": rows[:500], "totals": register_totals(rows),
+        "form": form, "rows": page.object_list, "page": page, "totals": register_totals(rows),
         "query": query.urlencode(),
     })
 
@@ -476,9 +479,11 @@ def commitments_register_view(request):
                          "Commitments")
     if download:
         return download
+    page = register_page(rows, statuses=Grant.Status, number=request.GET.get("page"))
     return render(request, "subsidy/finance/commitments_register.html", {
-        "rows": rows[:500], "totals": commitment_totals(round_code=round_code),
-        "round_code": round_code,
+        "rows": page.object_list, "page": page,
+        "totals": commitment_totals(round_code=round_code), "round_code": round_code,
+        "query": urlencode({"round": round_code}) if round_code else "",
     })
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Case, Count, DecimalField, F, OuterRef, Q, Subquery, Sum, When
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
@@ -122,6 +123,20 @@ def commitment_totals(*, round_code: str = "", status: str = "") -> dict:
                                ZERO))
     return {"count": whole["count"], "committed": whole["approved"] + paid["on_terminated"],
             "paid": paid["paid"]}
+
+
+REGISTER_PAGE_SIZE = 50
+
+
+def register_page(rows, *, statuses, number) -> Page:
+    """One on-screen page of a register (``REGISTER_PAGE_SIZE`` rows), each row with a
+    ``status_label``: the translated label of its status code from ``statuses`` (the
+    model's ``Status`` choices). Downloads and the API keep every row and the codes."""
+    page = Paginator(rows, REGISTER_PAGE_SIZE).get_page(number)
+    labels = dict(statuses.choices)
+    page.object_list = [{**row, "status_label": labels.get(row["status"], row["status"])}
+                        for row in page.object_list]
+    return page
 
 
 def json_rows(rows) -> list[dict]:
