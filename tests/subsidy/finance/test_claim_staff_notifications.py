@@ -2,6 +2,8 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.template.loader import render_to_string
+from django.utils import translation
 
 from subsidy.models import Notification
 from subsidy.notification_events import REGISTRY
@@ -54,3 +56,13 @@ def test_staff_claim_event_is_an_optional_programme_officer_event():
 
     assert (event.audience, event.mandatory) == ("programme_officer", False)
 
+
+
+def test_staff_claim_email_is_translated_into_chinese():
+    context = {**REGISTRY["claim_submitted_staff"].sample_context, "recipient_name": "Chan"}
+
+    with translation.override("zh-hant"):
+        subject = render_to_string("notifications/claim_submitted_staff/subject.txt", context)
+
+    assert "New claim" not in subject
+    assert "AISS-2026R1-00042" in subject
