@@ -81,11 +81,11 @@ def disbursement_approve(*, actor, disbursement: Disbursement) -> Disbursement:
     return locked
 
 
-def _batch_reference(now) -> str:
-    # Date and time for people, a random tail so that two batches made at the same moment
-    # never collide on the unique reference.
+def _batch_reference(now, batch_id: int) -> str:
+    # Date and time for people, the batch's own number so that two batches made in the
+    # same minute never collide on the unique reference (a random tail could).
     stamp = timezone.localtime(now).strftime("%Y%m%d-%H%M")
-    return f"PB-{stamp}-{secrets.token_hex(2).upper()}"
+    return f"PB-{stamp}-{batch_id:05d}"
 
 
 @transaction.atomic
@@ -115,8 +115,10 @@ def payment_batch_create(*, actor, disbursement_ids: list[int]) -> PaymentBatch:
                               % {"company": payment.grant.application.organisation.name_en},
                               code="no_bank_account")
     now = timezone.now()
-    batch = PaymentBatch.objects.create(reference=_batch_reference(now), created_by=actor,
-                                        created_at=now)
+    batch = PaymentBatch.objects.create(reference=f"PB-NEW-{secrets.token_hex(8)}",
+                                        created_by=actor, created_at=now)
+    batch.reference = _batch_reference(now, batch.pk)
+    batch.save(update_fields=["reference"])
     for payment in payments:
         account = accounts[payment.grant.application.organisation_id]
         payment.status = S.BATCHED

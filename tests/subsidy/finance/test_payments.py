@@ -176,3 +176,15 @@ def test_database_refuses_a_second_paid_payment_for_a_tranche(
             claim=second_claim, tranche=payment.tranche, grant=active_grant,
             amount=Decimal("1"), status=S.PAID, prepared_by=finance_officer,
             approved_by=UserFactory(), bank_reference="B", value_date=date(2027, 1, 6))
+
+
+def test_batches_made_in_the_same_minute_get_distinct_references_with_their_number(
+        officer, finance_officer, finance_approver):
+    batches = []
+    for _ in range(2):
+        grant = make_accepted_grant()
+        grant_activate(actor=officer, grant=grant)
+        batches.append(batched_payment(grant, officer, finance_officer, finance_approver)[1])
+
+    assert [b.reference.rsplit("-", 1)[1] for b in batches] == [
+        f"{b.pk:05d}" for b in batches]
