@@ -88,7 +88,7 @@ def _validate_round(values: dict, *, scheme: Scheme, round_: FundingRound | None
     ratio = Decimal(values["max_ratio_percent"])
     if not Decimal("0") < ratio <= Decimal(settings.EXCEPTIONAL_RATIO_CAP_PERCENT):
         raise DomainError(
-            _("The maximum subsidy ratio must be above 0% and at most %(cap)s%%.")
+            _("The maximum subsidy ratio must be above 0%% and at most %(cap)s%%.")
             % {"cap": settings.EXCEPTIONAL_RATIO_CAP_PERCENT},
             field="max_ratio_percent",
         )

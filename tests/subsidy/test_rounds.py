@@ -244,3 +244,16 @@ def test_audit_events_cannot_be_updated_or_deleted_in_the_database(officer, sche
             connection.cursor() as cursor:
         cursor.execute("DELETE FROM subsidy_auditevent")
     assert AuditEvent.objects.filter(action="round.create").count() == 1
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hant"])
+def test_ratio_cap_message_reads_correctly_in_each_language(officer, scheme, language):
+    from django.utils import translation
+
+    with translation.override(language), pytest.raises(DomainError) as excinfo:
+        round_create(actor=officer, scheme=scheme,
+                     **round_values(max_ratio_percent=Decimal("95")))
+    message = str(excinfo.value.message)
+    assert "90%" in message
+    assert "0%" in message
+    assert "{" not in message and "%%" not in message
