@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -117,7 +118,7 @@ def grant_activate(request, grant_id):
     _require(request, Action.ADMINISTER_GRANTS)
     return _act(request, lambda: schedule.grant_activate(actor=request.user, grant=grant),
                 success=_("The grant is active; its tranches are scheduled."),
-                target=f"/finance/grants/{grant.pk}/")
+                target=reverse("finance_grant", args=[grant.pk]))
 
 
 @login_required
@@ -145,7 +146,7 @@ def grant_schedule(request, grant_id):
             error = exc
         else:
             messages.success(request, _("Schedule saved."))
-            return redirect(f"/finance/grants/{grant.pk}/")
+            return redirect(reverse("finance_grant", args=[grant.pk]))
     return render(request, "subsidy/finance/schedule_form.html",
                   {"grant": grant, "formset": formset, "error": error})
 
@@ -156,7 +157,8 @@ def grant_complete(request, grant_id):
     grant = get_object_or_404(Grant, pk=grant_id)
     _require(request, Action.ADMINISTER_GRANTS)
     return _act(request, lambda: schedule.grant_complete(actor=request.user, grant=grant),
-                success=_("The grant is completed."), target=f"/finance/grants/{grant.pk}/")
+                success=_("The grant is completed."),
+                target=reverse("finance_grant", args=[grant.pk]))
 
 
 @login_required
@@ -168,7 +170,7 @@ def grant_terminate(request, grant_id):
     return _act(request, lambda: schedule.grant_terminate(actor=request.user, grant=grant,
                                                           reason=reason),
                 success=_("The grant is terminated; its unpaid tranches are cancelled."),
-                target=f"/finance/grants/{grant.pk}/")
+                target=reverse("finance_grant", args=[grant.pk]))
 
 
 def _claim_input(form) -> claims.ClaimInput:
@@ -197,7 +199,7 @@ def tranche_claim(request, grant_id, number):
             _form_errors(form, error)
         else:
             messages.success(request, _("Your claim has been sent for verification."))
-            return redirect(f"/finance/claims/{claim.pk}/")
+            return redirect(reverse("finance_claim", args=[claim.pk]))
     return render(request, "subsidy/finance/claim_form.html",
                   {"grant": grant, "tranche": tranche, "form": form,
                    "problem": claims.tranche_due_problem(tranche)})
@@ -235,7 +237,7 @@ def claim_detail(request, claim_id):
                 _form_errors(form, error)
             else:
                 messages.success(request, _("Your revised claim has been sent."))
-                return redirect(f"/finance/claims/{claim.pk}/")
+                return redirect(reverse("finance_claim", args=[claim.pk]))
     return render(request, "subsidy/finance/claim_detail.html", {
         "claim": claim, "form": form, "return_form": CommentForm(),
         "can_verify": (claim.status == Claim.Status.SUBMITTED
@@ -264,7 +266,8 @@ def claim_verify(request, claim_id):
     _require(request, Action.VERIFY_CLAIM)
     return _act(request, lambda: claims.claim_verify(actor=request.user, claim=claim),
                 success=_("Claim verified; finance can prepare the payment."),
-                target=f"/finance/claims/{claim.pk}/", next_target="/finance/claims/")
+                target=reverse("finance_claim", args=[claim.pk]),
+                next_target=reverse("finance_claims"))
 
 
 @login_required
@@ -276,7 +279,8 @@ def claim_return(request, claim_id):
     return _act(request, lambda: claims.claim_return(actor=request.user, claim=claim,
                                                      comment=comment),
                 success=_("Claim returned to the applicant."),
-                target=f"/finance/claims/{claim.pk}/", next_target="/finance/claims/")
+                target=reverse("finance_claim", args=[claim.pk]),
+                next_target=reverse("finance_claims"))
 
 
 @login_required
@@ -305,8 +309,8 @@ def bank_account(request, organisation_id):
             messages.success(request, _("Bank account saved."))
             target = request.GET.get("next") or ""
             if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-                target = "/finance/grants/"
-            return redirect(target or "/finance/grants/")
+                target = reverse("finance_grants")
+            return redirect(target or reverse("finance_grants"))
     return render(request, "subsidy/finance/bank_account.html",
                   {"organisation": organisation, "account": account, "form": form})
 
@@ -336,7 +340,7 @@ def payment_prepare(request, claim_id):
     return _act(request, lambda: payments.disbursement_prepare(actor=request.user,
                                                                claim=claim),
                 success=_("Payment prepared; a finance approver must approve it."),
-                target="/finance/payments/")
+                target=reverse("finance_payments"))
 
 
 @login_required
@@ -345,7 +349,7 @@ def payment_approve(request, payment_id):
     payment = get_object_or_404(Disbursement, pk=payment_id)
     return _act(request, lambda: payments.disbursement_approve(actor=request.user,
                                                                disbursement=payment),
-                success=_("Payment approved."), target="/finance/payments/")
+                success=_("Payment approved."), target=reverse("finance_payments"))
 
 
 @login_required
@@ -355,8 +359,8 @@ def batch_create(request):
     return _act(request, lambda: payments.payment_batch_create(actor=request.user,
                                                                disbursement_ids=ids),
                 success=lambda batch: _("Batch %(ref)s created.") % {"ref": batch.reference},
-                target="/finance/payments/",
-                next_target=lambda batch: f"/finance/batches/{batch.pk}/")
+                target=reverse("finance_payments"),
+                next_target=lambda batch: reverse("finance_batch", args=[batch.pk]))
 
 
 @login_required
@@ -378,7 +382,9 @@ def batch_detail(request, batch_id):
 
 
 def _batch_target(payment: Disbursement) -> str:
-    return f"/finance/batches/{payment.batch_id}/" if payment.batch_id else "/finance/payments/"
+    if payment.batch_id:
+        return reverse("finance_batch", args=[payment.batch_id])
+    return reverse("finance_payments")
 
 
 @login_required
