@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: run test install migrate seed worker beat lint lock messages clean
+.PHONY: run test bench install migrate seed worker beat lint lock messages clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,11 @@ run: $(STAMP)
 # The whole suite. DATABASE_URL / CELERY_BROKER_URL select PostgreSQL and Redis (see .ci/run).
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Benchmarks against the local PostgreSQL and Redis (bench/README.md); BENCH_SIZE=smoke is quick.
+BENCH_SIZE ?= reference
+bench: $(STAMP)
+	$(BIN)/python -m bench.run --size $(BENCH_SIZE) $(BENCH_ARGS)
 
 migrate: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
