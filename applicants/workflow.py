@@ -203,27 +203,22 @@ def _application_context(app: Application, language: str) -> dict:
         }
 
 
-def _notify_members(ctx: TransitionContext, event: str, extra: dict | None = None,
-                    extra_for: Callable[[Any], dict] | None = None) -> None:
-    """``extra_for(user)`` adds context worded in the member's own language."""
+def _notify_members(ctx: TransitionContext, event: str, extra: dict | None = None) -> None:
     members = (Membership.objects.filter(organisation_id=ctx.application.organisation_id)
                .select_related("user").filter(user__is_active=True))
     for membership in members:
         user = membership.user
-        worded = {}
-        if extra_for is not None:
-            with translation.override(user.language):
-                worded = extra_for(user)
         notify(recipient=user, event=event,
                context={**_application_context(ctx.application, user.language),
-                        **(extra or {}), **worded})
+                        **(extra or {})})
 
 
-def _notify_officers(ctx: TransitionContext, event: str) -> None:
+def _notify_officers(ctx: TransitionContext, event: str, extra: dict | None = None) -> None:
     officers = User.objects.filter(role_grants__role=Role.PROGRAMME_OFFICER, is_active=True)
     for officer in officers:
         notify(recipient=officer, event=event,
                context={**_application_context(ctx.application, officer.language),
+                        **(extra or {}),
                         "url": f"/staff/applications/{ctx.application.pk}/"})
 
 
@@ -253,6 +248,35 @@ def notify_status_change(ctx: TransitionContext) -> None:
     """The applicant hears of every outcome that concerns them, in public words."""
     _notify_members(ctx, "application_status_changed",
                     {"note": (ctx.payload.get("reason") or "").strip()})
+
+
+def notify_with_reason(event: str) -> Effect:
+    """Tell the applicant of an outcome with the reason staff gave for it."""
+    def effect(ctx: TransitionContext) -> None:
+        _notify_members(ctx, event, {"reason": (ctx.payload.get("reason") or "").strip()})
+
+    effect.__name__ = f"notify_{event}"
+    return effect
+
+
+def notify_waitlisted(ctx: TransitionContext) -> None:
+    _notify_members(ctx, "application_waitlisted")
+
+
+def _offer_terms(application: Application) -> dict:
+    """The offer's amount, expiry (Hong Kong time) and conditions, for its messages."""
+    grant = Grant.objects.get(application_id=application.pk)
+    return {"amount": grant_services.money(grant.approved_amount),
+            "expires_at": timezone.localtime(grant.offer_expires_at).strftime("%Y-%m-%d %H:%M"),
+            "conditions": grant.conditions}
+
+
+def notify_offer_lapsed(ctx: TransitionContext) -> None:
+    _notify_members(ctx, "offer_lapsed", _offer_terms(ctx.application))
+
+
+def notify_officers_of_decline(ctx: TransitionContext) -> None:
+    _notify_officers(ctx, "offer_declined", _offer_terms(ctx.application))
 
 
 # --- Decisions and offers: the grant follows the application in the same transaction --------
@@ -289,18 +313,7 @@ def send_offer(ctx: TransitionContext) -> None:
 
 def notify_offer(ctx: TransitionContext) -> None:
     """The offer reaches the applicant with its amount, its conditions and its expiry."""
-    grant = Grant.objects.get(application_id=ctx.application.pk)
-
-    def offer_note(user) -> dict:
-        note = _("Amount offered: %(amount)s. Accept it by %(expires)s (Hong Kong time); "
-                 "after that it lapses.") % {
-            "amount": grant_services.money(grant.approved_amount),
-            "expires": timezone.localtime(grant.offer_expires_at).strftime("%Y-%m-%d %H:%M")}
-        if grant.conditions:
-            note += "\n" + _("Conditions: %(conditions)s") % {"conditions": grant.conditions}
-        return {"note": note}
-
-    _notify_members(ctx, "application_status_changed", extra_for=offer_note)
+    _notify_members(ctx, "application_approved", _offer_terms(ctx.application))
 
 
 def grant_accepted(ctx: TransitionContext) -> None:
@@ -384,7 +397,7 @@ TRANSITIONS: tuple[Transition, ...] = (
        gettext_lazy("Mark ineligible"),
        payload_required("reason", gettext_lazy("Give the reason the application is "
                                                "ineligible.")),
-       [notify_status_change]),
+       [notify_with_reason("application_ineligible")]),
     _t("request_information", [S.SCREENING], S.INFO_REQUESTED, [Action.SCREEN_APPLICATIONS],
        gettext_lazy("Request information"), information_request_valid,
        [open_information_request, notify_information_request]),
@@ -401,18 +414,19 @@ TRANSITIONS: tuple[Transition, ...] = (
        gettext_lazy("Reject"),
        payload_required("reason", gettext_lazy("Give the reason for the rejection; the "
                                                "applicant will see it.")),
-       [notify_status_change]),
+       [notify_with_reason("application_rejected")]),
     _t("waitlist", [S.REVIEWED], S.WAITLISTED, [Action.DECIDE_APPLICATIONS],
-       gettext_lazy("Put on the reserve list"), effects=[notify_status_change]),
+       gettext_lazy("Put on the reserve list"), effects=[notify_waitlisted]),
     _t("make_offer", [S.APPROVED], S.OFFERED, [Action.ADMINISTER_GRANTS, system],
        gettext_lazy("Send the offer"), effects=[send_offer, notify_offer]),
     _t("accept_offer", [S.OFFERED], S.ACCEPTED, [Action.RESPOND_TO_OFFER],
        gettext_lazy("Accept the offer"), offer_open, [grant_accepted]),
     _t("decline_offer", [S.OFFERED], S.DECLINED, [Action.RESPOND_TO_OFFER],
-       gettext_lazy("Decline the offer"), effects=[grant_declined]),
+       gettext_lazy("Decline the offer"),
+       effects=[grant_declined, notify_officers_of_decline]),
     _t("lapse_offer", [S.OFFERED], S.LAPSED, [Action.ADMINISTER_GRANTS, system],
        gettext_lazy("Let the offer lapse"), offer_expired,
-       [grant_lapsed, notify_status_change]),
+       [grant_lapsed, notify_offer_lapsed]),
     _t("activate", [S.ACCEPTED], S.ACTIVE, [Action.ADMINISTER_GRANTS, system],
        gettext_lazy("Start the project")),
     _t("complete", [S.ACTIVE], S.COMPLETED, [Action.ADMINISTER_GRANTS],

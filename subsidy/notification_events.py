@@ -125,11 +125,34 @@ EVENTS: tuple[NotificationEvent, ...] = (
         mandatory=False, sample_context={**_APPLICATION, "url": "/staff/applications/42/"},
     ),
     NotificationEvent(
-        # Ineligible, approved, rejected with reason, waitlisted, offered, lapsed, completed.
+        "application_ineligible", _("Application not eligible"), Audience.APPLICANT,
+        mandatory=True,
+        sample_context={**_APPLICATION, "public_status": "Not eligible",
+                        "reason": "The company is not registered in Hong Kong."},
+    ),
+    NotificationEvent(
+        # Changes of status without an event of their own: project completed or terminated.
         "application_status_changed", _("Decision or change of status"), Audience.APPLICANT,
         mandatory=True,
+        sample_context={**_APPLICATION, "public_status": "Terminated",
+                        "note": "The milestones were not met."},
+    ),
+    # Decisions
+    NotificationEvent(
+        "application_approved", _("Application approved: grant offer"), Audience.APPLICANT,
+        mandatory=True,
+        sample_context={**_OFFER, "public_status": "Offer made",
+                        "conditions": "Hire two AI engineers in Hong Kong."},
+    ),
+    NotificationEvent(
+        "application_rejected", _("Application not successful"), Audience.APPLICANT,
+        mandatory=True,
         sample_context={**_APPLICATION, "public_status": "Not successful",
-                        "note": "The project does not fall within the eligible categories."},
+                        "reason": "The market evidence is not strong enough."},
+    ),
+    NotificationEvent(
+        "application_waitlisted", _("Application on the reserve list"), Audience.APPLICANT,
+        mandatory=True, sample_context={**_APPLICATION, "public_status": "On the reserve list"},
     ),
     # Reviews
     NotificationEvent(
@@ -152,6 +175,16 @@ EVENTS: tuple[NotificationEvent, ...] = (
     NotificationEvent(
         "offer_expiring", _("Offer expiring in 3 days"), Audience.APPLICANT,
         mandatory=True, sample_context=_OFFER,
+    ),
+    NotificationEvent(
+        "offer_lapsed", _("Offer lapsed"), Audience.APPLICANT, mandatory=True,
+        sample_context={**_OFFER, "public_status": "Offer lapsed"},
+    ),
+    NotificationEvent(
+        "offer_declined", _("Offer declined by the applicant"), Audience.PROGRAMME_OFFICER,
+        mandatory=False,
+        sample_context={**_OFFER, "public_status": "Offer declined",
+                        "url": "/staff/applications/42/"},
     ),
     # Claims
     NotificationEvent(

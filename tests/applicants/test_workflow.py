@@ -151,9 +151,9 @@ def test_ineligible_notifies_members_with_the_reason(officer, walk, ready_draft,
     walk(ready_draft, S.SCREENING)
     application_transition(actor=officer, application=ready_draft,
                            transition_name="mark_ineligible", reason="Not an AI project.")
-    notice = Notification.objects.get(event="application_status_changed")
+    notice = Notification.objects.get(event="application_ineligible")
     assert notice.recipient == owner
-    assert notice.context["note"] == "Not an AI project."
+    assert notice.context["reason"] == "Not an AI project."
     assert notice.context["public_status"] == "Not eligible"
 
 

@@ -87,10 +87,14 @@ def test_approval_and_offer_are_recorded_in_history_and_audit(panel, reviewed):
 
 
 def test_the_applicant_is_told_of_the_offer_with_amount_and_expiry(panel, reviewed):
-    application_approve(actor=panel, application=reviewed, amount=REQUESTED)
+    grant = application_approve(actor=panel, application=reviewed, amount=REQUESTED,
+                                conditions="Quarterly progress reports.")
     notice = Notification.objects.get(recipient=reviewed.owner,
-                                      event="application_status_changed")
-    assert "HK$700,000.00" in notice.context["note"]
+                                      event="application_approved")
+    assert notice.context["amount"] == "HK$700,000.00"
+    assert notice.context["expires_at"] == (
+        timezone.localtime(grant.offer_expires_at).strftime("%Y-%m-%d %H:%M"))
+    assert notice.context["conditions"] == "Quarterly progress reports."
     assert notice.context["public_status"] == "Offer made"
 
 
@@ -182,9 +186,16 @@ def test_the_applicant_sees_the_reason_for_the_rejection(panel, reviewed):
     application_reject(actor=panel, application=reviewed, reason="Weak market evidence.")
     assert _status(reviewed) == "rejected"
     notice = Notification.objects.get(recipient=reviewed.owner,
-                                      event="application_status_changed")
-    assert notice.context["note"] == "Weak market evidence."
+                                      event="application_rejected")
+    assert notice.context["reason"] == "Weak market evidence."
     assert notice.context["public_status"] == "Not successful"
+
+
+def test_the_applicant_is_told_the_application_is_on_the_reserve_list(panel, reviewed):
+    application_waitlist(actor=panel, application=reviewed)
+    notice = Notification.objects.get(recipient=reviewed.owner,
+                                      event="application_waitlisted")
+    assert notice.context["public_status"] == "On the reserve list"
 
 
 def test_a_waitlisted_application_is_approved_once_a_declined_offer_frees_the_money(panel):
@@ -230,6 +241,19 @@ def test_declining_releases_the_commitment(panel, round_):
     assert round_committed(round_id=round_.pk) == 0
 
 
+def test_programme_officers_are_told_when_an_offer_is_declined(panel, round_):
+    officer = UserFactory(roles=[Role.PROGRAMME_OFFICER], language="zh-hant")
+    offered = make_offer(round_, panel=panel)
+    application_transition(actor=offered.owner, application=offered,
+                           transition_name="decline_offer")
+    notice = Notification.objects.get(event="offer_declined", recipient=officer)
+    assert notice.language == "zh-hant"
+    assert notice.context["amount"] == "HK$700,000.00"
+    assert notice.context["url"] == f"/staff/applications/{offered.pk}/"
+    assert not Notification.objects.filter(event="offer_declined",
+                                           recipient=offered.owner).exists()
+
+
 def test_expired_offers_lapse_and_release_their_commitment(panel, round_):
     offered = make_offer(round_, panel=panel)
     Grant.objects.update(offer_expires_at=timezone.now() - timedelta(minutes=1))
@@ -238,6 +262,8 @@ def test_expired_offers_lapse_and_release_their_commitment(panel, round_):
     assert round_committed(round_id=round_.pk) == 0
     change = StatusChange.objects.filter(application=offered).last()
     assert (change.transition, change.actor) == ("lapse_offer", None)
+    notice = Notification.objects.get(recipient=offered.owner, event="offer_lapsed")
+    assert notice.context["amount"] == "HK$700,000.00"
 
 
 def test_lapsing_again_changes_nothing(panel, round_):

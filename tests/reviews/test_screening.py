@@ -159,8 +159,8 @@ def test_the_applicant_is_told_why_the_application_is_ineligible(officer, screen
                        outcome="mark_ineligible", reason="The company is not registered in HK.")
     assert _status(screening) == "ineligible"
     notice = Notification.objects.get(recipient=screening.owner,
-                                      event="application_status_changed")
-    assert notice.context["note"] == "The company is not registered in HK."
+                                      event="application_ineligible")
+    assert notice.context["reason"] == "The company is not registered in HK."
     assert notice.context["public_status"] == "Not eligible"
 
 

@@ -46,7 +46,8 @@ def test_unknown_event_code_is_a_programming_error():
 
 @pytest.mark.parametrize("code", [
     "account_verification", "password_reset", "information_requested",
-    "application_status_changed", "offer_expiring",
+    "application_status_changed", "application_ineligible", "application_approved",
+    "application_rejected", "application_waitlisted", "offer_expiring", "offer_lapsed",
 ])
 def test_decisions_information_requests_offers_and_account_emails_are_mandatory(code):
     assert event_get(code).mandatory
