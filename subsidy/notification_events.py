@@ -101,6 +101,13 @@ EVENTS: tuple[NotificationEvent, ...] = (
                         "role": "editor", "expires": "2026-12-10",
                         "url": "/applicant/invitations/abc/"},
     ),
+    NotificationEvent(
+        # A partner organisation asks to act for an existing company; goes to its owners.
+        "partner_link_requested", _("A partner organisation asks to act for your company"),
+        Audience.APPLICANT, mandatory=True,
+        sample_context={"partner": "HKU iDendron", "organisation": "Example AI Limited",
+                        "url": "/applicant/companies/7/partners/"},
+    ),
     # Applications
     NotificationEvent(
         "application_submitted", _("Application received"), Audience.APPLICANT,

@@ -8,7 +8,7 @@ Rules enforced here:
   read, so anything else is "not found" to the partner;
 * an organisation the partner registers through the API is linked from the start, and its
   owner is invited by email; an existing organisation is linked only when one of its owners
-  approves the partner's request;
+  approves the partner's request, which every owner is told of (email and inbox);
 * an owner may revoke a link at any time; requests, links and revocations are stamped with
   time and person, audited, and announced to the partner's webhooks.
 """
@@ -16,6 +16,7 @@ Rules enforced here:
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,6 +34,7 @@ from subsidy.errors import DomainError
 from subsidy.models import PartnerOrganisation, User, WebhookEventType
 from subsidy.permissions import Action, require
 from subsidy.services.audit import audit_record, snapshot
+from subsidy.services.notifications import notify
 from subsidy.services.webhooks import webhook_event_publish
 
 # Fields of each draft section as the API names them; list sections are one field each.
@@ -114,7 +116,23 @@ def partner_link_request(*, client, br_number: str) -> PartnerLink | None:
                                        revoked_at__isnull=True)
     audit_record(actor=client, action="partner_link.request", obj=link,
                  after={"partner": partner.name, "organisation": organisation.pk})
+    _notify_owners_of_request(link)
     return link
+
+
+def _notify_owners_of_request(link: PartnerLink) -> None:
+    """Tell every owner of the company, in their own language, that the partner asks to act
+    for it, with a link to the page where they answer."""
+    organisation = link.organisation
+    url = reverse("applicants:partners", args=[organisation.pk])
+    owners = (Membership.objects.filter(organisation=organisation, role=Membership.Role.OWNER)
+              .select_related("user"))
+    for membership in owners:
+        owner = membership.user
+        name = (organisation.name_zh if owner.language == "zh-hant" and organisation.name_zh
+                else organisation.name_en)
+        notify(recipient=owner, event="partner_link_requested",
+               context={"partner": link.partner.name, "organisation": name, "url": url})
 
 
 # --- The company owner's side --------------------------------------------------------------
