@@ -11,6 +11,8 @@ urlpatterns = [
          name="notification_failures"),
     path("staff/notifications/<int:pk>/resend/", inbox_views.notification_resend_view,
          name="notification_resend"),
+    path("staff/webhook-deliveries/<int:pk>/resend/", inbox_views.webhook_delivery_resend_view,
+         name="webhook_delivery_resend"),
     path("staff/notifications/templates/", inbox_views.notification_previews,
          name="notification_previews"),
     path("staff/notifications/templates/<str:event>/", inbox_views.notification_preview,

@@ -21,17 +21,18 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from subsidy import notification_selectors as selectors
 from subsidy.errors import DomainError
-from subsidy.models import Notification
+from subsidy.models import Notification, WebhookDelivery
 from subsidy.notification_events import EVENTS, REGISTRY, event_label
 from subsidy.permissions import Action, can
 from subsidy.services import inbox as inbox_services
 from subsidy.services.notifications import notification_render, notification_resend
+from subsidy.services.webhooks import webhook_delivery_resend
 
 PAGE_SIZE = 20
 
 
-def _page(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+def _page(request, queryset, param: str = "page"):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get(param))
 
 
 def _own_link(notification: Notification) -> str:
@@ -131,7 +132,9 @@ def notification_failures(request):
     page = _page(request, selectors.notifications_needing_attention())
     for notification in page:
         notification.title = event_label(notification.event)
-    return render(request, "subsidy/inbox/failures.html", {"page": page})
+    webhooks = _page(request, selectors.webhook_deliveries_needing_attention(),
+                     "webhooks_page")
+    return render(request, "subsidy/inbox/failures.html", {"page": page, "webhooks": webhooks})
 
 
 @login_required
@@ -147,6 +150,22 @@ def notification_resend_view(request, pk: int):
     else:
         messages.success(request, _("Notification %(id)s queued to be sent again.")
                          % {"id": pk})
+    return redirect("notification_failures")
+
+
+@login_required
+@require_POST
+def webhook_delivery_resend_view(request, pk: int):
+    _require_administrator(request)
+    try:
+        redelivery = webhook_delivery_resend(actor=request.user, delivery_id=pk)
+    except WebhookDelivery.DoesNotExist:
+        raise Http404 from None
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Webhook delivery %(id)s queued to be sent again as "
+                                    "delivery %(new)s.") % {"id": pk, "new": redelivery.pk})
     return redirect("notification_failures")
 
 

@@ -3,7 +3,7 @@ messages that could not be delivered."""
 
 from django.db.models import QuerySet
 
-from subsidy.models import Notification, NotificationPreference
+from subsidy.models import Notification, NotificationPreference, WebhookDelivery
 from subsidy.notification_events import NotificationEvent, events_for
 
 ADMIN_ATTENTION = (Notification.Status.FAILED, Notification.Status.UNDELIVERABLE)
@@ -24,6 +24,15 @@ def notifications_needing_attention() -> QuerySet[Notification]:
     """Failed and undeliverable notifications, newest first, with their recipient."""
     return (Notification.objects.filter(status__in=ADMIN_ATTENTION)
             .select_related("recipient").order_by("-created_at", "-id"))
+
+
+def webhook_deliveries_needing_attention() -> QuerySet[WebhookDelivery]:
+    """Webhook deliveries that failed after every retry and were not sent again since (a
+    redelivery pending or delivered takes them off the list), newest first."""
+    return (WebhookDelivery.objects.filter(status=WebhookDelivery.Status.FAILED)
+            .exclude(redeliveries__status__in=[WebhookDelivery.Status.PENDING,
+                                               WebhookDelivery.Status.DELIVERED])
+            .select_related("endpoint__partner").order_by("-created_at", "-id"))
 
 
 def preferences_for_user(*, user) -> list[tuple[NotificationEvent, bool]]:

@@ -37,6 +37,8 @@ from django.utils.translation import gettext as _
 
 from subsidy.errors import DomainError
 from subsidy.models import PartnerOrganisation, WebhookDelivery, WebhookEndpoint, WebhookEventType
+from subsidy.permissions import Action, require
+from subsidy.services.audit import audit_record
 
 logger = logging.getLogger(__name__)
 
@@ -315,6 +317,25 @@ def webhook_delivery_redeliver(*, delivery: WebhookDelivery) -> WebhookDelivery:
         redelivery_of=delivery, next_attempt_at=timezone.now(),
     )
     transaction.on_commit(lambda: _enqueue(redelivery.pk))
+    return redelivery
+
+
+def webhook_delivery_resend(*, actor, delivery_id: int) -> WebhookDelivery:
+    """An administrator sends a failed delivery's event again (``webhook_delivery_redeliver``),
+    audited. Only a failed delivery that has no redelivery pending or delivered yet may be
+    re-sent, so a double click does not send the event twice."""
+    require(actor, Action.MANAGE_USERS)
+    with transaction.atomic():
+        delivery = (WebhookDelivery.objects.select_for_update(of=("self",))
+                    .select_related("endpoint").get(pk=delivery_id))
+        if (delivery.status != WebhookDelivery.Status.FAILED
+                or delivery.redeliveries.exclude(status=WebhookDelivery.Status.FAILED).exists()):
+            raise DomainError(_("Only a failed webhook delivery that has not been sent again "
+                                "can be re-sent."), code="not_resendable")
+        redelivery = webhook_delivery_redeliver(delivery=delivery)
+        audit_record(actor=actor, action="webhook_delivery.resend", obj=delivery,
+                     before={"status": delivery.status, "attempts": delivery.attempts},
+                     after={"redelivery": redelivery.pk})
     return redelivery
 
 
