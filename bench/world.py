@@ -30,7 +30,8 @@ def staff(role: str, count: int = 1, *, tag: str = "") -> list:
     return users
 
 
-def open_round(*, envelope: Decimal = Decimal("400000000.00"), code: str = ROUND_CODE):
+def open_round(*, envelope: Decimal = Decimal("400000000.00"), code: str = ROUND_CODE,
+               required_documents: list[str] | None = None):
     """An open round of a HK$500M scheme, accepting submissions for the next 30 days."""
     from django.utils import timezone
 
@@ -46,7 +47,8 @@ def open_round(*, envelope: Decimal = Decimal("400000000.00"), code: str = ROUND
         max_subsidy_per_project=Decimal("5000000.00"), max_ratio_percent=Decimal("70.00"),
         gpu_hour_rate=GPU_HOUR_RATE,
         eligible_categories=["nlp", "computer_vision", "generative_ai"],
-        required_documents=REQUIRED_DOCUMENTS)
+        required_documents=REQUIRED_DOCUMENTS if required_documents is None
+        else required_documents)
 
 
 def companies(count: int, *, partner=None) -> list:
@@ -133,3 +135,36 @@ def document_pdf(title: str) -> bytes:
     from subsidy.services.demo_applications import demo_pdf
 
     return demo_pdf(title)
+
+
+def reviewed_applications(*, round_, organisations, officer) -> list:
+    """One complete application per company, drafted and submitted by its owner and taken
+    by ``officer`` through screening and review, ready for the panel's decision. The round
+    must require no documents."""
+    from applicants.models import Membership
+    from applicants.services.drafts import application_create_draft
+    from applicants.services.partners import application_update
+    from applicants.services.submission import application_submit
+    from applicants.workflow import application_transition
+
+    owners = dict(Membership.objects.filter(organisation__in=organisations)
+                  .values_list("organisation_id", "user"))
+    from subsidy.models import User
+
+    users = User.objects.in_bulk(owners.values())
+    made = []
+    for n, organisation in enumerate(organisations):
+        owner = users[owners[organisation.pk]]
+        application = application_create_draft(actor=owner, organisation=organisation,
+                                               round_=round_)
+        application_update(actor=owner, application=application, changes=application_body(n),
+                           expected_version=application.version)
+        application.refresh_from_db()
+        application_submit(actor=owner, application=application)
+        for step in ("start_screening", "pass_to_review"):
+            application_transition(actor=officer, application=application,
+                                   transition_name=step)
+        application_transition(actor=None, application=application,
+                               transition_name="complete_review")
+        made.append(application)
+    return made

@@ -1,0 +1,151 @@
+"""Scenario 5: 100 concurrent approvals against one round's envelope.
+
+100 reviewed applications wait for the panel in one round whose envelope holds only about
+60% of what they ask. 100 threads, each with its own PostgreSQL connection, are released
+together and each approves one application for the amount requested through the decision
+service (``reviews.decisions.application_approve``: caps, grant, envelope commitment under
+the round's lock, offer). Those that no longer fit must be refused with
+``envelope_exhausted`` and change nothing.
+
+Target: at the end the database's committed total is within the envelope and equals the
+sum of the grants made; every refusal is the envelope rule's (the amount did not fit in
+what was left); no deadlock or other database error. Throughput is printed.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from decimal import Decimal
+
+from bench.common import Result, emit, recreate_database, size_argument, use_database
+
+DB = "approvals"
+SIZES = {"smoke": 30, "reference": 100}
+ENVELOPE_SHARE = Decimal("0.6")
+# Connections kept free for everything else on the server while the clients hold theirs.
+SPARE_CONNECTIONS = 2
+
+
+def prepare(count: int):
+    from bench import world
+    from subsidy.roles import Role
+
+    round_ = world.open_round(required_documents=[])
+    officer = world.staff(Role.PROGRAMME_OFFICER)[0]
+    panel = world.staff(Role.PANEL_MEMBER)[0]
+    applications = world.reviewed_applications(
+        round_=round_, organisations=world.companies(count), officer=officer)
+    asked = sum((a.requested_subsidy for a in applications), Decimal(0))
+    # The envelope must stay at least the per-project maximum (a database constraint).
+    round_.envelope = max((asked * ENVELOPE_SHARE).quantize(Decimal("1")),
+                          round_.max_subsidy_per_project)
+    round_.save(update_fields=["envelope"])
+    return round_, panel, applications, asked
+
+
+def free_connections() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('max_connections')::int - "
+                       "current_setting('superuser_reserved_connections')::int - "
+                       "(SELECT count(*) FROM pg_stat_activity "
+                       " WHERE backend_type = 'client backend')")
+        return cursor.fetchone()[0]
+
+
+def approve_all(applications, panel) -> tuple[list[tuple], float]:
+    """Approve every application from its own thread, all released at once; each outcome
+    is ``(application, kind, detail, seconds)``."""
+    from django.db import connection
+
+    from reviews.decisions import application_approve
+    from subsidy.errors import DomainError
+
+    ready = threading.Barrier(len(applications) + 1)
+    outcomes: list[tuple] = []
+
+    def approve(application):
+        try:
+            connection.ensure_connection()  # the client's own connection, opened beforehand
+            ready.wait()
+            started = time.perf_counter()
+            try:
+                application_approve(actor=panel, application=application,
+                                    amount=application.requested_subsidy)
+                outcome = ("granted", "")
+            except DomainError as exc:
+                outcome = ("refused" if exc.code == "envelope_exhausted" else "other-refusal",
+                           f"{exc.code}: {exc}")
+            except Exception as exc:  # noqa: BLE001 - every database error is a finding
+                outcome = ("error", f"{type(exc).__name__}: {exc}")
+            outcomes.append((application, *outcome, time.perf_counter() - started))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=approve, args=(a,)) for a in applications]
+    for thread in threads:
+        thread.start()
+    ready.wait()
+    started = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    return outcomes, time.perf_counter() - started
+
+
+def main() -> None:
+    size = size_argument()
+    recreate_database(DB)
+    use_database(DB)
+    from django.db import connection
+
+    round_, panel, applications, asked = prepare(SIZES[size])
+    clients = len(applications)
+    free = free_connections()
+    if free < clients + SPARE_CONNECTIONS:
+        raise SystemExit(f"PostgreSQL has {free} free connections; {clients} clients need "
+                         f"{clients + SPARE_CONNECTIONS} (raise max_connections)")
+    connection.close()
+    print(f"{clients} approvals of HK${asked:,.0f} asked against an envelope of "
+          f"HK${round_.envelope:,.0f}", flush=True)
+
+    outcomes, seconds = approve_all(applications, panel)
+
+    from subsidy.ledger import round_committed
+    from subsidy.models import Grant
+
+    committed = round_committed(round_id=round_.pk)
+    grants = Grant.objects.filter(round=round_)
+    granted = [o for o in outcomes if o[1] == "granted"]
+    refused = [o for o in outcomes if o[1] == "refused"]
+    errors = [o for o in outcomes if o[1] in ("error", "other-refusal")]
+    granted_sum = sum((o[0].requested_subsidy for o in granted), Decimal(0))
+    remaining = round_.envelope - committed
+    refusals_right = all(o[0].requested_subsidy > remaining for o in refused)
+    ledger_right = (committed <= round_.envelope and committed == granted_sum
+                    and grants.count() == len(granted))
+    latencies = sorted(o[3] for o in outcomes)
+    for application, kind, detail, _seconds in errors[:5]:
+        print(f"  {kind} on application {application.pk}: {detail}")
+
+    emit(Result(
+        number=5, title=f"Concurrent approvals ({clients} clients, one round)",
+        target="committed <= envelope at the end; refusals only by the envelope rule; no "
+               "deadlock or database error; throughput printed",
+        figures={
+            "envelope": f"HK${round_.envelope:,.0f} (asked HK${asked:,.0f})",
+            "committed": f"HK${committed:,.0f} ({len(granted)} grants)",
+            "refused (envelope)": str(len(refused)),
+            "errors": str(len(errors)),
+            "throughput": f"{len(outcomes) / seconds:.0f} decisions/s ({seconds:.2f}s)",
+            "latency p50 / p99": f"{latencies[len(latencies) // 2] * 1000:.0f} ms / "
+                                 f"{latencies[int(len(latencies) * 0.99)] * 1000:.0f} ms",
+        },
+        met=ledger_right and refusals_right and not errors and len(refused) > 0,
+        note="" if refusals_right else "a refused approval would have fitted in what was left",
+    ))
+
+
+if __name__ == "__main__":
+    main()
