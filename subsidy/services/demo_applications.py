@@ -112,6 +112,17 @@ def _sections(project, gpu_hours, personnel, equipment) -> list[tuple[str, objec
 def demo_application_submit(*, owner, organisation, round_, project, gpu_hours, personnel,
                             equipment) -> Application:
     """A complete application of ``organisation``, drafted and submitted by its owner."""
+    application = demo_application_draft(owner=owner, organisation=organisation, round_=round_,
+                                         project=project, gpu_hours=gpu_hours,
+                                         personnel=personnel, equipment=equipment)
+    application_submit(actor=owner, application=application)
+    return application
+
+
+def demo_application_draft(*, owner, organisation, round_, project, gpu_hours, personnel,
+                           equipment) -> Application:
+    """A complete draft of ``organisation``, every section filled and every required
+    document uploaded by its owner, ready to submit."""
     application = application_create_draft(actor=owner, organisation=organisation,
                                            round_=round_)
     for section, data in _sections(project, gpu_hours, personnel, equipment):
@@ -123,7 +134,6 @@ def demo_application_submit(*, owner, organisation, round_, project, gpu_hours, 
                         uploaded_file=SimpleUploadedFile(
                             f"{code}.pdf", demo_pdf(f"{organisation.name_en}: {code}"),
                             content_type="application/pdf"))
-    application_submit(actor=owner, application=application)
     return application
 
 
