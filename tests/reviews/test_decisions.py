@@ -273,6 +273,7 @@ def test_lapsing_again_changes_nothing(panel, round_):
     count = AuditEvent.objects.count()
     assert offers_lapse_expired() == 0
     assert AuditEvent.objects.count() == count
+    assert Notification.objects.filter(event="offer_lapsed").count() == 1
 
 
 def test_offers_still_open_do_not_lapse(panel, round_):
