@@ -151,6 +151,11 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Celery's Django fixup closes the worker's database connection before and after every
+# task unless this is set, so each task would open a new one (CONN_MAX_AGE ignored). With
+# it, the fixup closes the connection once per this many tasks, and ``config.celery`` gives
+# tasks Django's request lifecycle instead: CONN_MAX_AGE and CONN_HEALTH_CHECKS apply.
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     # Unacknowledged messages of a dead worker come back after this many seconds.
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),

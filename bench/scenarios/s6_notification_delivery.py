@@ -1,0 +1,141 @@
+"""Scenario 6: 10,000 notifications delivered by one Celery worker through Redis.
+
+The notifications are written through the outbox (``subsidy.services.notifications.notify``,
+enqueued when each transaction commits), to 1,000 applicants in English and Chinese, and
+delivered by one worker process (``celery worker --pool prefork --concurrency 1``, the
+production pool with one child) with the in-memory email backend. The baseline is the same
+worker draining as many no-op tasks from the same broker.
+
+Each run fills the queue first, with a time-stamp task before and after the measured
+tasks, and then starts the worker, so neither the worker's start-up nor the enqueueing is
+measured: throughput is the tasks between the two stamps over the time between them.
+
+Target: notifications per second at least 30% of no-op tasks per second; every notification
+sent.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import time
+import uuid
+
+from bench.common import (
+    BIN,
+    REDIS_URL,
+    ROOT,
+    Result,
+    django_env,
+    emit,
+    recreate_database,
+    size_argument,
+    use_database,
+)
+
+DB = "notify"
+SIZES = {"smoke": 1000, "reference": 10000}
+RECIPIENTS = 1000
+TARGET_RATIO = 0.30
+QUEUE_KEYS = ("celery", "unacked", "unacked_index", "unacked_mutex")
+
+
+def broker():
+    import redis
+
+    return redis.Redis.from_url(REDIS_URL)
+
+
+def run_worker(start_key: str, end_key: str, *, timeout: float = 900) -> float:
+    """Start one worker on the filled queue, wait for the end stamp, stop it; the seconds
+    between the two stamps."""
+    process = subprocess.Popen(
+        [str(BIN / "celery"), "-A", "bench.celery_app", "worker", "--pool", "prefork",
+         "--concurrency", "1", "--without-heartbeat", "--without-gossip", "--without-mingle",
+         "--loglevel", "WARNING", "--hostname", f"bench-{uuid.uuid4().hex[:8]}@%h"],
+        cwd=ROOT, env=django_env(DB), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + timeout
+        while broker().get(end_key) is None:
+            if process.poll() is not None:
+                raise RuntimeError(f"the worker exited with {process.returncode}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the worker did not reach the end in {timeout}s")
+            time.sleep(0.05)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    return float(broker().get(end_key)) - float(broker().get(start_key))
+
+
+def write_notifications(count: int, recipients: list) -> None:
+    """``count`` receipts through the outbox, in transactions of 500 as busy days write them."""
+    from django.db import transaction
+
+    from subsidy.services.notifications import notify
+
+    for first in range(0, count, 500):
+        with transaction.atomic():
+            for n in range(first, min(first + 500, count)):
+                recipient = recipients[n % len(recipients)]
+                notify(recipient=recipient, event="application_submitted", context={
+                    "application_id": n + 1, "reference": f"AISS-2026R1-{n + 1:05d}",
+                    "title": f"Cantonese speech recognition for clinics, pilot {n}",
+                    "organisation": f"Harbour AI {n % len(recipients)} Limited",
+                    "round": "2026R1", "public_status": "Submitted",
+                    "url": f"/applicant/applications/{n + 1}/"})
+
+
+def main() -> None:
+    size = size_argument()
+    count = SIZES[size]
+    recreate_database(DB)
+    use_database(DB)
+    from applicants.models import Membership
+    from bench import world
+    from bench.celery_app import mark, noop
+    from subsidy.models import Notification
+
+    world.companies(RECIPIENTS)
+    recipients = [m.user for m in Membership.objects.select_related("user").order_by("pk")]
+    broker().delete(*QUEUE_KEYS)
+
+    mark.delay("bench:noop:start")
+    for n in range(count):
+        noop.delay(n)
+    mark.delay("bench:noop:end")
+    noop_seconds = run_worker("bench:noop:start", "bench:noop:end")
+    noop_rate = count / noop_seconds
+    print(f"no-op: {count} tasks in {noop_seconds:.2f}s", flush=True)
+
+    broker().delete(*QUEUE_KEYS)
+    mark.delay("bench:notify:start")
+    write_notifications(count, recipients)
+    mark.delay("bench:notify:end")
+    notify_seconds = run_worker("bench:notify:start", "bench:notify:end")
+    notify_rate = count / notify_seconds
+    sent = Notification.objects.filter(status=Notification.Status.SENT).count()
+    print(f"notifications: {count} in {notify_seconds:.2f}s", flush=True)
+    broker().delete(*QUEUE_KEYS, "bench:noop:start", "bench:noop:end", "bench:notify:start",
+                    "bench:notify:end")
+
+    ratio = notify_rate / noop_rate
+    emit(Result(
+        number=6, title=f"Notification delivery ({count:,} by one worker, prefork x1, Redis)",
+        target="notifications/s >= 30% of no-op tasks/s on the same broker and worker; all sent",
+        figures={
+            "no-op tasks": f"{noop_rate:.0f}/s",
+            "notifications": f"{notify_rate:.0f}/s",
+            "ratio": f"{ratio:.0%}",
+            "sent": f"{sent:,}/{count:,}",
+        },
+        met=ratio >= TARGET_RATIO and sent == count,
+    ))
+
+
+if __name__ == "__main__":
+    main()
