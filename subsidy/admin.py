@@ -4,12 +4,14 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from subsidy.errors import DomainError
 from subsidy.models import (
     API_SCOPES,
     ApiKey,
     AuditEvent,
     FundingRound,
     Notification,
+    PartnerMember,
     PartnerOrganisation,
     Scheme,
     User,
@@ -22,6 +24,11 @@ from subsidy.services.api_keys import (
     api_key_create,
     api_key_revoke,
     partner_organisation_save,
+)
+from subsidy.services.partner_members import (
+    partner_member_add,
+    partner_member_check,
+    partner_member_remove,
 )
 
 
@@ -111,13 +118,70 @@ class AdministratorsOnly:
         return False
 
 
+class PartnerMemberForm(forms.ModelForm):
+    class Meta:
+        model = PartnerMember
+        fields = ["user"]
+
+    def clean(self):
+        cleaned = super().clean()
+        partner = self.instance.partner if self.instance.partner_id else None
+        if cleaned.get("user") and not cleaned.get("DELETE"):
+            try:
+                partner_member_check(user=cleaned["user"], partner=partner)
+            except DomainError as exc:
+                self.add_error("user", exc.message)
+        return cleaned
+
+
+class PartnerMemberInline(AdministratorsOnly, admin.TabularInline):
+    """The people who use the partner's pages on the site; added and removed through
+    ``subsidy.services.partner_members`` (audited), never edited in place."""
+
+    model = PartnerMember
+    form = PartnerMemberForm
+    extra = 0
+    autocomplete_fields = ["user"]
+    verbose_name = _("person using the partner portal")
+    verbose_name_plural = _("people using the partner portal")
+
+    def has_add_permission(self, request, obj=None):
+        return can(request.user, Action.MANAGE_API_KEYS)
+
+    def has_change_permission(self, request, obj=None):
+        return can(request.user, Action.MANAGE_API_KEYS)
+
+    def has_delete_permission(self, request, obj=None):
+        return can(request.user, Action.MANAGE_API_KEYS)
+
+
 class PartnerOrganisationAdmin(AdministratorsOnly, admin.ModelAdmin):
     list_display = ["name", "contact_email", "active", "created_at"]
     list_filter = ["active"]
     search_fields = ["name", "contact_email"]
+    inlines = [PartnerMemberInline]
 
     def save_model(self, request, obj, form, change):
         partner_organisation_save(actor=request.user, partner=obj)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not PartnerMember:
+            return super().save_formset(request, form, formset, change)
+        # The admin's change message reads these lists.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for inline_form in formset.forms:
+            deleting = inline_form.cleaned_data.get("DELETE", False)
+            if not inline_form.has_changed() and not deleting:
+                continue
+            if inline_form.instance.pk:
+                existing = PartnerMember.objects.select_related("partner", "user").get(
+                    pk=inline_form.instance.pk)
+                partner_member_remove(actor=request.user, member=existing)
+                formset.deleted_objects.append(existing)
+            user = inline_form.cleaned_data.get("user")
+            if user is not None and not deleting:
+                formset.new_objects.append(
+                    partner_member_add(actor=request.user, partner=form.instance, user=user))
 
 
 class ApiKeyAddForm(forms.ModelForm):

@@ -6,6 +6,7 @@ from .api import (
     API_SCOPES,
     ApiKey,
     IdempotencyKey,
+    PartnerMember,
     PartnerOrganisation,
     WebhookDelivery,
     WebhookEndpoint,
@@ -40,7 +41,8 @@ __all__ = [
     "API_SCOPES", "MONEY", "ApiKey", "AuditEvent", "BankAccount", "Claim", "ClaimEvidence",
     "ClaimSpend", "Disbursement", "DocumentType", "FundingRound", "Grant", "PaymentBatch",
     "Tranche",
-    "IdempotencyKey", "Notification", "NotificationPreference", "PartnerOrganisation", "Scheme",
+    "IdempotencyKey", "Notification", "NotificationPreference", "PartnerMember",
+    "PartnerOrganisation", "Scheme",
     "Sector", "User", "UserManager", "UserRole", "WebhookDelivery", "WebhookEndpoint",
     "WebhookEventType", "default_rubric",
 ]

@@ -37,6 +37,29 @@ class PartnerOrganisation(models.Model):
         return self.name
 
 
+class PartnerMember(models.Model):
+    """A person who works for a partner organisation and uses its pages on the site (the
+    dashboard, webhook settings and delivery log). Linked by an administrator; a person
+    belongs to one partner organisation at most. Holding the partner role without this link
+    gives access to nothing."""
+
+    partner = models.ForeignKey(PartnerOrganisation, on_delete=models.CASCADE,
+                                related_name="members", verbose_name=_("partner organisation"))
+    # Not named ``partner`` on the user: ``subsidy.permissions`` reads a ``partner`` attribute
+    # as the mark of a partner's API client.
+    user = models.OneToOneField(User, on_delete=models.CASCADE,
+                                related_name="partner_membership", verbose_name=_("user"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("partner member")
+        verbose_name_plural = _("partner members")
+        ordering = ["partner", "user__email"]
+
+    def __str__(self):
+        return f"{self.user} → {self.partner}"
+
+
 class ApiKey(models.Model):
     """A bearer key for the API, held by a partner organisation or by one staff user.
 

@@ -10,9 +10,18 @@ from allauth.account.models import EmailAddress
 from django.db import transaction
 from django.utils import timezone
 
-from applicants.models import Membership, Organisation
+from applicants.models import Membership, Organisation, PartnerLink
 from reviews.models import ReviewerPoolMember
-from subsidy.models import DocumentType, FundingRound, Scheme, Sector, User, UserRole
+from subsidy.models import (
+    DocumentType,
+    FundingRound,
+    PartnerMember,
+    PartnerOrganisation,
+    Scheme,
+    Sector,
+    User,
+    UserRole,
+)
 from subsidy.roles import Role
 
 DEMO_PASSWORD = "Cyberport-Demo-2026"  # noqa: S105 - printed for the local demo only
@@ -30,6 +39,12 @@ DEMO_USERS = [
     ("applicant.zh@demo.aiss.hk", "陳大文（申請人）", "zh-hant", [Role.APPLICANT]),
     ("partner@demo.aiss.hk", "Peter Yip (Partner)", "en", [Role.PARTNER]),
 ]
+
+# The demo partner organisation, the person who uses its pages, the company it acts for
+# (approved by the company's owner) and the company whose owner has yet to answer.
+DEMO_PARTNER = ("Victoria Harbour Incubator", "api@incubator.demo.aiss.hk",
+                "partner@demo.aiss.hk")
+DEMO_PARTNER_LINKED_BR, DEMO_PARTNER_REQUESTED_BR = "63456789", "62345678"
 
 DEMO_REVIEWER_EXPERTISE = [
     ("reviewer1@demo.aiss.hk", ["computer vision", "robotics"]),
@@ -103,6 +118,7 @@ def demo_seed() -> dict:
         Membership.objects.get_or_create(organisation=organisation,
                                          user=users[owner_email][0],
                                          defaults={"role": Membership.Role.OWNER})
+    _demo_partner_seed(users)
     # The demo reviewers form the open round's pool, so assignment works from the first run.
     open_round = FundingRound.objects.get(code="2026R1")
     for email, expertise in DEMO_REVIEWER_EXPERTISE:
@@ -120,3 +136,21 @@ def demo_seed() -> dict:
                              officer=users["officer@demo.aiss.hk"][0],
                              panel=users["panel@demo.aiss.hk"][0])
     return {"scheme": scheme, "users": users}
+
+
+def _demo_partner_seed(users: dict) -> None:
+    name, contact_email, member_email = DEMO_PARTNER
+    partner, _ = PartnerOrganisation.objects.get_or_create(
+        name=name, defaults={"contact_email": contact_email})
+    PartnerMember.objects.get_or_create(user=users[member_email][0],
+                                        defaults={"partner": partner})
+    now = timezone.now()
+    linked = Organisation.objects.get(br_number=DEMO_PARTNER_LINKED_BR)
+    owner = linked.memberships.filter(role=Membership.Role.OWNER).first()
+    PartnerLink.objects.get_or_create(
+        partner=partner, organisation=linked, revoked_at__isnull=True,
+        defaults={"created_via": PartnerLink.Origin.CONSENT, "requested_at": now,
+                  "linked_at": now, "linked_by": owner.user if owner else None})
+    PartnerLink.objects.get_or_create(
+        partner=partner, organisation=Organisation.objects.get(br_number=DEMO_PARTNER_REQUESTED_BR),
+        revoked_at__isnull=True, defaults={"created_via": PartnerLink.Origin.CONSENT})

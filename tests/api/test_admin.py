@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from subsidy.models import ApiKey, AuditEvent, PartnerOrganisation
+from subsidy.models import ApiKey, AuditEvent, PartnerMember, PartnerOrganisation
 from subsidy.roles import Role
 from subsidy.services.api_keys import api_key_authenticate
 from tests.factories import UserFactory
@@ -56,7 +56,8 @@ def test_api_keys_are_hidden_from_staff_who_are_not_administrators(client):
 
 def test_partner_changes_in_the_admin_are_audited(admin_client, partner):
     admin_client.post(f"/admin/subsidy/partnerorganisation/{partner.pk}/change/", {
-        "name": partner.name, "contact_email": partner.contact_email})  # active unticked
+        "name": partner.name, "contact_email": partner.contact_email,  # active unticked
+        **NO_MEMBERS})
     partner.refresh_from_db()
     assert partner.active is False
     event = AuditEvent.objects.get(action="partner.change")
@@ -65,6 +66,55 @@ def test_partner_changes_in_the_admin_are_audited(admin_client, partner):
 
 def test_partner_created_in_the_admin_is_audited(admin_client):
     admin_client.post("/admin/subsidy/partnerorganisation/add/", {
-        "name": "CUHK Incubator", "contact_email": "api@cuhk.example.hk", "active": "on"})
+        "name": "CUHK Incubator", "contact_email": "api@cuhk.example.hk", "active": "on",
+        **NO_MEMBERS})
     partner = PartnerOrganisation.objects.get()
     assert AuditEvent.objects.filter(action="partner.create", object_id=str(partner.pk)).exists()
+
+
+# --- The people who use the partner's pages --------------------------------------------------
+
+NO_MEMBERS = {"members-TOTAL_FORMS": "0", "members-INITIAL_FORMS": "0"}
+
+
+def _change_partner(admin_client, partner, members: dict):
+    return admin_client.post(f"/admin/subsidy/partnerorganisation/{partner.pk}/change/", {
+        "name": partner.name, "contact_email": partner.contact_email, "active": "on",
+        **members})
+
+
+def test_a_partner_person_is_linked_in_the_admin_and_audited(admin_client, partner):
+    person = UserFactory(roles=[Role.PARTNER])
+
+    response = _change_partner(admin_client, partner, {
+        "members-TOTAL_FORMS": "1", "members-INITIAL_FORMS": "0", "members-0-user": person.pk})
+
+    assert response.status_code == 302
+    assert PartnerMember.objects.get().user == person
+    event = AuditEvent.objects.get(action="partner_member.add")
+    assert event.after == {"partner": partner.name, "user": person.email}
+
+
+def test_only_people_with_the_partner_role_can_be_linked(admin_client, partner):
+    applicant = UserFactory(roles=[Role.APPLICANT])
+
+    response = _change_partner(admin_client, partner, {
+        "members-TOTAL_FORMS": "1", "members-INITIAL_FORMS": "0",
+        "members-0-user": applicant.pk})
+
+    assert response.status_code == 200
+    assert "Only people with the partner role" in response.content.decode()
+    assert not PartnerMember.objects.exists()
+
+
+def test_unlinking_a_partner_person_is_audited(admin_client, partner):
+    person = UserFactory(roles=[Role.PARTNER])
+    member = PartnerMember.objects.create(partner=partner, user=person)
+
+    _change_partner(admin_client, partner, {
+        "members-TOTAL_FORMS": "1", "members-INITIAL_FORMS": "1",
+        "members-0-id": member.pk, "members-0-partner": partner.pk,
+        "members-0-user": person.pk, "members-0-DELETE": "on"})
+
+    assert not PartnerMember.objects.exists()
+    assert AuditEvent.objects.filter(action="partner_member.remove").count() == 1
