@@ -26,7 +26,7 @@ from subsidy.serializers import (
     WebhookEndpointInputSerializer,
     WebhookEndpointSerializer,
 )
-from subsidy.services import webhooks
+from subsidy.services import partner_webhooks
 
 ROUNDS_READ = ["rounds:read"]
 WEBHOOKS_MANAGE = ["webhooks:manage"]
@@ -100,8 +100,8 @@ class WebhookEndpointList(IdempotentWritesMixin, PartnerWebhookMixin, generics.L
     def post(self, request):
         data = WebhookEndpointInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        endpoint = webhooks.webhook_endpoint_create(partner=self.partner(),
-                                                    **data.validated_data)
+        endpoint = partner_webhooks.partner_webhook_create(
+            actor=request.user, partner=self.partner(), **data.validated_data)
         return Response(WebhookEndpointCreatedSerializer(endpoint).data,
                         status=status.HTTP_201_CREATED)
 
@@ -122,12 +122,14 @@ class WebhookEndpointDetail(IdempotentWritesMixin, PartnerWebhookMixin, generics
         endpoint = self.endpoint()
         data = WebhookEndpointInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        endpoint = webhooks.webhook_endpoint_update(endpoint=endpoint, **data.validated_data)
+        endpoint = partner_webhooks.partner_webhook_update(actor=request.user,
+                                                           endpoint=endpoint,
+                                                           **data.validated_data)
         return Response(WebhookEndpointSerializer(endpoint).data)
 
     @extend_schema(parameters=[IDEMPOTENCY_KEY_PARAMETER])
     def delete(self, request, endpoint_id):
-        webhooks.webhook_endpoint_delete(endpoint=self.endpoint())
+        partner_webhooks.partner_webhook_delete(actor=request.user, endpoint=self.endpoint())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -152,7 +154,8 @@ class WebhookRedeliver(IdempotentWritesMixin, PartnerWebhookMixin, generics.Gene
     def post(self, request, endpoint_id, delivery_id):
         delivery = get_object_or_404(WebhookDelivery.objects.select_related("endpoint"),
                                      pk=delivery_id, endpoint=self.endpoint())
-        redelivery = webhooks.webhook_delivery_redeliver(delivery=delivery)
+        redelivery = partner_webhooks.partner_webhook_redeliver(actor=request.user,
+                                                                delivery=delivery)
         return Response(WebhookDeliverySerializer(redelivery).data,
                         status=status.HTTP_202_ACCEPTED)
 

@@ -44,6 +44,8 @@ class Action(models.TextChoices):
     MANAGE_REVIEWER_POOL = "manage_reviewer_pool"
     VIEW_REVIEWS = "view_reviews"
     REVIEW_ASSIGNMENT = "review_assignment"
+    USE_PARTNER_PORTAL = "use_partner_portal"
+    MANAGE_PARTNER_WEBHOOKS = "manage_partner_webhooks"
 
 
 def _has_any(*roles: str) -> Callable:
@@ -124,6 +126,44 @@ def _or_linked_partner(rule: Callable) -> Callable:
     return combined
 
 
+def partner_of(user):
+    """The partner organisation ``user`` works for (``PartnerMember``), or None; the answer
+    is kept on the user object (Django caches the one-to-one link, also when absent)."""
+    from django.core.exceptions import ObjectDoesNotExist
+
+    try:
+        return user.partner_membership.partner
+    except ObjectDoesNotExist:
+        return None
+
+
+def _partner_id(obj) -> int | None:
+    if obj._meta.label == "subsidy.PartnerOrganisation":
+        return obj.pk
+    return getattr(obj, "partner_id", None)
+
+
+def _partner_member(user, obj=None) -> bool:
+    """A person with the partner role who works for a partner organisation; with ``obj``
+    (the partner organisation, or a record of it such as a webhook endpoint), for that
+    partner only. A partner's API client is not a person and has no portal."""
+    if getattr(user, "partner", None) is not None or Role.PARTNER not in user.roles:
+        return False
+    partner = partner_of(user)
+    if partner is None:
+        return False
+    return obj is None or _partner_id(obj) == partner.pk
+
+
+def _partner_member_or_client(user, obj=None) -> bool:
+    """``_partner_member``, or the partner's own API client (object: a record of that
+    partner)."""
+    client_partner = getattr(user, "partner", None)
+    if client_partner is not None:
+        return obj is not None and _partner_id(obj) == client_partner.pk
+    return _partner_member(user, obj)
+
+
 _STAFF = (Role.PROGRAMME_OFFICER, Role.PANEL_MEMBER, Role.FINANCE_OFFICER,
           Role.FINANCE_APPROVER, Role.ADMINISTRATOR, Role.REVIEWER)
 
@@ -179,6 +219,11 @@ RULES: dict[str, Callable] = {
     Action.VIEW_REVIEWS: _has_any(Role.PROGRAMME_OFFICER, Role.PANEL_MEMBER,
                                   Role.ADMINISTRATOR),
     Action.REVIEW_ASSIGNMENT: _own_assignment,
+    # The partner's own pages on the site (object: the partner organisation or one of its
+    # records): its members only; another partner's records are not theirs. Webhooks are
+    # also managed with the partner's API key.
+    Action.USE_PARTNER_PORTAL: _partner_member,
+    Action.MANAGE_PARTNER_WEBHOOKS: _partner_member_or_client,
 }
 
 

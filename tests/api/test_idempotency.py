@@ -8,7 +8,6 @@ import time_machine
 from django.db import connection
 from django.utils import timezone
 
-from subsidy import api
 from subsidy.models import IdempotencyKey, WebhookEndpoint
 from subsidy.services import webhooks
 from subsidy.services.idempotency import idempotency_keys_purge, request_fingerprint
@@ -129,7 +128,7 @@ def test_concurrent_duplicate_is_409_while_the_first_runs(partner, issue_key, cl
         finally:
             connection.close()
 
-    with mock.patch.object(api.webhooks, "webhook_endpoint_create", side_effect=slow_create):
+    with mock.patch.object(webhooks, "webhook_endpoint_create", side_effect=slow_create):
         thread = threading.Thread(target=first_request)
         thread.start()
         assert started.wait(10)
