@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("subsidy.inbox_urls")),
     path("applicant/", include("applicants.urls")),
     path("finance/", include("subsidy.finance_urls")),
+    path("partner/", include("subsidy.partner_urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

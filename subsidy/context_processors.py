@@ -21,12 +21,15 @@ def navigation(request):
         (Role.FINANCE_OFFICER, "dashboard_finance", _("Finance")),
         (Role.FINANCE_APPROVER, "dashboard_finance", _("Finance")),
         (Role.ADMINISTRATOR, "dashboard_admin", _("Administration")),
+        (Role.PARTNER, "partner:dashboard", _("Partner portal")),
     ]
     seen = set()
     for role, url_name, label in role_pages:
         if user.has_role(role) and url_name not in seen:
             seen.add(url_name)
             links.append((reverse(url_name), label))
+    if can(user, Action.USE_PARTNER_PORTAL):
+        links.append((reverse("partner:webhooks"), _("Webhooks")))
     if can(user, Action.MANAGE_USERS):
         links.append((reverse("admin:index"), _("Admin site")))
     return {"nav_links": links,

@@ -30,6 +30,7 @@ DASHBOARD_BY_ROLE = [
     (Role.FINANCE_OFFICER, "dashboard_finance"),
     (Role.REVIEWER, "dashboard_reviewer"),
     (Role.APPLICANT, "applicants:dashboard"),
+    (Role.PARTNER, "partner:dashboard"),
 ]
 
 
@@ -38,9 +39,8 @@ def dashboard(request):
     for role, url_name in DASHBOARD_BY_ROLE:
         if request.user.has_role(role):
             return redirect(url_name)
-    # Partners work through the REST API; anyone else is waiting for a role.
-    return render(request, "subsidy/dashboard_none.html",
-                  {"is_partner": request.user.has_role(Role.PARTNER)})
+    # Anyone else is waiting for a role.
+    return render(request, "subsidy/dashboard_none.html", {"is_partner": False})
 
 
 def _require_role(request, *roles):

@@ -87,12 +87,12 @@ def test_a_user_without_a_role_is_told_access_is_pending(client):
     assert "has no role yet" in response.content.decode()
 
 
-def test_a_partner_is_pointed_to_the_api(client, demo):
+def test_a_partner_is_taken_to_the_partner_portal(client, demo):
     client.force_login(User.objects.get(email="partner@demo.aiss.hk"))
 
-    response = client.get(reverse("dashboard"))
+    response = client.get(reverse("dashboard"), follow=True)
 
-    assert response.status_code == 200
+    assert response.redirect_chain == [(reverse("partner:dashboard"), 302)]
     assert reverse("api-docs") in response.content.decode()
     for url_name in ALL_DASHBOARDS:
         assert client.get(reverse(url_name)).status_code == 403

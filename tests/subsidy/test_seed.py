@@ -45,3 +45,19 @@ def test_every_demo_login_works(client):
         assert client.get("/dashboard/").status_code in (200, 302)
         assert "_auth_user_id" in client.session, user.email
         client.post("/accounts/logout/")
+
+
+def test_seed_demo_links_the_demo_partner_person_and_companies(client):
+    from applicants.models import PartnerLink
+    from subsidy.models import PartnerMember
+
+    call_command("seed_demo")
+    call_command("seed_demo")
+
+    member = PartnerMember.objects.select_related("partner", "user").get()
+    assert member.user.email == "partner@demo.aiss.hk"
+    links = PartnerLink.objects.filter(partner=member.partner)
+    assert [link.organisation.br_number for link in links if link.is_active] == ["63456789"]
+    assert [link.organisation.br_number for link in links if link.is_pending] == ["62345678"]
+    client.force_login(member.user)
+    assert client.get("/dashboard/").url == "/partner/"
