@@ -9,8 +9,11 @@ gunicorn for anything measured over HTTP.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
+import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -98,6 +101,12 @@ def manage(db: str, *args: str, quiet: bool = False, **extra: str) -> None:
                    stdout=subprocess.DEVNULL if quiet else None)
 
 
+def collect_static(db: str) -> None:
+    """Collect the static files with their hashed names, as a deployment does: production
+    pages refer to them through the manifest."""
+    manage(db, "collectstatic", "--noinput", "-v0")
+
+
 def free_port(offset: int) -> int:
     return PORT_BASE + offset
 
@@ -116,6 +125,14 @@ def _wait_for_port(port: int, process: subprocess.Popen, timeout: float = 60) ->
 @contextlib.contextmanager
 def gunicorn(db: str, port: int, workers: int = 4, threads: int = 1, **extra: str):
     """A gunicorn server with production settings on ``db``; yields its base URL."""
+    with gunicorn_process(db, port, workers, threads, **extra) as (url, _process):
+        yield url
+
+
+@contextlib.contextmanager
+def gunicorn_process(db: str, port: int, workers: int = 4, threads: int = 1, **extra: str):
+    """As ``gunicorn``, yielding ``(base URL, master process)`` for scenarios that watch
+    the workers (``worker_pids``)."""
     process = subprocess.Popen(
         [str(BIN / "gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{port}",
          "--workers", str(workers), "--threads", str(threads), "--log-level", "warning",
@@ -123,7 +140,7 @@ def gunicorn(db: str, port: int, workers: int = 4, threads: int = 1, **extra: st
         cwd=ROOT, env=django_env(db, **extra))
     try:
         _wait_for_port(port, process)
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}", process
     finally:
         process.terminate()
         try:
@@ -131,6 +148,196 @@ def gunicorn(db: str, port: int, workers: int = 4, threads: int = 1, **extra: st
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def worker_pids(process: subprocess.Popen) -> list[int]:
+    """The worker processes of a gunicorn master (Linux)."""
+    path = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+    return [int(pid) for pid in path.read_text().split()]
+
+
+def memory_kib(pid: int, field: str = "VmRSS") -> int:
+    """A process's resident memory (``VmRSS``) or its peak so far (``VmHWM``), in KiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise LookupError(field)
+
+
+# --- Databases built by generate_volume ----------------------------------------------------
+
+def _volume_fingerprint() -> str:
+    """What a built database depends on: the migrations and the generator."""
+    digest = hashlib.sha256()
+    files = sorted(ROOT.glob("*/migrations/0*.py")) + [ROOT / "subsidy/services/volume.py"]
+    for path in files:
+        digest.update(path.relative_to(ROOT).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _database_comment(db: str) -> str | None:
+    with _admin_connection() as conn:
+        row = conn.execute("SELECT shobj_description(oid, 'pg_database') FROM pg_database "
+                           "WHERE datname = %s", (DB_PREFIX + db,)).fetchone()
+    return None if row is None else (row[0] or "")
+
+
+def volume_database(db: str, args: list[str]) -> bool:
+    """Make ``db`` hold ``manage.py generate_volume <args>``. A database built earlier with
+    the same arguments, migrations and generator is kept (its comment records them);
+    otherwise it is recreated and built. Returns True when it was built now."""
+    marker = json.dumps({"generate_volume": args, "code": _volume_fingerprint()})
+    if _database_comment(db) == marker:
+        print(f"{DB_PREFIX}{db}: kept (built earlier with {' '.join(args)})", flush=True)
+        return False
+    started = time.monotonic()
+    print(f"{DB_PREFIX}{db}: building with generate_volume {' '.join(args)}", flush=True)
+    recreate_database(db)
+    manage(db, "generate_volume", *args, quiet=True)
+    with _admin_connection() as conn:
+        conn.execute(f'COMMENT ON DATABASE "{DB_PREFIX}{db}" IS '
+                     + "'" + marker.replace("'", "''") + "'")
+    print(f"{DB_PREFIX}{db}: built in {time.monotonic() - started:.0f}s", flush=True)
+    return True
+
+
+def call_in(db: str, target: str, **kwargs):
+    """Run ``module:function(**kwargs)`` in a fresh process set up on ``db`` (see
+    ``bench/call.py``) and return its JSON-able result. One process is set up on one
+    database; a scenario comparing two databases calls into each."""
+    process = subprocess.run([PY, "-m", "bench.call", db, target, json.dumps(kwargs)],
+                             cwd=ROOT, env=django_env(db), check=True, text=True,
+                             stdout=subprocess.PIPE)
+    for line in process.stdout.splitlines():
+        if line.startswith(CALL_MARK):
+            return json.loads(line[len(CALL_MARK):])
+        print(line, flush=True)
+    raise RuntimeError(f"{target} on {db} returned nothing")
+
+
+CALL_MARK = "BENCH-CALL "
+
+
+# --- HTTP load ------------------------------------------------------------------------------
+
+def ensure_wrk() -> str | None:
+    """The wrk load generator: found on PATH, else installed from Debian when this runs as
+    root with apt-get (as .ci/run installs chromium), else None."""
+    found = shutil.which("wrk")
+    if found or os.geteuid() != 0 or not shutil.which("apt-get"):
+        return found
+    print("wrk missing: installing Debian's wrk", flush=True)
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "check": False}
+    subprocess.run(["apt-get", "update", "-qq"], **quiet)
+    subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], **quiet,
+                   env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+    return shutil.which("wrk")
+
+
+@dataclass
+class Load:
+    """What a load run measured: latency percentiles and mean (ms), throughput, errors."""
+
+    p50: float
+    p90: float
+    mean: float
+    rps: float
+    requests: int
+    errors: int
+    tool: str
+
+
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+
+
+def _ms(text: str) -> float:
+    match = re.fullmatch(r"([0-9.]+)(us|ms|s|m)", text.strip())
+    if not match:
+        raise ValueError(text)
+    return float(match.group(1)) * _UNITS[match.group(2)]
+
+
+def http_load(url: str, *, headers: dict[str, str] | None = None, seconds: float = 10,
+              connections: int = 4, threads: int = 2, warmup: float = 3) -> Load:
+    """GET ``url`` over keep-alive connections for ``seconds`` with wrk (after a warm-up
+    run), or with a plain Python client when wrk is unavailable (said in ``tool``)."""
+    headers = headers or {}
+    wrk = ensure_wrk()
+    if wrk is None:
+        print("wrk unavailable: measuring with the Python fallback client", flush=True)
+        _python_load(url, headers, warmup, connections)
+        return _python_load(url, headers, seconds, connections)
+    # A generous timeout: a fresh worker's first request loads the URL table and templates.
+    command = [wrk, f"-t{min(threads, connections)}", f"-c{connections}", "--latency",
+               "--timeout", "30s"]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    if warmup:
+        # Enough connections to reach every worker: each one's first requests are slow.
+        warm = [wrk, "-t2", f"-c{max(2 * connections, 8)}", "--timeout", "30s",
+                *command[6:]]
+        subprocess.run([*warm, f"-d{warmup:g}s", url], check=True, capture_output=True)
+    out = subprocess.run([*command, f"-d{seconds:g}s", url], check=True, capture_output=True,
+                         text=True).stdout
+    p50 = re.search(r"^\s+50%\s+(\S+)", out, re.M)
+    p90 = re.search(r"^\s+90%\s+(\S+)", out, re.M)
+    mean = re.search(r"^\s+Latency\s+(\S+)", out, re.M)
+    total = re.search(r"^\s+(\d+) requests in", out, re.M)
+    rps = re.search(r"^Requests/sec:\s+([0-9.]+)", out, re.M)
+    non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), "
+                              r"timeout (\d+)", out)
+    if not (p50 and p90 and mean and total and rps):
+        raise RuntimeError(f"could not read wrk's output:\n{out}")
+    errors = int(non_2xx.group(1)) if non_2xx else 0
+    if socket_errors:
+        errors += sum(int(n) for n in socket_errors.groups())
+    return Load(p50=_ms(p50.group(1)), p90=_ms(p90.group(1)), mean=_ms(mean.group(1)),
+                rps=float(rps.group(1)), requests=int(total.group(1)), errors=errors,
+                tool="wrk")
+
+
+def _python_load(url: str, headers: dict[str, str], seconds: float, connections: int) -> Load:
+    import http.client
+    import statistics
+    import threading
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+
+    def client():
+        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+        mine, failed = [], 0
+        while time.monotonic() < deadline:
+            started = time.perf_counter()
+            conn.request("GET", path, headers=headers)
+            response = conn.getresponse()
+            response.read()
+            mine.append((time.perf_counter() - started) * 1000)
+            failed += response.status >= 400
+        conn.close()
+        with lock:
+            latencies.extend(mine)
+            errors[0] += failed
+
+    workers = [threading.Thread(target=client) for _ in range(connections)]
+    started = time.monotonic()
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    elapsed = time.monotonic() - started
+    latencies.sort()
+    return Load(p50=statistics.median(latencies),
+                p90=latencies[int(len(latencies) * 0.9)], mean=statistics.fmean(latencies),
+                rps=len(latencies) / elapsed, requests=len(latencies), errors=errors[0],
+                tool="python fallback (wrk missing)")
 
 
 @dataclass

@@ -1,0 +1,116 @@
+"""Scenario 1: the staff application queue and the partner API's application list (50 a
+page, filtered) at 500 and at 50,000 applications.
+
+Both databases come from ``generate_volume``. Query counts are taken in-process (Django's
+test client on the same settings); timings over HTTP against gunicorn with wrk, the
+median latency of 4 keep-alive connections after a warm-up.
+
+Target: at 50,000 applications each list answers within 1.5 x its time at 500, with the
+same number of SQL queries.
+"""
+
+from __future__ import annotations
+
+from bench.common import (
+    Result,
+    call_in,
+    collect_static,
+    emit,
+    free_port,
+    gunicorn,
+    http_load,
+    size_argument,
+    volume_database,
+)
+
+SIZES = {
+    # small, large (applications), seconds of load per list
+    "smoke": (200, 2000, 3),
+    "reference": (500, 50_000, 15),
+}
+QUEUE_URL = "/staff/applications/?status=in_review"
+API_URL = "/api/v1/applications/?status=under_assessment&page_size=50"
+TARGET = 1.5
+
+
+def prepare() -> dict:
+    """In a process set up on one database: an officer's session, a key of the volume's
+    partner, and the SQL queries each list runs (and its row count)."""
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from subsidy.models import PartnerOrganisation, User, UserRole
+    from subsidy.roles import Role
+    from subsidy.services.api_keys import api_key_create
+
+    def person(role: str):
+        user, _created = User.objects.get_or_create(email=f"bench.{role}@cyberport.example.hk",
+                                                    defaults={"full_name": f"Bench {role}"})
+        UserRole.objects.get_or_create(user=user, role=role)
+        return user
+
+    officer = person(Role.PROGRAMME_OFFICER)
+    partner = PartnerOrganisation.objects.filter(name__startswith="Volume partner").first()
+    key = api_key_create(actor=person(Role.ADMINISTRATOR), name="Benchmark",
+                         scopes=["applications:read"], partner=partner).plaintext
+    browser = Client()
+    browser.force_login(officer)
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+    figures = {}
+    for name, client, url in (("queue", browser, QUEUE_URL), ("api", api, API_URL)):
+        client.get(url)  # a warm connection and caches, as in a running server
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        if response.status_code != 200:
+            raise RuntimeError(f"{url} answered {response.status_code}")
+        rows = (len(response.json()["results"]) if name == "api"
+                else response.content.count(b'href="/staff/applications/') - 1)
+        figures[name] = {"queries": len(queries), "rows": rows}
+    cookie = f"{settings.SESSION_COOKIE_NAME}={browser.cookies[settings.SESSION_COOKIE_NAME].value}"
+    return {"cookie": cookie, "key": key, **figures}
+
+
+def main() -> None:
+    size = size_argument()
+    small, large, seconds = SIZES[size]
+    measured = {}
+    for offset, n in enumerate((small, large)):
+        db = f"s1_volume_{n}"
+        volume_database(db, ["--applications", str(n)])
+        if not offset:
+            collect_static(db)
+        probe = call_in(db, "bench.scenarios.s1_staff_lists:prepare")
+        with gunicorn(db, free_port(offset)) as base:
+            queue = http_load(base + QUEUE_URL, headers={"Cookie": probe["cookie"]},
+                              seconds=seconds)
+            api = http_load(base + API_URL, headers={"Authorization": f"Bearer {probe['key']}"},
+                            seconds=seconds)
+        measured[n] = {"probe": probe, "queue": queue, "api": api}
+        print(f"{n} applications: queue p50 {queue.p50:.1f} ms ({queue.rps:.0f}/s, "
+              f"{probe['queue']['queries']} queries, {probe['queue']['rows']} rows); "
+              f"API p50 {api.p50:.1f} ms ({api.rps:.0f}/s, {probe['api']['queries']} queries, "
+              f"{probe['api']['rows']} rows)", flush=True)
+
+    figures, met, notes = {}, True, []
+    for name, label in (("queue", "queue page"), ("api", "API list")):
+        a, b = measured[small][name], measured[large][name]
+        ratio = b.p50 / a.p50
+        qa = measured[small]["probe"][name]["queries"]
+        qb = measured[large]["probe"][name]["queries"]
+        figures[f"{label} p50"] = f"{a.p50:.1f} → {b.p50:.1f} ms (×{ratio:.2f})"
+        figures[f"{label} queries"] = f"{qa} → {qb}"
+        met &= ratio <= TARGET and qa == qb and a.errors == b.errors == 0
+        if a.errors or b.errors:
+            notes.append(f"{label}: {a.errors + b.errors} failed requests")
+        if measured[large]["probe"][name]["rows"] != 50:
+            notes.append(f"{label}: {measured[large]['probe'][name]['rows']} rows, not 50")
+    figures["load"] = f"{measured[large]['queue'].tool}, 4 connections, {seconds}s"
+    emit(Result(number=1, title=f"Staff queue and API list, {small:,} vs {large:,} applications",
+                target=f"time ×≤{TARGET}, same query count", figures=figures, met=met,
+                note="; ".join(notes)))
+
+
+if __name__ == "__main__":
+    main()
