@@ -49,7 +49,7 @@ SECTION_LABELS = {
     "responsible_ai": gettext_lazy("Responsible AI"), "documents": gettext_lazy("Documents"),
     "declarations": gettext_lazy("Declarations"),
 }
-PAGE_SIZE = 25
+PAGE_SIZE = 50
 
 
 def _require(request, action: str, obj=None) -> None:

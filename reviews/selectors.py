@@ -238,7 +238,7 @@ def reviews_for_application(*, application: Application) -> dict:
 
 @dataclass
 class RankingRow:
-    application: Application
+    application: "RankedApplication"
     score: ApplicationScore
     rank: int | None = None
     running_total: Decimal = Decimal("0.00")
@@ -261,22 +261,112 @@ class Ranking:
     threshold: Decimal
 
 
+@dataclass
+class RankedOrganisation:
+    name_en: str
+    name_zh: str
+
+    @property
+    def name(self) -> str:
+        return self.name_zh if get_language() == "zh-hant" and self.name_zh else self.name_en
+
+
+@dataclass
+class RankedApplication:
+    """The fields of an application the ranking shows: plain values, not a model
+    instance, so that a round of thousands is read in one light query."""
+    pk: int
+    reference: str | None
+    title: str
+    status: str
+    requested_subsidy: Decimal
+    organisation: RankedOrganisation
+
+    def get_status_display(self) -> str:
+        return str(ApplicationStatus(self.status).label)
+
+
+# Per ranked application, from the current reviews of its round: the count, mean, lowest
+# and highest total, and the mean z-score of its reviews (each total against its reviewer's
+# own mean and population standard deviation in the round); the round's overall mean and
+# standard deviation on every row. One statement, portable to SQLite (whose Django
+# connections provide STDDEV_POP).
+_RANKING_SQL = """
+WITH cur AS (
+    SELECT a.application_id AS app, a.reviewer_id AS reviewer, r.weighted_total AS total
+    FROM {review} r
+    JOIN {assignment} a ON a.id = r.assignment_id
+    JOIN {application} p ON p.id = a.application_id
+    WHERE r.is_current AND a.status = %(submitted)s AND p.round_id = %(round)s
+), overall AS (
+    SELECT AVG(total) AS mean, STDDEV_POP(total) AS sd FROM cur
+), per_reviewer AS (
+    SELECT reviewer, AVG(total) AS mean, STDDEV_POP(total) AS sd FROM cur GROUP BY reviewer
+), scored AS (
+    SELECT cur.app, COUNT(*) AS n, AVG(cur.total) AS raw, MIN(cur.total) AS low,
+           MAX(cur.total) AS high,
+           AVG(CASE WHEN pr.sd > 0 THEN (cur.total - pr.mean) / pr.sd ELSE 0 END) AS mean_z
+    FROM cur JOIN per_reviewer pr ON pr.reviewer = cur.reviewer
+    GROUP BY cur.app
+)
+SELECT p.id, p.reference, p.title, p.status, p.requested_subsidy, o.name_en, o.name_zh,
+       s.n, s.raw, s.low, s.high, s.mean_z, ov.mean, ov.sd
+FROM {application} p
+JOIN {organisation} o ON o.id = p.organisation_id
+LEFT JOIN scored s ON s.app = p.id
+CROSS JOIN overall ov
+WHERE p.round_id = %(round)s AND p.status IN ({statuses})
+ORDER BY p.submitted_at, p.id
+"""
+
+
+def _ranked_rows(round_id: int, threshold: Decimal):
+    """``(RankedApplication, ApplicationScore)`` for each ranked application of the round,
+    oldest submission first, in one query."""
+    from django.db import connection
+
+    from applicants.models import Organisation
+
+    statuses = {f"status{i}": str(status) for i, status in enumerate(RANKED_STATUSES)}
+    sql = _RANKING_SQL.format(
+        review=Review._meta.db_table, assignment=Assignment._meta.db_table,
+        application=Application._meta.db_table, organisation=Organisation._meta.db_table,
+        statuses=", ".join(f"%({name})s" for name in statuses))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"round": round_id, "submitted": Assignment.Status.SUBMITTED,
+                             **statuses})
+        rows = cursor.fetchall()
+    for (pk, reference, title, status, requested, name_en, name_zh, n, raw, low, high,
+         mean_z, mean, sd) in rows:
+        application = RankedApplication(
+            pk=pk, reference=reference, title=title, status=status,
+            requested_subsidy=Decimal(str(requested)),
+            organisation=RankedOrganisation(name_en=name_en, name_zh=name_zh))
+        score = ApplicationScore()
+        if n:
+            spread = _exact(high) - _exact(low)
+            score = ApplicationScore(
+                review_count=n, raw=_dec(raw), spread=_dec(spread),
+                disagreement=n > 1 and spread > threshold,
+                normalised=_dec((_exact(mean) or Decimal(0))
+                                + _exact(mean_z) * (_exact(sd) or Decimal(0))),
+                mean_z=_dec(mean_z))
+        yield application, score
+
+
 def round_ranking(*, round_: FundingRound, normalised: bool | None = None) -> Ranking:
     """The round's applications in review or awaiting a decision, best score first (the
     normalised score when the round ranks by it, or when asked), with the running total of
     requested subsidy and where the remaining envelope runs out. Unscored applications come
-    last. Six queries whatever the size of the round."""
+    last. The scores are aggregated in SQL, one query for the whole round; a fixed number
+    of queries whatever the size of the round."""
     settings = settings_for(round_)
     if normalised is None:
         normalised = settings.normalise_scores
     remaining = round_remaining(round_=round_)
-    applications = list(Application.objects.filter(round=round_, status__in=RANKED_STATUSES)
-                        .select_related("organisation").order_by("submitted_at", "pk"))
-    stats = round_score_stats(round_id=round_.pk)
-    scores = _application_scores(round_.pk, [a.pk for a in applications], stats,
-                                 settings.disagreement_threshold)
-    rows = [RankingRow(application=a, score=scores.get(a.pk, ApplicationScore()),
-                       _normalised=normalised) for a in applications]
+    rows = [RankingRow(application=application, score=score, _normalised=normalised)
+            for application, score in _ranked_rows(round_.pk,
+                                                   settings.disagreement_threshold)]
     rows.sort(key=lambda r: (r.ranking_score is None, -(r.ranking_score or 0)))
     running = Decimal("0.00")
     beyond = False
