@@ -213,13 +213,25 @@ def _notify_members(ctx: TransitionContext, event: str, extra: dict | None = Non
                         **(extra or {})})
 
 
-def _notify_officers(ctx: TransitionContext, event: str, extra: dict | None = None) -> None:
-    officers = User.objects.filter(role_grants__role=Role.PROGRAMME_OFFICER, is_active=True)
-    for officer in officers:
-        notify(recipient=officer, event=event,
-               context={**_application_context(ctx.application, officer.language),
+def _notify_staff(ctx: TransitionContext, role: str, event: str, extra: dict | None = None,
+                  page: str = "") -> None:
+    """Tell every active holder of ``role`` about the application; the link opens its staff
+    page (``page`` below it)."""
+    staff = User.objects.filter(role_grants__role=role, is_active=True).distinct()
+    for user in staff:
+        notify(recipient=user, event=event,
+               context={**_application_context(ctx.application, user.language),
                         **(extra or {}),
-                        "url": f"/staff/applications/{ctx.application.pk}/"})
+                        "url": f"/staff/applications/{ctx.application.pk}/{page}"})
+
+
+def _notify_officers(ctx: TransitionContext, event: str, extra: dict | None = None) -> None:
+    _notify_staff(ctx, Role.PROGRAMME_OFFICER, event, extra)
+
+
+def notify_panel_of_completed_review(ctx: TransitionContext) -> None:
+    """Every review is in: the application waits for the panel's decision."""
+    _notify_staff(ctx, Role.PANEL_MEMBER, "application_ready_for_decision", page="decision/")
 
 
 def notify_receipt(ctx: TransitionContext) -> None:
@@ -407,7 +419,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t("pass_to_review", [S.SCREENING], S.IN_REVIEW, [Action.SCREEN_APPLICATIONS],
        gettext_lazy("Pass to review")),
     _t("complete_review", [S.IN_REVIEW], S.REVIEWED, [Action.SCREEN_APPLICATIONS, system],
-       gettext_lazy("Complete the review")),
+       gettext_lazy("Complete the review"), effects=[notify_panel_of_completed_review]),
     _t("approve", [S.REVIEWED, S.WAITLISTED], S.APPROVED, [Action.DECIDE_APPLICATIONS],
        gettext_lazy("Approve"), approval_terms_valid, [commit_grant]),
     _t("reject", [S.REVIEWED], S.REJECTED, [Action.DECIDE_APPLICATIONS],

@@ -25,6 +25,9 @@ class Audience(models.TextChoices):
     APPLICANT = "applicant", _("Applicants")
     PROGRAMME_OFFICER = "programme_officer", _("Programme officers")
     REVIEWER = "reviewer", _("Reviewers")
+    PANEL_MEMBER = "panel_member", _("Panel members")
+    FINANCE_OFFICER = "finance_officer", _("Finance officers")
+    FINANCE_APPROVER = "finance_approver", _("Finance approvers")
     STAFF = "staff", _("Staff")
 
 
@@ -33,6 +36,9 @@ AUDIENCE_ROLES: dict[str, frozenset[str]] = {
     Audience.APPLICANT: frozenset({Role.APPLICANT}),
     Audience.PROGRAMME_OFFICER: frozenset({Role.PROGRAMME_OFFICER}),
     Audience.REVIEWER: frozenset({Role.REVIEWER}),
+    Audience.PANEL_MEMBER: frozenset({Role.PANEL_MEMBER}),
+    Audience.FINANCE_OFFICER: frozenset({Role.FINANCE_OFFICER}),
+    Audience.FINANCE_APPROVER: frozenset({Role.FINANCE_APPROVER}),
     Audience.STAFF: STAFF_ROLES,
 }
 
@@ -146,6 +152,11 @@ EVENTS: tuple[NotificationEvent, ...] = (
     ),
     # Decisions
     NotificationEvent(
+        "application_ready_for_decision", _("Application ready for the panel's decision"),
+        Audience.PANEL_MEMBER, mandatory=False,
+        sample_context={**_APPLICATION, "url": "/staff/applications/42/decision/"},
+    ),
+    NotificationEvent(
         "application_approved", _("Application approved: grant offer"), Audience.APPLICANT,
         mandatory=True,
         sample_context={**_OFFER, "public_status": "Offer made",
@@ -203,6 +214,14 @@ EVENTS: tuple[NotificationEvent, ...] = (
         "claim_submitted_staff", _("Claim waiting for verification"),
         Audience.PROGRAMME_OFFICER, mandatory=False,
         sample_context={**_CLAIM, "revision": 1, "url": "/finance/claims/3/"},
+    ),
+    NotificationEvent(
+        "claim_verified", _("Claim verified: payment to prepare"), Audience.FINANCE_OFFICER,
+        mandatory=False, sample_context={**_CLAIM, "url": "/finance/claims/3/"},
+    ),
+    NotificationEvent(
+        "payment_prepared", _("Payment waiting for approval"), Audience.FINANCE_APPROVER,
+        mandatory=False, sample_context={**_CLAIM, "url": "/finance/payments/"},
     ),
     NotificationEvent(
         "claim_returned", _("Claim returned for changes"), Audience.APPLICANT,

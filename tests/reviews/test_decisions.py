@@ -191,6 +191,18 @@ def test_the_applicant_sees_the_reason_for_the_rejection(panel, reviewed):
     assert notice.context["public_status"] == "Not successful"
 
 
+def test_panel_members_are_told_when_every_review_is_in(round_):
+    panel = UserFactory(roles=[Role.PANEL_MEMBER], language="zh-hant")
+    application = make_application(round_, state="in_review")
+
+    application_transition(actor=None, application=application,
+                           transition_name="complete_review")
+
+    notice = Notification.objects.get(event="application_ready_for_decision")
+    assert (notice.recipient, notice.language) == (panel, "zh-hant")
+    assert notice.context["url"] == f"/staff/applications/{application.pk}/decision/"
+
+
 def test_the_applicant_is_told_the_application_is_on_the_reserve_list(panel, reviewed):
     application_waitlist(actor=panel, application=reviewed)
     notice = Notification.objects.get(recipient=reviewed.owner,

@@ -28,14 +28,23 @@ def _claim_context(claim: Claim) -> dict:
     }
 
 
+def notify_staff_of_claim(*, claim: Claim, role: str, event: str, url: str,
+                          actor=None, extra: dict | None = None) -> None:
+    """Tell every active holder of ``role`` (but ``actor``, who took the step) that a claim
+    or its payment waits for them."""
+    staff = User.objects.filter(role_grants__role=role, is_active=True).distinct()
+    if actor is not None:
+        staff = staff.exclude(pk=actor.pk)
+    context = {**_claim_context(claim), "url": url, **(extra or {})}
+    for user in staff:
+        notify(recipient=user, event=event, context=context)
+
+
 def notify_officers_of_claim(*, claim: Claim) -> None:
     """Tell every active programme officer that a claim waits for verification."""
-    officers = User.objects.filter(role_grants__role=Role.PROGRAMME_OFFICER,
-                                   is_active=True).distinct()
-    context = {**_claim_context(claim), "revision": claim.revision,
-               "url": f"/finance/claims/{claim.pk}/"}
-    for officer in officers:
-        notify(recipient=officer, event="claim_submitted_staff", context=context)
+    notify_staff_of_claim(claim=claim, role=Role.PROGRAMME_OFFICER,
+                          event="claim_submitted_staff", url=f"/finance/claims/{claim.pk}/",
+                          extra={"revision": claim.revision})
 
 
 def notify_company(*, claim: Claim, event: str, extra: dict | None = None) -> None:

@@ -20,9 +20,10 @@ from applicants.services.documents import ALLOWED_TYPES, _clean_name, detect_typ
 from subsidy.errors import DomainError
 from subsidy.models import Claim, ClaimEvidence, ClaimSpend, Grant, Tranche
 from subsidy.permissions import Action, require
+from subsidy.roles import Role
 from subsidy.services.audit import audit_record
 
-from ._common import notify_company, notify_officers_of_claim
+from ._common import notify_company, notify_officers_of_claim, notify_staff_of_claim
 
 
 @dataclass
@@ -240,4 +241,6 @@ def claim_verify(*, actor, claim: Claim) -> Claim:
     locked.save(update_fields=["status", "verified_by", "verified_at"])
     audit_record(actor=actor, action="claim.verify", obj=locked,
                  before={"status": Claim.Status.SUBMITTED}, after={"status": locked.status})
+    notify_staff_of_claim(claim=locked, role=Role.FINANCE_OFFICER, event="claim_verified",
+                          url=f"/finance/claims/{locked.pk}/", actor=actor)
     return locked

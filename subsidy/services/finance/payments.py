@@ -20,9 +20,10 @@ from subsidy.errors import DomainError, PermissionDeniedError
 from subsidy.ledger import grant_paid
 from subsidy.models import BankAccount, Claim, Disbursement, Grant, PaymentBatch, Tranche
 from subsidy.permissions import Action, require
+from subsidy.roles import Role
 from subsidy.services.audit import audit_record
 
-from ._common import money, notify_company
+from ._common import money, notify_company, notify_staff_of_claim
 
 S = Disbursement.Status
 
@@ -48,6 +49,9 @@ def disbursement_prepare(*, actor, claim: Claim) -> Disbursement:
     audit_record(actor=actor, action="disbursement.prepare", obj=disbursement,
                  after={"claim": locked.pk, "tranche": tranche.number,
                         "amount": disbursement.amount, "status": disbursement.status})
+    # Whoever prepared it may not approve it, so they are not asked to.
+    notify_staff_of_claim(claim=locked, role=Role.FINANCE_APPROVER, event="payment_prepared",
+                          url="/finance/payments/", actor=actor)
     return disbursement
 
 
