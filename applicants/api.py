@@ -82,10 +82,13 @@ class PartnerView:
             exc = problems_as_validation_error(exc)
         return super().handle_exception(exc)
 
-    def application(self) -> Application:
+    def application(self, *, parts: bool = True) -> Application:
+        """The application the path names; ``parts=False`` for a write whose service reads
+        the parts itself (the answer is rendered from a fresh read)."""
         try:
             return selectors.application_for_partner(partner=self.partner(),
-                                                     identifier=self.kwargs["reference"])
+                                                     identifier=self.kwargs["reference"],
+                                                     parts=parts)
         except Application.DoesNotExist:
             raise Http404 from None
 
@@ -256,7 +259,7 @@ class ApplicationDocuments(IdempotentWritesMixin, PartnerView, generics.GenericA
                    responses={201: DocumentSerializer},
                    parameters=[IDEMPOTENCY_KEY_PARAMETER])
     def post(self, request, reference):
-        application = self.application()
+        application = self.application(parts=False)
         data = DocumentUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         document = document_upload(actor=request.user, application=application,
@@ -275,7 +278,7 @@ class ApplicationSubmit(IdempotentWritesMixin, PartnerView, generics.GenericAPIV
 
     @extend_schema(request=None, parameters=[IDEMPOTENCY_KEY_PARAMETER])
     def post(self, request, reference):
-        application = self.application()
+        application = self.application(parts=False)
         if application.status == Application.Status.INFO_REQUESTED:
             application_resubmit(actor=request.user, application=application)
         else:
@@ -293,7 +296,7 @@ class ApplicationWithdraw(IdempotentWritesMixin, PartnerView, generics.GenericAP
 
     @extend_schema(request=WithdrawInputSerializer, parameters=[IDEMPOTENCY_KEY_PARAMETER])
     def post(self, request, reference):
-        application = self.application()
+        application = self.application(parts=False)
         data = WithdrawInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         application_withdraw(actor=request.user, application=application,

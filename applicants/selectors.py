@@ -126,20 +126,22 @@ def applications_for_partner(*, partner) -> QuerySet[Application]:
     return Application.objects.filter(Exists(linked)).select_related("round")
 
 
-def application_for_partner(*, partner, identifier: str) -> Application:
+def application_for_partner(*, partner, identifier: str, parts: bool = True) -> Application:
     """One of the partner's applications by its reference or its id (a UUID, which drafts
-    have before they get a reference); ``Application.DoesNotExist`` for anything else."""
+    have before they get a reference); ``Application.DoesNotExist`` for anything else.
+    ``parts=False`` leaves out the budget lines, milestones, team and documents, for writes
+    that read them again under their own lock."""
     try:
         lookup = {"public_id": uuid.UUID(str(identifier))}
     except ValueError:
         lookup = {"reference": identifier}
-    return (applications_for_partner(partner=partner)
-            .select_related("organisation")
-            .prefetch_related(
-                "budget_lines", "milestones", "team_members",
-                Prefetch("documents", queryset=Document.objects.order_by("document_type",
-                                                                         "uploaded_at")))
-            .get(**lookup))
+    applications = applications_for_partner(partner=partner).select_related("organisation")
+    if parts:
+        applications = applications.prefetch_related(
+            "budget_lines", "milestones", "team_members",
+            Prefetch("documents", queryset=Document.objects.order_by("document_type",
+                                                                     "uploaded_at")))
+    return applications.get(**lookup)
 
 
 def status_changes_for_partner(*, partner) -> QuerySet[StatusChange]:

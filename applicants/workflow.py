@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -39,6 +40,8 @@ from subsidy.services.notifications import notify
 from subsidy.services.webhooks import webhook_event_publish
 
 S = ApplicationStatus
+# What an application consists of besides its own row; checked and frozen at submission.
+SUBMITTED_PARTS = ("budget_lines", "milestones", "team_members", "documents")
 
 # What an applicant sees: the assessment steps are one public state, and the internal
 # vocabulary of staff ("screening", "reviewed") never reaches the applicant's pages.
@@ -129,13 +132,19 @@ def system(actor, application) -> bool:
 
 # --- Guards --------------------------------------------------------------------------------
 
+def _with_parts(application: Application) -> Application:
+    """Read the parts once: the checks and then the frozen version both use them."""
+    prefetch_related_objects([application], *SUBMITTED_PARTS)
+    return application
+
+
 def submission_ready(ctx: TransitionContext) -> Problems:
-    return application_submission_problems(ctx.application)
+    return application_submission_problems(_with_parts(ctx.application))
 
 
 def resubmission_ready(ctx: TransitionContext) -> Problems:
     # The round may have closed since: an answer to a request for information still counts.
-    return application_submission_problems(ctx.application, check_round=False)
+    return application_submission_problems(_with_parts(ctx.application), check_round=False)
 
 
 def payload_required(key: str, message) -> Guard:

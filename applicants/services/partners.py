@@ -233,10 +233,11 @@ def application_update(*, actor, application: Application, changes: dict,
             continue
         values = {**_section_values(application, section), **sent}
         try:
-            with transaction.atomic():
-                saved = drafts.application_update_section(
-                    actor=actor, application=application, section=section,
-                    data=_writer_data(section, values), expected_version=version)
+            # The section writer is atomic itself: a refused section is rolled back to its
+            # own savepoint and the next section is still checked.
+            saved = drafts.application_update_section(
+                actor=actor, application=application, section=section,
+                data=_writer_data(section, values), expected_version=version)
         except ProblemsError as exc:
             problems.extend(exc.problems)
             continue

@@ -133,7 +133,7 @@ def main() -> None:
                           for n, pk in enumerate(company_ids)],
             "documents": documents, "required_documents": world.REQUIRED_DOCUMENTS}))
         env = {"SURGE_KEY": key, "SURGE_ROUND": round_code, "SURGE_COMPANIES": str(plan)}
-        with gunicorn(DB, PORT, workers=WORKERS) as url:
+        with gunicorn(DB, PORT, workers=WORKERS, MEDIA_ROOT=str(Path(tmp) / "media")) as url:
             print(f"gunicorn: {WORKERS} sync workers; trivial request for {baseline_seconds}s "
                   f"with {users} clients", flush=True)
             trivial = summary(locust(url, env, user_class="RoundReader", users=users,
