@@ -1,3 +1,4 @@
+import re
 from pathlib import Path
 from unittest import mock
 
@@ -98,6 +99,18 @@ def test_templates_render_with_the_name_and_a_direct_link(code, language):
     if "url" in context:
         assert f"{settings.SITE_URL}{context['url']}" in text
         assert f'href="{settings.SITE_URL}{context["url"]}"' in html
+
+
+@pytest.mark.parametrize("code", [event.code for event in EVENTS])
+def test_every_event_reads_in_traditional_chinese(code):
+    def render(language):
+        return notification_render(event=code, context=event_get(code).sample_context,
+                                   language=language, recipient_name="Chan Tai Man")
+
+    english, chinese = render("en"), render("zh-hant")
+    assert chinese[0] != english[0]
+    assert re.search(r"[\u4e00-\u9fff]", chinese[0])
+    assert re.search(r"[\u4e00-\u9fff]", chinese[1])
 
 
 @pytest.mark.django_db
