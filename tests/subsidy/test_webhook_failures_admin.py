@@ -144,3 +144,15 @@ def test_resend_view_refuses_get(admin_client, endpoint):
     failed = delivery(endpoint)
     assert admin_client.get(reverse("webhook_delivery_resend", args=[failed.pk])).status_code \
         == 405
+
+
+def test_failed_webhook_deliveries_have_their_own_pages(admin_client, endpoint,
+                                                       django_assert_max_num_queries):
+    for _n in range(25):
+        delivery(endpoint)
+    with django_assert_max_num_queries(8):
+        first = admin_client.get(reverse("notification_failures")).content.decode()
+    assert 'href="?webhooks_page=2#webhooks"' in first
+    assert 'aria-label="Pages of webhook deliveries"' in first
+    second = admin_client.get(reverse("notification_failures"), {"webhooks_page": 2})
+    assert len(second.context["webhooks"]) == 5
