@@ -49,3 +49,20 @@ def _default_language_after_each_test():
     reset it so that no test sees the language of the one before."""
     yield
     translation.activate(django_settings.LANGUAGE_CODE)
+
+
+# A partner organisation (and another one), for the API's tests and the partner's pages.
+@pytest.fixture
+def partner(db):
+    from subsidy.models import PartnerOrganisation
+
+    return PartnerOrganisation.objects.create(name="HKU iDendron",
+                                              contact_email="api@idendron.example.hk")
+
+
+@pytest.fixture
+def other_partner(db):
+    from subsidy.models import PartnerOrganisation
+
+    return PartnerOrganisation.objects.create(name="HKSTP Incubation",
+                                              contact_email="api@hkstp.example.hk")

@@ -2,7 +2,6 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from subsidy.models import PartnerOrganisation
 from subsidy.roles import Role
 from subsidy.services.api_keys import api_key_create
 from tests.factories import UserFactory
@@ -22,18 +21,6 @@ def _fresh_throttle_counts():
 @pytest.fixture
 def administrator(db):
     return UserFactory(roles=[Role.ADMINISTRATOR])
-
-
-@pytest.fixture
-def partner(db):
-    return PartnerOrganisation.objects.create(name="HKU iDendron",
-                                              contact_email="api@idendron.example.hk")
-
-
-@pytest.fixture
-def other_partner(db):
-    return PartnerOrganisation.objects.create(name="HKSTP Incubation",
-                                              contact_email="api@hkstp.example.hk")
 
 
 @pytest.fixture

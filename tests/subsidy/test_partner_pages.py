@@ -16,7 +16,6 @@ from subsidy.models import (
     ApiKey,
     AuditEvent,
     PartnerMember,
-    PartnerOrganisation,
     WebhookDelivery,
     WebhookEndpoint,
 )
@@ -34,18 +33,6 @@ def _english():
     translation.activate("en")
     yield
     translation.deactivate()
-
-
-@pytest.fixture
-def partner(db):
-    return PartnerOrganisation.objects.create(name="HKU iDendron",
-                                              contact_email="api@idendron.example.hk")
-
-
-@pytest.fixture
-def other_partner(db):
-    return PartnerOrganisation.objects.create(name="HKSTP Incubation",
-                                              contact_email="api@hkstp.example.hk")
 
 
 @pytest.fixture
