@@ -209,7 +209,7 @@ def test_dashboard_runs_the_same_number_of_queries_for_1_and_20_rows(partner_cli
                        partner=partner)
 
     assert _dashboard_queries(partner_client) == one
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(12):
         partner_client.get(reverse("partner:dashboard"))
 
 
@@ -361,7 +361,7 @@ def test_delivery_log_runs_the_same_number_of_queries_for_1_and_20_rows(
         delivery_to(endpoint)
 
     assert _log_queries(partner_client, endpoint) == one
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(10):
         partner_client.get(reverse("partner:webhook_deliveries", args=[endpoint.pk]))
 
 
