@@ -49,42 +49,47 @@ def free_connections() -> int:
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_setting('max_connections')::int - "
-                       "current_setting('superuser_reserved_connections')::int - "
                        "(SELECT count(*) FROM pg_stat_activity "
                        " WHERE backend_type = 'client backend')")
         return cursor.fetchone()[0]
 
 
-def approve_all(applications, panel) -> tuple[list[tuple], float]:
-    """Approve every application from its own thread, all released at once; each outcome
-    is ``(application, kind, detail, seconds)``."""
+def approve_all(applications, panel, clients: int) -> tuple[list[tuple], float]:
+    """Approve every application from ``clients`` threads, each with its own connection,
+    all released at once (one application each when there are as many clients as
+    applications); each outcome is ``(application, kind, detail, seconds)``."""
     from django.db import connection
 
     from reviews.decisions import application_approve
     from subsidy.errors import DomainError
 
-    ready = threading.Barrier(len(applications) + 1)
+    ready = threading.Barrier(clients + 1)
+    waiting = iter(applications)  # next() on a list iterator is atomic under the GIL
     outcomes: list[tuple] = []
 
-    def approve(application):
+    def approve_one(application):
+        started = time.perf_counter()
+        try:
+            application_approve(actor=panel, application=application,
+                                amount=application.requested_subsidy)
+            outcome = ("granted", "")
+        except DomainError as exc:
+            outcome = ("refused" if exc.code == "envelope_exhausted" else "other-refusal",
+                       f"{exc.code}: {exc}")
+        except Exception as exc:  # noqa: BLE001 - every database error is a finding
+            outcome = ("error", f"{type(exc).__name__}: {exc}")
+        outcomes.append((application, *outcome, time.perf_counter() - started))
+
+    def client():
         try:
             connection.ensure_connection()  # the client's own connection, opened beforehand
             ready.wait()
-            started = time.perf_counter()
-            try:
-                application_approve(actor=panel, application=application,
-                                    amount=application.requested_subsidy)
-                outcome = ("granted", "")
-            except DomainError as exc:
-                outcome = ("refused" if exc.code == "envelope_exhausted" else "other-refusal",
-                           f"{exc.code}: {exc}")
-            except Exception as exc:  # noqa: BLE001 - every database error is a finding
-                outcome = ("error", f"{type(exc).__name__}: {exc}")
-            outcomes.append((application, *outcome, time.perf_counter() - started))
+            for application in waiting:
+                approve_one(application)
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=approve, args=(a,)) for a in applications]
+    threads = [threading.Thread(target=client) for _ in range(clients)]
     for thread in threads:
         thread.start()
     ready.wait()
@@ -101,16 +106,15 @@ def main() -> None:
     from django.db import connection
 
     round_, panel, applications, asked = prepare(SIZES[size])
-    clients = len(applications)
-    free = free_connections()
-    if free < clients + SPARE_CONNECTIONS:
-        raise SystemExit(f"PostgreSQL has {free} free connections; {clients} clients need "
-                         f"{clients + SPARE_CONNECTIONS} (raise max_connections)")
+    # One connection per client; a server with fewer free connections (PostgreSQL's
+    # default max_connections is 100) gets as many clients as it can take, and says so.
+    free = free_connections() + 1  # this process's own, closed below
+    clients = min(len(applications), free - SPARE_CONNECTIONS)
     connection.close()
-    print(f"{clients} approvals of HK${asked:,.0f} asked against an envelope of "
-          f"HK${round_.envelope:,.0f}", flush=True)
+    print(f"{len(applications)} approvals from {clients} concurrent clients: "
+          f"HK${asked:,.0f} asked against an envelope of HK${round_.envelope:,.0f}", flush=True)
 
-    outcomes, seconds = approve_all(applications, panel)
+    outcomes, seconds = approve_all(applications, panel, clients)
 
     from subsidy.ledger import round_committed
     from subsidy.models import Grant
@@ -130,7 +134,8 @@ def main() -> None:
         print(f"  {kind} on application {application.pk}: {detail}")
 
     emit(Result(
-        number=5, title=f"Concurrent approvals ({clients} clients, one round)",
+        number=5, title=f"Concurrent approvals ({len(applications)} approvals, {clients} "
+                        f"concurrent clients, one round)",
         target="committed <= envelope at the end; refusals only by the envelope rule; no "
                "deadlock or database error; throughput printed",
         figures={
@@ -143,7 +148,12 @@ def main() -> None:
                                  f"{latencies[int(len(latencies) * 0.99)] * 1000:.0f} ms",
         },
         met=ledger_right and refusals_right and not errors and len(refused) > 0,
-        note="" if refusals_right else "a refused approval would have fitted in what was left",
+        note=" ".join(filter(None, [
+            "" if refusals_right else "A refused approval would have fitted in what was left.",
+            "" if clients == len(applications) else
+            f"Only {free} PostgreSQL connections were free, so {clients} clients shared the "
+            f"{len(applications)} approvals.",
+        ])),
     ))
 
 
