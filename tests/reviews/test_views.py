@@ -2,6 +2,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from applicants.workflow import application_transition
 from reviews.models import Assignment, ReviewerPoolMember
@@ -48,7 +49,9 @@ def test_reviewer_dashboard_lists_assignments_with_due_dates(client, assignment,
     client.force_login(reviewer)
     response = client.get(reverse("dashboard_reviewer"))
     assert assignment.application.title in response.content.decode()
-    assert assignment.due_at.strftime("%Y-%m-%d") in response.content.decode()
+    # Shown as the Hong Kong date, which differs from the UTC date from 16:00 UTC.
+    due = timezone.localtime(assignment.due_at).strftime("%Y-%m-%d")
+    assert due in response.content.decode()
 
 
 def test_before_declaring_a_reviewer_sees_only_title_and_applicant(client, assignment,
