@@ -275,20 +275,30 @@ def http_load(url: str, *, headers: dict[str, str] | None = None, seconds: float
         command += ["-H", f"{name}: {value}"]
     if warmup:
         # Enough connections to reach every worker: each one's first requests are slow.
+        # Repeated until requests complete (a loaded machine may need a second round).
         warm = [wrk, "-t2", f"-c{max(2 * connections, 8)}", "--timeout", "30s",
-                *command[6:]]
-        subprocess.run([*warm, f"-d{warmup:g}s", url], check=True, capture_output=True)
-    out = subprocess.run([*command, f"-d{seconds:g}s", url], check=True, capture_output=True,
-                         text=True).stdout
+                *command[6:], f"-d{warmup:g}s", url]
+        for _attempt in range(5):
+            done = re.search(r"^\s+(\d+) requests in",
+                             subprocess.run(warm, check=True, capture_output=True,
+                                            text=True).stdout, re.M)
+            if done and int(done.group(1)) >= 2 * connections:
+                break
+    for _attempt in range(3):
+        out = subprocess.run([*command, f"-d{seconds:g}s", url], check=True,
+                             capture_output=True, text=True).stdout
+        total = re.search(r"^\s+(\d+) requests in", out, re.M)
+        if total and int(total.group(1)) > 0:
+            break
+        print(f"no request completed in {seconds:g}s: measuring again", flush=True)
     p50 = re.search(r"^\s+50%\s+(\S+)", out, re.M)
     p90 = re.search(r"^\s+90%\s+(\S+)", out, re.M)
     mean = re.search(r"^\s+Latency\s+(\S+)", out, re.M)
-    total = re.search(r"^\s+(\d+) requests in", out, re.M)
     rps = re.search(r"^Requests/sec:\s+([0-9.]+)", out, re.M)
     non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), "
                               r"timeout (\d+)", out)
-    if not (p50 and p90 and mean and total and rps):
+    if not (p50 and p90 and mean and total and rps) or not int(total.group(1)):
         raise RuntimeError(f"could not read wrk's output:\n{out}")
     errors = int(non_2xx.group(1)) if non_2xx else 0
     if socket_errors:

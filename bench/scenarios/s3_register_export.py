@@ -1,0 +1,124 @@
+"""Scenario 3: the disbursement register downloaded as CSV, 200,000 payments, against
+PostgreSQL's own ``COPY (the same query) TO STDOUT``.
+
+The payments come from ``generate_volume``. The baseline runs the register's own SQL
+(``subsidy.reports.registers.disbursement_register``, compiled by Django) under ``COPY ...
+TO STDOUT (FORMAT csv)`` and reads every byte on the client. The export is downloaded by
+curl from gunicorn (one worker, so the exporting process is known) as a finance officer.
+The worker's memory is read from /proc: its resident size after a warm-up download, and
+its peak (VmHWM) after the full downloads.
+
+Target: export throughput (rows a second) at least a third of COPY's, and the exporting
+process's peak memory less than 100 MB above where it started.
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import time
+
+from bench.common import (
+    Result,
+    call_in,
+    collect_static,
+    emit,
+    free_port,
+    gunicorn_process,
+    memory_kib,
+    size_argument,
+    volume_database,
+    worker_pids,
+)
+
+SIZES = {
+    # payments, grants, applications, runs of each measurement
+    "smoke": (5_000, 500, 1_000, 1),
+    "reference": (200_000, 10_000, 20_000, 3),
+}
+URL = "/finance/registers/disbursements/?format=csv"
+WARM_URL = "/finance/registers/disbursements/?format=csv&status=prepared"
+TARGET_RATIO = 1 / 3
+TARGET_MEMORY_MB = 100
+
+
+def baseline(runs: int) -> dict:
+    """In a process on the database: the finance officer's session, the number of rows,
+    and COPY's time over the register's query."""
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+
+    from subsidy.models import User, UserRole
+    from subsidy.reports.registers import disbursement_register
+    from subsidy.roles import Role
+
+    user, _created = User.objects.get_or_create(email="bench.finance@cyberport.example.hk",
+                                                defaults={"full_name": "Bench finance"})
+    UserRole.objects.get_or_create(user=user, role=Role.FINANCE_OFFICER)
+    browser = Client()
+    browser.force_login(user)
+    cookie = browser.cookies[settings.SESSION_COOKIE_NAME].value
+
+    sql, params = disbursement_register().query.sql_with_params()
+    with connection.cursor() as cursor:
+        query = connection.ops.compose_sql(sql, params)
+        rows = cursor.execute(f"SELECT count(*) FROM ({query}) q").fetchone()[0]
+        times, size = [], 0
+        for _ in range(runs + 1):  # the first run warms the cache
+            started = time.perf_counter()
+            size = 0
+            with cursor.cursor.copy(f"COPY ({query}) TO STDOUT (FORMAT csv, HEADER)") as copy:
+                for block in copy:
+                    size += len(block)
+            times.append(time.perf_counter() - started)
+    return {"cookie": f"{settings.SESSION_COOKIE_NAME}={cookie}", "rows": rows,
+            "seconds": statistics.median(times[1:]), "bytes": size}
+
+
+def _download(url: str, cookie: str) -> tuple[float, int, int]:
+    out = subprocess.run(["curl", "-sS", "-o", "/dev/null", "-H", f"Cookie: {cookie}", "-w",
+                          "%{http_code} %{size_download} %{time_total}", url],
+                         check=True, capture_output=True, text=True).stdout.split()
+    return float(out[2]), int(out[1]), int(out[0])
+
+
+def main() -> None:
+    size = size_argument()
+    payments, grants, applications, runs = SIZES[size]
+    db = f"s3_payments_{payments}"
+    volume_database(db, ["--applications", str(applications), "--grants", str(grants),
+                         "--payments", str(payments), "--reviews", "0"])
+    collect_static(db)
+    base_line = call_in(db, "bench.scenarios.s3_register_export:baseline", runs=runs)
+    rows, copy_seconds = base_line["rows"], base_line["seconds"]
+    with gunicorn_process(db, free_port(2), workers=1) as (base, process):
+        worker = worker_pids(process)[0]
+        _download(base + WARM_URL, base_line["cookie"])
+        start_kib = memory_kib(worker)
+        results = [_download(base + URL, base_line["cookie"]) for _ in range(runs)]
+        peak_kib = memory_kib(worker, "VmHWM")
+    statuses = {status for _t, _b, status in results}
+    export_seconds = statistics.median(t for t, _b, _s in results)
+    export_bytes = results[-1][1]
+    copy_rate, export_rate = rows / copy_seconds, rows / export_seconds
+    ratio = export_rate / copy_rate
+    growth_mb = (peak_kib - start_kib) / 1024
+    print(f"{rows} rows: COPY {copy_seconds:.2f}s ({base_line['bytes'] / 1e6:.1f} MB), "
+          f"export {export_seconds:.2f}s ({export_bytes / 1e6:.1f} MB, HTTP {statuses}); "
+          f"worker {start_kib / 1024:.0f} MB -> peak {peak_kib / 1024:.0f} MB", flush=True)
+    met = ratio >= TARGET_RATIO and growth_mb < TARGET_MEMORY_MB and statuses == {200}
+    emit(Result(
+        number=3, title=f"Disbursement register CSV, {rows:,} payments",
+        target="≥ 1/3 of COPY's rows/s; peak memory +< 100 MB",
+        figures={"COPY": f"{copy_rate:,.0f} rows/s ({copy_seconds:.2f}s)",
+                 "export": f"{export_rate:,.0f} rows/s ({export_seconds:.2f}s, "
+                           f"{export_bytes / 1e6:.1f} MB)",
+                 "ratio": f"{ratio:.2f}",
+                 "worker memory": f"{start_kib / 1024:.0f} → peak {peak_kib / 1024:.0f} MB "
+                                  f"(+{growth_mb:.0f} MB)"},
+        met=met, note="" if statuses == {200} else f"HTTP statuses {sorted(statuses)}"))
+
+
+if __name__ == "__main__":
+    main()
