@@ -33,12 +33,14 @@ from bench.common import (
 
 DB = "surge"
 PORT = free_port(20)
-# Production-like on 2 cores: (2 x cores) + 1 synchronous workers, one connection each.
-WORKERS = 5
+# Production-like on 2 cores: (2 x cores) + 1 synchronous workers, one connection each
+# (BENCH_SURGE_WORKERS and BENCH_SURGE_THREADS try other configurations).
+WORKERS = int(os.environ.get("BENCH_SURGE_WORKERS", "5"))
+THREADS = int(os.environ.get("BENCH_SURGE_THREADS", "1"))
 SIZES = {
     # clients, applications, seconds of the trivial-request run
     "smoke": (50, 100, 8),
-    "reference": (200, 800, 30),
+    "reference": (200, 600, 30),
 }
 TARGET_RATIO = 0.30
 LOCUSTFILE = ROOT / "bench" / "load" / "surge.py"
@@ -133,9 +135,10 @@ def main() -> None:
                           for n, pk in enumerate(company_ids)],
             "documents": documents, "required_documents": world.REQUIRED_DOCUMENTS}))
         env = {"SURGE_KEY": key, "SURGE_ROUND": round_code, "SURGE_COMPANIES": str(plan)}
-        with gunicorn(DB, PORT, workers=WORKERS, MEDIA_ROOT=str(Path(tmp) / "media")) as url:
-            print(f"gunicorn: {WORKERS} sync workers; trivial request for {baseline_seconds}s "
-                  f"with {users} clients", flush=True)
+        media = str(Path(tmp) / "media")
+        with gunicorn(DB, PORT, workers=WORKERS, threads=THREADS, MEDIA_ROOT=media) as url:
+            print(f"gunicorn: {WORKERS} workers x {THREADS} threads; trivial request for "
+                  f"{baseline_seconds}s with {users} clients", flush=True)
             trivial = summary(locust(url, env, user_class="RoundReader", users=users,
                                      seconds=baseline_seconds, out=Path(tmp) / "trivial"))
             print(f"surge: {users} clients, {applications} applications", flush=True)
@@ -163,7 +166,7 @@ def main() -> None:
     figures["references"] = references
     emit(Result(
         number=4, title=f"Deadline surge ({users} clients, {applications} applications, "
-                        f"gunicorn {WORKERS} workers)",
+                        f"gunicorn {WORKERS}x{THREADS})",
         target="0 errors; references unique and sequential; surge req/s >= 30% of a trivial "
                "authenticated GET",
         figures=figures,
