@@ -266,6 +266,13 @@ class Application(models.Model):
                 name="one_live_application_per_organisation_round",
             ),
         ]
+        indexes = [
+            # The staff queues: one state, oldest change first, a page at a time.
+            models.Index(fields=["status", "status_changed_at", "id"],
+                         name="application_queue_idx"),
+            # The API lists: newest first (scanned backwards), cursor-paginated.
+            models.Index(fields=["created_at", "id"], name="application_created_idx"),
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
