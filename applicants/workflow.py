@@ -377,6 +377,12 @@ def _publish_to_partners(app: Application, event_types: list[str], data: dict) -
             webhook_event_publish(partner=link.partner, event_type=event_type, data=data)
 
 
+def transition_note(payload: dict) -> str:
+    """What the applicant (and a linked partner) is told with a step: the reason of a
+    refusal or the question of a request for information."""
+    return (payload.get("reason") or payload.get("question") or "").strip()
+
+
 def publish_partner_events(ctx: TransitionContext) -> None:
     """Partners linked to the company hear of each change of its public state through
     their webhooks; deliveries leave once the transition commits."""
@@ -388,6 +394,7 @@ def publish_partner_events(ctx: TransitionContext) -> None:
         event_types.append(PARTNER_EVENTS[ctx.transition.name])
     _publish_to_partners(ctx.application, event_types, {
         "transition": ctx.transition.name, "from_status": before, "to_status": after,
+        "note": transition_note(ctx.payload),
         "at": ctx.application.status_changed_at.isoformat()})
 
 
@@ -506,7 +513,7 @@ def application_transition(*, actor, application: Application, transition_name: 
             locked.save(update_fields=["status", "status_changed_at", "updated_at"])
         for effect in transition.effects:
             effect(ctx)
-        note = (payload.get("reason") or payload.get("question") or "").strip()
+        note = transition_note(payload)
         StatusChange.objects.create(application=locked, transition=transition.name,
                                     from_status=source, to_status=transition.target,
                                     actor=actor_user(actor), note=note, at=locked.status_changed_at)

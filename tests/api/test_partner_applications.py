@@ -286,6 +286,25 @@ def test_a_decision_is_sent_to_the_partner_webhooks(partner, partner_client, cre
     delivery = WebhookDelivery.objects.get()
     assert delivery.event_type == "application.decided"
     assert delivery.payload["data"]["to_status"] == "rejected"
+    assert delivery.payload["data"]["note"] == "The budget is not justified."
+
+
+def test_a_request_for_information_sends_its_question_to_the_partner_webhooks(
+        partner, partner_client, created, settings):
+    submit(partner_client, created)
+    webhooks_to(partner, settings, ["application.info_requested"])
+    application = Application.objects.get(public_id=created["id"])
+    officer = UserFactory(roles=[Role.PROGRAMME_OFFICER])
+    application_transition(actor=officer, application=application,
+                           transition_name="start_screening")
+
+    application_transition(actor=officer, application=application,
+                           transition_name="request_information",
+                           question="Name the pilot clinics.", sections=["project"])
+
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.payload["data"]["to_status"] == "info_requested"
+    assert delivery.payload["data"]["note"] == "Name the pilot clinics."
 
 
 def test_assessment_steps_are_not_announced_one_by_one(partner, partner_client, created,
