@@ -10,11 +10,15 @@ from applicants.models import (
     ApplicationStatus,
     BudgetLine,
     Document,
+    InformationRequest,
     Milestone,
     Organisation,
     StatusChange,
     TeamMember,
 )
+from applicants.selectors import open_information_request
+from applicants.services.checks import SECTIONS
+from applicants.services.partners import API_SECTION_FIELDS
 from applicants.workflow import public_status, public_status_code
 from subsidy.models import DocumentType, Sector
 
@@ -118,22 +122,50 @@ class ApplicationSummarySerializer(serializers.ModelSerializer):
         return public_status(obj.status)
 
 
+class InformationRequestSerializer(serializers.ModelSerializer):
+    sections = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(SECTIONS)), help_text=(
+            "The sections re-opened for the answer; only they can be changed."))
+    patch_fields = serializers.SerializerMethodField(help_text=(
+        "The PATCH fields of the re-opened sections (documents are uploaded, not "
+        "patched)."))
+    asked_at = serializers.DateTimeField(source="created_at")
+
+    class Meta:
+        model = InformationRequest
+        fields = ["question", "sections", "patch_fields", "due_at", "asked_at"]
+
+    def get_patch_fields(self, obj) -> list[str]:
+        return [name for section in obj.sections
+                for name in API_SECTION_FIELDS.get(section, [])]
+
+
 class ApplicationSerializer(ApplicationSummarySerializer):
     budget_lines = BudgetLineSerializer(many=True, read_only=True)
     milestones = MilestoneSerializer(many=True, read_only=True)
     team_members = TeamMemberSerializer(many=True, read_only=True)
     documents = DocumentSerializer(many=True, read_only=True)
     privacy_notice_accepted = serializers.SerializerMethodField()
+    information_request = serializers.SerializerMethodField(help_text=(
+        "The programme office's open request for information while the status is "
+        "info_requested, otherwise null."))
 
     class Meta(ApplicationSummarySerializer.Meta):
         fields = [*ApplicationSummarySerializer.Meta.fields, "summary", "category",
                   "start_date", "end_date", "total_eligible_cost", "rai_safety", "rai_human",
                   "rai_transparency", "declares_accurate", "declares_no_double_funding",
                   "declares_compliance", "privacy_notice_accepted", "budget_lines",
-                  "milestones", "team_members", "documents"]
+                  "milestones", "team_members", "documents", "information_request"]
 
     def get_privacy_notice_accepted(self, obj) -> bool:
         return obj.privacy_notice_accepted_at is not None
+
+    @extend_schema_field(InformationRequestSerializer(allow_null=True))
+    def get_information_request(self, obj) -> dict | None:
+        if obj.status != ApplicationStatus.INFO_REQUESTED:
+            return None
+        request = open_information_request(application=obj)
+        return InformationRequestSerializer(request).data if request else None
 
 
 class ApplicationCreateSerializer(serializers.Serializer):

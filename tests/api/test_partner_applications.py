@@ -307,6 +307,35 @@ def test_a_request_for_information_sends_its_question_to_the_partner_webhooks(
     assert delivery.payload["data"]["note"] == "Name the pilot clinics."
 
 
+def test_a_request_for_information_names_what_the_partner_may_change(partner_client,
+                                                                     created):
+    submit(partner_client, created)
+    assert partner_client.get(url(created)).json()["information_request"] is None
+    application = Application.objects.get(public_id=created["id"])
+    officer = UserFactory(roles=[Role.PROGRAMME_OFFICER])
+    application_transition(actor=officer, application=application,
+                           transition_name="start_screening")
+    application_transition(actor=officer, application=application,
+                           transition_name="request_information",
+                           question="Name the pilot clinics.", sections=["project", "team"])
+
+    asked = partner_client.get(url(created)).json()
+
+    assert asked["status"] == "info_requested"
+    request = asked["information_request"]
+    assert request["question"] == "Name the pilot clinics."
+    assert request["sections"] == ["project", "team"]
+    assert "summary" in request["patch_fields"] and "team_members" in request["patch_fields"]
+    assert "budget_lines" not in request["patch_fields"]
+    changed = partner_client.patch(url(created), {"version": asked["version"],
+                                                  "summary": "Piloted at two clinics."},
+                                   format="json")
+    assert changed.status_code == 200, changed.json()
+    answered = partner_client.post(url(created, "submit/"))
+    assert answered.json()["status"] == "submitted"
+    assert answered.json()["information_request"] is None
+
+
 def test_assessment_steps_are_not_announced_one_by_one(partner, partner_client, created,
                                                        settings):
     submit(partner_client, created)
