@@ -37,7 +37,7 @@ from subsidy.roles import Role
 from subsidy.services import grants as grant_services
 from subsidy.services.audit import actor_user, audit_record
 from subsidy.services.notifications import notify
-from subsidy.services.webhooks import webhook_event_publish
+from subsidy.services.webhooks import webhook_event_publish, webhook_time
 
 S = ApplicationStatus
 # What an application consists of besides its own row; checked and frozen at submission.
@@ -395,14 +395,14 @@ def publish_partner_events(ctx: TransitionContext) -> None:
     _publish_to_partners(ctx.application, event_types, {
         "transition": ctx.transition.name, "from_status": before, "to_status": after,
         "note": transition_note(ctx.payload),
-        "at": ctx.application.status_changed_at.isoformat()})
+        "at": webhook_time(ctx.application.status_changed_at)})
 
 
 def application_created_publish(application: Application) -> None:
     """Tell the company's linked partners that a draft was started (by them or on the
     web); call it inside the transaction that created the draft."""
     _publish_to_partners(application, ["application.created"],
-                         {"at": application.created_at.isoformat()})
+                         {"at": webhook_time(application.created_at)})
 
 
 # --- The table -----------------------------------------------------------------------------

@@ -35,7 +35,7 @@ from subsidy.models import PartnerOrganisation, User, WebhookEventType
 from subsidy.permissions import Action, require
 from subsidy.services.audit import audit_record, snapshot
 from subsidy.services.notifications import notify
-from subsidy.services.webhooks import webhook_event_publish
+from subsidy.services.webhooks import webhook_event_publish, webhook_time
 
 # Fields of each draft section as the API names them; list sections are one field each.
 API_SECTION_FIELDS = {
@@ -53,8 +53,8 @@ def _publish_link_event(link: PartnerLink, event_type: str) -> None:
     webhook_event_publish(partner=link.partner, event_type=event_type, data={
         "organisation": {"id": link.organisation_id, "br_number": link.organisation.br_number,
                          "name_en": link.organisation.name_en},
-        "linked_at": link.linked_at.isoformat() if link.linked_at else None,
-        "revoked_at": link.revoked_at.isoformat() if link.revoked_at else None,
+        "linked_at": webhook_time(link.linked_at),
+        "revoked_at": webhook_time(link.revoked_at),
     })
 
 

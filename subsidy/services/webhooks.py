@@ -217,6 +217,12 @@ def _enqueue(delivery_id: int) -> None:
                        delivery_id, exc_info=True)
 
 
+def webhook_time(value):
+    """A time in a webhook payload as the rest of the API writes it: ISO 8601 in Hong Kong
+    time (``+08:00``); ``None`` stays ``None``."""
+    return timezone.localtime(value).isoformat() if value is not None else None
+
+
 def webhook_event_publish(*, partner: PartnerOrganisation, event_type: str,
                           data: dict) -> list[WebhookDelivery]:
     """Queue ``event_type`` with ``data`` for every active endpoint of the partner that
@@ -228,7 +234,7 @@ def webhook_event_publish(*, partner: PartnerOrganisation, event_type: str,
         return []
     now = timezone.now()
     event_id = uuid.uuid4()
-    payload = {"id": str(event_id), "type": event_type, "created_at": now.isoformat(),
+    payload = {"id": str(event_id), "type": event_type, "created_at": webhook_time(now),
                "data": data}
     endpoints = [endpoint for endpoint in partner.webhook_endpoints.filter(active=True)
                  if event_type in endpoint.event_types]

@@ -305,6 +305,10 @@ def test_a_request_for_information_sends_its_question_to_the_partner_webhooks(
     delivery = WebhookDelivery.objects.get()
     assert delivery.payload["data"]["to_status"] == "info_requested"
     assert delivery.payload["data"]["note"] == "Name the pilot clinics."
+    # Times read as everywhere else in the API: the feed's event and the webhook agree.
+    event = partner_client.get("/api/v1/events/").json()["results"][-1]
+    assert delivery.payload["data"]["at"] == event["at"]
+    assert delivery.payload["created_at"].endswith("+08:00")
 
 
 def test_a_request_for_information_names_what_the_partner_may_change(partner_client,
