@@ -108,9 +108,16 @@ def copy_csv_rows(rows, columns):
     statement = (f"COPY (SELECT {', '.join(cells)} FROM ("  # noqa: S608
                  f"{connection.ops.compose_sql(sql, params)}) r) TO STDOUT (FORMAT csv)")
     yield _csv_header(columns)
+    # COPY hands over one row at a time: gathered into chunks as in ``csv_rows``.
+    chunk, size = [], 0
     with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
         for block in copy:
-            yield bytes(block)
+            chunk.append(block)
+            size += len(block)
+            if size >= CSV_CHUNK:
+                yield b"".join(chunk)
+                chunk, size = [], 0
+    yield b"".join(chunk)
 
 
 def csv_response(rows, columns, filename: str) -> StreamingHttpResponse:
