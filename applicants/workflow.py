@@ -497,9 +497,12 @@ def application_transition(*, actor, application: Application, transition_name: 
                 _("You may not take the step “%(step)s” on this application.")
                 % {"step": transition.label})
         if locked.status not in transition.sources:
+            # Staff know the internal steps; applicants and partners see the public state.
+            status = (locked.get_status_display() if getattr(actor, "is_staff_role", False)
+                      else public_status(locked.status))
             raise DomainError(
                 _("“%(step)s” is not possible while the application is “%(status)s”.")
-                % {"step": transition.label, "status": locked.get_status_display()},
+                % {"step": transition.label, "status": status},
                 code="invalid_transition")
         source = locked.status
         ctx = TransitionContext(actor=actor, application=locked, transition=transition,

@@ -371,6 +371,20 @@ def test_withdrawing_twice_is_refused(partner_client, created):
     assert response.json()["code"] == "invalid_transition"
 
 
+def test_a_refused_step_names_the_status_the_partner_sees(partner_client, created):
+    submit(partner_client, created)
+    application = Application.objects.get(public_id=created["id"])
+    application_transition(actor=UserFactory(roles=[Role.PROGRAMME_OFFICER]),
+                           application=application, transition_name="start_screening")
+
+    response = partner_client.post(url(created, "submit/"))
+
+    assert response.status_code == 422
+    assert response.json()["detail"] == (
+        "“Submit application” is not possible while the application is “Under "
+        "assessment”.")
+
+
 def test_history_lists_public_steps_oldest_first(partner_client, created):
     submit(partner_client, created)
     partner_client.post(url(created, "withdraw/"), {}, format="json")
