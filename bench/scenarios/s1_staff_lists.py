@@ -92,8 +92,9 @@ def main() -> None:
     for n in (small, large):
         db = f"s1_volume_{n}"
         volume_database(db, ["--applications", str(n)])
+        if n == small:
+            collect_static(db)  # the pages the probe renders need the manifest
         probes[n] = call_in(db, "bench.scenarios.s1_staff_lists:prepare")
-    collect_static(f"s1_volume_{small}")
     # Both servers run side by side and the measurements alternate, so that a change in
     # the machine's load during the run falls on both sizes alike.
     runs = {(n, name): [] for n in (small, large) for name in ("queue", "api")}
