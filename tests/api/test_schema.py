@@ -82,6 +82,33 @@ def _api_views(patterns):
             yield pattern.callback.cls
 
 
+# Writes whose whole input is the path (and the Idempotency-Key).
+BODILESS_WRITES = {("post", "/api/v1/applications/{reference}/submit/"),
+                   ("post", "/api/v1/webhooks/{endpoint_id}/deliveries/{delivery_id}/redeliver/"),
+                   ("delete", "/api/v1/webhooks/{endpoint_id}/")}
+
+
+def test_every_operation_documents_its_body_answers_and_idempotency(schema):
+    operations = [(method, path, operation) for path, item in schema["paths"].items()
+                  for method, operation in item.items()
+                  if method in {"get", "post", "patch", "delete"}]
+    assert len(operations) > 20
+    for method, path, operation in operations:
+        responses = operation["responses"]
+        assert any(code.startswith("2") for code in responses), (method, path)
+        for code in ("401", "403", "404", "429"):
+            assert "application/problem+json" in responses[code]["content"], (method, path)
+        headers = {p["name"] for p in operation.get("parameters", []) if p["in"] == "header"}
+        if method == "get":
+            assert "Idempotency-Key" not in headers, path
+            continue
+        assert "Idempotency-Key" in headers, (method, path)
+        for code in ("400", "409", "422"):
+            assert "application/problem+json" in responses[code]["content"], (method, path)
+        if (method, path) not in BODILESS_WRITES:
+            assert operation["requestBody"]["content"], (method, path)
+
+
 def test_every_api_endpoint_declares_its_scopes():
     public = {"SpectacularAPIView", "ApiDocs", "ApiNotFound"}
     views = [view for view in _api_views(api_urls.urlpatterns) if view.__name__ not in public]
