@@ -128,7 +128,13 @@ def manage(db: str, *args: str, quiet: bool = False, **extra: str) -> None:
 
 def collect_static(db: str) -> None:
     """Collect the static files with their hashed names, as a deployment does: production
-    pages refer to them through the manifest."""
+    pages refer to them through the manifest. Skipped when the manifest is newer than
+    every source file."""
+    manifest = ROOT / "staticfiles" / "staticfiles.json"
+    sources = [path for path in (ROOT / "static").rglob("*") if path.is_file()]
+    if manifest.exists() and all(path.stat().st_mtime <= manifest.stat().st_mtime
+                                 for path in sources):
+        return
     manage(db, "collectstatic", "--noinput", "-v0")
 
 

@@ -28,9 +28,9 @@ from bench.common import (
 )
 
 SIZES = {
-    # small, large (applications), seconds of load per list and turn, turns
-    "smoke": (200, 2000, 3, 1),
-    "reference": (500, 50_000, 5, 3),
+    # small, large (applications), seconds of load per list and turn, turns, gunicorn workers
+    "smoke": (200, 2000, 2, 1, 2),
+    "reference": (500, 50_000, 5, 3, 4),
 }
 QUEUE_URL = "/staff/applications/?status=in_review"
 API_URL = "/api/v1/applications/?status=under_assessment&page_size=50"
@@ -87,7 +87,7 @@ def prepare() -> dict:
 
 def main() -> None:
     size = size_argument()
-    small, large, seconds, rounds = SIZES[size]
+    small, large, seconds, rounds, workers = SIZES[size]
     probes = {}
     for n in (small, large):
         db = f"s1_volume_{n}"
@@ -98,12 +98,12 @@ def main() -> None:
     # Both servers run side by side and the measurements alternate, so that a change in
     # the machine's load during the run falls on both sizes alike.
     runs = {(n, name): [] for n in (small, large) for name in ("queue", "api")}
-    with gunicorn(f"s1_volume_{small}", free_port(0)) as base_small, \
-            gunicorn(f"s1_volume_{large}", free_port(1)) as base_large:
+    with gunicorn(f"s1_volume_{small}", free_port(0), workers) as base_small, \
+            gunicorn(f"s1_volume_{large}", free_port(1), workers) as base_large:
         bases = {small: base_small, large: base_large}
         for turn in range(rounds):
             for n in (small, large):
-                probe, warm = probes[n], 3 if turn == 0 else 0
+                probe, warm = probes[n], (seconds if turn == 0 else 0)
                 runs[n, "queue"].append(http_load(
                     bases[n] + QUEUE_URL, headers={"Cookie": probe["cookie"]},
                     seconds=seconds, warmup=warm))
