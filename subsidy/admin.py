@@ -20,6 +20,7 @@ from subsidy.models import (
     WebhookEndpoint,
 )
 from subsidy.permissions import Action, can
+from subsidy.roles import STAFF_ROLES
 from subsidy.services.api_keys import (
     api_key_create,
     api_key_revoke,
@@ -191,6 +192,13 @@ class ApiKeyAddForm(forms.ModelForm):
     class Meta:
         model = ApiKey
         fields = ["name", "partner", "user", "scopes", "expires_at"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Keys for people go to staff only: the list offers no one else.
+        self.fields["user"].queryset = (
+            User.objects.filter(role_grants__role__in=STAFF_ROLES).distinct()
+            .order_by("full_name", "email"))
 
     def clean(self):
         cleaned = super().clean()

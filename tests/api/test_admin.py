@@ -38,6 +38,18 @@ def test_admin_refuses_a_key_for_a_non_staff_user(admin_client):
     assert not ApiKey.objects.exists()
 
 
+def test_the_key_form_offers_only_staff_users(admin_client):
+    officer = UserFactory(roles=[Role.PROGRAMME_OFFICER], full_name="Olivia Officer")
+    UserFactory(roles=[Role.APPLICANT], full_name="Amy Applicant")
+    UserFactory(roles=[Role.PARTNER], full_name="Peter Partner")
+
+    form = admin_client.get("/admin/subsidy/apikey/add/").context["adminform"].form
+
+    offered = list(form.fields["user"].queryset)
+    assert officer in offered
+    assert {user.full_name for user in offered} & {"Amy Applicant", "Peter Partner"} == set()
+
+
 def test_revoke_action_revokes_and_audits(admin_client, partner, issue_key):
     issue_key(partner=partner)
     api_key = ApiKey.objects.get()
