@@ -36,8 +36,8 @@ from applicants.models import (
     Organisation,
     PartnerLink,
     ReferenceSequence,
-    status_gate_open,
 )
+from applicants.workflow import bulk_load
 from reviews.models import Assignment, CriterionScore, Review, ReviewerPoolMember
 from subsidy.models import (
     BankAccount,
@@ -205,7 +205,7 @@ def generate_volume(spec: VolumeSpec, *, progress=print) -> VolumeReport:
         progress(f"[{time.monotonic() - started:6.1f}s] {message}")
 
     states = _states(spec)
-    with transaction.atomic(), status_gate_open():
+    with transaction.atomic(), bulk_load():
         _Build(spec, states, report, step).run()
         reset_sequences()
         step("committing (deferred constraint triggers run now)")
