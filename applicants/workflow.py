@@ -36,7 +36,7 @@ from subsidy.permissions import Action, can
 from subsidy.roles import Role
 from subsidy.services import grants as grant_services
 from subsidy.services.audit import actor_user, audit_record
-from subsidy.services.notifications import notify
+from subsidy.services.notifications import notify, organisation_names
 from subsidy.services.webhooks import webhook_event_publish, webhook_time
 
 S = ApplicationStatus
@@ -205,7 +205,7 @@ def _application_context(app: Application, language: str) -> dict:
             "application_id": app.pk,
             "reference": app.reference or "",
             "title": app.title,
-            "organisation": app.organisation.name_en,
+            **organisation_names(app.organisation),
             "round": app.round.code,
             "public_status": public_status(app.status),
             "url": f"/applicant/applications/{app.pk}/",

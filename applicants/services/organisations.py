@@ -21,7 +21,7 @@ from subsidy.models import User, UserRole
 from subsidy.permissions import Action, require
 from subsidy.roles import Role
 from subsidy.services.audit import audit_record, snapshot
-from subsidy.services.notifications import notify
+from subsidy.services.notifications import notify, organisation_names
 
 ORGANISATION_FIELDS = ["name_en", "name_zh", "br_number", "incorporation_date", "size",
                        "sector", "is_cyberport_incubatee", "website"]
@@ -129,7 +129,7 @@ def invitation_send(*, organisation: Organisation, email: str, role: str,
     language = invitee.language if invitee else language
     with translation.override(language):
         context = {
-            "organisation": organisation.name_en,
+            **organisation_names(organisation),
             "role": str(Membership.Role(role).label),
             "inviter": inviter_name,
             "url": f"/applicant/invitations/{token}/",

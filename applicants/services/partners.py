@@ -34,7 +34,7 @@ from subsidy.errors import DomainError
 from subsidy.models import PartnerOrganisation, User, WebhookEventType
 from subsidy.permissions import Action, require
 from subsidy.services.audit import audit_record, snapshot
-from subsidy.services.notifications import notify
+from subsidy.services.notifications import notify, organisation_names
 from subsidy.services.webhooks import webhook_event_publish, webhook_time
 
 # Fields of each draft section as the API names them; list sections are one field each.
@@ -129,10 +129,9 @@ def _notify_owners_of_request(link: PartnerLink) -> None:
               .select_related("user"))
     for membership in owners:
         owner = membership.user
-        name = (organisation.name_zh if owner.language == "zh-hant" and organisation.name_zh
-                else organisation.name_en)
         notify(recipient=owner, event="partner_link_requested",
-               context={"partner": link.partner.name, "organisation": name, "url": url})
+               context={"partner": link.partner.name, **organisation_names(organisation),
+                        "url": url})
 
 
 # --- The company owner's side --------------------------------------------------------------

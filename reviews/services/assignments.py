@@ -21,7 +21,7 @@ from subsidy.models import FundingRound, User
 from subsidy.permissions import Action, can, require
 from subsidy.roles import Role
 from subsidy.services.audit import audit_record
-from subsidy.services.notifications import notify
+from subsidy.services.notifications import notify, organisation_names
 
 DEFAULT_REVIEW_DAYS = 14
 LIVE = Assignment.LIVE_STATUSES
@@ -92,7 +92,7 @@ def _notify_assigned(assignment: Assignment) -> None:
         due = timezone.localtime(assignment.due_at).strftime("%Y-%m-%d %H:%M")
         notify(recipient=reviewer, event="reviewer_assigned", context={
             "application_id": app.pk, "reference": app.reference or "", "title": app.title,
-            "organisation": app.organisation.name_en, "round": app.round.code,
+            **organisation_names(app.organisation), "round": app.round.code,
             "url": reverse("reviews:assignment", args=[assignment.pk]), "due_at": due,
         })
 

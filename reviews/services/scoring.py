@@ -22,7 +22,7 @@ from subsidy.models import User
 from subsidy.permissions import Action, can
 from subsidy.roles import Role
 from subsidy.services.audit import audit_record
-from subsidy.services.notifications import notify
+from subsidy.services.notifications import notify, organisation_names
 
 COMMENT_MAX = 2000
 OVERALL_MAX = 5000
@@ -217,7 +217,7 @@ def review_stage_complete_if_done(application: Application) -> None:
         with translation.override(officer.language):
             notify(recipient=officer, event="reviews_complete", context={
                 "application_id": application.pk, "reference": application.reference or "",
-                "title": application.title, "organisation": application.organisation.name_en,
+                "title": application.title, **organisation_names(application.organisation),
                 "round": application.round.code,
                 "public_status": public_status(ApplicationStatus.REVIEWED),
                 "url": reverse("staff_application", args=[application.pk]),

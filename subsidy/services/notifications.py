@@ -89,11 +89,19 @@ def notification_enqueue(*, notification_id: int) -> None:
     )
 
 
+def organisation_names(organisation) -> dict:
+    """Context entries naming ``organisation`` in English and, where it has one, Chinese:
+    each recipient reads the name in their own language."""
+    return {"organisation": organisation.name_en, "organisation_zh": organisation.name_zh or ""}
+
+
 def notification_render(*, event: str, context: dict, language: str,
                         recipient_name: str) -> tuple[str, str, str]:
     """The subject, text body and HTML body of ``event`` in ``language``. Raises whatever the
     template engine raises: delivery reports it, the preview page shows it."""
     context = {**context, "recipient_name": recipient_name, "site_url": settings.SITE_URL}
+    if language.startswith("zh") and context.get("organisation_zh"):
+        context["organisation"] = context["organisation_zh"]
     base = f"notifications/{event}"
     with translation.override(language):
         subject = " ".join(render_to_string(f"{base}/subject.txt", context).split())

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from subsidy.models import FundingRound, Grant, Notification, User
 from subsidy.services import rounds
-from subsidy.services.notifications import notify
+from subsidy.services.notifications import notify, organisation_names
 
 ROUND_CLOSING_NOTICE = timedelta(days=3)
 REVIEW_DUE_NOTICE = timedelta(days=2)
@@ -104,7 +104,7 @@ def round_closing_reminders_send(*, now: datetime | None = None) -> int:
                 notify(recipient=membership.user, event="round_closing_soon", context={
                     "round_id": locked.pk, "round": locked.code,
                     "closes_at": _local(locked.closes_at), "application_id": draft.pk,
-                    "title": draft.title, "organisation": draft.organisation.name_en,
+                    "title": draft.title, **organisation_names(draft.organisation),
                     "url": f"/applicant/applications/{draft.pk}/",
                 })
                 written += 1
@@ -123,7 +123,7 @@ def _review_reminder(assignment, *, event: str) -> bool:
     notify(recipient=assignment.reviewer, event=event, context={
         "assignment_id": assignment.pk, "application_id": application.pk,
         "reference": application.reference or "", "title": application.title,
-        "organisation": application.organisation.name_en, "round": application.round.code,
+        **organisation_names(application.organisation), "round": application.round.code,
         "url": reverse("reviews:assignment", args=[assignment.pk]),
         "due_at": _local(assignment.due_at),
     })
@@ -188,7 +188,7 @@ def offer_expiry_reminders_send(*, now: datetime | None = None) -> int:
                 notify(recipient=membership.user, event="offer_expiring", context={
                     "grant_id": grant.pk, "application_id": application.pk,
                     "reference": application.reference or "", "title": application.title,
-                    "organisation": application.organisation.name_en,
+                    **organisation_names(application.organisation),
                     "round": grant.round.code, "amount": f"HK${grant.approved_amount:,.2f}",
                     "expires_at": _local(grant.offer_expires_at),
                     "url": f"/applicant/applications/{application.pk}/",

@@ -3,6 +3,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core import mail
 from django.db import connection
 from django.utils import timezone
 
@@ -150,6 +151,22 @@ def test_submission_sends_a_receipt_to_every_member(owner, organisation, ready_d
     receipts = Notification.objects.filter(event="application_submitted")
     assert {n.recipient for n in receipts} == {owner, viewer}
     assert receipts.first().context["reference"] == "AISS-2026R1-00001"
+
+
+def test_each_receipt_names_the_company_in_its_reader_s_language(
+        owner, organisation, ready_draft, django_capture_on_commit_callbacks):
+    organisation.name_en, organisation.name_zh = "Tsing Yi Vision Limited", "青衣視覺有限公司"
+    organisation.save()
+    chinese = member(organisation, Membership.Role.VIEWER)
+    chinese.language = "zh-hant"
+    chinese.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        application_submit(actor=owner, application=ready_draft)
+    bodies = {m.to[0]: m.body for m in mail.outbox if "AISS-2026R1-00001" in m.subject}
+    assert "Tsing Yi Vision Limited" in bodies[owner.email]
+    assert "青衣視覺有限公司" not in bodies[owner.email]
+    assert "青衣視覺有限公司" in bodies[chinese.email]
+    assert "Tsing Yi Vision Limited" not in bodies[chinese.email]
 
 
 def test_submission_notifies_programme_officers(owner, officer, ready_draft):

@@ -7,7 +7,7 @@ from django.utils import translation
 from applicants.models import Membership
 from subsidy.models import Claim, User
 from subsidy.roles import Role
-from subsidy.services.notifications import notify
+from subsidy.services.notifications import notify, organisation_names
 
 
 def money(amount: Decimal) -> str:
@@ -21,7 +21,7 @@ def _claim_context(claim: Claim) -> dict:
         "application_id": application.pk,
         "reference": application.reference or "",
         "title": application.title,
-        "organisation": application.organisation.name_en,
+        **organisation_names(application.organisation),
         "round": tranche.grant.round.code,
         "tranche": str(tranche.number),
         "amount": money(claim.amount),
