@@ -21,6 +21,7 @@ from applicants.services.checks import SECTIONS
 from applicants.services.partners import API_SECTION_FIELDS
 from applicants.workflow import public_status, public_status_code
 from subsidy.models import DocumentType, Sector
+from subsidy.serializers import KnownFieldsOnly
 
 PUBLIC_STATUS_CODES = sorted({public_status_code(s) for s in ApplicationStatus.values})
 
@@ -39,7 +40,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
                   "linked_at", "created_via"]
 
 
-class OrganisationInputSerializer(serializers.Serializer):
+class OrganisationInputSerializer(KnownFieldsOnly, serializers.Serializer):
     name_en = serializers.CharField(max_length=200)
     name_zh = serializers.CharField(max_length=200, required=False, allow_blank=True,
                                     default="")
@@ -168,7 +169,7 @@ class ApplicationSerializer(ApplicationSummarySerializer):
         return InformationRequestSerializer(request).data if request else None
 
 
-class ApplicationCreateSerializer(serializers.Serializer):
+class ApplicationCreateSerializer(KnownFieldsOnly, serializers.Serializer):
     organisation = serializers.IntegerField(help_text="The id of a linked organisation.")
     round = serializers.CharField(max_length=20, help_text="The code of an open round.")
 
@@ -185,7 +186,7 @@ class BudgetLineInputSerializer(serializers.Serializer):
     justification = serializers.CharField(required=False, allow_blank=True)
 
 
-class ApplicationUpdateSerializer(serializers.Serializer):
+class ApplicationUpdateSerializer(KnownFieldsOnly, serializers.Serializer):
     """Documents the body of PATCH; values are checked by the same rules as the
     applicant's form (a field named ``budget-2-quantity`` in an error is the third budget
     line's quantity)."""

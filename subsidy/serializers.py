@@ -1,8 +1,24 @@
 """Input and output shapes of the REST API (``subsidy.api``)."""
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from subsidy.models import FundingRound, WebhookDelivery, WebhookEndpoint, WebhookEventType
+
+
+class KnownFieldsOnly:
+    """A write whose body names a field the endpoint does not take is refused (400, with
+    that name in ``errors``) instead of the field being dropped: a misspelt name would
+    otherwise look saved."""
+
+    def validate(self, attrs):
+        if isinstance(self.initial_data, dict):
+            unknown = sorted(set(self.initial_data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({
+                    name: [_("This field is not part of the request; check its name.")]
+                    for name in unknown})
+        return super().validate(attrs)
 
 
 class RubricCriterionSerializer(serializers.Serializer):
@@ -68,7 +84,7 @@ class WebhookEndpointCreatedSerializer(WebhookEndpointSerializer):
         fields = [*WebhookEndpointSerializer.Meta.fields, "secret"]
 
 
-class WebhookEndpointInputSerializer(serializers.Serializer):
+class WebhookEndpointInputSerializer(KnownFieldsOnly, serializers.Serializer):
     url = serializers.URLField(max_length=2000)
     event_types = serializers.ListField(
         child=serializers.ChoiceField(choices=WebhookEventType.choices), allow_empty=False)

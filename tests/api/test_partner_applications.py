@@ -172,6 +172,17 @@ def test_patch_needs_the_version(partner_client, created):
     assert "version" in response.json()["errors"]
 
 
+def test_patch_refuses_a_field_it_does_not_know_and_saves_nothing(partner_client, created):
+    response = partner_client.patch(url(created), {"version": created["version"],
+                                                   "titel": "Misspelt", "summary": "Kept?"},
+                                    format="json")
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == {
+        "titel": ["This field is not part of the request; check its name."]}
+    assert partner_client.get(url(created)).json()["summary"] == ""
+
+
 def test_upload_attaches_a_document(partner_client, created):
     response = upload(partner_client, created)
 

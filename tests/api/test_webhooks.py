@@ -164,6 +164,17 @@ def test_registering_an_unsafe_url_is_400_on_the_url_field(partner_client):
         "Webhook URLs must not point to private, loopback, link-local or reserved addresses."]
 
 
+def test_registering_with_a_misspelt_field_is_400_on_that_field(partner_client,
+                                                                local_receivers_allowed):
+    response = partner_client.post("/api/v1/webhooks/", {
+        "url": "http://127.0.0.1:9/hook", "event_types": [EVENT], "actve": False},
+        format="json")
+
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["actve"]
+    assert not WebhookEndpoint.objects.exists()
+
+
 def test_delivery_rechecks_the_guard(partner, settings, django_capture_on_commit_callbacks):
     settings.WEBHOOK_MAX_ATTEMPTS = 1
     make_endpoint(partner, url="https://10.0.0.7/hooks")  # e.g. DNS changed since registration
