@@ -55,8 +55,14 @@ def editable_sections(application: Application) -> set[str]:
 
 
 def require_editable(*, actor, application: Application, section: str) -> None:
+    """Refuse a change of ``section`` that the actor or the application's state does not
+    allow."""
     require(actor, Action.EDIT_APPLICATION, application)
-    if section in editable_sections(application):
+    _require_open(application, section, editable_sections(application))
+
+
+def _require_open(application: Application, section: str, editable: set[str]) -> None:
+    if section in editable:
         return
     if application.status == ApplicationStatus.INFO_REQUESTED:
         raise DomainError(_("Only the sections named in the request for information can be "
@@ -286,7 +292,6 @@ def stale_draft_error() -> DomainError:
                        code="stale")
 
 
-@transaction.atomic
 def application_update_section(*, actor, application: Application, section: str, data,
                                expected_version: int) -> Application:
     """Save one section of a draft (or a section re-opened by a request for information).
@@ -294,22 +299,38 @@ def application_update_section(*, actor, application: Application, section: str,
     ``expected_version`` is the version the editor loaded; if someone saved in between, the
     save is refused and nothing changes. Budget lines, milestones and team are replaced as a
     whole by the rows sent. Every problem found is reported at once (``ProblemsError``)."""
-    writer = SECTION_WRITERS.get(section)
-    if writer is None:
+    return application_update_sections(actor=actor, application=application,
+                                       sections={section: data},
+                                       expected_version=expected_version)
+
+
+@transaction.atomic
+def application_update_sections(*, actor, application: Application, sections: dict,
+                                expected_version: int) -> Application:
+    """Save several sections at once (``{section: data}``), under one lock, as one new
+    version with one audit record: all of them, or none. Every problem of every section is
+    reported together (``ProblemsError``)."""
+    if any(section not in SECTION_WRITERS for section in sections):
         raise DomainError(_("Unknown section."), code="unknown_section")
     app = (Application.objects.select_for_update(of=("self",)).select_related("round")
            .get(pk=application.pk))
-    require_editable(actor=actor, application=app, section=section)
+    require(actor, Action.EDIT_APPLICATION, app)
+    editable = editable_sections(app)
+    for section in sections:
+        _require_open(app, section, editable)
     if app.version != expected_version:
         raise stale_draft_error()
     problems: Problems = []
-    writer(app, data if data is not None else {}, problems)
+    for section, data in sections.items():
+        # A list section writes its rows only while nothing is wrong; any problem rolls
+        # every section back.
+        SECTION_WRITERS[section](app, data if data is not None else {}, problems)
     if problems:
         raise ProblemsError(problems)
     app.version += 1
     app.save()
     audit_record(actor=actor, action="application.save_section", obj=app,
-                 after={"section": section, "version": app.version,
+                 after={"section": ", ".join(sections), "version": app.version,
                         "requested_subsidy": app.requested_subsidy,
                         "total_eligible_cost": app.total_eligible_cost})
     # The caller's object shows what was saved (its prefetched rows may be stale now).

@@ -217,31 +217,20 @@ def _writer_data(section: str, values: dict):
     return values
 
 
-@transaction.atomic
 def application_update(*, actor, application: Application, changes: dict,
                        expected_version: int) -> Application:
     """Change any fields of a draft at once, through the same section writers (and so the
     same rules and messages) as the applicant's form. Sections not named keep their
     content; within a named section, fields not sent keep their values. All sections are
-    saved, or none: every problem found is reported together."""
-    problems: list[tuple[str | None, str]] = []
-    version = expected_version
+    saved as one new version, or none: every problem found is reported together."""
+    sections = {}
     for section, names in API_SECTION_FIELDS.items():
         sent = {name: changes[name] for name in names if name in changes}
-        if not sent:
-            continue
-        values = {**_section_values(application, section), **sent}
-        try:
-            # The section writer is atomic itself: a refused section is rolled back to its
-            # own savepoint and the next section is still checked.
-            saved = drafts.application_update_section(
-                actor=actor, application=application, section=section,
-                data=_writer_data(section, values), expected_version=version)
-        except ProblemsError as exc:
-            problems.extend(exc.problems)
-            continue
-        version = saved.version
-        application.__dict__.pop("_prefetched_objects_cache", None)
-    if problems:
-        raise ProblemsError(problems)
+        if sent:
+            values = {**_section_values(application, section), **sent}
+            sections[section] = _writer_data(section, values)
+    if sections:
+        drafts.application_update_sections(actor=actor, application=application,
+                                           sections=sections,
+                                           expected_version=expected_version)
     return application
