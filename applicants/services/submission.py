@@ -2,14 +2,12 @@
 rules themselves are in ``applicants.workflow`` (guards and effects) and
 ``applicants.services.checks``."""
 
-from django.db import transaction
-
 from applicants.models import Application, ApplicationStatus
 from applicants.workflow import application_transition
+from subsidy.errors import DomainError
 from subsidy.permissions import Action, require
 
 
-@transaction.atomic
 def application_submit(*, actor, application: Application) -> Application:
     """Submit a draft: every check of DOMAIN.md must pass (``ProblemsError`` lists each
     failure and the draft stays as it was); the application gets its round's next
@@ -18,13 +16,18 @@ def application_submit(*, actor, application: Application) -> Application:
 
     Submitting again what is already submitted (a double click) changes nothing and
     returns the application with its one reference."""
-    locked = Application.objects.select_for_update(of=("self",)).get(pk=application.pk)
-    require(actor, Action.SUBMIT_APPLICATION, locked)
-    if locked.status == ApplicationStatus.SUBMITTED:
+    try:
+        return application_transition(actor=actor, application=application,
+                                      transition_name="submit")
+    except DomainError as refused:
+        if refused.code != "invalid_transition":
+            raise
+        current = Application.objects.get(pk=application.pk)
+        if current.status != ApplicationStatus.SUBMITTED:
+            raise
+        require(actor, Action.SUBMIT_APPLICATION, current)
         application.refresh_from_db()
-        return locked
-    return application_transition(actor=actor, application=application,
-                                  transition_name="submit")
+        return current
 
 
 def application_resubmit(*, actor, application: Application) -> Application:

@@ -1,9 +1,10 @@
 """References and submitted versions: what the workflow does when an application is
 submitted or resubmitted."""
 
+from django.db import connection
 from django.db.models import Max
 
-from applicants.models import Application, ApplicationVersion, ReferenceSequence
+from applicants.models import Application, ApplicationVersion
 from subsidy.services.audit import actor_user, snapshot
 
 SNAPSHOT_FIELDS = [
@@ -43,20 +44,28 @@ def application_snapshot(application: Application) -> dict:
     return data
 
 
+# The round's sequence row (``ReferenceSequence``) is created at its first submission.
+NEXT_REFERENCE_NUMBER = (
+    'INSERT INTO "applicants_referencesequence" (round_id, last_number) VALUES (%s, 1) '
+    'ON CONFLICT (round_id) DO UPDATE '
+    'SET last_number = "applicants_referencesequence".last_number + 1 '
+    "RETURNING last_number"
+)
+
+
 def reference_assign(application: Application) -> str:
     """Give the application the next reference of its round, ``AISS-<round>-<5 digits>``.
 
-    The round's sequence row is locked until the transaction ends, so concurrent
+    One statement takes the round's next number (creating the round's sequence row at its
+    first submission) and locks the row until the transaction ends, so concurrent
     submissions in one round take consecutive numbers and none is used twice. Keeps an
     existing reference (a resubmission is the same application)."""
     if application.reference:
         return application.reference
-    ReferenceSequence.objects.bulk_create([ReferenceSequence(round_id=application.round_id)],
-                                          ignore_conflicts=True)
-    sequence = ReferenceSequence.objects.select_for_update().get(round_id=application.round_id)
-    sequence.last_number += 1
-    sequence.save(update_fields=["last_number"])
-    application.reference = f"AISS-{application.round.code}-{sequence.last_number:05d}"
+    with connection.cursor() as cursor:
+        cursor.execute(NEXT_REFERENCE_NUMBER, [application.round_id])
+        number = cursor.fetchone()[0]
+    application.reference = f"AISS-{application.round.code}-{number:05d}"
     application.save(update_fields=["reference", "updated_at"])
     return application.reference
 

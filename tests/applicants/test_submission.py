@@ -252,3 +252,10 @@ def test_concurrent_submissions_take_consecutive_references_without_gaps():
     references = sorted(Application.objects.filter(round=round_)
                         .values_list("reference", flat=True))
     assert references == [f"AISS-2026R7-{n:05d}" for n in range(1, 21)]
+
+
+def test_the_reference_statement_names_the_sequence_model_s_table():
+    from applicants.models import ReferenceSequence
+    from applicants.services.versions import NEXT_REFERENCE_NUMBER
+
+    assert f'"{ReferenceSequence._meta.db_table}"' in NEXT_REFERENCE_NUMBER
