@@ -53,7 +53,7 @@ def csv_rows(rows, columns):
     """The CSV text of ``rows`` in chunks of about ``CSV_CHUNK`` characters, read from a
     server-side cursor: memory stays flat whatever the number of rows."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(buffer, lineterminator="\r\n")
     keys = [key for key, _label in columns]
     buffer.write(_csv_header(columns))
     for row in rows.iterator(chunk_size=2000):
@@ -68,7 +68,7 @@ def csv_rows(rows, columns):
 def _csv_header(columns) -> str:
     buffer = io.StringIO()
     buffer.write("\ufeff")  # so Excel reads the file as UTF-8
-    csv.writer(buffer, lineterminator="\n").writerow([str(label) for _key, label in columns])
+    csv.writer(buffer, lineterminator="\r\n").writerow([str(label) for _key, label in columns])
     return buffer.getvalue()
 
 

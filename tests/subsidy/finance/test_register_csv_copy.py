@@ -27,7 +27,7 @@ pytestmark = [
 def _read(chunks) -> list[list[str]]:
     text = "".join(c.decode() if isinstance(c, bytes) else c for c in chunks)
     assert text.startswith("\ufeff")
-    return list(csv.reader(io.StringIO(text[1:])))
+    return list(csv.reader(io.StringIO(text[1:], newline="")))
 
 
 @pytest.fixture
@@ -38,6 +38,16 @@ def volume():
         "grant__application__organisation").first()
     organisation = paid.grant.application.organisation
     Organisation.objects.filter(pk=organisation.pk).update(name_en="=HYPERLINK(\"x\")")
+    other = Disbursement.objects.filter(status="paid").exclude(
+        grant__application__organisation=organisation).select_related(
+        "grant__application__organisation").first()
+    Organisation.objects.filter(pk=other.grant.application.organisation_id).update(
+        name_en=CARRIAGE_RETURN_NAME)
+
+
+# A carriage return inside a cell must not end the row (and so start a new row with a
+# formula the leading-quote guard never saw).
+CARRIAGE_RETURN_NAME = "Acme Ltd\r=cmd|' /C calc'!A0"
 
 
 def test_disbursement_register_reads_back_the_same(volume):
@@ -48,6 +58,7 @@ def test_disbursement_register_reads_back_the_same(volume):
     assert copied == python
     assert len(copied) == Disbursement.objects.count() + 1
     assert any(row[2].startswith("'=HYPERLINK") for row in copied)
+    assert any(row[2] == CARRIAGE_RETURN_NAME for row in copied)
     assert {row[5] for row in copied[1:]} >= {"paid", "prepared", "cancelled"}
 
 
@@ -55,3 +66,4 @@ def test_commitments_register_reads_back_the_same(volume):
     rows = commitments_register()
     assert _read(copy_csv_rows(rows, COMMITMENT_COLUMNS)) == _read(
         csv_rows(rows, COMMITMENT_COLUMNS))
+
