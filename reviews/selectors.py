@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Avg, Count, Max, Min, Prefetch, Q, StdDev
 from django.http import Http404
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from applicants.models import Application, ApplicationStatus
 from reviews.models import Assignment, Review, ReviewerPoolMember, RoundAssessmentSettings
@@ -281,6 +282,10 @@ class RankedApplication:
     status: str
     requested_subsidy: Decimal
     organisation: RankedOrganisation
+
+    def __str__(self) -> str:
+        # As ``Application.__str__``: the reference, or the title and id before one.
+        return self.reference or f"{self.title or _('Untitled application')} (#{self.pk})"
 
     def get_status_display(self) -> str:
         return str(ApplicationStatus(self.status).label)

@@ -4,6 +4,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from applicants.models import Application
 from applicants.workflow import application_transition
 from reviews.models import Assignment, ReviewerPoolMember
 from reviews.services.assignments import (
@@ -254,6 +255,15 @@ def test_ranking_page_runs_the_same_number_of_queries_for_5_and_50_applications(
               for r in (small, large)}
     assert len(counts) == 1
     assert counts.pop() <= 15
+
+
+def test_ranking_page_names_each_application_by_its_reference(client, officer):
+    round_ = reviewed_round(officer, 2)
+    client.force_login(officer)
+    body = client.get(reverse("reviews:ranking", args=[round_.code])).content.decode()
+    for application in Application.objects.filter(round=round_):
+        assert f">{application.reference}</a>" in body
+    assert "RankedApplication(" not in body
 
 
 def test_ranking_export_runs_the_same_number_of_queries_for_5_and_50_applications(
