@@ -1,5 +1,5 @@
 """The partner organisation's pages for its people: a dashboard of its companies,
-applications, pending requests and API keys; webhook settings; each endpoint's delivery log
+applications and API keys; webhook settings; each endpoint's delivery log
 with redelivery.
 
 Views parse input with forms and call ``subsidy.services.partner_webhooks`` (the same
@@ -97,7 +97,6 @@ def partner_dashboard(request):
         "page": page,
         "applications": [{"application": a, "public_status": public_status(a.status)}
                          for a in page],
-        "pending": list(selectors.partner_pending_requests(partner=partner)),
         "api_keys": list(selectors.partner_api_keys(partner=partner)),
         "now": timezone.now(),
     })

@@ -1,11 +1,11 @@
 """What a partner organisation's people see on its pages: its companies, their applications,
-pending requests, API keys, webhook endpoints and their delivery log. Each list is one query
+API keys, webhook endpoints and their delivery log. Each list is one query
 whatever its length."""
 
 from django.db.models import QuerySet
 
 from applicants import selectors as applicant_selectors
-from applicants.models import Application, Organisation, PartnerLink
+from applicants.models import Application, Organisation
 from subsidy.models import ApiKey, PartnerOrganisation, WebhookDelivery, WebhookEndpoint
 
 
@@ -19,13 +19,6 @@ def partner_applications(*, partner: PartnerOrganisation) -> QuerySet[Applicatio
     """The applications of the partner's companies, last changed first."""
     return (applicant_selectors.applications_for_partner(partner=partner)
             .select_related("organisation").order_by("-updated_at", "-id"))
-
-
-def partner_pending_requests(*, partner: PartnerOrganisation) -> QuerySet[PartnerLink]:
-    """The partner's requests that no owner has answered yet."""
-    return (PartnerLink.objects.filter(partner=partner, linked_at__isnull=True,
-                                       revoked_at__isnull=True)
-            .select_related("organisation").order_by("-requested_at", "-id"))
 
 
 def partner_api_keys(*, partner: PartnerOrganisation) -> QuerySet[ApiKey]:

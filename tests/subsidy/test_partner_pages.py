@@ -162,7 +162,7 @@ def test_another_partners_delivery_is_not_found_under_an_own_endpoint(partner_cl
 
 # --- Dashboard -----------------------------------------------------------------------------
 
-def test_dashboard_shows_companies_applications_requests_and_keys(partner_client, partner,
+def test_dashboard_shows_companies_applications_and_keys(partner_client, partner,
                                                                   other_partner):
     round_ = FundingRoundFactory(code="2026R1")
     linked_company(partner, "31415926", applications=1, round_=round_)
@@ -179,7 +179,8 @@ def test_dashboard_shows_companies_applications_requests_and_keys(partner_client
     page = response.content.decode()
     assert "Company 31415926" in page and "AISS-2026R1-31415926-0" in page
     assert "Company 27182818" not in page and "AISS-2026R1-27182818-0" not in page
-    assert "Waiting Limited" in page
+    # A request no owner has agreed to reveals nothing: not even that the company exists.
+    assert "Waiting Limited" not in page and "16180339" not in page
     assert issued.api_key.prefix in page and "applications:read" in page
     assert issued.plaintext not in page
     assert ApiKey.objects.get().hashed_key not in page
