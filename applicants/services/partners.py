@@ -125,7 +125,8 @@ def _notify_owners_of_request(link: PartnerLink) -> None:
     for it, with a link to the page where they answer."""
     organisation = link.organisation
     url = reverse("applicants:partners", args=[organisation.pk])
-    owners = (Membership.objects.filter(organisation=organisation, role=Membership.Role.OWNER)
+    owners = (Membership.objects.filter(organisation=organisation, role=Membership.Role.OWNER,
+                                        user__is_active=True)
               .select_related("user"))
     for membership in owners:
         owner = membership.user

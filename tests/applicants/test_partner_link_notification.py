@@ -97,3 +97,16 @@ def test_administrators_preview_lists_and_renders_the_request_in_both_languages(
     assert previews["en"]["subject"] == "HKU iDendron asks to act for Example AI Limited"
     assert previews["zh-hant"]["subject"] == "HKU iDendron 要求代表Example AI Limited行事"
     assert "/applicant/companies/7/partners/" in previews["zh-hant"]["text"]
+
+
+def test_an_owner_whose_account_is_closed_is_not_told(
+        client_of_partner, company, django_capture_on_commit_callbacks):
+    active = owner_of(company, language="en", email="amy@lionrock.example.hk")
+    closed = owner_of(company, language="en", email="left@lionrock.example.hk")
+    closed.is_active = False
+    closed.save()
+
+    request_link(client_of_partner, django_capture_on_commit_callbacks)
+
+    assert [message.to for message in mail.outbox] == [[active.email]]
+    assert not Notification.objects.filter(recipient=closed).exists()
