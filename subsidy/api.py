@@ -134,6 +134,21 @@ class WebhookEndpointDetail(IdempotentWritesMixin, PartnerWebhookMixin, generics
 
 
 @extend_schema(tags=["webhooks"])
+class WebhookRotateSecret(IdempotentWritesMixin, PartnerWebhookMixin, generics.GenericAPIView):
+    """Replace the endpoint's signing secret at once. The answer carries the new secret, shown
+    only then; every delivery signed from now on uses it."""
+
+    serializer_class = WebhookEndpointCreatedSerializer
+
+    @extend_schema(request=None, responses={200: WebhookEndpointCreatedSerializer},
+                   parameters=[IDEMPOTENCY_KEY_PARAMETER])
+    def post(self, request, endpoint_id):
+        endpoint = partner_webhooks.partner_webhook_rotate_secret(actor=request.user,
+                                                                  endpoint=self.endpoint())
+        return Response(WebhookEndpointCreatedSerializer(endpoint).data)
+
+
+@extend_schema(tags=["webhooks"])
 class WebhookDeliveryList(PartnerWebhookMixin, generics.ListAPIView):
     """The delivery log of one endpoint, newest first."""
 

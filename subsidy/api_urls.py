@@ -15,6 +15,8 @@ v1 = [
     path("webhooks/", api.WebhookEndpointList.as_view(), name="api-webhook-list"),
     path("webhooks/<int:endpoint_id>/", api.WebhookEndpointDetail.as_view(),
          name="api-webhook-detail"),
+    path("webhooks/<int:endpoint_id>/rotate-secret/", api.WebhookRotateSecret.as_view(),
+         name="api-webhook-rotate-secret"),
     path("webhooks/<int:endpoint_id>/deliveries/", api.WebhookDeliveryList.as_view(),
          name="api-webhook-deliveries"),
     path("webhooks/<int:endpoint_id>/deliveries/<int:delivery_id>/redeliver/",

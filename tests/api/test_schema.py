@@ -85,6 +85,7 @@ def _api_views(patterns):
 # Writes whose whole input is the path (and the Idempotency-Key).
 BODILESS_WRITES = {("post", "/api/v1/applications/{reference}/submit/"),
                    ("post", "/api/v1/webhooks/{endpoint_id}/deliveries/{delivery_id}/redeliver/"),
+                   ("post", "/api/v1/webhooks/{endpoint_id}/rotate-secret/"),
                    ("delete", "/api/v1/webhooks/{endpoint_id}/")}
 
 

@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.utils import timezone
 
-from subsidy.models import WebhookDelivery, WebhookEndpoint
+from subsidy.models import AuditEvent, WebhookDelivery, WebhookEndpoint
 from subsidy.roles import Role
 from subsidy.services import webhooks
 from subsidy.services.webhooks import UnsafeWebhookUrl, webhook_url_resolve
@@ -209,6 +209,22 @@ def test_partner_changes_and_deletes_its_endpoint(partner_client, partner):
     assert not WebhookEndpoint.objects.exists()
 
 
+def test_partner_rotates_the_secret_and_sees_the_new_one_once(partner_client, partner):
+    endpoint = make_endpoint(partner)
+    old = endpoint.secret
+
+    response = partner_client.post(f"/api/v1/webhooks/{endpoint.pk}/rotate-secret/",
+                                   HTTP_IDEMPOTENCY_KEY="rotate-1")
+
+    assert response.status_code == 200
+    endpoint.refresh_from_db()
+    assert response.json()["secret"] == endpoint.secret != old
+    assert endpoint.secret.startswith("whsec_")
+    assert "secret" not in partner_client.get(f"/api/v1/webhooks/{endpoint.pk}/").json()
+    rotated = AuditEvent.objects.get(action="webhook_endpoint.rotate_secret")
+    assert endpoint.secret not in str(rotated.after) and old not in str(rotated.after)
+
+
 def test_endpoint_list_shows_only_the_partners_own(partner_client, partner, other_partner):
     mine = make_endpoint(partner)
     make_endpoint(other_partner)
@@ -222,6 +238,7 @@ def test_endpoint_list_shows_only_the_partners_own(partner_client, partner, othe
     ("delete", "/api/v1/webhooks/{id}/"),
     ("get", "/api/v1/webhooks/{id}/deliveries/"),
     ("post", "/api/v1/webhooks/{id}/deliveries/{delivery}/redeliver/"),
+    ("post", "/api/v1/webhooks/{id}/rotate-secret/"),
 ])
 def test_another_partners_endpoint_is_404(partner_client, other_partner, method, path):
     theirs = make_endpoint(other_partner)
@@ -230,8 +247,9 @@ def test_another_partners_endpoint_is_404(partner_client, other_partner, method,
     response = getattr(partner_client, method)(
         path.format(id=theirs.pk, delivery=delivery.pk), {"active": False}, format="json")
     assert response.status_code == 404
+    secret = theirs.secret
     theirs.refresh_from_db()
-    assert theirs.active is True
+    assert theirs.active is True and theirs.secret == secret
     assert WebhookDelivery.objects.count() == 1
 
 
