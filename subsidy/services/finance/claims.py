@@ -35,44 +35,42 @@ class ClaimInput:
     evidence: list = field(default_factory=list)
 
 
-def tranche_due_problem(tranche: Tranche) -> str | None:
-    """Why ``tranche`` cannot be claimed now, or None when it is due."""
-    if tranche.grant.status != Grant.Status.ACTIVE:
+def _due_problem(grant: Grant, tranche: Tranche, *, claimed: bool,
+                 unpaid_before: bool) -> str | None:
+    """The rule of when a tranche may be claimed, on facts its callers read as they can."""
+    if grant.status != Grant.Status.ACTIVE:
         return _("Tranches can be claimed only while the grant is active.")
     if tranche.status != Tranche.Status.SCHEDULED:
         return _("Tranche %(n)s is %(status)s; it cannot be claimed.") % {
             "n": tranche.number, "status": tranche.get_status_display().lower()}
-    if tranche.claims.exclude(status=Claim.Status.CANCELLED).exists():
+    if claimed:
         return _("Tranche %(n)s has been claimed already.") % {"n": tranche.number}
-    unpaid_before = tranche.grant.tranches.filter(number__lt=tranche.number).exclude(
-        status=Tranche.Status.PAID)
-    if unpaid_before.exists():
+    if unpaid_before:
         return _("Tranche %(n)s is not due yet: the tranches before it must be paid "
                  "first.") % {"n": tranche.number}
     return None
+
+
+def tranche_due_problem(tranche: Tranche) -> str | None:
+    """Why ``tranche`` cannot be claimed now, or None when it is due."""
+    return _due_problem(
+        tranche.grant, tranche,
+        claimed=tranche.claims.exclude(status=Claim.Status.CANCELLED).exists(),
+        unpaid_before=tranche.grant.tranches.filter(number__lt=tranche.number)
+        .exclude(status=Tranche.Status.PAID).exists())
 
 
 def tranche_due_problems(grant: Grant) -> dict[int, str | None]:
     """``tranche_due_problem`` for every tranche of ``grant``, by tranche number, worked out
     from the tranches and claims prefetched by ``grant_with_tranches`` (two queries at most,
     whatever the number of tranches)."""
-    tranches = sorted(grant.tranches.all(), key=lambda t: t.number)
     problems: dict[int, str | None] = {}
     unpaid_seen = False
-    for tranche in tranches:
-        if grant.status != Grant.Status.ACTIVE:
-            problem = _("Tranches can be claimed only while the grant is active.")
-        elif tranche.status != Tranche.Status.SCHEDULED:
-            problem = _("Tranche %(n)s is %(status)s; it cannot be claimed.") % {
-                "n": tranche.number, "status": tranche.get_status_display().lower()}
-        elif any(c.status != Claim.Status.CANCELLED for c in tranche.claims.all()):
-            problem = _("Tranche %(n)s has been claimed already.") % {"n": tranche.number}
-        elif unpaid_seen:
-            problem = _("Tranche %(n)s is not due yet: the tranches before it must be paid "
-                        "first.") % {"n": tranche.number}
-        else:
-            problem = None
-        problems[tranche.number] = problem
+    for tranche in sorted(grant.tranches.all(), key=lambda t: t.number):
+        problems[tranche.number] = _due_problem(
+            grant, tranche,
+            claimed=any(c.status != Claim.Status.CANCELLED for c in tranche.claims.all()),
+            unpaid_before=unpaid_seen)
         unpaid_seen = unpaid_seen or tranche.status != Tranche.Status.PAID
     return problems
 
