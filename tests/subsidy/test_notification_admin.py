@@ -27,20 +27,9 @@ def failed_notification(user=None, *, status=Notification.Status.FAILED,
         status=status, last_error=error, attempts=attempts)
 
 
-@pytest.fixture
-def admin():
-    return UserFactory(roles=[Role.ADMINISTRATOR])
-
-
-@pytest.fixture
-def admin_client(client, admin):
-    client.force_login(admin)
-    return client
-
-
 # --- The list of notifications not delivered ------------------------------------------------
 
-def test_failures_page_lists_failed_and_undeliverable_with_error_and_attempts(admin_client):
+def test_failures_page_lists_failed_and_undeliverable_with_error_and_attempts(as_admin):
     failed_notification(error="SMTP down", attempts=5)
     failed_notification(status=Notification.Status.UNDELIVERABLE,
                         error="Malformed email address", attempts=0)
@@ -48,7 +37,7 @@ def test_failures_page_lists_failed_and_undeliverable_with_error_and_attempts(ad
     Notification.objects.create(recipient=sent, to_email=sent.email, event="password_reset",
                                 status=Notification.Status.SENT, sent_at=timezone.now())
 
-    response = admin_client.get(reverse("notification_failures"))
+    response = as_admin.get(reverse("notification_failures"))
 
     page = response.content.decode()
     assert [n.status for n in response.context["page"]] == ["undeliverable", "failed"]
@@ -68,20 +57,20 @@ def test_notification_admin_pages_are_for_administrators_only(client, role, url_
     assert client.get(reverse(url_name, args=args)).status_code == 403
 
 
-def test_failures_page_query_count_does_not_grow_with_rows(admin_client):
+def test_failures_page_query_count_does_not_grow_with_rows(as_admin):
     def queries_for(count):
         Notification.objects.all().delete()
         for _n in range(count):
             failed_notification()
         with CaptureQueriesContext(connection) as queries:
-            assert admin_client.get(reverse("notification_failures")).status_code == 200
+            assert as_admin.get(reverse("notification_failures")).status_code == 200
         return len(queries)
 
     assert queries_for(5) == queries_for(50)
 
 
 def test_notification_that_hits_the_retry_limit_is_shown_to_administrators(
-        admin_client, settings):
+        as_admin, settings):
     settings.NOTIFICATION_MAX_ATTEMPTS = 3
     user = UserFactory(email="unlucky@example.hk")
     with mock.patch("django.core.mail.EmailMultiAlternatives.send",
@@ -90,7 +79,7 @@ def test_notification_that_hits_the_retry_limit_is_shown_to_administrators(
 
     notification.refresh_from_db()
     assert notification.status == Notification.Status.FAILED
-    response = admin_client.get(reverse("notification_failures"))
+    response = as_admin.get(reverse("notification_failures"))
     assert [n.pk for n in response.context["page"]] == [notification.pk]
     row = response.context["page"][0]
     assert row.attempts == 3
@@ -100,10 +89,10 @@ def test_notification_that_hits_the_retry_limit_is_shown_to_administrators(
 
 # --- Re-send --------------------------------------------------------------------------------
 
-def test_resend_delivers_a_failed_notification_and_is_audited(admin_client, admin):
+def test_resend_delivers_a_failed_notification_and_is_audited(as_admin, admin):
     notification = failed_notification()
 
-    response = admin_client.post(reverse("notification_resend", args=[notification.pk]))
+    response = as_admin.post(reverse("notification_resend", args=[notification.pk]))
 
     assert response.status_code == 302
     notification.refresh_from_db()
@@ -153,12 +142,12 @@ def test_sent_notification_cannot_be_resent(admin):
     assert not AuditEvent.objects.filter(action="notification.resend").exists()
 
 
-def test_refused_resend_is_explained_on_the_page(admin_client):
+def test_refused_resend_is_explained_on_the_page(as_admin):
     user = UserFactory()
     sent = Notification.objects.create(recipient=user, to_email=user.email,
                                        event="account_verification", context=CONTEXT,
                                        status=Notification.Status.SENT, sent_at=timezone.now())
-    response = admin_client.post(reverse("notification_resend", args=[sent.pk]), follow=True)
+    response = as_admin.post(reverse("notification_resend", args=[sent.pk]), follow=True)
     assert "Only failed or undeliverable notifications can be re-sent." in (
         response.content.decode())
 
@@ -172,26 +161,26 @@ def test_only_administrators_may_resend():
     assert notification.status == Notification.Status.FAILED
 
 
-def test_resend_needs_post(admin_client):
+def test_resend_needs_post(as_admin):
     notification = failed_notification()
-    response = admin_client.get(reverse("notification_resend", args=[notification.pk]))
+    response = as_admin.get(reverse("notification_resend", args=[notification.pk]))
     assert response.status_code == 405
 
 
-def test_resend_of_a_missing_notification_is_not_found(admin_client):
-    assert admin_client.post(reverse("notification_resend", args=[999999])).status_code == 404
+def test_resend_of_a_missing_notification_is_not_found(as_admin):
+    assert as_admin.post(reverse("notification_resend", args=[999999])).status_code == 404
 
 
 # --- Template previews ----------------------------------------------------------------------
 
-def test_preview_index_lists_every_event(admin_client):
-    page = admin_client.get(reverse("notification_previews")).content.decode()
+def test_preview_index_lists_every_event(as_admin):
+    page = as_admin.get(reverse("notification_previews")).content.decode()
     for event in notification_events.EVENTS:
         assert reverse("notification_preview", args=[event.code]) in page
 
 
-def test_preview_renders_subject_and_text_in_english_and_traditional_chinese(admin_client):
-    response = admin_client.get(reverse("notification_preview",
+def test_preview_renders_subject_and_text_in_english_and_traditional_chinese(as_admin):
+    response = as_admin.get(reverse("notification_preview",
                                         args=["account_verification"]))
     previews = {p["language"]: p for p in response.context["previews"]}
     assert previews["en"]["subject"] == "Confirm your email address for the AI Subsidy Scheme"
@@ -202,16 +191,16 @@ def test_preview_renders_subject_and_text_in_english_and_traditional_chinese(adm
     assert "陳大文" in previews["zh-hant"]["text"]
 
 
-def test_preview_frames_the_html_of_each_language(admin_client):
-    page = admin_client.get(reverse("notification_preview",
+def test_preview_frames_the_html_of_each_language(as_admin):
+    page = as_admin.get(reverse("notification_preview",
                                     args=["account_verification"])).content.decode()
     for language in ("en", "zh-hant"):
         assert reverse("notification_preview_html",
                        args=["account_verification", language]) in page
 
 
-def test_preview_html_is_the_email_and_may_be_framed_only_by_this_site(admin_client):
-    response = admin_client.get(reverse("notification_preview_html",
+def test_preview_html_is_the_email_and_may_be_framed_only_by_this_site(as_admin):
+    response = as_admin.get(reverse("notification_preview_html",
                                         args=["account_verification", "zh-hant"]))
     assert response.status_code == 200
     assert "陳大文" in response.content.decode()
@@ -221,30 +210,30 @@ def test_preview_html_is_the_email_and_may_be_framed_only_by_this_site(admin_cli
     assert "script-src 'none'" in policy
 
 
-def test_preview_reports_a_template_that_cannot_be_rendered(admin_client, monkeypatch):
+def test_preview_reports_a_template_that_cannot_be_rendered(as_admin, monkeypatch):
     broken = notification_events.NotificationEvent(
         "event_without_templates", "Broken", notification_events.Audience.STAFF,
         mandatory=False)
     monkeypatch.setitem(notification_events.REGISTRY, broken.code, broken)
-    response = admin_client.get(reverse("notification_preview", args=[broken.code]))
+    response = as_admin.get(reverse("notification_preview", args=[broken.code]))
     assert response.status_code == 200
     assert all("TemplateDoesNotExist" in p["error"] for p in response.context["previews"])
     assert "this email would not be sent" in response.content.decode()
 
 
-def test_preview_of_an_unknown_event_is_not_found(admin_client):
-    assert admin_client.get(reverse("notification_preview",
+def test_preview_of_an_unknown_event_is_not_found(as_admin):
+    assert as_admin.get(reverse("notification_preview",
                                     args=["no_such_event"])).status_code == 404
 
 
-def test_preview_html_in_an_unknown_language_is_not_found(admin_client):
-    response = admin_client.get(reverse("notification_preview_html",
+def test_preview_html_in_an_unknown_language_is_not_found(as_admin):
+    response = as_admin.get(reverse("notification_preview_html",
                                         args=["account_verification", "fr"]))
     assert response.status_code == 404
 
 
-def test_admin_dashboard_links_to_the_notification_pages(admin_client):
-    page = admin_client.get(reverse("dashboard_admin")).content.decode()
+def test_admin_dashboard_links_to_the_notification_pages(as_admin):
+    page = as_admin.get(reverse("dashboard_admin")).content.decode()
     assert reverse("notification_failures") in page
     assert reverse("notification_previews") in page
 
@@ -253,15 +242,15 @@ def test_admin_dashboard_links_to_the_notification_pages(admin_client):
     ("notification_failures", []), ("notification_previews", []),
     ("notification_preview", ["account_verification"]),
 ])
-def test_notification_admin_pages_carry_no_inline_code(admin_client, url_name, args):
+def test_notification_admin_pages_carry_no_inline_code(as_admin, url_name, args):
     failed_notification()
-    html = admin_client.get(reverse(url_name, args=args)).content.decode()
+    html = as_admin.get(reverse(url_name, args=args)).content.decode()
     assert "<script>" not in html
     assert " style=" not in html
     assert " onclick=" not in html
 
 
-def test_template_that_fails_to_render_is_shown_to_administrators(admin_client):
+def test_template_that_fails_to_render_is_shown_to_administrators(as_admin):
     from subsidy.services.notifications import notification_deliver
 
     user = UserFactory()
@@ -269,7 +258,7 @@ def test_template_that_fails_to_render_is_shown_to_administrators(admin_client):
                                          event="event_without_templates", context={})
     notification_deliver(notification_id=broken.pk)
 
-    response = admin_client.get(reverse("notification_failures"))
+    response = as_admin.get(reverse("notification_failures"))
 
     assert [n.pk for n in response.context["page"]] == [broken.pk]
     assert "Template error: TemplateDoesNotExist" in response.content.decode()

@@ -38,30 +38,19 @@ def delivery(endpoint, status=WebhookDelivery.Status.FAILED, **kwargs):
 
 
 @pytest.fixture
-def admin():
-    return UserFactory(roles=[Role.ADMINISTRATOR])
-
-
-@pytest.fixture
-def admin_client(client, admin):
-    client.force_login(admin)
-    return client
-
-
-@pytest.fixture
 def enqueued():
     with mock.patch.object(webhooks, "_enqueue") as enqueue:
         yield enqueue
 
 
 def test_failures_page_lists_failed_webhook_deliveries_with_partner_and_error(
-        admin_client, endpoint, django_assert_max_num_queries):
+        as_admin, endpoint, django_assert_max_num_queries):
     failed = [delivery(endpoint, last_error=f"ConnectionRefusedError {n}") for n in range(3)]
     delivery(endpoint, status=WebhookDelivery.Status.DELIVERED)
     delivery(endpoint, status=WebhookDelivery.Status.PENDING, attempts=2)
 
     with django_assert_max_num_queries(8):
-        response = admin_client.get(reverse("notification_failures"))
+        response = as_admin.get(reverse("notification_failures"))
 
     page = response.content.decode()
     assert [d.pk for d in response.context["webhooks"]] == [d.pk for d in reversed(failed)]
@@ -70,10 +59,10 @@ def test_failures_page_lists_failed_webhook_deliveries_with_partner_and_error(
     assert reverse("webhook_delivery_resend", args=[failed[0].pk]) in page
 
 
-def test_a_failed_delivery_sent_again_leaves_the_list(admin_client, endpoint, enqueued):
+def test_a_failed_delivery_sent_again_leaves_the_list(as_admin, endpoint, enqueued):
     failed = delivery(endpoint)
-    admin_client.post(reverse("webhook_delivery_resend", args=[failed.pk]))
-    assert list(admin_client.get(reverse("notification_failures")).context["webhooks"]) == []
+    as_admin.post(reverse("webhook_delivery_resend", args=[failed.pk]))
+    assert list(as_admin.get(reverse("notification_failures")).context["webhooks"]) == []
 
 
 def test_resend_sends_the_same_event_again_after_commit_and_is_audited(
@@ -126,33 +115,33 @@ def test_only_administrators_may_resend(client, endpoint, enqueued, role):
     assert not failed.redeliveries.exists()
 
 
-def test_resend_view_reports_a_disabled_endpoint(admin_client, endpoint, enqueued):
+def test_resend_view_reports_a_disabled_endpoint(as_admin, endpoint, enqueued):
     failed = delivery(endpoint)
     WebhookEndpoint.objects.filter(pk=endpoint.pk).update(active=False)
-    response = admin_client.post(reverse("webhook_delivery_resend", args=[failed.pk]),
+    response = as_admin.post(reverse("webhook_delivery_resend", args=[failed.pk]),
                                  follow=True)
     assert "This webhook endpoint is disabled" in response.content.decode()
     assert not failed.redeliveries.exists()
 
 
-def test_resend_view_answers_404_for_an_unknown_delivery(admin_client):
-    assert admin_client.post(reverse("webhook_delivery_resend", args=[999999])).status_code \
+def test_resend_view_answers_404_for_an_unknown_delivery(as_admin):
+    assert as_admin.post(reverse("webhook_delivery_resend", args=[999999])).status_code \
         == 404
 
 
-def test_resend_view_refuses_get(admin_client, endpoint):
+def test_resend_view_refuses_get(as_admin, endpoint):
     failed = delivery(endpoint)
-    assert admin_client.get(reverse("webhook_delivery_resend", args=[failed.pk])).status_code \
+    assert as_admin.get(reverse("webhook_delivery_resend", args=[failed.pk])).status_code \
         == 405
 
 
-def test_failed_webhook_deliveries_have_their_own_pages(admin_client, endpoint,
+def test_failed_webhook_deliveries_have_their_own_pages(as_admin, endpoint,
                                                        django_assert_max_num_queries):
     for _n in range(25):
         delivery(endpoint)
     with django_assert_max_num_queries(8):
-        first = admin_client.get(reverse("notification_failures")).content.decode()
+        first = as_admin.get(reverse("notification_failures")).content.decode()
     assert 'href="?webhooks_page=2#webhooks"' in first
     assert 'aria-label="Pages of webhook deliveries"' in first
-    second = admin_client.get(reverse("notification_failures"), {"webhooks_page": 2})
+    second = as_admin.get(reverse("notification_failures"), {"webhooks_page": 2})
     assert len(second.context["webhooks"]) == 5
