@@ -7,6 +7,7 @@ to a reviewer) are added here as the capabilities that need them arrive.
 
 from collections.abc import Callable
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 
 from .errors import PermissionDeniedError
@@ -129,8 +130,6 @@ def _or_linked_partner(rule: Callable) -> Callable:
 def partner_of(user):
     """The partner organisation ``user`` works for (``PartnerMember``), or None; the answer
     is kept on the user object (Django caches the one-to-one link, also when absent)."""
-    from django.core.exceptions import ObjectDoesNotExist
-
     try:
         return user.partner_membership.partner
     except ObjectDoesNotExist:
