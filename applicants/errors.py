@@ -1,6 +1,6 @@
 """Errors of the applicant side that carry several problems at once."""
 
-from subsidy.errors import DomainError
+from subsidy.platform.errors import DomainError
 
 
 class ProblemsError(DomainError):

@@ -30,14 +30,15 @@ from applicants.models import (
 )
 from applicants.services.checks import SECTIONS, application_submission_problems
 from applicants.services.versions import reference_assign, version_create
-from subsidy.errors import DomainError, PermissionDeniedError
-from subsidy.models import Grant, User
-from subsidy.permissions import Action, can
-from subsidy.roles import Role
-from subsidy.services import grants as grant_services
-from subsidy.services.audit import actor_user, audit_record
-from subsidy.services.notifications import notify, organisation_names
-from subsidy.services.webhooks import webhook_event_publish, webhook_time
+from subsidy.notifications.services.outbox import notify, organisation_names
+from subsidy.platform.audit import actor_user, audit_record
+from subsidy.platform.errors import DomainError, PermissionDeniedError
+from subsidy.platform.models import User
+from subsidy.platform.permissions import Action, can
+from subsidy.platform.roles import Role
+from subsidy.scheme.models import Grant
+from subsidy.scheme.services import offers as grant_services
+from subsidy.webhooks.services.delivery import webhook_event_publish, webhook_time
 
 S = ApplicationStatus
 # What an application consists of besides its own row; checked and frozen at submission.

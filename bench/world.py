@@ -19,7 +19,7 @@ GPU_HOUR_RATE = Decimal("18.50")
 
 def staff(role: str, count: int = 1, *, tag: str = "") -> list:
     """``count`` active staff users holding ``role``."""
-    from subsidy.models import User, UserRole
+    from subsidy.platform.models import User, UserRole
 
     users = [User(email=f"{role}{tag}{n}@cyberport.example.hk", full_name=f"{role} {n}",
                   language="en") for n in range(count)]
@@ -35,7 +35,7 @@ def open_round(*, envelope: Decimal = Decimal("400000000.00"), code: str = ROUND
     """An open round of a HK$500M scheme, accepting submissions for the next 30 days."""
     from django.utils import timezone
 
-    from subsidy.models import FundingRound, Scheme
+    from subsidy.scheme.models import FundingRound, Scheme
 
     scheme = Scheme.objects.create(code="aiss", name_en="Cyberport AI Subsidy Scheme",
                                    budget=Decimal("500000000.00"))
@@ -57,7 +57,7 @@ def companies(count: int, *, partner=None) -> list:
     from django.utils import timezone
 
     from applicants.models import Membership, Organisation, PartnerLink
-    from subsidy.models import User
+    from subsidy.platform.models import User
 
     organisations = Organisation.objects.bulk_create([
         Organisation(name_en=f"Harbour AI {n} Limited", name_zh=f"海港人工智能{n}有限公司",
@@ -83,9 +83,9 @@ def companies(count: int, *, partner=None) -> list:
 
 def partner_key(scopes: list[str]) -> str:
     """A partner organisation and the plaintext of a key issued to it with ``scopes``."""
-    from subsidy.models import PartnerOrganisation
-    from subsidy.roles import Role
-    from subsidy.services.api_keys import api_key_create
+    from subsidy.api.services.keys import api_key_create
+    from subsidy.platform.models import PartnerOrganisation
+    from subsidy.platform.roles import Role
 
     admin = staff(Role.ADMINISTRATOR, tag="-keys")[0]
     partner = PartnerOrganisation.objects.create(name="Science Park Incubator",
@@ -132,7 +132,7 @@ def application_body(n: int, *, start: date | None = None) -> dict:
 
 
 def document_pdf(title: str) -> bytes:
-    from subsidy.services.demo_applications import demo_pdf
+    from subsidy.devdata.applications import demo_pdf
 
     return demo_pdf(title)
 
@@ -149,7 +149,7 @@ def reviewed_applications(*, round_, organisations, officer) -> list:
 
     owners = dict(Membership.objects.filter(organisation__in=organisations)
                   .values_list("organisation_id", "user"))
-    from subsidy.models import User
+    from subsidy.platform.models import User
 
     users = User.objects.in_bulk(owners.values())
     made = []

@@ -16,6 +16,16 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
+def _subsidy_task_packages():
+    """The subsidy app keeps its tasks in its packages, not in ``subsidy.tasks``."""
+    from subsidy.apps import TASK_PACKAGES
+
+    return TASK_PACKAGES
+
+
+app.autodiscover_tasks(_subsidy_task_packages)
+
+
 @task_prerun.connect
 @task_postrun.connect
 def close_old_database_connections(sender=None, **kwargs) -> None:

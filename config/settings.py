@@ -73,9 +73,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "subsidy.middleware.UserLanguageMiddleware",
-    "subsidy.middleware.AuditContextMiddleware",
-    "subsidy.middleware.StaffTwoFactorMiddleware",
+    "subsidy.platform.middleware.UserLanguageMiddleware",
+    "subsidy.platform.middleware.AuditContextMiddleware",
+    "subsidy.platform.middleware.StaffTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -99,8 +99,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "subsidy.context_processors.navigation",
-                "subsidy.context_inbox.inbox_unread",
+                "subsidy.platform.web.context.navigation",
+                "subsidy.notifications.web.context.inbox_unread",
             ],
         },
     },
@@ -248,7 +248,7 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "home"
 
-ACCOUNT_ADAPTER = "subsidy.adapters.AccountAdapter"
+ACCOUNT_ADAPTER = "subsidy.notifications.account_adapter.AccountAdapter"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
@@ -258,7 +258,7 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[AISS] "
-ACCOUNT_SIGNUP_FORM_CLASS = "subsidy.forms.SignupProfileForm"
+ACCOUNT_SIGNUP_FORM_CLASS = "subsidy.platform.web.forms.SignupProfileForm"
 # Failed logins are throttled and logged by django-axes (one place, visible in the admin).
 ACCOUNT_RATE_LIMITS = {"login_failed": False}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
@@ -270,7 +270,7 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "login"
-AXES_USERNAME_CALLABLE = "subsidy.security.axes_username"
+AXES_USERNAME_CALLABLE = "subsidy.platform.security.axes_username"
 AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
@@ -351,15 +351,15 @@ CONTENT_SECURITY_POLICY = {
 
 # --- REST framework -----------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "subsidy.api_schema.ProblemAutoSchema",
-    "DEFAULT_AUTHENTICATION_CLASSES": ["subsidy.api_auth.ApiKeyAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["subsidy.api_auth.HasRequiredScopes"],
-    "DEFAULT_THROTTLE_CLASSES": ["subsidy.api_auth.ApiKeyRateThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "subsidy.api.schema.ProblemAutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": ["subsidy.api.auth.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["subsidy.api.auth.HasRequiredScopes"],
+    "DEFAULT_THROTTLE_CLASSES": ["subsidy.api.auth.ApiKeyRateThrottle"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_PAGINATION_CLASS": "subsidy.api_pagination.StableCursorPagination",
+    "DEFAULT_PAGINATION_CLASS": "subsidy.api.pagination.StableCursorPagination",
     "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "subsidy.api_errors.problem_exception_handler",
+    "EXCEPTION_HANDLER": "subsidy.api.errors.problem_exception_handler",
 }
 # Requests per API key (cache-backed: Redis when configured), e.g. "1200/min".
 API_THROTTLE_RATE = env.str("API_THROTTLE_RATE", default="1200/min")
@@ -374,9 +374,9 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
-        "ApplicationStatusEnum": "applicants.serializers.PUBLIC_STATUS_CODES",
+        "ApplicationStatusEnum": "applicants.api.serializers.PUBLIC_STATUS_CODES",
         "BudgetCategoryEnum": "applicants.models.BudgetLine.Category",
-        "SectorEnum": "subsidy.models.Sector",
+        "SectorEnum": "subsidy.scheme.models.Sector",
     },
 }
 

@@ -1,30 +1,32 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from subsidy import views
+from subsidy.platform.web import accounts
+from subsidy.scheme.web import dashboards
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("dashboard/", views.dashboard, name="dashboard"),
-    path("dashboard/applicant/", views.dashboard_applicant, name="dashboard_applicant"),
-    path("dashboard/reviewer/", views.dashboard_reviewer, name="dashboard_reviewer"),
-    path("dashboard/officer/", views.dashboard_officer, name="dashboard_officer"),
-    path("dashboard/panel/", views.dashboard_panel, name="dashboard_panel"),
-    path("dashboard/finance/", views.dashboard_finance, name="dashboard_finance"),
-    path("dashboard/admin/", views.dashboard_admin, name="dashboard_admin"),
-    path("profile/", views.profile, name="profile"),
-    # Before subsidy.urls: its staff/rounds/<code>/<action>/ would catch the reviewer pages.
-    path("", include("reviews.urls")),
-    path("", include("reviews.application_urls")),
-    path("", include("subsidy.urls")),
-    path("", include("subsidy.inbox_urls")),
-    path("applicant/", include("applicants.urls")),
-    path("finance/", include("subsidy.finance_urls")),
-    path("partner/", include("subsidy.partner_urls")),
+    path("", dashboards.home, name="home"),
+    path("dashboard/", dashboards.dashboard, name="dashboard"),
+    path("dashboard/applicant/", dashboards.dashboard_applicant, name="dashboard_applicant"),
+    path("dashboard/reviewer/", dashboards.dashboard_reviewer, name="dashboard_reviewer"),
+    path("dashboard/officer/", dashboards.dashboard_officer, name="dashboard_officer"),
+    path("dashboard/panel/", dashboards.dashboard_panel, name="dashboard_panel"),
+    path("dashboard/finance/", dashboards.dashboard_finance, name="dashboard_finance"),
+    path("dashboard/admin/", dashboards.dashboard_admin, name="dashboard_admin"),
+    path("profile/", accounts.profile, name="profile"),
+    # Before subsidy.scheme.web.urls: its staff/rounds/<code>/<action>/ would catch the
+    # reviewer pages.
+    path("", include("reviews.web.urls")),
+    path("", include("reviews.web.application_urls")),
+    path("", include("subsidy.scheme.web.urls")),
+    path("", include("subsidy.notifications.web.urls")),
+    path("applicant/", include("applicants.web.urls")),
+    path("finance/", include("subsidy.finance.web.urls")),
+    path("partner/", include("subsidy.partners.web.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("api/", include("subsidy.api_urls")),
+    path("api/", include("config.api_urls")),
 ]
 
-handler500 = "subsidy.api_errors.server_error"
+handler500 = "subsidy.api.errors.server_error"

@@ -1,7 +1,7 @@
 """Reviewer pools, assignments, conflict declarations and reviews with their scores.
 
-Written only by ``reviews.services``; read by ``reviews.selectors``. The rules that can live
-in the database do: one live assignment per reviewer and application, one draft and one
+Written only by ``reviews.services``; read by ``reviews.selectors``. The rules that can
+live in the database do: one live assignment per reviewer and application, one draft and one
 current submitted version per assignment, scores never negative.
 """
 

@@ -54,7 +54,7 @@ def _default_language_after_each_test():
 # A partner organisation (and another one), for the API's tests and the partner's pages.
 @pytest.fixture
 def partner(db):
-    from subsidy.models import PartnerOrganisation
+    from subsidy.platform.models import PartnerOrganisation
 
     return PartnerOrganisation.objects.create(name="HKU iDendron",
                                               contact_email="api@idendron.example.hk")
@@ -62,7 +62,7 @@ def partner(db):
 
 @pytest.fixture
 def other_partner(db):
-    from subsidy.models import PartnerOrganisation
+    from subsidy.platform.models import PartnerOrganisation
 
     return PartnerOrganisation.objects.create(name="HKSTP Incubation",
                                               contact_email="api@hkstp.example.hk")

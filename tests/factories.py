@@ -8,7 +8,8 @@ import factory
 from django.utils import timezone
 
 from applicants.models import Membership, Organisation
-from subsidy.models import FundingRound, Scheme, Sector, User, UserRole
+from subsidy.platform.models import User, UserRole
+from subsidy.scheme.models import FundingRound, Scheme, Sector
 
 
 class UserFactory(factory.django.DjangoModelFactory):

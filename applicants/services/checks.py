@@ -7,7 +7,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from applicants.models import NOT_LIVE_STATUSES, Application
-from subsidy.models import DocumentType
+from subsidy.scheme.models import DocumentType
 
 HONG_KONG = ZoneInfo("Asia/Hong_Kong")
 

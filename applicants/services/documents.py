@@ -20,9 +20,9 @@ from django.utils.translation import gettext as _
 from applicants.errors import ProblemsError
 from applicants.models import Application, Document
 from applicants.services.drafts import require_editable
-from subsidy.errors import DomainError
-from subsidy.models import DocumentType
-from subsidy.services.audit import actor_user, audit_record
+from subsidy.platform.audit import actor_user, audit_record
+from subsidy.platform.errors import DomainError
+from subsidy.scheme.models import DocumentType
 
 PDF = "application/pdf"
 PNG = "image/png"

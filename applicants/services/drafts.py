@@ -26,10 +26,10 @@ from applicants.models import (
 )
 from applicants.services.checks import SECTIONS, hong_kong_time
 from applicants.workflow import application_created_publish
-from subsidy.errors import DomainError
-from subsidy.models import FundingRound, Sector
-from subsidy.permissions import Action, require
-from subsidy.services.audit import actor_user, audit_record
+from subsidy.platform.audit import actor_user, audit_record
+from subsidy.platform.errors import DomainError
+from subsidy.platform.permissions import Action, require
+from subsidy.scheme.models import FundingRound, Sector
 
 # Above this an amount is a typing slip, not a project budget (the whole scheme is HK$500M).
 PLAUSIBLE_AMOUNT = Decimal("500000000")

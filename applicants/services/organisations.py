@@ -16,12 +16,12 @@ from django.utils.translation import gettext as _
 
 from applicants.errors import ProblemsError
 from applicants.models import Invitation, Membership, Organisation
-from subsidy.errors import DomainError
-from subsidy.models import User, UserRole
-from subsidy.permissions import Action, require
-from subsidy.roles import Role
-from subsidy.services.audit import audit_record, snapshot
-from subsidy.services.notifications import notify, organisation_names
+from subsidy.notifications.services.outbox import notify, organisation_names
+from subsidy.platform.audit import audit_record, snapshot
+from subsidy.platform.errors import DomainError
+from subsidy.platform.models import User, UserRole
+from subsidy.platform.permissions import Action, require
+from subsidy.platform.roles import Role
 
 ORGANISATION_FIELDS = ["name_en", "name_zh", "br_number", "incorporation_date", "size",
                        "sector", "is_cyberport_incubatee", "website"]

@@ -4,7 +4,7 @@ the partner's writes that are not the applicant's own steps.
 Rules enforced here:
 
 * a partner acts only for an organisation it holds an active link to (``PartnerLink``);
-  ``subsidy.permissions`` asks this for every partner write, the API's selectors for every
+  ``subsidy.platform.permissions`` asks this for every partner write, the API's selectors for every
   read, so anything else is "not found" to the partner;
 * an organisation the partner registers through the API is linked from the start, and its
   owner is invited by email; an existing organisation is linked only when one of its owners
@@ -30,12 +30,13 @@ from applicants.services.organisations import (
     _save_unique,
     invitation_send,
 )
-from subsidy.errors import DomainError
-from subsidy.models import PartnerOrganisation, User, WebhookEventType
-from subsidy.permissions import Action, require
-from subsidy.services.audit import audit_record, snapshot
-from subsidy.services.notifications import notify, organisation_names
-from subsidy.services.webhooks import webhook_event_publish, webhook_time
+from subsidy.notifications.services.outbox import notify, organisation_names
+from subsidy.platform.audit import audit_record, snapshot
+from subsidy.platform.errors import DomainError
+from subsidy.platform.models import PartnerOrganisation, User
+from subsidy.platform.permissions import Action, require
+from subsidy.webhooks.models import WebhookEventType
+from subsidy.webhooks.services.delivery import webhook_event_publish, webhook_time
 
 # Fields of each draft section as the API names them; list sections are one field each.
 API_SECTION_FIELDS = {

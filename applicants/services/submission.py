@@ -4,8 +4,8 @@ rules themselves are in ``applicants.workflow`` (guards and effects) and
 
 from applicants.models import Application, ApplicationStatus
 from applicants.workflow import application_transition
-from subsidy.errors import DomainError
-from subsidy.permissions import Action, require
+from subsidy.platform.errors import DomainError
+from subsidy.platform.permissions import Action, require
 
 
 def application_submit(*, actor, application: Application) -> Application:

@@ -5,7 +5,7 @@ from django.db import connection
 from django.db.models import Max
 
 from applicants.models import Application, ApplicationVersion
-from subsidy.services.audit import actor_user, snapshot
+from subsidy.platform.audit import actor_user, snapshot
 
 SNAPSHOT_FIELDS = [
     "reference", "title", "summary", "category", "start_date", "end_date",

@@ -54,9 +54,9 @@ def prepare() -> dict:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from subsidy.models import PartnerOrganisation, User, UserRole
-    from subsidy.roles import Role
-    from subsidy.services.api_keys import api_key_create
+    from subsidy.api.services.keys import api_key_create
+    from subsidy.platform.models import PartnerOrganisation, User, UserRole
+    from subsidy.platform.roles import Role
 
     def person(role: str):
         user, _created = User.objects.get_or_create(email=f"bench.{role}@cyberport.example.hk",

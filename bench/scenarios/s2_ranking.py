@@ -4,7 +4,7 @@ same rows in one statement.
 
 The round comes from ``generate_volume`` (all of it in review, reviewed or waitlisted, three
 current reviews each). Both are timed in one process, on one warm connection: the
-selector ``reviews.selectors.round_ranking(normalised=True)`` as the ranking page calls
+selector ``reviews.selectors.assessment.round_ranking(normalised=True)`` as the ranking page calls
 it, and the SQL statement with its rows fetched. Each is run repeatedly; the medians are
 compared. The two must agree on every application's normalised score and on the order.
 
@@ -83,8 +83,8 @@ def main() -> None:
     from django.db import connection
 
     from reviews.models import Review
-    from reviews.selectors import round_ranking, settings_for
-    from subsidy.models import FundingRound
+    from reviews.selectors.assessment import round_ranking, settings_for
+    from subsidy.scheme.models import FundingRound
 
     round_ = FundingRound.objects.get()
     threshold = settings_for(round_).disagreement_threshold

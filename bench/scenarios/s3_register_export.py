@@ -2,7 +2,7 @@
 PostgreSQL's own ``COPY (the same query) TO STDOUT``.
 
 The payments come from ``generate_volume``. The baseline runs the register's own SQL
-(``subsidy.reports.registers.disbursement_register``, compiled by Django) under ``COPY ...
+(``subsidy.finance.reports.registers.disbursement_register``, compiled by Django) under ``COPY ...
 TO STDOUT (FORMAT csv)`` and reads every byte on the client. The export is downloaded by
 curl from gunicorn (one worker, so the exporting process is known) as a finance officer.
 The worker's memory is read from /proc: its resident size after a warm-up download, and
@@ -49,9 +49,9 @@ def baseline(runs: int) -> dict:
     from django.db import connection
     from django.test import Client
 
-    from subsidy.models import User, UserRole
-    from subsidy.reports.registers import disbursement_register
-    from subsidy.roles import Role
+    from subsidy.finance.reports.registers import disbursement_register
+    from subsidy.platform.models import User, UserRole
+    from subsidy.platform.roles import Role
 
     user, _created = User.objects.get_or_create(email="bench.finance@cyberport.example.hk",
                                                 defaults={"full_name": "Bench finance"})

@@ -50,12 +50,12 @@ def prepare(applications: int) -> tuple[str, str, list[int]]:
     """The round, a partner with a key and its linked companies; returns the key, the
     round's code and the company ids."""
     from bench import world
-    from subsidy.roles import Role
+    from subsidy.platform.roles import Role
 
     round_ = world.open_round()
     world.staff(Role.PROGRAMME_OFFICER, 3)
     key = world.partner_key(["rounds:read", "applications:read", "applications:write"])
-    from subsidy.models import PartnerOrganisation
+    from subsidy.platform.models import PartnerOrganisation
 
     partner = PartnerOrganisation.objects.get()
     organisations = world.companies(applications, partner=partner)

@@ -3,7 +3,7 @@
 100 reviewed applications wait for the panel in one round whose envelope holds only about
 60% of what they ask. 100 threads, each with its own PostgreSQL connection, are released
 together and each approves one application for the amount requested through the decision
-service (``reviews.decisions.application_approve``: caps, grant, envelope commitment under
+service (``reviews.services.decisions.application_approve``: caps, grant, envelope commitment under
 the round's lock, offer). Those that no longer fit must be refused with
 ``envelope_exhausted`` and change nothing.
 
@@ -29,7 +29,7 @@ SPARE_CONNECTIONS = 2
 
 def prepare(count: int):
     from bench import world
-    from subsidy.roles import Role
+    from subsidy.platform.roles import Role
 
     round_ = world.open_round(required_documents=[])
     officer = world.staff(Role.PROGRAMME_OFFICER)[0]
@@ -60,8 +60,8 @@ def approve_all(applications, panel, clients: int) -> tuple[list[tuple], float]:
     applications); each outcome is ``(application, kind, detail, seconds)``."""
     from django.db import connection
 
-    from reviews.decisions import application_approve
-    from subsidy.errors import DomainError
+    from reviews.services.decisions import application_approve
+    from subsidy.platform.errors import DomainError
 
     ready = threading.Barrier(clients + 1)
     waiting = iter(applications)  # next() on a list iterator is atomic under the GIL
@@ -116,8 +116,8 @@ def main() -> None:
 
     outcomes, seconds = approve_all(applications, panel, clients)
 
-    from subsidy.ledger import round_committed
-    from subsidy.models import Grant
+    from subsidy.scheme.ledger import round_committed
+    from subsidy.scheme.models import Grant
 
     committed = round_committed(round_id=round_.pk)
     grants = Grant.objects.filter(round=round_)

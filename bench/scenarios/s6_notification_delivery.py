@@ -1,6 +1,6 @@
 """Scenario 6: 10,000 notifications delivered by one Celery worker through Redis.
 
-The notifications are written through the outbox (``subsidy.services.notifications.notify``,
+The notifications are written through the outbox (``subsidy.notifications.services.outbox.notify``,
 enqueued when each transaction commits), to 1,000 applicants in English and Chinese, and
 delivered by one worker process (``celery worker --pool prefork --concurrency 1``, the
 production pool with one child) with the in-memory email backend. The baseline is the same
@@ -76,7 +76,7 @@ def write_notifications(count: int, recipients: list) -> None:
     """``count`` receipts through the outbox, in transactions of 500 as busy days write them."""
     from django.db import transaction
 
-    from subsidy.services.notifications import notify
+    from subsidy.notifications.services.outbox import notify
 
     for first in range(0, count, 500):
         with transaction.atomic():
@@ -98,7 +98,7 @@ def main() -> None:
     from applicants.models import Membership
     from bench import world
     from bench.celery_app import mark, noop
-    from subsidy.models import Notification
+    from subsidy.notifications.models import Notification
 
     world.companies(RECIPIENTS)
     recipients = [m.user for m in Membership.objects.select_related("user").order_by("pk")]

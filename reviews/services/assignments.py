@@ -16,12 +16,13 @@ from django.utils.translation import gettext as _
 from applicants.models import Application, ApplicationStatus, Membership
 from reviews.models import Assignment, ConflictDeclaration, ReviewerPoolMember
 from reviews.services.scoring import review_stage_complete_if_done
-from subsidy.errors import DomainError, PermissionDeniedError
-from subsidy.models import FundingRound, User
-from subsidy.permissions import Action, can, require
-from subsidy.roles import Role
-from subsidy.services.audit import audit_record
-from subsidy.services.notifications import notify, organisation_names
+from subsidy.notifications.services.outbox import notify, organisation_names
+from subsidy.platform.audit import audit_record
+from subsidy.platform.errors import DomainError, PermissionDeniedError
+from subsidy.platform.models import User
+from subsidy.platform.permissions import Action, can, require
+from subsidy.platform.roles import Role
+from subsidy.scheme.models import FundingRound
 
 DEFAULT_REVIEW_DAYS = 14
 LIVE = Assignment.LIVE_STATUSES

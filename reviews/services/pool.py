@@ -6,11 +6,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from reviews.models import ReviewerPoolMember, RoundAssessmentSettings
-from subsidy.errors import DomainError
-from subsidy.models import FundingRound, User
-from subsidy.permissions import Action, require
-from subsidy.roles import Role
-from subsidy.services.audit import audit_record, snapshot
+from subsidy.platform.audit import audit_record, snapshot
+from subsidy.platform.errors import DomainError
+from subsidy.platform.models import User
+from subsidy.platform.permissions import Action, require
+from subsidy.platform.roles import Role
+from subsidy.scheme.models import FundingRound
 
 POOL_FIELDS = ["expertise", "capacity", "active"]
 

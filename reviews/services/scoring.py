@@ -17,12 +17,12 @@ from applicants.errors import ProblemsError
 from applicants.models import Application, ApplicationStatus
 from applicants.workflow import application_transition, public_status
 from reviews.models import Assignment, CriterionScore, Recommendation, Review
-from subsidy.errors import DomainError, PermissionDeniedError
-from subsidy.models import User
-from subsidy.permissions import Action, can
-from subsidy.roles import Role
-from subsidy.services.audit import audit_record
-from subsidy.services.notifications import notify, organisation_names
+from subsidy.notifications.services.outbox import notify, organisation_names
+from subsidy.platform.audit import audit_record
+from subsidy.platform.errors import DomainError, PermissionDeniedError
+from subsidy.platform.models import User
+from subsidy.platform.permissions import Action, can
+from subsidy.platform.roles import Role
 
 COMMENT_MAX = 2000
 OVERALL_MAX = 5000

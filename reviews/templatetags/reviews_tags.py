@@ -1,6 +1,6 @@
 from django import template
 
-from reviews.selectors import reviewer_assignments
+from reviews.selectors.assessment import reviewer_assignments
 
 register = template.Library()
 

@@ -3,7 +3,8 @@
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import subsidy.models
+import subsidy.platform.models
+import subsidy.scheme.models
 from decimal import Decimal
 from django.conf import settings
 from django.db import migrations, models
@@ -40,7 +41,7 @@ class Migration(migrations.Migration):
                 'ordering': ['email'],
             },
             managers=[
-                ('objects', subsidy.models.UserManager()),
+                ('objects', subsidy.platform.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
@@ -125,7 +126,7 @@ class Migration(migrations.Migration):
                 ('required_documents', models.JSONField(blank=True, default=list, verbose_name='required documents')),
                 ('gpu_hour_rate', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='AI Supercomputing Centre list rate per GPU-hour (HKD)')),
                 ('reviewers_per_application', models.PositiveSmallIntegerField(default=3, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(10)], verbose_name='reviewers per application')),
-                ('rubric', models.JSONField(default=subsidy.models.default_rubric, help_text='Criteria with weights that sum to 100.', verbose_name='scoring rubric')),
+                ('rubric', models.JSONField(default=subsidy.scheme.models.default_rubric, help_text='Criteria with weights that sum to 100.', verbose_name='scoring rubric')),
                 ('score_scale_max', models.PositiveSmallIntegerField(default=5, verbose_name='top of the score scale')),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('updated_at', models.DateTimeField(auto_now=True)),

@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import subsidy.models.disbursement
+import subsidy.finance.models
 from decimal import Decimal
 from django.conf import settings
 from django.db import migrations, models
@@ -58,7 +58,7 @@ class Migration(migrations.Migration):
             name='ClaimEvidence',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=255, upload_to=subsidy.models.disbursement.evidence_upload_to, verbose_name='file')),
+                ('file', models.FileField(max_length=255, upload_to=subsidy.finance.models.evidence_upload_to, verbose_name='file')),
                 ('original_name', models.CharField(max_length=255, verbose_name='file name')),
                 ('size', models.PositiveBigIntegerField(verbose_name='size (bytes)')),
                 ('mime_type', models.CharField(max_length=100, verbose_name='detected type')),

@@ -1,6 +1,6 @@
 from django import template
 
-from subsidy.notification_events import event_label
+from subsidy.notifications.events import event_label
 
 register = template.Library()
 

@@ -2,8 +2,8 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from subsidy.roles import Role
-from subsidy.services.api_keys import api_key_create
+from subsidy.api.services.keys import api_key_create
+from subsidy.platform.roles import Role
 from tests.factories import UserFactory
 
 ALL_SCOPES = ["rounds:read", "applications:read", "applications:write", "reports:read",
@@ -73,7 +73,7 @@ def link(partner, organisation, *, via="api"):
 
 @pytest.fixture
 def open_round(db):
-    from subsidy.models import DocumentType
+    from subsidy.scheme.models import DocumentType
     from tests.factories import FundingRoundFactory
 
     return FundingRoundFactory(code="2026R1", required_documents=[DocumentType.BUSINESS_PLAN])

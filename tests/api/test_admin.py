@@ -2,9 +2,10 @@ import re
 
 import pytest
 
-from subsidy.models import ApiKey, AuditEvent, PartnerMember, PartnerOrganisation
-from subsidy.roles import Role
-from subsidy.services.api_keys import api_key_authenticate
+from subsidy.api.models import ApiKey
+from subsidy.api.services.keys import api_key_authenticate
+from subsidy.platform.models import AuditEvent, PartnerMember, PartnerOrganisation
+from subsidy.platform.roles import Role
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

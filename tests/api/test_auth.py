@@ -6,10 +6,11 @@ from django.db import IntegrityError
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from subsidy.errors import DomainError, PermissionDeniedError
-from subsidy.models import ApiKey, AuditEvent
-from subsidy.roles import Role
-from subsidy.services.api_keys import api_key_authenticate, api_key_create, api_key_revoke
+from subsidy.api.models import ApiKey
+from subsidy.api.services.keys import api_key_authenticate, api_key_create, api_key_revoke
+from subsidy.platform.errors import DomainError, PermissionDeniedError
+from subsidy.platform.models import AuditEvent
+from subsidy.platform.roles import Role
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

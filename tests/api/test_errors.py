@@ -3,7 +3,7 @@ from unittest import mock
 import pytest
 from rest_framework.test import APIClient
 
-from subsidy import selectors
+from subsidy.scheme import selectors
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +82,7 @@ def test_unexpected_error_is_500_problem_without_a_traceback(partner_client):
 
 
 def test_server_error_handler_answers_api_paths_with_a_problem(rf):
-    from subsidy.api_errors import server_error
+    from subsidy.api.errors import server_error
 
     response = server_error(rf.get("/api/v1/rounds/"))
     assert response.status_code == 500

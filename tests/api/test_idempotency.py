@@ -8,10 +8,11 @@ import time_machine
 from django.db import connection
 from django.utils import timezone
 
-from subsidy.models import IdempotencyKey, WebhookEndpoint
-from subsidy.services import webhooks
-from subsidy.services.idempotency import idempotency_keys_purge, request_fingerprint
-from subsidy.tasks import purge_idempotency_keys
+from subsidy.api.models import IdempotencyKey
+from subsidy.api.services.idempotency import idempotency_keys_purge, request_fingerprint
+from subsidy.api.tasks import purge_idempotency_keys
+from subsidy.webhooks.models import WebhookEndpoint
+from subsidy.webhooks.services import delivery as webhooks
 
 URL = "/api/v1/webhooks/"
 BODY = {"url": "https://93.184.216.34/hooks", "event_types": ["application.submitted"]}
@@ -154,7 +155,7 @@ def test_purge_runs_on_the_beat_schedule(settings):
 
 @pytest.mark.django_db
 def test_a_claim_abandoned_by_a_dead_process_is_taken_over_by_the_retry(partner_client):
-    from subsidy.models import ApiKey
+    from subsidy.api.models import ApiKey
 
     IdempotencyKey.objects.create(
         api_key=ApiKey.objects.get(), key="key-1", request_method="POST", request_path=URL,

@@ -7,7 +7,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from subsidy.api_idempotency import IdempotentWritesMixin
+from subsidy.api.idempotency import IdempotentWritesMixin
 
 
 class UploadView(IdempotentWritesMixin, APIView):

@@ -7,9 +7,10 @@ from django.utils import translation
 
 from applicants.models import Application, ApplicationStatus, StatusChange
 from applicants.workflow import application_transition
-from subsidy.models import AuditEvent, WebhookDelivery
-from subsidy.roles import Role
-from subsidy.services.webhooks import webhook_endpoint_create
+from subsidy.platform.models import AuditEvent
+from subsidy.platform.roles import Role
+from subsidy.webhooks.models import WebhookDelivery
+from subsidy.webhooks.services.delivery import webhook_endpoint_create
 from tests.api.conftest import link
 from tests.applicants.conftest import BUDGET, MILESTONES, PROJECT, RAI, TEAM, pdf_bytes
 from tests.factories import FundingRoundFactory, OrganisationFactory, UserFactory

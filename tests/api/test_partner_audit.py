@@ -2,9 +2,9 @@
 
 import pytest
 
-from subsidy.api_auth import PartnerClient
-from subsidy.models import ApiKey
-from subsidy.services.audit import audit_record
+from subsidy.api.auth import PartnerClient
+from subsidy.api.models import ApiKey
+from subsidy.platform.audit import audit_record
 
 pytestmark = pytest.mark.django_db
 

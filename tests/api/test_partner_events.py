@@ -5,7 +5,7 @@ import pytest
 
 from applicants.services.drafts import application_create_draft
 from applicants.workflow import application_transition
-from subsidy.roles import Role
+from subsidy.platform.roles import Role
 from tests.api.conftest import link
 from tests.applicants.conftest import fill
 from tests.factories import MembershipFactory, UserFactory

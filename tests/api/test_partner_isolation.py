@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_storage")]
 
 @pytest.fixture
 def owner(db):
-    from subsidy.roles import Role
+    from subsidy.platform.roles import Role
     from tests.factories import UserFactory
 
     return UserFactory(roles=[Role.APPLICANT])

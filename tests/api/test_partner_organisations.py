@@ -8,9 +8,11 @@ from django.utils import translation
 from applicants.models import Membership, Organisation, PartnerLink
 from applicants.services.organisations import invitation_accept
 from applicants.services.partners import partner_link_approve, partner_link_revoke
-from subsidy.models import ApiKey, AuditEvent, WebhookDelivery
-from subsidy.roles import Role
-from subsidy.services.webhooks import webhook_endpoint_create
+from subsidy.api.models import ApiKey
+from subsidy.platform.models import AuditEvent
+from subsidy.platform.roles import Role
+from subsidy.webhooks.models import WebhookDelivery
+from subsidy.webhooks.services.delivery import webhook_endpoint_create
 from tests.api.conftest import link
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 
@@ -168,7 +170,7 @@ def test_only_an_owner_may_approve_a_link(partner):
                                          organisation=editor_membership.organisation,
                                          created_via="consent")
 
-    from subsidy.errors import PermissionDeniedError
+    from subsidy.platform.errors import PermissionDeniedError
     with pytest.raises(PermissionDeniedError):
         partner_link_approve(actor=editor_membership.user, link=request)
 

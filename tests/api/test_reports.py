@@ -5,9 +5,9 @@ from datetime import date
 
 import pytest
 
-from subsidy.roles import Role
-from subsidy.services.finance.payments import payment_mark_paid
-from subsidy.services.finance.schedule import grant_activate
+from subsidy.finance.services.payments import payment_mark_paid
+from subsidy.finance.services.tranches import grant_activate
+from subsidy.platform.roles import Role
 from tests.factories import FundingRoundFactory, UserFactory
 from tests.subsidy.finance.conftest import batched_payment, make_accepted_grant
 

@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from subsidy.models import FundingRound
+from subsidy.scheme.models import FundingRound
 from tests.factories import FundingRoundFactory, SchemeFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ from django.urls import get_resolver
 from drf_spectacular.validation import validate_schema
 from rest_framework.test import APIClient
 
-from subsidy import api_urls
+from config import api_urls
 
 pytestmark = pytest.mark.django_db
 

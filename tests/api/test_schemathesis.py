@@ -20,8 +20,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from applicants.services.drafts import application_create_draft
-from subsidy.api_auth import PartnerClient
-from subsidy.models import ApiKey
+from subsidy.api.auth import PartnerClient
+from subsidy.api.models import ApiKey
 from tests.api.conftest import link
 from tests.factories import FundingRoundFactory, OrganisationFactory
 

@@ -5,7 +5,9 @@ import uuid
 
 import pytest
 
-from subsidy.models import ApiKey, AuditEvent, WebhookDelivery, WebhookEndpoint
+from subsidy.api.models import ApiKey
+from subsidy.platform.models import AuditEvent
+from subsidy.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 pytestmark = pytest.mark.django_db
 

@@ -11,10 +11,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.utils import timezone
 
-from subsidy.models import AuditEvent, WebhookDelivery, WebhookEndpoint
-from subsidy.roles import Role
-from subsidy.services import webhooks
-from subsidy.services.webhooks import UnsafeWebhookUrl, webhook_url_resolve
+from subsidy.platform.models import AuditEvent
+from subsidy.platform.roles import Role
+from subsidy.webhooks.models import WebhookDelivery, WebhookEndpoint
+from subsidy.webhooks.services import delivery as webhooks
+from subsidy.webhooks.services.delivery import UnsafeWebhookUrl, webhook_url_resolve
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -12,8 +12,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from subsidy.models import WebhookDelivery, WebhookEndpoint
-from subsidy.services import webhooks
+from subsidy.webhooks.models import WebhookDelivery, WebhookEndpoint
+from subsidy.webhooks.services import delivery as webhooks
 
 from .test_webhooks import fake_dns, verify_signature
 

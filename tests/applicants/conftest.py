@@ -12,8 +12,8 @@ from django.utils import translation
 from applicants.models import Membership
 from applicants.services.documents import document_upload
 from applicants.services.drafts import application_create_draft, application_update_section
-from subsidy.models import DocumentType
-from subsidy.roles import Role
+from subsidy.platform.roles import Role
+from subsidy.scheme.models import DocumentType
 from tests.factories import FundingRoundFactory, MembershipFactory, UserFactory
 
 

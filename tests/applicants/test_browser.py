@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 
 from applicants.models import Application
-from subsidy.models import Notification
+from subsidy.notifications.models import Notification
 from tests.browser.conftest import page  # noqa: F401 - the shared Chromium fixture
 from tests.factories import FundingRoundFactory
 

@@ -17,8 +17,8 @@ from applicants.services.documents import (
     document_upload,
 )
 from applicants.services.submission import application_submit
-from subsidy.errors import DomainError, PermissionDeniedError
-from subsidy.models import AuditEvent
+from subsidy.platform.errors import DomainError, PermissionDeniedError
+from subsidy.platform.models import AuditEvent
 
 from .conftest import docx_bytes, jpeg_bytes, member, pdf_bytes, png_bytes, upload, xlsx_bytes
 

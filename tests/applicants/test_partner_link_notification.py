@@ -8,10 +8,12 @@ from django.urls import reverse
 
 from applicants.models import Membership, PartnerLink
 from applicants.services.partners import partner_link_request
-from subsidy.api_auth import PartnerClient
-from subsidy.models import ApiKey, Notification, PartnerOrganisation
-from subsidy.roles import Role
-from subsidy.services.api_keys import api_key_create
+from subsidy.api.auth import PartnerClient
+from subsidy.api.models import ApiKey
+from subsidy.api.services.keys import api_key_create
+from subsidy.notifications.models import Notification
+from subsidy.platform.models import PartnerOrganisation
+from subsidy.platform.roles import Role
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

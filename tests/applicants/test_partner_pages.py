@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from applicants.models import Membership, PartnerLink
-from subsidy.models import AuditEvent, PartnerOrganisation
+from subsidy.platform.models import AuditEvent, PartnerOrganisation
 from tests.applicants.conftest import member
 
 pytestmark = pytest.mark.django_db

@@ -20,9 +20,10 @@ from applicants.services.organisations import (
 )
 from applicants.services.submission import application_resubmit, application_submit
 from applicants.workflow import application_transition
-from subsidy.errors import DomainError, PermissionDeniedError
-from subsidy.models import AuditEvent, Notification
-from subsidy.roles import Role
+from subsidy.notifications.models import Notification
+from subsidy.platform.errors import DomainError, PermissionDeniedError
+from subsidy.platform.models import AuditEvent
+from subsidy.platform.roles import Role
 from tests.factories import FundingRoundFactory, UserFactory
 
 from .conftest import BUDGET, MILESTONES, PROJECT, TEAM, member, pdf_bytes, save, upload

@@ -12,9 +12,9 @@ from applicants.models import Application, ApplicationVersion, Membership
 from applicants.services.checks import application_submission_problems, section_of
 from applicants.services.drafts import application_create_draft
 from applicants.services.submission import application_submit
-from subsidy.errors import PermissionDeniedError
-from subsidy.models import Notification
-from subsidy.roles import Role
+from subsidy.notifications.models import Notification
+from subsidy.platform.errors import PermissionDeniedError
+from subsidy.platform.roles import Role
 from tests.factories import FundingRoundFactory, MembershipFactory, UserFactory
 
 from .conftest import BUDGET, MILESTONES, PROJECT, fill, member, save

@@ -12,7 +12,7 @@ from applicants.services.drafts import application_create_draft
 from applicants.services.organisations import member_invite
 from applicants.services.submission import application_resubmit, application_submit
 from applicants.workflow import application_transition
-from subsidy.roles import Role
+from subsidy.platform.roles import Role
 from tests.factories import MembershipFactory, UserFactory
 
 from .conftest import BUDGET, MILESTONES, PROJECT, TEAM, member, pdf_bytes, save, upload

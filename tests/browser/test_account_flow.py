@@ -3,8 +3,9 @@ import re
 import pytest
 from django.core import mail
 
-from subsidy.models import Notification, User, UserRole
-from subsidy.roles import Role
+from subsidy.notifications.models import Notification
+from subsidy.platform.models import User, UserRole
+from subsidy.platform.roles import Role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

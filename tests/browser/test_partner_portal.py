@@ -5,8 +5,9 @@ import uuid
 
 import pytest
 
-from subsidy.models import PartnerMember, WebhookDelivery, WebhookEndpoint
-from subsidy.roles import Role
+from subsidy.platform.models import PartnerMember
+from subsidy.platform.roles import Role
+from subsidy.webhooks.models import WebhookDelivery, WebhookEndpoint
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -24,7 +25,7 @@ def _sign_in(page, live_server, email):
 def test_partner_registers_an_endpoint_and_redelivers_from_the_log(page, live_server, partner,
                                                                    monkeypatch):
     # Deliveries are queued, never sent from this test.
-    monkeypatch.setattr("subsidy.services.webhooks._enqueue", lambda pk: None)
+    monkeypatch.setattr("subsidy.webhooks.services.delivery._enqueue", lambda pk: None)
     person = UserFactory(roles=[Role.PARTNER], email="peter@idendron.example.hk")
     PartnerMember.objects.create(partner=partner, user=person)
     _sign_in(page, live_server, person.email)

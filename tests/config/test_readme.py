@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from subsidy.services.demo import DEMO_PASSWORD, DEMO_USERS
+from subsidy.devdata.demo import DEMO_PASSWORD, DEMO_USERS
 
 BASE_DIR = Path(settings.BASE_DIR)
 README = (BASE_DIR / "README.md").read_text()

@@ -19,11 +19,14 @@ from django.utils.html import escape
 
 from applicants.models import Application, Organisation
 from reviews.models import Assignment
-from reviews.screening import RULES
-from subsidy.models import Claim, Disbursement, FundingRound, Grant, Notification, User
-from subsidy.notification_events import event_label
-from subsidy.services.demo import DEMO_PASSWORD
-from subsidy.services.demo_applications import demo_application_draft
+from reviews.services.screening import RULES
+from subsidy.devdata.applications import demo_application_draft
+from subsidy.devdata.demo import DEMO_PASSWORD
+from subsidy.finance.models import Claim, Disbursement
+from subsidy.notifications.events import event_label
+from subsidy.notifications.models import Notification
+from subsidy.platform.models import User
+from subsidy.scheme.models import FundingRound, Grant
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -15,10 +15,11 @@ from applicants.models import ApplicationStatus, Membership
 from applicants.services.drafts import application_create_draft
 from applicants.services.submission import application_submit
 from config.celery import app as celery_app
-from subsidy.models import DocumentType, Notification
-from subsidy.roles import Role
-from subsidy.services.notifications import outbox_sweep
-from subsidy.tasks import deliver_notification
+from subsidy.notifications.models import Notification
+from subsidy.notifications.services.outbox import outbox_sweep
+from subsidy.notifications.tasks import deliver_notification
+from subsidy.platform.roles import Role
+from subsidy.scheme.models import DocumentType
 from tests.applicants.conftest import fill
 from tests.factories import FundingRoundFactory, MembershipFactory, UserFactory
 

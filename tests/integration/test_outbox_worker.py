@@ -12,9 +12,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from subsidy.models import Notification
-from subsidy.services.notifications import notify, outbox_sweep
-from subsidy.tasks import deliver_notification
+from subsidy.notifications.models import Notification
+from subsidy.notifications.services.outbox import notify, outbox_sweep
+from subsidy.notifications.tasks import deliver_notification
 
 from .conftest import dead_broker_url, publishing_to, recipients, wait_until
 

@@ -11,7 +11,7 @@ from applicants.models import Application, ApplicationStatus, status_gate_open
 from reviews.services.assignments import declaration_record
 from reviews.services.pool import pool_member_add
 from reviews.services.scoring import review_save
-from subsidy.roles import Role
+from subsidy.platform.roles import Role
 from tests.factories import FundingRoundFactory, OrganisationFactory, UserFactory
 
 _numbers = itertools.count(1)

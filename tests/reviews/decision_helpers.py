@@ -6,8 +6,8 @@ from decimal import Decimal
 from applicants.services.drafts import application_create_draft
 from applicants.services.submission import application_submit
 from applicants.workflow import application_transition
-from reviews.decisions import application_approve
-from subsidy.roles import Role
+from reviews.services.decisions import application_approve
+from subsidy.platform.roles import Role
 from tests.applicants.conftest import fill
 from tests.factories import FundingRoundFactory, MembershipFactory, UserFactory
 

@@ -13,9 +13,10 @@ from reviews.services.assignments import (
     declaration_record,
 )
 from reviews.services.pool import pool_member_add
-from subsidy.errors import DomainError, PermissionDeniedError
-from subsidy.models import AuditEvent, Notification
-from subsidy.roles import Role
+from subsidy.notifications.models import Notification
+from subsidy.platform.errors import DomainError, PermissionDeniedError
+from subsidy.platform.models import AuditEvent
+from subsidy.platform.roles import Role
 from tests.factories import (
     FundingRoundFactory,
     MembershipFactory,

@@ -5,8 +5,8 @@ from django.db import close_old_connections, connection
 
 from reviews.models import Assignment
 from reviews.services.assignments import assignment_create, assignments_auto_assign
-from subsidy.errors import DomainError
-from subsidy.roles import Role
+from subsidy.platform.errors import DomainError
+from subsidy.platform.roles import Role
 from tests.factories import FundingRoundFactory, UserFactory
 
 from .conftest import application_in_review, pooled_reviewer

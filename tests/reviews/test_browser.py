@@ -4,7 +4,7 @@ from django.test import Client
 
 from reviews.models import Assignment
 from reviews.services.assignments import assignment_create
-from subsidy.roles import Role
+from subsidy.platform.roles import Role
 from tests.browser.conftest import page  # noqa: F401
 from tests.factories import FundingRoundFactory, UserFactory
 

@@ -8,19 +8,21 @@ from django.utils import timezone
 from applicants.errors import ProblemsError
 from applicants.models import Application, StatusChange
 from applicants.workflow import application_transition
-from reviews.decisions import (
+from reviews.services.decisions import (
     application_approve,
     application_reject,
     application_waitlist,
     decisions_bulk,
     offers_lapse_expired,
 )
-from subsidy.errors import DomainError, PermissionDeniedError
-from subsidy.ledger import round_committed
-from subsidy.models import AuditEvent, FundingRound, Grant, Notification
-from subsidy.roles import Role
-from subsidy.services.grants import grant_terms_problems
-from subsidy.services.rounds import round_update
+from subsidy.notifications.models import Notification
+from subsidy.platform.errors import DomainError, PermissionDeniedError
+from subsidy.platform.models import AuditEvent
+from subsidy.platform.roles import Role
+from subsidy.scheme.ledger import round_committed
+from subsidy.scheme.models import FundingRound, Grant
+from subsidy.scheme.services.offers import grant_terms_problems
+from subsidy.scheme.services.rounds import round_update
 from tests.factories import UserFactory
 
 from .decision_helpers import (

@@ -11,11 +11,11 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from reviews.decisions import application_approve
-from subsidy.errors import DomainError
-from subsidy.ledger import round_committed
-from subsidy.models import Grant
-from subsidy.roles import Role
+from reviews.services.decisions import application_approve
+from subsidy.platform.errors import DomainError
+from subsidy.platform.roles import Role
+from subsidy.scheme.ledger import round_committed
+from subsidy.scheme.models import Grant
 from tests.factories import UserFactory
 
 from .decision_helpers import REQUESTED, make_application, make_round, use_private_storage

@@ -6,10 +6,10 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from reviews.exports import ranking_csv, ranking_xlsx
-from reviews.selectors import reviews_for_application, round_ranking
+from reviews.selectors.assessment import reviews_for_application, round_ranking
 from reviews.services.assignments import assignment_create
 from reviews.services.pool import assessment_settings_update
+from reviews.web.exports import ranking_csv, ranking_xlsx
 from tests.factories import FundingRoundFactory
 
 from .conftest import application_in_review, pooled_reviewer, submit_review

@@ -5,7 +5,7 @@ import pytest
 from applicants.errors import ProblemsError
 from applicants.models import ApplicationStatus
 from reviews.models import Review
-from reviews.selectors import reviews_of_others
+from reviews.selectors.assessment import reviews_of_others
 from reviews.services.assignments import (
     assignment_create,
     assignment_remove,
@@ -16,8 +16,9 @@ from reviews.services.scoring import (
     review_save,
     weighted_total,
 )
-from subsidy.errors import DomainError
-from subsidy.models import AuditEvent, Notification
+from subsidy.notifications.models import Notification
+from subsidy.platform.errors import DomainError
+from subsidy.platform.models import AuditEvent
 
 from .conftest import application_in_review, pooled_reviewer, scores_for, submit_review
 

@@ -6,16 +6,17 @@ from django.utils import timezone
 
 from applicants.errors import ProblemsError
 from applicants.models import Application, InformationRequest
-from reviews.screening import (
+from reviews.services.screening import (
     RULES,
     screening_checks,
     screening_conclude,
     screening_history,
     screening_start,
 )
-from subsidy.errors import DomainError, PermissionDeniedError
-from subsidy.models import FundingRound, Notification
-from subsidy.roles import Role
+from subsidy.notifications.models import Notification
+from subsidy.platform.errors import DomainError, PermissionDeniedError
+from subsidy.platform.roles import Role
+from subsidy.scheme.models import FundingRound
 from tests.factories import UserFactory
 
 from .decision_helpers import make_application, make_round, use_private_storage

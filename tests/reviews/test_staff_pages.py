@@ -10,9 +10,10 @@ from applicants.models import Application, ApplicationStatus, status_gate_open
 from applicants.services.drafts import application_update_section
 from applicants.services.submission import application_resubmit
 from applicants.workflow import application_transition
-from subsidy.models import Grant, User
-from subsidy.roles import Role
-from subsidy.services.demo import demo_seed
+from subsidy.devdata.demo import demo_seed
+from subsidy.platform.models import User
+from subsidy.platform.roles import Role
+from subsidy.scheme.models import Grant
 from tests.applicants.conftest import PROJECT
 from tests.factories import OrganisationFactory, UserFactory
 

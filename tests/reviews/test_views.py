@@ -12,7 +12,7 @@ from reviews.services.assignments import (
     assignments_auto_assign,
     declaration_record,
 )
-from subsidy.roles import Role
+from subsidy.platform.roles import Role
 from tests.factories import FundingRoundFactory, MembershipFactory, UserFactory
 
 from .conftest import application_in_review, pooled_reviewer, scores_for, submit_review

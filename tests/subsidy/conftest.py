@@ -1,6 +1,6 @@
 import pytest
 
-from subsidy.roles import Role
+from subsidy.platform.roles import Role
 from tests.factories import UserFactory
 
 

@@ -17,8 +17,9 @@ from axes.models import AccessAttempt
 from django.core import mail
 from django.urls import reverse
 
-from subsidy.models import Notification, User, UserRole
-from subsidy.roles import Role
+from subsidy.notifications.models import Notification
+from subsidy.platform.models import User, UserRole
+from subsidy.platform.roles import Role
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

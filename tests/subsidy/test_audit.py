@@ -1,7 +1,7 @@
 import pytest
 
-from subsidy.models import AuditEvent
-from subsidy.services.audit import audit_record, current_ip
+from subsidy.platform.audit import audit_record, current_ip
+from subsidy.platform.models import AuditEvent
 from tests.factories import SchemeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -56,7 +56,7 @@ def test_admin_shows_audit_events_read_only(admin_client):
 
 
 def test_request_ip_is_recorded_on_changes_made_through_pages(client):
-    from subsidy.roles import Role
+    from subsidy.platform.roles import Role
 
     user = UserFactory(roles=[Role.APPLICANT], language="en")
     client.force_login(user)

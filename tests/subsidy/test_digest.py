@@ -5,11 +5,11 @@ from django.conf import settings
 from django.core import mail
 from django.utils import timezone
 
-from subsidy.models import Notification
-from subsidy.roles import Role
-from subsidy.services.digest import staff_daily_digest_send
-from subsidy.services.inbox import notification_preferences_set
-from subsidy.tasks import send_staff_daily_digest
+from subsidy.notifications.models import Notification
+from subsidy.notifications.services.digest import staff_daily_digest_send
+from subsidy.notifications.services.inbox import notification_preferences_set
+from subsidy.notifications.tasks import send_staff_daily_digest
+from subsidy.platform.roles import Role
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -5,9 +5,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from subsidy.context_inbox import inbox_unread
-from subsidy.models import Notification, NotificationPreference
-from subsidy.roles import Role
+from subsidy.notifications.models import Notification, NotificationPreference
+from subsidy.notifications.web.context import inbox_unread
+from subsidy.platform.roles import Role
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +44,7 @@ def test_inbox_title_is_translated_when_shown_not_when_stored(client, monkeypatc
 
     from django.utils.translation import gettext_lazy
 
-    from subsidy import notification_events
+    from subsidy.notifications import events as notification_events
 
     # A label whose Traditional Chinese translation is in the catalogue.
     event = replace(notification_events.REGISTRY["account_verification"],

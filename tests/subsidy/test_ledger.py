@@ -2,8 +2,8 @@ from decimal import Decimal
 
 import pytest
 
-from subsidy.ledger import round_committed, round_remaining, rounds_with_commitments
-from subsidy.models import Grant
+from subsidy.scheme.ledger import round_committed, round_remaining, rounds_with_commitments
+from subsidy.scheme.models import Grant
 from tests.factories import FundingRoundFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db

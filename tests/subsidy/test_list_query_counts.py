@@ -6,9 +6,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from subsidy.models import FundingRound, User
-from subsidy.roles import Role
-from subsidy.services.volume import VolumeSpec, generate_volume
+from subsidy.devdata.volume import VolumeSpec, generate_volume
+from subsidy.platform.models import User
+from subsidy.platform.roles import Role
+from subsidy.scheme.models import FundingRound
 from tests.factories import UserFactory
 
 PAGES = [

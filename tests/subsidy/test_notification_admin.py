@@ -7,11 +7,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from subsidy import notification_events
-from subsidy.errors import DomainError, PermissionDeniedError
-from subsidy.models import AuditEvent, Notification
-from subsidy.roles import Role
-from subsidy.services.notifications import notification_resend, notify
+from subsidy.notifications import events as notification_events
+from subsidy.notifications.models import Notification
+from subsidy.notifications.services.outbox import notification_resend, notify
+from subsidy.platform.errors import DomainError, PermissionDeniedError
+from subsidy.platform.models import AuditEvent
+from subsidy.platform.roles import Role
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -109,7 +110,7 @@ def test_resend_delivers_a_failed_notification_and_is_audited(as_admin, admin):
 
 def test_resend_resets_the_row_to_pending_and_enqueues_it_after_commit(admin):
     notification = failed_notification()
-    with mock.patch("subsidy.services.notifications.notification_enqueue") as enqueue:
+    with mock.patch("subsidy.notifications.services.outbox.notification_enqueue") as enqueue:
         notification_resend(actor=admin, notification_id=notification.pk)
     notification.refresh_from_db()
     assert notification.status == Notification.Status.PENDING
@@ -251,7 +252,7 @@ def test_notification_admin_pages_carry_no_inline_code(as_admin, url_name, args)
 
 
 def test_template_that_fails_to_render_is_shown_to_administrators(as_admin):
-    from subsidy.services.notifications import notification_deliver
+    from subsidy.notifications.services.outbox import notification_deliver
 
     user = UserFactory()
     broken = Notification.objects.create(recipient=user, to_email=user.email,

@@ -7,10 +7,8 @@ from django.conf import settings
 from django.core import mail
 from django.db import IntegrityError
 
-from subsidy.adapters import ACCOUNT_EVENTS
-from subsidy.errors import DomainError
-from subsidy.models import Notification, NotificationPreference
-from subsidy.notification_events import (
+from subsidy.notifications.account_adapter import ACCOUNT_EVENTS
+from subsidy.notifications.events import (
     EVENTS,
     REGISTRY,
     Audience,
@@ -18,14 +16,12 @@ from subsidy.notification_events import (
     event_get,
     events_for,
 )
-from subsidy.roles import Role
-from subsidy.services import notifications
-from subsidy.services.inbox import notification_preferences_set
-from subsidy.services.notifications import (
-    delivery_retry_delay,
-    notification_render,
-    notify,
-)
+from subsidy.notifications.models import Notification, NotificationPreference
+from subsidy.notifications.services import outbox as notifications
+from subsidy.notifications.services.inbox import notification_preferences_set
+from subsidy.notifications.services.outbox import delivery_retry_delay, notification_render, notify
+from subsidy.platform.errors import DomainError
+from subsidy.platform.roles import Role
 from tests.factories import UserFactory
 
 TEMPLATES = Path(settings.BASE_DIR) / "templates" / "notifications"

@@ -6,10 +6,10 @@ from django.core import mail
 from django.db import transaction
 from django.utils import timezone
 
-from subsidy.models import Notification
-from subsidy.services import notifications
-from subsidy.services.notifications import notification_deliver, notify, outbox_sweep
-from subsidy.tasks import deliver_notification
+from subsidy.notifications.models import Notification
+from subsidy.notifications.services import outbox as notifications
+from subsidy.notifications.services.outbox import notification_deliver, notify, outbox_sweep
+from subsidy.notifications.tasks import deliver_notification
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

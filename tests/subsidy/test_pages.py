@@ -8,9 +8,9 @@ from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.urls import reverse
 
-from subsidy.models import User
-from subsidy.roles import Role
-from subsidy.services.demo import demo_seed
+from subsidy.devdata.demo import demo_seed
+from subsidy.platform.models import User
+from subsidy.platform.roles import Role
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -69,7 +69,7 @@ def test_dashboard_link_leads_each_role_to_its_own_page(client, demo, email, own
 
 
 def test_demo_accounts_sign_in_with_the_printed_password(client, demo):
-    from subsidy.services.demo import DEMO_PASSWORD
+    from subsidy.devdata.demo import DEMO_PASSWORD
 
     response = client.post(reverse("account_login"),
                            {"login": "applicant@demo.aiss.hk", "password": DEMO_PASSWORD})
@@ -168,7 +168,7 @@ def test_profile_refuses_an_empty_name_with_the_error_on_the_field(client):
 
 
 def test_profile_changes_are_audited(client):
-    from subsidy.models import AuditEvent
+    from subsidy.platform.models import AuditEvent
 
     user = UserFactory(full_name="Amy Cheung")
     client.force_login(user)

@@ -12,15 +12,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from applicants.models import Application, PartnerLink, status_gate_open
-from subsidy.models import (
-    ApiKey,
-    AuditEvent,
-    PartnerMember,
-    WebhookDelivery,
-    WebhookEndpoint,
-)
-from subsidy.roles import Role
-from subsidy.services.api_keys import api_key_create
+from subsidy.api.models import ApiKey
+from subsidy.api.services.keys import api_key_create
+from subsidy.platform.models import AuditEvent, PartnerMember
+from subsidy.platform.roles import Role
+from subsidy.webhooks.models import WebhookDelivery, WebhookEndpoint
 from tests.factories import FundingRoundFactory, OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -381,7 +377,7 @@ def test_delivery_log_is_paginated(partner_client, partner):
 
 def test_redeliver_queues_the_same_event_again_and_is_audited(
         partner_client, partner, person, django_capture_on_commit_callbacks, monkeypatch):
-    from subsidy.services import webhooks
+    from subsidy.webhooks.services import delivery as webhooks
 
     queued = []
     monkeypatch.setattr(webhooks, "_enqueue", queued.append)

@@ -1,8 +1,8 @@
 import pytest
 
-from subsidy.errors import PermissionDeniedError
-from subsidy.permissions import RULES, Action, can, require
-from subsidy.roles import Role
+from subsidy.platform.errors import PermissionDeniedError
+from subsidy.platform.permissions import RULES, Action, can, require
+from subsidy.platform.roles import Role
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

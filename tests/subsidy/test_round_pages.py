@@ -3,8 +3,9 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from subsidy.models import AuditEvent, FundingRound
-from subsidy.roles import Role
+from subsidy.platform.models import AuditEvent
+from subsidy.platform.roles import Role
+from subsidy.scheme.models import FundingRound
 from tests.factories import FundingRoundFactory, SchemeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,10 +6,16 @@ import pytest
 from django.db import IntegrityError, close_old_connections, connection, transaction
 from django.utils import timezone
 
-from subsidy.errors import DomainError, PermissionDeniedError
-from subsidy.models import AuditEvent, FundingRound, Scheme, default_rubric
-from subsidy.roles import Role
-from subsidy.services.rounds import round_create, round_update, rubric_validate, scheme_set_budget
+from subsidy.platform.errors import DomainError, PermissionDeniedError
+from subsidy.platform.models import AuditEvent
+from subsidy.platform.roles import Role
+from subsidy.scheme.models import FundingRound, Scheme, default_rubric
+from subsidy.scheme.services.rounds import (
+    round_create,
+    round_update,
+    rubric_validate,
+    scheme_set_budget,
+)
 from tests.factories import FundingRoundFactory, SchemeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

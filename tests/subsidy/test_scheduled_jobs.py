@@ -11,33 +11,20 @@ from django.utils import timezone
 
 from applicants.models import Application, ApplicationStatus, Membership, status_gate_open
 from applicants.services.drafts import application_create_draft
+from applicants.services.reminders import round_closing_reminders_send
+from applicants.tasks import send_round_closing_reminders
 from config.celery import app as celery_app
 from reviews.models import Assignment
-from subsidy.models import (
-    ApiKey,
-    AuditEvent,
-    FundingRound,
-    Grant,
-    IdempotencyKey,
-    Notification,
-    PartnerOrganisation,
-)
-from subsidy.roles import Role
-from subsidy.services.idempotency import idempotency_keys_purge
-from subsidy.services.schedule import (
-    offer_expiry_reminders_send,
-    review_reminders_send,
-    round_closing_reminders_send,
-    rounds_close_due,
-    rounds_open_due,
-)
-from subsidy.tasks import (
-    close_due_rounds,
-    open_due_rounds,
-    send_offer_expiry_reminders,
-    send_review_reminders,
-    send_round_closing_reminders,
-)
+from reviews.services.reminders import offer_expiry_reminders_send, review_reminders_send
+from reviews.tasks import send_offer_expiry_reminders, send_review_reminders
+from subsidy.api.models import ApiKey, IdempotencyKey
+from subsidy.api.services.idempotency import idempotency_keys_purge
+from subsidy.notifications.models import Notification
+from subsidy.platform.models import AuditEvent, PartnerOrganisation
+from subsidy.platform.roles import Role
+from subsidy.scheme.models import FundingRound, Grant
+from subsidy.scheme.services.jobs import rounds_close_due, rounds_open_due
+from subsidy.scheme.tasks import close_due_rounds, open_due_rounds
 from tests.factories import (
     FundingRoundFactory,
     MembershipFactory,

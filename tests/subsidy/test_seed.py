@@ -4,8 +4,9 @@ import pytest
 from django.core.management import call_command
 
 from applicants.models import Organisation
-from subsidy.models import FundingRound, Scheme, User, UserRole
-from subsidy.roles import Role
+from subsidy.platform.models import User, UserRole
+from subsidy.platform.roles import Role
+from subsidy.scheme.models import FundingRound, Scheme
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +50,7 @@ def test_every_demo_login_works(client):
 
 def test_seed_demo_links_the_demo_partner_person_and_companies(client):
     from applicants.models import PartnerLink
-    from subsidy.models import PartnerMember
+    from subsidy.platform.models import PartnerMember
 
     call_command("seed_demo")
     call_command("seed_demo")

@@ -12,8 +12,9 @@ from django.db.models import Count, Sum
 from applicants.models import Application, ApplicationStatus, ReferenceSequence
 from applicants.services.versions import reference_assign
 from reviews.models import Review
-from subsidy.models import Claim, Disbursement, FundingRound, Grant, Scheme, Tranche
-from subsidy.services.volume import VolumeSpec
+from subsidy.devdata.volume import VolumeSpec
+from subsidy.finance.models import Claim, Disbursement, Tranche
+from subsidy.scheme.models import FundingRound, Grant, Scheme
 
 # Committed, so that PostgreSQL's deferred triggers (tranche sums, paid within approved)
 # and the envelope triggers judge the rows.

@@ -7,11 +7,12 @@ from unittest import mock
 import pytest
 from django.urls import reverse
 
-from subsidy.errors import DomainError, PermissionDeniedError
-from subsidy.models import AuditEvent, PartnerOrganisation, WebhookDelivery, WebhookEndpoint
-from subsidy.roles import Role
-from subsidy.services import webhooks
-from subsidy.services.webhooks import webhook_delivery_resend
+from subsidy.platform.errors import DomainError, PermissionDeniedError
+from subsidy.platform.models import AuditEvent, PartnerOrganisation
+from subsidy.platform.roles import Role
+from subsidy.webhooks.models import WebhookDelivery, WebhookEndpoint
+from subsidy.webhooks.services import delivery as webhooks
+from subsidy.webhooks.services.delivery import webhook_delivery_resend
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

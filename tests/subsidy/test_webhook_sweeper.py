@@ -6,8 +6,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from subsidy.models import PartnerOrganisation, WebhookDelivery
-from subsidy.services import webhooks
+from subsidy.platform.models import PartnerOrganisation
+from subsidy.webhooks.models import WebhookDelivery
+from subsidy.webhooks.services import delivery as webhooks
 from tests.api.test_webhooks import EVENT, Receiver, make_endpoint
 
 pytestmark = pytest.mark.django_db

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from subsidy.services.volume import VolumeError, VolumeSpec, describe, generate_volume
+from subsidy.devdata.volume import VolumeError, VolumeSpec, describe, generate_volume
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from subsidy.services.demo import DEMO_PASSWORD, demo_seed
+from subsidy.devdata.demo import DEMO_PASSWORD, demo_seed
 
 
 class Command(BaseCommand):

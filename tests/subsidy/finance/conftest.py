@@ -7,15 +7,16 @@ from decimal import Decimal
 import pytest
 
 from applicants.models import Application, BudgetLine, Milestone, status_gate_open
-from subsidy.models import BankAccount, Grant
-from subsidy.roles import Role
-from subsidy.services.finance.claims import ClaimInput, claim_submit, claim_verify
-from subsidy.services.finance.payments import (
+from subsidy.finance.models import BankAccount
+from subsidy.finance.services.claims import ClaimInput, claim_submit, claim_verify
+from subsidy.finance.services.payments import (
     disbursement_approve,
     disbursement_prepare,
     payment_batch_create,
 )
-from subsidy.services.finance.schedule import grant_activate
+from subsidy.finance.services.tranches import grant_activate
+from subsidy.platform.roles import Role
+from subsidy.scheme.models import Grant
 from tests.factories import FundingRoundFactory, MembershipFactory, UserFactory
 
 

@@ -5,10 +5,10 @@ from django.core import mail
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from subsidy.models import Notification
-from subsidy.notification_events import REGISTRY
-from subsidy.roles import Role
-from subsidy.services.finance.claims import ClaimInput, claim_resubmit, claim_return
+from subsidy.finance.services.claims import ClaimInput, claim_resubmit, claim_return
+from subsidy.notifications.events import REGISTRY
+from subsidy.notifications.models import Notification
+from subsidy.platform.roles import Role
 from tests.factories import UserFactory
 
 from .conftest import claim_first_tranche

@@ -2,15 +2,17 @@ from decimal import Decimal
 
 import pytest
 
-from subsidy.errors import DomainError, PermissionDeniedError
-from subsidy.models import AuditEvent, Claim, Notification
-from subsidy.services.finance.claims import (
+from subsidy.finance.models import Claim
+from subsidy.finance.services.claims import (
     ClaimInput,
     claim_resubmit,
     claim_return,
     claim_submit,
     claim_verify,
 )
+from subsidy.notifications.models import Notification
+from subsidy.platform.errors import DomainError, PermissionDeniedError
+from subsidy.platform.models import AuditEvent
 from tests.factories import MembershipFactory
 
 from .conftest import batched_payment, claim_first_tranche
@@ -70,7 +72,7 @@ def test_viewer_member_cannot_claim(active_grant):
 
 
 def test_tranche_of_an_accepted_but_not_active_grant_cannot_be_claimed(accepted_grant, officer):
-    from subsidy.services.finance.schedule import grant_activate
+    from subsidy.finance.services.tranches import grant_activate
 
     grant_activate(actor=officer, grant=accepted_grant)
     accepted_grant.__class__.objects.filter(pk=accepted_grant.pk).update(status="accepted")
@@ -110,7 +112,7 @@ def test_only_a_programme_officer_verifies_claims(active_grant, finance_officer)
 
 def test_second_tranche_is_due_once_the_first_is_paid(active_grant, officer, finance_officer,
                                                       finance_approver):
-    from subsidy.services.finance.payments import payment_mark_paid
+    from subsidy.finance.services.payments import payment_mark_paid
 
     payment, _batch = batched_payment(active_grant, officer, finance_officer, finance_approver)
     payment_mark_paid(actor=finance_officer, disbursement=payment, bank_reference="HSBC-1",
@@ -134,7 +136,7 @@ def _media(settings, tmp_path):
 def test_claim_keeps_its_evidence_document(_media, active_grant):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from subsidy.services.demo_applications import demo_pdf
+    from subsidy.devdata.applications import demo_pdf
 
     tranche = active_grant.tranches.get(number=1)
     pdf = SimpleUploadedFile("report.pdf", demo_pdf("Progress"), content_type="application/pdf")

@@ -2,16 +2,17 @@ from datetime import date
 
 import pytest
 
-from subsidy.models import Grant, User
-from subsidy.services.demo import demo_seed
-from subsidy.services.finance.claims import ClaimInput, claim_submit, claim_verify
-from subsidy.services.finance.payments import (
+from subsidy.devdata.demo import demo_seed
+from subsidy.finance.services.claims import ClaimInput, claim_submit, claim_verify
+from subsidy.finance.services.payments import (
     disbursement_approve,
     disbursement_prepare,
     payment_batch_create,
     payment_mark_paid,
 )
-from subsidy.services.finance.schedule import grant_activate
+from subsidy.finance.services.tranches import grant_activate
+from subsidy.platform.models import User
+from subsidy.scheme.models import Grant
 
 pytestmark = pytest.mark.django_db
 

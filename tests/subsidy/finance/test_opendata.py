@@ -2,8 +2,8 @@ from datetime import date
 
 import pytest
 
-from subsidy.opendata.threesixty import grants_package, schema_validator
-from subsidy.services.finance.payments import payment_mark_paid
+from subsidy.finance.opendata.threesixty import grants_package, schema_validator
+from subsidy.finance.services.payments import payment_mark_paid
 
 from .conftest import batched_payment, make_accepted_grant
 

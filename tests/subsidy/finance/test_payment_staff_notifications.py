@@ -5,10 +5,10 @@ the step is not told of it."""
 import pytest
 from django.core import mail
 
-from subsidy.models import Notification
-from subsidy.roles import Role
-from subsidy.services.finance.claims import claim_verify
-from subsidy.services.finance.payments import disbursement_prepare
+from subsidy.finance.services.claims import claim_verify
+from subsidy.finance.services.payments import disbursement_prepare
+from subsidy.notifications.models import Notification
+from subsidy.platform.roles import Role
 from tests.factories import UserFactory
 
 from .conftest import claim_first_tranche

@@ -4,12 +4,9 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, transaction
 
-from subsidy.errors import DomainError, PermissionDeniedError
-from subsidy.ledger import grant_paid
-from subsidy.models import AuditEvent, Claim, Disbursement, Notification, Tranche
-from subsidy.roles import Role
-from subsidy.services.finance.claims import claim_verify
-from subsidy.services.finance.payments import (
+from subsidy.finance.models import Claim, Disbursement, Tranche
+from subsidy.finance.services.claims import claim_verify
+from subsidy.finance.services.payments import (
     batch_totals,
     disbursement_approve,
     disbursement_prepare,
@@ -17,7 +14,12 @@ from subsidy.services.finance.payments import (
     payment_mark_failed,
     payment_mark_paid,
 )
-from subsidy.services.finance.schedule import grant_activate
+from subsidy.finance.services.tranches import grant_activate
+from subsidy.notifications.models import Notification
+from subsidy.platform.errors import DomainError, PermissionDeniedError
+from subsidy.platform.models import AuditEvent
+from subsidy.platform.roles import Role
+from subsidy.scheme.ledger import grant_paid
 from tests.factories import UserFactory
 
 from .conftest import batched_payment, claim_first_tranche, make_accepted_grant

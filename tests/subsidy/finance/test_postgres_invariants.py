@@ -8,11 +8,11 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from subsidy.errors import DomainError
-from subsidy.ledger import grant_paid
-from subsidy.models import Disbursement, Tranche
-from subsidy.roles import Role
-from subsidy.services.finance.payments import payment_mark_paid
+from subsidy.finance.models import Disbursement, Tranche
+from subsidy.finance.services.payments import payment_mark_paid
+from subsidy.platform.errors import DomainError
+from subsidy.platform.roles import Role
+from subsidy.scheme.ledger import grant_paid
 from tests.factories import UserFactory
 
 from .conftest import batched_payment

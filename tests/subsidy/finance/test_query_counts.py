@@ -7,19 +7,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from subsidy.finance_selectors import grant_with_tranches
-from subsidy.models import Disbursement
-from subsidy.services.finance.claims import (
-    claim_verify,
-    tranche_due_problem,
-    tranche_due_problems,
-)
-from subsidy.services.finance.payments import (
+from subsidy.finance.models import Disbursement
+from subsidy.finance.selectors import grant_with_tranches
+from subsidy.finance.services.claims import claim_verify, tranche_due_problem, tranche_due_problems
+from subsidy.finance.services.payments import (
     disbursement_approve,
     disbursement_prepare,
     payment_batch_create,
 )
-from subsidy.services.finance.schedule import grant_activate
+from subsidy.finance.services.tranches import grant_activate
 
 from .conftest import batched_payment, claim_first_tranche, make_accepted_grant
 

@@ -4,7 +4,7 @@ value in its own cell, whatever characters it holds."""
 import csv
 import io
 
-from subsidy.reports.exports import csv_rows
+from subsidy.finance.reports.exports import csv_rows
 
 COLUMNS = [("id", "ID"), ("organisation", "Organisation")]
 

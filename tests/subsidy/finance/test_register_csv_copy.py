@@ -8,15 +8,15 @@ import pytest
 from django.db import connection
 
 from applicants.models import Organisation
-from subsidy.models import Disbursement
-from subsidy.reports.exports import copy_csv_rows, csv_rows
-from subsidy.reports.registers import (
+from subsidy.devdata.volume import VolumeSpec, generate_volume
+from subsidy.finance.models import Disbursement
+from subsidy.finance.reports.exports import copy_csv_rows, csv_rows
+from subsidy.finance.reports.registers import (
     COMMITMENT_COLUMNS,
     DISBURSEMENT_COLUMNS,
     commitments_register,
     disbursement_register,
 )
-from subsidy.services.volume import VolumeSpec, generate_volume
 
 pytestmark = [
     pytest.mark.django_db,

@@ -5,9 +5,9 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from subsidy.models import Disbursement
-from subsidy.reports import registers
-from subsidy.services.finance.schedule import grant_activate
+from subsidy.finance.models import Disbursement
+from subsidy.finance.reports import registers
+from subsidy.finance.services.tranches import grant_activate
 
 from .conftest import batched_payment, make_accepted_grant
 

@@ -4,10 +4,14 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from subsidy.ledger import grant_paid, round_committed, round_paid
-from subsidy.models import Claim
-from subsidy.reports.figures import by_dimension, claims_ageing, forecast_by_month, scheme_totals
-from subsidy.reports.registers import (
+from subsidy.finance.models import Claim
+from subsidy.finance.reports.figures import (
+    by_dimension,
+    claims_ageing,
+    forecast_by_month,
+    scheme_totals,
+)
+from subsidy.finance.reports.registers import (
     RegisterFilter,
     commitment_totals,
     commitments_register,
@@ -15,8 +19,9 @@ from subsidy.reports.registers import (
     json_rows,
     register_totals,
 )
-from subsidy.services.finance.payments import payment_mark_paid
-from subsidy.services.finance.schedule import grant_activate, grant_terminate
+from subsidy.finance.services.payments import payment_mark_paid
+from subsidy.finance.services.tranches import grant_activate, grant_terminate
+from subsidy.scheme.ledger import grant_paid, round_committed, round_paid
 from tests.factories import FundingRoundFactory
 
 from .conftest import batched_payment, claim_first_tranche, make_accepted_grant
@@ -106,7 +111,7 @@ def test_claims_ageing_counts_claims_waiting_for_verification(active_grant):
 
 
 def test_committed_by_month_sums_to_the_round_commitment(ledger_world):
-    from subsidy.reports.figures import by_month
+    from subsidy.finance.reports.figures import by_month
 
     months = by_month()
 

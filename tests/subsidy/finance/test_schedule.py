@@ -5,14 +5,16 @@ import pytest
 
 from applicants.errors import ProblemsError
 from applicants.models import Application
-from subsidy.errors import DomainError
-from subsidy.models import AuditEvent, Grant, Tranche
-from subsidy.services.finance.schedule import (
+from subsidy.finance.models import Tranche
+from subsidy.finance.services.tranches import (
     TrancheRow,
     grant_activate,
     schedule_from_milestones,
     tranche_schedule_set,
 )
+from subsidy.platform.errors import DomainError
+from subsidy.platform.models import AuditEvent
+from subsidy.scheme.models import Grant
 
 from .conftest import make_accepted_grant
 

@@ -4,11 +4,12 @@ from decimal import Decimal
 import pytest
 
 from applicants.models import Application
-from subsidy.errors import DomainError
-from subsidy.ledger import round_committed, round_remaining, rounds_with_commitments
-from subsidy.models import Claim, Disbursement, Grant, Tranche
-from subsidy.services.finance.payments import payment_mark_paid
-from subsidy.services.finance.schedule import grant_terminate
+from subsidy.finance.models import Claim, Disbursement, Tranche
+from subsidy.finance.services.payments import payment_mark_paid
+from subsidy.finance.services.tranches import grant_terminate
+from subsidy.platform.errors import DomainError
+from subsidy.scheme.ledger import round_committed, round_remaining, rounds_with_commitments
+from subsidy.scheme.models import Grant
 
 from .conftest import batched_payment, claim_first_tranche
 
@@ -76,7 +77,7 @@ def test_termination_needs_a_reason(active_grant, officer):
 
 
 def test_grant_with_unpaid_tranches_cannot_be_completed(active_grant, officer):
-    from subsidy.services.finance.schedule import grant_complete
+    from subsidy.finance.services.tranches import grant_complete
 
     with pytest.raises(DomainError, match="not paid yet"):
         grant_complete(actor=officer, grant=active_grant)
@@ -86,7 +87,7 @@ def test_grant_with_unpaid_tranches_cannot_be_completed(active_grant, officer):
 
 def test_grant_completes_once_every_tranche_is_paid(active_grant, officer, finance_officer,
                                                    finance_approver):
-    from subsidy.services.finance.schedule import grant_complete
+    from subsidy.finance.services.tranches import grant_complete
 
     for number in (1, 2, 3):
         payment, _batch = batched_payment(active_grant, officer, finance_officer,

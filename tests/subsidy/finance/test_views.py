@@ -7,16 +7,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from subsidy.models import BankAccount, Claim, Disbursement
-from subsidy.roles import Role
-from subsidy.services.demo_applications import demo_pdf
-from subsidy.services.finance.claims import ClaimInput, claim_submit, claim_verify
-from subsidy.services.finance.payments import (
+from subsidy.devdata.applications import demo_pdf
+from subsidy.finance.models import BankAccount, Claim, Disbursement
+from subsidy.finance.services.claims import ClaimInput, claim_submit, claim_verify
+from subsidy.finance.services.payments import (
     disbursement_approve,
     disbursement_prepare,
     payment_mark_paid,
 )
-from subsidy.services.finance.schedule import grant_activate
+from subsidy.finance.services.tranches import grant_activate
+from subsidy.platform.roles import Role
 from tests.factories import MembershipFactory, UserFactory
 
 from .conftest import batched_payment, claim_first_tranche, make_accepted_grant

@@ -1,0 +1,280 @@
+"""Input and output shapes of the partner API for organisations and applications
+(``applicants.api.views``). Input serializers check shapes only: the rules and their messages
+are the services', the same as on the applicant's pages."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from applicants.models import (
+    Application,
+    ApplicationStatus,
+    BudgetLine,
+    Document,
+    InformationRequest,
+    Milestone,
+    Organisation,
+    StatusChange,
+    TeamMember,
+)
+from applicants.selectors import open_information_request
+from applicants.services.checks import SECTIONS
+from applicants.services.partners import API_SECTION_FIELDS
+from applicants.workflow import public_status, public_status_code
+from subsidy.api.serializers import KnownFieldsOnly
+from subsidy.scheme.models import DocumentType, Sector
+
+PUBLIC_STATUS_CODES = sorted({public_status_code(s) for s in ApplicationStatus.values})
+
+
+class OrganisationSerializer(serializers.ModelSerializer):
+    linked_at = serializers.DateTimeField(read_only=True, help_text=(
+        "When the partner's link to this organisation began."))
+    created_via = serializers.CharField(read_only=True, help_text=(
+        "'api' when the partner registered it, 'consent' when its owner approved a link "
+        "request."))
+
+    class Meta:
+        model = Organisation
+        fields = ["id", "name_en", "name_zh", "br_number", "incorporation_date", "size",
+                  "sector", "is_cyberport_incubatee", "website", "created_at", "updated_at",
+                  "linked_at", "created_via"]
+
+
+class OrganisationInputSerializer(KnownFieldsOnly, serializers.Serializer):
+    name_en = serializers.CharField(max_length=200)
+    name_zh = serializers.CharField(max_length=200, required=False, allow_blank=True,
+                                    default="")
+    br_number = serializers.CharField(max_length=8, help_text="8 digits.")
+    incorporation_date = serializers.DateField()
+    size = serializers.ChoiceField(choices=Organisation.Size.choices)
+    sector = serializers.ChoiceField(choices=Sector.choices)
+    is_cyberport_incubatee = serializers.BooleanField(default=False)
+    website = serializers.URLField(required=False, allow_blank=True, default="")
+    owner_email = serializers.EmailField(help_text=(
+        "Invited by email to become the company's owner."))
+
+
+class LinkRequestInputSerializer(serializers.Serializer):
+    br_number = serializers.CharField(max_length=8, help_text=(
+        "The Business Registration number of a company already registered in the portal."))
+
+
+class LinkRequestSerializer(serializers.Serializer):
+    br_number = serializers.CharField()
+    status = serializers.ChoiceField(choices=["requested"], help_text=(
+        "The same answer whether or not such a company is registered; once an owner "
+        "approves, the organisation appears in the list and an 'organisation.linked' event "
+        "is sent."))
+
+
+class OrganisationFilterSerializer(serializers.Serializer):
+    updated_since = serializers.DateTimeField(required=False)
+
+
+class BudgetLineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = BudgetLine
+        fields = ["category", "description", "quantity", "unit_cost", "gpu_hours",
+                  "justification", "amount"]
+        read_only_fields = ["amount"]
+        extra_kwargs = {"gpu_hours": {"help_text": "For the compute category: priced at the "
+                                                   "round's GPU-hour rate."}}
+
+
+class MilestoneSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Milestone
+        fields = ["deliverable", "due_date", "share_percent"]
+
+
+class TeamMemberSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TeamMember
+        fields = ["name", "role", "expertise"]
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Document
+        fields = ["id", "document_type", "original_name", "size", "sha256", "mime_type",
+                  "uploaded_at"]
+
+
+class ApplicationSummarySerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True, help_text=(
+        "Stable from creation; a reference is given only at submission. Either names the "
+        "application in URLs."))
+    organisation = serializers.IntegerField(source="organisation_id", read_only=True)
+    round = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    status = serializers.SerializerMethodField()
+    status_label = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Application
+        fields = ["id", "reference", "organisation", "round", "status", "status_label",
+                  "title", "requested_subsidy", "version", "created_at", "updated_at",
+                  "submitted_at", "status_changed_at"]
+
+    @extend_schema_field(serializers.ChoiceField(choices=PUBLIC_STATUS_CODES))
+    def get_status(self, obj) -> str:
+        return public_status_code(obj.status)
+
+    def get_status_label(self, obj) -> str:
+        return public_status(obj.status)
+
+
+class InformationRequestSerializer(serializers.ModelSerializer):
+    sections = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(SECTIONS)), help_text=(
+            "The sections re-opened for the answer; only they can be changed."))
+    patch_fields = serializers.SerializerMethodField(help_text=(
+        "The PATCH fields of the re-opened sections (documents are uploaded, not "
+        "patched)."))
+    asked_at = serializers.DateTimeField(source="created_at")
+
+    class Meta:
+        model = InformationRequest
+        fields = ["question", "sections", "patch_fields", "due_at", "asked_at"]
+
+    def get_patch_fields(self, obj) -> list[str]:
+        return [name for section in obj.sections
+                for name in API_SECTION_FIELDS.get(section, [])]
+
+
+class ApplicationSerializer(ApplicationSummarySerializer):
+    budget_lines = BudgetLineSerializer(many=True, read_only=True)
+    milestones = MilestoneSerializer(many=True, read_only=True)
+    team_members = TeamMemberSerializer(many=True, read_only=True)
+    documents = DocumentSerializer(many=True, read_only=True)
+    privacy_notice_accepted = serializers.SerializerMethodField()
+    information_request = serializers.SerializerMethodField(help_text=(
+        "The programme office's open request for information while the status is "
+        "info_requested, otherwise null."))
+
+    class Meta(ApplicationSummarySerializer.Meta):
+        fields = [*ApplicationSummarySerializer.Meta.fields, "summary", "category",
+                  "start_date", "end_date", "total_eligible_cost", "rai_safety", "rai_human",
+                  "rai_transparency", "declares_accurate", "declares_no_double_funding",
+                  "declares_compliance", "privacy_notice_accepted", "budget_lines",
+                  "milestones", "team_members", "documents", "information_request"]
+
+    def get_privacy_notice_accepted(self, obj) -> bool:
+        return obj.privacy_notice_accepted_at is not None
+
+    @extend_schema_field(InformationRequestSerializer(allow_null=True))
+    def get_information_request(self, obj) -> dict | None:
+        if obj.status != ApplicationStatus.INFO_REQUESTED:
+            return None
+        request = open_information_request(application=obj)
+        return InformationRequestSerializer(request).data if request else None
+
+
+class ApplicationCreateSerializer(KnownFieldsOnly, serializers.Serializer):
+    organisation = serializers.IntegerField(help_text="The id of a linked organisation.")
+    round = serializers.CharField(max_length=20, help_text="The code of an open round.")
+
+
+class BudgetLineInputSerializer(serializers.Serializer):
+    category = serializers.ChoiceField(choices=BudgetLine.Category.choices)
+    description = serializers.CharField(max_length=200)
+    quantity = serializers.DecimalField(max_digits=12, decimal_places=2, required=False,
+                                        allow_null=True)
+    unit_cost = serializers.DecimalField(max_digits=14, decimal_places=2, required=False,
+                                         allow_null=True)
+    gpu_hours = serializers.DecimalField(max_digits=12, decimal_places=2, required=False,
+                                         allow_null=True)
+    justification = serializers.CharField(required=False, allow_blank=True)
+
+
+class ApplicationUpdateSerializer(KnownFieldsOnly, serializers.Serializer):
+    """Documents the body of PATCH; values are checked by the same rules as the
+    applicant's form (a field named ``budget-2-quantity`` in an error is the third budget
+    line's quantity)."""
+
+    version = serializers.IntegerField(help_text=(
+        "The version you last read; a change made by someone else since is refused with "
+        "422 (code 'stale')."))
+    title = serializers.CharField(required=False, allow_blank=True)
+    summary = serializers.CharField(required=False, allow_blank=True)
+    category = serializers.ChoiceField(choices=Sector.choices, required=False,
+                                       allow_blank=True)
+    start_date = serializers.DateField(required=False, allow_null=True)
+    end_date = serializers.DateField(required=False, allow_null=True)
+    total_eligible_cost = serializers.DecimalField(max_digits=14, decimal_places=2,
+                                                   required=False, allow_null=True)
+    requested_subsidy = serializers.DecimalField(max_digits=14, decimal_places=2,
+                                                 required=False, allow_null=True)
+    rai_safety = serializers.CharField(required=False, allow_blank=True)
+    rai_human = serializers.CharField(required=False, allow_blank=True)
+    rai_transparency = serializers.CharField(required=False, allow_blank=True)
+    declares_accurate = serializers.BooleanField(required=False)
+    declares_no_double_funding = serializers.BooleanField(required=False)
+    declares_compliance = serializers.BooleanField(required=False)
+    privacy_notice_accepted = serializers.BooleanField(required=False)
+    budget_lines = BudgetLineInputSerializer(many=True, required=False)
+    milestones = MilestoneSerializer(many=True, required=False)
+    team_members = TeamMemberSerializer(many=True, required=False)
+
+
+class DocumentUploadSerializer(serializers.Serializer):
+    document_type = serializers.ChoiceField(choices=DocumentType.choices)
+    file = serializers.FileField(help_text="PDF, DOCX, XLSX, PNG or JPEG, recognised by "
+                                           "content.")
+
+
+class WithdrawInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+
+
+class ApplicationFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=PUBLIC_STATUS_CODES, required=False)
+    round = serializers.CharField(required=False, max_length=20)
+    organisation = serializers.IntegerField(required=False)
+    updated_since = serializers.DateTimeField(required=False)
+
+
+class StatusChangeSerializer(serializers.ModelSerializer):
+    from_status = serializers.SerializerMethodField()
+    to_status = serializers.SerializerMethodField()
+    status_label = serializers.SerializerMethodField()
+
+    class Meta:
+        model = StatusChange
+        fields = ["id", "at", "transition", "from_status", "to_status", "status_label",
+                  "note"]
+
+    @extend_schema_field(serializers.ChoiceField(choices=PUBLIC_STATUS_CODES))
+    def get_from_status(self, obj) -> str:
+        return public_status_code(obj.from_status)
+
+    @extend_schema_field(serializers.ChoiceField(choices=PUBLIC_STATUS_CODES))
+    def get_to_status(self, obj) -> str:
+        return public_status_code(obj.to_status)
+
+    def get_status_label(self, obj) -> str:
+        return public_status(obj.to_status)
+
+
+class EventApplicationSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="application.public_id")
+    reference = serializers.CharField(source="application.reference", allow_null=True)
+    organisation = serializers.IntegerField(source="application.organisation_id")
+
+
+class EventSerializer(StatusChangeSerializer):
+    type = serializers.SerializerMethodField()
+    application = EventApplicationSerializer(source="*")
+
+    class Meta(StatusChangeSerializer.Meta):
+        fields = ["id", "type", "at", "application", "transition", "from_status",
+                  "to_status", "status_label", "note"]
+
+    @extend_schema_field(serializers.ChoiceField(choices=["application.status_changed"]))
+    def get_type(self, obj) -> str:
+        return "application.status_changed"
+
+
+class EventFilterSerializer(serializers.Serializer):
+    after = serializers.IntegerField(required=False, min_value=0, help_text=(
+        "The id of the last event you processed: only later events are listed."))
+

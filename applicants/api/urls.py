@@ -1,0 +1,26 @@
+"""Partner API v1 paths for organisations, applications and events (mounted under
+``/api/v1/`` by ``config.api_urls``)."""
+
+from django.urls import path
+
+from applicants.api import views as api
+
+urlpatterns = [
+    path("organisations/", api.OrganisationList.as_view(), name="api-organisation-list"),
+    path("organisations/link-requests/", api.OrganisationLinkRequest.as_view(),
+         name="api-organisation-link-request"),
+    path("organisations/<int:pk>/", api.OrganisationDetail.as_view(),
+         name="api-organisation-detail"),
+    path("applications/", api.ApplicationList.as_view(), name="api-application-list"),
+    path("applications/<str:reference>/", api.ApplicationDetail.as_view(),
+         name="api-application-detail"),
+    path("applications/<str:reference>/documents/", api.ApplicationDocuments.as_view(),
+         name="api-application-documents"),
+    path("applications/<str:reference>/submit/", api.ApplicationSubmit.as_view(),
+         name="api-application-submit"),
+    path("applications/<str:reference>/withdraw/", api.ApplicationWithdraw.as_view(),
+         name="api-application-withdraw"),
+    path("applications/<str:reference>/history/", api.ApplicationHistory.as_view(),
+         name="api-application-history"),
+    path("events/", api.EventList.as_view(), name="api-event-list"),
+]

@@ -1,0 +1,342 @@
+"""Partner API v1: organisations, applications and the events feed.
+
+A partner organisation's key acts only for the organisations it is linked to
+(``applicants.services.partners``); everything else answers 404, whatever the identifier.
+Views parse input, call one selector or service, and render the output; the rules and their
+messages are the services', the same as on the applicant's pages.
+"""
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, generics, status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+
+from applicants import selectors
+from applicants.api.serializers import (
+    ApplicationCreateSerializer,
+    ApplicationFilterSerializer,
+    ApplicationSerializer,
+    ApplicationSummarySerializer,
+    ApplicationUpdateSerializer,
+    DocumentSerializer,
+    DocumentUploadSerializer,
+    EventFilterSerializer,
+    EventSerializer,
+    LinkRequestInputSerializer,
+    LinkRequestSerializer,
+    OrganisationFilterSerializer,
+    OrganisationInputSerializer,
+    OrganisationSerializer,
+    StatusChangeSerializer,
+    WithdrawInputSerializer,
+)
+from applicants.errors import ProblemsError
+from applicants.models import Application, Organisation
+from applicants.services import partners
+from applicants.services.documents import document_upload
+from applicants.services.drafts import application_create_draft
+from applicants.services.submission import (
+    application_resubmit,
+    application_submit,
+    application_withdraw,
+)
+from applicants.workflow import ASSESSMENT_STATUSES, UNDER_ASSESSMENT
+from subsidy.api.auth import PartnerClient
+from subsidy.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, IdempotentWritesMixin
+from subsidy.scheme.models import FundingRound
+
+APPLICATIONS_READ = ["applications:read"]
+APPLICATIONS_WRITE = ["applications:write"]
+READ_OR_WRITE = {"GET": APPLICATIONS_READ, "*": APPLICATIONS_WRITE}
+
+REFERENCE_PARAMETER = OpenApiParameter(
+    name="reference", type=str, location=OpenApiParameter.PATH,
+    description=("The application's reference (given at submission, e.g. "
+                 "AISS-2026R1-00001) or its id (a UUID, which a draft has from creation)."))
+
+
+def problems_as_validation_error(exc: ProblemsError) -> exceptions.ValidationError:
+    """Every problem the service found, by field, as one 400 (``None`` is the whole
+    application)."""
+    errors: dict[str, list[str]] = {}
+    for field, message in exc.problems:
+        errors.setdefault(field or "non_field_errors", []).append(str(message))
+    return exceptions.ValidationError(errors, code=exc.code)
+
+
+class PartnerView:
+    """Answers only a partner organisation's key; a staff key has no organisations."""
+
+    def partner(self):
+        client = self.request.user
+        if not isinstance(client, PartnerClient):
+            raise exceptions.PermissionDenied(
+                _("Organisations and applications are handled with a partner "
+                  "organisation's key."), code="partner_key_required")
+        return client.partner
+
+    def handle_exception(self, exc):
+        if isinstance(exc, ProblemsError):
+            exc = problems_as_validation_error(exc)
+        return super().handle_exception(exc)
+
+    def application(self, *, parts: bool = True) -> Application:
+        """The application the path names; ``parts=False`` for a write whose service reads
+        the parts itself (the answer is rendered from a fresh read)."""
+        try:
+            return selectors.application_for_partner(partner=self.partner(),
+                                                     identifier=self.kwargs["reference"],
+                                                     parts=parts)
+        except Application.DoesNotExist:
+            raise Http404 from None
+
+
+# --- Organisations -------------------------------------------------------------------------
+
+@extend_schema(tags=["organisations"])
+class OrganisationList(IdempotentWritesMixin, PartnerView, generics.ListAPIView):
+    """The organisations linked to the partner; POST registers a new one, linked from the
+    start, and invites its owner by email."""
+
+    required_scopes = READ_OR_WRITE
+    serializer_class = OrganisationSerializer
+    cursor_ordering = ("-created_at", "-id")
+
+    def get_queryset(self):
+        filters = OrganisationFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        organisations = selectors.organisations_for_partner(partner=self.partner())
+        if "updated_since" in filters.validated_data:
+            organisations = organisations.filter(
+                updated_at__gte=filters.validated_data["updated_since"])
+        return organisations
+
+    @extend_schema(parameters=[OrganisationFilterSerializer])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(request=OrganisationInputSerializer,
+                   responses={201: OrganisationSerializer},
+                   parameters=[IDEMPOTENCY_KEY_PARAMETER])
+    def post(self, request):
+        data = OrganisationInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        organisation = partners.partner_organisation_create(client=request.user,
+                                                            **data.validated_data)
+        organisation = selectors.organisations_for_partner(partner=self.partner()).get(
+            pk=organisation.pk)
+        return Response(OrganisationSerializer(organisation).data,
+                        status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["organisations"])
+class OrganisationDetail(PartnerView, generics.RetrieveAPIView):
+    required_scopes = APPLICATIONS_READ
+    serializer_class = OrganisationSerializer
+
+    def get_queryset(self):
+        return selectors.organisations_for_partner(partner=self.partner())
+
+
+@extend_schema(tags=["organisations"])
+class OrganisationLinkRequest(IdempotentWritesMixin, PartnerView, generics.GenericAPIView):
+    """Ask an already registered company's owners to link it to the partner. They approve
+    or decline on their company's page; the answer is the same whether or not the company
+    is registered."""
+
+    required_scopes = APPLICATIONS_WRITE
+    serializer_class = LinkRequestSerializer
+
+    @extend_schema(request=LinkRequestInputSerializer,
+                   responses={202: LinkRequestSerializer},
+                   parameters=[IDEMPOTENCY_KEY_PARAMETER])
+    def post(self, request):
+        data = LinkRequestInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        self.partner()
+        partners.partner_link_request(client=request.user, **data.validated_data)
+        return Response({"br_number": data.validated_data["br_number"],
+                         "status": "requested"}, status=status.HTTP_202_ACCEPTED)
+
+
+# --- Applications --------------------------------------------------------------------------
+
+@extend_schema(tags=["applications"])
+class ApplicationList(IdempotentWritesMixin, PartnerView, generics.ListAPIView):
+    """The applications of the partner's organisations, newest first; POST starts a draft
+    for a linked organisation in an open round."""
+
+    required_scopes = READ_OR_WRITE
+    serializer_class = ApplicationSummarySerializer
+    cursor_ordering = ("-created_at", "-id")
+
+    def get_queryset(self):
+        filters = ApplicationFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        wanted = filters.validated_data
+        applications = selectors.applications_for_partner(partner=self.partner())
+        if "status" in wanted:
+            applications = (applications.filter(status__in=ASSESSMENT_STATUSES)
+                            if wanted["status"] == UNDER_ASSESSMENT
+                            else applications.filter(status=wanted["status"]))
+        if "round" in wanted:
+            applications = applications.filter(round__code=wanted["round"])
+        if "organisation" in wanted:
+            applications = applications.filter(organisation_id=wanted["organisation"])
+        if "updated_since" in wanted:
+            applications = applications.filter(updated_at__gte=wanted["updated_since"])
+        return applications
+
+    @extend_schema(parameters=[ApplicationFilterSerializer])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(request=ApplicationCreateSerializer,
+                   responses={201: ApplicationSerializer},
+                   parameters=[IDEMPOTENCY_KEY_PARAMETER])
+    def post(self, request):
+        data = ApplicationCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        partner = self.partner()
+        try:
+            organisation = selectors.organisations_for_partner(partner=partner).get(
+                pk=data.validated_data["organisation"])
+        except Organisation.DoesNotExist:
+            raise exceptions.ValidationError(
+                {"organisation": [_("No linked organisation has this id.")]}) from None
+        round_ = FundingRound.objects.filter(code=data.validated_data["round"]).first()
+        if round_ is None:
+            raise exceptions.ValidationError({"round": [_("No round has this code.")]})
+        application = application_create_draft(actor=request.user, organisation=organisation,
+                                               round_=round_)
+        return self._render(application, status.HTTP_201_CREATED)
+
+    def _render(self, application, code):
+        self.kwargs["reference"] = str(application.public_id)
+        return Response(ApplicationSerializer(self.application()).data, status=code)
+
+
+@extend_schema(tags=["applications"], parameters=[REFERENCE_PARAMETER])
+class ApplicationDetail(IdempotentWritesMixin, PartnerView, generics.GenericAPIView):
+    """One application with its budget, milestones, team and documents. PATCH changes a
+    draft (or the sections a request for information re-opened)."""
+
+    required_scopes = READ_OR_WRITE
+    serializer_class = ApplicationSerializer
+
+    def get(self, request, reference):
+        return Response(ApplicationSerializer(self.application()).data)
+
+    @extend_schema(request=ApplicationUpdateSerializer,
+                   parameters=[IDEMPOTENCY_KEY_PARAMETER])
+    def patch(self, request, reference):
+        application = self.application()
+        if not isinstance(request.data, dict):
+            raise exceptions.ValidationError(
+                {"non_field_errors": [_("Send a JSON object.")]})
+        shape = ApplicationUpdateSerializer(data=request.data, partial=True)
+        shape.is_valid(raise_exception=True)
+        if "version" not in request.data:
+            raise exceptions.ValidationError({"version": [_("This field is required.")]})
+        changes = {name: value for name, value in request.data.items() if name != "version"}
+        partners.application_update(actor=request.user, application=application,
+                                    changes=changes,
+                                    expected_version=shape.validated_data["version"])
+        return Response(ApplicationSerializer(self.application()).data)
+
+
+@extend_schema(tags=["applications"], parameters=[REFERENCE_PARAMETER])
+class ApplicationDocuments(IdempotentWritesMixin, PartnerView, generics.GenericAPIView):
+    """Upload one document (multipart/form-data) to a draft."""
+
+    required_scopes = APPLICATIONS_WRITE
+    serializer_class = DocumentSerializer
+    parser_classes = (MultiPartParser, FormParser)
+
+    @extend_schema(request={"multipart/form-data": DocumentUploadSerializer},
+                   responses={201: DocumentSerializer},
+                   parameters=[IDEMPOTENCY_KEY_PARAMETER])
+    def post(self, request, reference):
+        application = self.application(parts=False)
+        data = DocumentUploadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        document = document_upload(actor=request.user, application=application,
+                                   document_type=data.validated_data["document_type"],
+                                   uploaded_file=data.validated_data["file"])
+        return Response(DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["applications"], parameters=[REFERENCE_PARAMETER])
+class ApplicationSubmit(IdempotentWritesMixin, PartnerView, generics.GenericAPIView):
+    """Submit a draft, or send the information a request asked for. Every check of the
+    web form runs; a refusal lists each problem (400). The reference is in the answer."""
+
+    required_scopes = APPLICATIONS_WRITE
+    serializer_class = ApplicationSerializer
+
+    @extend_schema(request=None, parameters=[IDEMPOTENCY_KEY_PARAMETER])
+    def post(self, request, reference):
+        application = self.application(parts=False)
+        if application.status == Application.Status.INFO_REQUESTED:
+            application_resubmit(actor=request.user, application=application)
+        else:
+            application_submit(actor=request.user, application=application)
+        self.kwargs["reference"] = str(application.public_id)
+        return Response(ApplicationSerializer(self.application()).data)
+
+
+@extend_schema(tags=["applications"], parameters=[REFERENCE_PARAMETER])
+class ApplicationWithdraw(IdempotentWritesMixin, PartnerView, generics.GenericAPIView):
+    """Withdraw an application before a decision."""
+
+    required_scopes = APPLICATIONS_WRITE
+    serializer_class = ApplicationSerializer
+
+    @extend_schema(request=WithdrawInputSerializer, parameters=[IDEMPOTENCY_KEY_PARAMETER])
+    def post(self, request, reference):
+        application = self.application(parts=False)
+        data = WithdrawInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        application_withdraw(actor=request.user, application=application,
+                             reason=data.validated_data.get("reason", ""))
+        return Response(ApplicationSerializer(self.application()).data)
+
+
+@extend_schema(tags=["applications"], parameters=[REFERENCE_PARAMETER])
+class ApplicationHistory(PartnerView, generics.ListAPIView):
+    """The application's public status history, oldest first."""
+
+    required_scopes = APPLICATIONS_READ
+    serializer_class = StatusChangeSerializer
+    cursor_ordering = ("at", "id")
+
+    def get_queryset(self):
+        application = self.application()
+        return (selectors.status_changes_for_partner(partner=self.partner())
+                .filter(application=application))
+
+
+# --- Events --------------------------------------------------------------------------------
+
+@extend_schema(tags=["events"])
+class EventList(PartnerView, generics.ListAPIView):
+    """Everything that happened to the partner's applications, oldest first. Keep the id of
+    the last event processed and ask again with ``after=<id>``; or follow ``next``."""
+
+    required_scopes = APPLICATIONS_READ
+    serializer_class = EventSerializer
+    cursor_ordering = ("id",)
+
+    def get_queryset(self):
+        filters = EventFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        events = selectors.status_changes_for_partner(partner=self.partner())
+        if "after" in filters.validated_data:
+            events = events.filter(id__gt=filters.validated_data["after"])
+        return events
+
+    @extend_schema(parameters=[EventFilterSerializer])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)

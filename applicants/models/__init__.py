@@ -1,0 +1,32 @@
+"""The applicant side's records: organisations with their members, invitations and partner
+links (``organisations``); applications and their lifecycle records (``applications``);
+what an application contains (``content``)."""
+
+from .applications import (
+    NOT_LIVE_STATUSES,
+    Application,
+    ApplicationQuerySet,
+    ApplicationStatus,
+    InformationRequest,
+    ReferenceSequence,
+    StatusChange,
+    StatusWriteRefused,
+    status_gate_open,
+)
+from .content import (
+    ApplicationVersion,
+    BudgetLine,
+    Document,
+    Milestone,
+    TeamMember,
+    document_upload_to,
+)
+from .organisations import Invitation, Membership, Organisation, PartnerLink, validate_br_number
+
+__all__ = [
+    "NOT_LIVE_STATUSES", "Application", "ApplicationQuerySet", "ApplicationStatus",
+    "ApplicationVersion", "BudgetLine", "Document", "InformationRequest", "Invitation",
+    "Membership", "Milestone", "Organisation", "PartnerLink", "ReferenceSequence",
+    "StatusChange", "StatusWriteRefused", "TeamMember", "document_upload_to",
+    "status_gate_open", "validate_br_number",
+]

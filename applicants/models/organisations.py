@@ -1,0 +1,181 @@
+"""Applicant organisations with their members, invitations and partner links."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from subsidy.scheme.models import Sector
+
+
+def validate_br_number(value: str) -> None:
+    """A Hong Kong Business Registration number is the 8-digit first part of the BR no."""
+    if not (isinstance(value, str) and len(value) == 8 and value.isascii() and value.isdigit()):
+        raise ValidationError(
+            _("Enter the 8-digit Business Registration number, e.g. 12345678."),
+            code="invalid_br_number",
+        )
+
+
+class Organisation(models.Model):
+    class Size(models.TextChoices):
+        MICRO = "1-9", _("1–9 employees")
+        SMALL = "10-49", _("10–49 employees")
+        MEDIUM = "50-99", _("50–99 employees")
+        LARGE = "100+", _("100 or more employees")
+
+    name_en = models.CharField(_("legal name (English)"), max_length=200)
+    name_zh = models.CharField(_("legal name (Chinese)"), max_length=200, blank=True)
+    br_number = models.CharField(
+        _("Business Registration number"), max_length=8, unique=True,
+        validators=[validate_br_number],
+        help_text=_("8 digits, as on the Business Registration certificate."),
+    )
+    incorporation_date = models.DateField(_("date of incorporation"))
+    size = models.CharField(_("company size"), max_length=8, choices=Size.choices)
+    sector = models.CharField(_("sector"), max_length=32, choices=Sector.choices)
+    is_cyberport_incubatee = models.BooleanField(_("Cyberport incubatee"), default=False)
+    website = models.URLField(_("website"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership",
+                                     related_name="organisations")
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name_en"]
+        constraints = [
+            models.CheckConstraint(condition=Q(br_number__regex=r"^[0-9]{8}$"),
+                                   name="organisation_br_number_8_digits"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self):
+        return self.name_zh if get_language() == "zh-hant" and self.name_zh else self.name_en
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        OWNER = "owner", _("Owner")
+        EDITOR = "editor", _("Editor")
+        VIEWER = "viewer", _("Viewer")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
+                                     related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="memberships")
+    role = models.CharField(_("member role"), max_length=10, choices=Role.choices)
+    joined_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "user"],
+                                    name="unique_organisation_member"),
+            models.CheckConstraint(condition=Q(role__in=["owner", "editor", "viewer"]),
+                                   name="membership_role_known"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.organisation} ({self.get_role_display()})"
+
+
+class Invitation(models.Model):
+    """An invitation by email to join an organisation; only a hash of the token is kept, so
+    the link in the email is the one way to accept it."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
+                                     related_name="invitations")
+    email = models.EmailField(_("email address"))
+    role = models.CharField(_("member role"), max_length=10, choices=Membership.Role.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(role__in=["owner", "editor", "viewer"]),
+                                   name="invitation_role_known"),
+        ]
+
+    def __str__(self):
+        return f"{self.email} → {self.organisation} ({self.role})"
+
+
+class PartnerLink(models.Model):
+    """A partner organisation's right to act for one organisation through the API.
+
+    An organisation the partner registered through the API is linked from the start; an
+    existing one only once an owner approves the partner's request. Either side's owner may
+    revoke it later. Requested, linked and revoked are stamped with time and person; a
+    request that was declined is revoked without ever having been linked."""
+
+    class Origin(models.TextChoices):
+        API = "api", _("Registered by the partner")
+        CONSENT = "consent", _("Approved by the company")
+
+    partner = models.ForeignKey("subsidy.PartnerOrganisation", on_delete=models.PROTECT,
+                                related_name="organisation_links",
+                                verbose_name=_("partner organisation"))
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
+                                     related_name="partner_links",
+                                     verbose_name=_("organisation"))
+    created_via = models.CharField(_("created via"), max_length=10, choices=Origin.choices)
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    linked_at = models.DateTimeField(_("linked at"), null=True, blank=True)
+    linked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+",
+                                  verbose_name=_("linked by"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+",
+                                   verbose_name=_("revoked by"))
+
+    class Meta:
+        verbose_name = _("partner link")
+        verbose_name_plural = _("partner links")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            # One open link or request per partner and organisation.
+            models.UniqueConstraint(fields=["partner", "organisation"],
+                                    condition=Q(revoked_at__isnull=True),
+                                    name="one_open_partner_link"),
+            models.CheckConstraint(condition=Q(created_via__in=["api", "consent"]),
+                                   name="partner_link_origin_known"),
+            models.CheckConstraint(
+                condition=Q(linked_at__isnull=True) | Q(linked_at__gte=F("requested_at")),
+                name="partner_link_linked_after_request"),
+            models.CheckConstraint(
+                condition=Q(revoked_at__isnull=True) | Q(revoked_at__gte=F("requested_at")),
+                name="partner_link_revoked_after_request"),
+        ]
+        indexes = [models.Index(fields=["partner", "organisation"],
+                                condition=Q(linked_at__isnull=False, revoked_at__isnull=True),
+                                name="partner_link_active_idx")]
+
+    def __str__(self):
+        return f"{self.partner_id} → {self.organisation}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.linked_at is not None and self.revoked_at is None
+
+    @property
+    def is_pending(self) -> bool:
+        return self.linked_at is None and self.revoked_at is None

@@ -1,0 +1,11 @@
+"""Celery tasks of the applicant side: thin wrappers around services, safe to run twice.
+Their names are kept from before the packages were split, so queued messages still resolve."""
+
+from celery import shared_task
+
+
+@shared_task(name="subsidy.tasks.send_round_closing_reminders")
+def send_round_closing_reminders() -> int:
+    from applicants.services.reminders import round_closing_reminders_send
+
+    return round_closing_reminders_send()

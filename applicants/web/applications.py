@@ -1,0 +1,381 @@
+"""Applications: the dashboard, drafting section by section, documents, submission,
+withdrawal, the read-only view with its public timeline, and the printable summary."""
+
+from collections import Counter
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
+from django.db.models import Q
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from applicants import selectors
+from applicants.errors import ProblemsError
+from applicants.models import Application, ApplicationStatus, Document, Organisation
+from applicants.services.checks import (
+    HONG_KONG,
+    application_submission_problems,
+    section_of,
+)
+from applicants.services.documents import document_delete, document_upload
+from applicants.services.drafts import (
+    application_create_draft,
+    application_update_section,
+    editable_sections,
+)
+from applicants.services.submission import (
+    application_resubmit,
+    application_submit,
+    application_withdraw,
+)
+from applicants.web.forms import (
+    DocumentUploadForm,
+    NewApplicationForm,
+    SectionPage,
+    WithdrawForm,
+    add_problems,
+)
+from applicants.workflow import (
+    application_transition,
+    available_transitions,
+    public_status,
+    public_timeline,
+)
+from subsidy.notifications import selectors as notification_selectors
+from subsidy.platform.errors import DomainError
+from subsidy.platform.permissions import Action, can
+from subsidy.scheme import selectors as scheme_selectors
+
+SECTION_LABELS = {
+    "project": gettext_lazy("Project"),
+    "budget": gettext_lazy("Budget"),
+    "milestones": gettext_lazy("Milestones"),
+    "team": gettext_lazy("Team"),
+    "responsible_ai": gettext_lazy("Responsible AI"),
+    "documents": gettext_lazy("Documents"),
+    "declarations": gettext_lazy("Declarations"),
+}
+FORM_SECTIONS = [s for s in SECTION_LABELS if s != "documents"]
+COUNTDOWN_WINDOW = timedelta(hours=72)
+
+
+def _application_or_404(user, application_id, *, content: bool = False) -> Application:
+    find = selectors.application_with_content if content else selectors.application_for_user
+    try:
+        return find(user=user, application_id=application_id)
+    except Application.DoesNotExist:
+        raise Http404 from None
+
+
+def deadline(round_) -> dict:
+    """The round's closing time in Hong Kong time, and the time left in its last 72 hours."""
+    left = round_.closes_at - timezone.now()
+    return {"closes_at": timezone.localtime(round_.closes_at, HONG_KONG),
+            "hours_left": int(left.total_seconds() // 3600)
+            if timedelta(0) < left <= COUNTDOWN_WINDOW else None,
+            "closed": left <= timedelta(0)}
+
+
+def _section_url(application, section) -> str:
+    if section == "documents":
+        return reverse("applicants:documents", args=[application.pk])
+    return reverse("applicants:section", args=[application.pk, section])
+
+
+def section_overview(application, problems) -> list[dict]:
+    missing = Counter(section_of(field) for field, _message in problems)
+    editable = editable_sections(application)
+    return [{"code": code, "label": label, "url": _section_url(application, code),
+             "missing": missing.get(code, 0), "editable": code in editable}
+            for code, label in SECTION_LABELS.items()]
+
+
+def _draft_problems(application) -> list:
+    """What still stops a draft from being submitted (nothing to show once submitted)."""
+    if application.status != ApplicationStatus.DRAFT:
+        return []
+    return application_submission_problems(application)
+
+
+def _next_action(application) -> tuple[str, str] | None:
+    detail = reverse("applicants:application", args=[application.pk])
+    if application.status == ApplicationStatus.DRAFT:
+        return _("Complete and submit"), _section_url(application, "project")
+    if application.status == ApplicationStatus.INFO_REQUESTED:
+        return _("Answer the request for information"), detail
+    if application.status == ApplicationStatus.OFFERED:
+        return _("Respond to the offer"), detail
+    return None
+
+
+@login_required
+def dashboard(request):
+    applications = list(selectors.applications_for_user(user=request.user))
+    rows = [{"application": app, "public_status": public_status(app.status),
+             "next_action": _next_action(app)} for app in applications]
+    return render(request, "applicants/dashboard.html", {
+        "rows": rows,
+        "memberships": selectors.memberships_for_user(user=request.user),
+        "open_rounds": [{"round": r, "deadline": deadline(r)}
+                        for r in scheme_selectors.rounds_open()],
+        "may_create_organisation": can(request.user, Action.CREATE_ORGANISATION),
+        "inbox": notification_selectors.inbox_for(user=request.user),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_new(request):
+    organisations = Organisation.objects.filter(
+        Q(memberships__user=request.user) & Q(memberships__role__in=["owner", "editor"]))
+    form = NewApplicationForm(request.POST or None, organisations=organisations,
+                              rounds=scheme_selectors.rounds_open(),
+                              initial={"round": request.GET.get("round")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            application = application_create_draft(actor=request.user,
+                                                   organisation=form.cleaned_data["organisation"],
+                                                   round_=form.cleaned_data["round"])
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Your draft has been created. It is saved as you go; "
+                                        "submit it when every section is complete."))
+            return redirect("applicants:section", application.pk, "project")
+    return render(request, "applicants/application_new.html",
+                  {"form": form, "has_organisation": organisations.exists()})
+
+
+@login_required
+def application_detail(request, application_id):
+    application = _application_or_404(request.user, application_id, content=True)
+    problems = _draft_problems(application)
+    actions = {t.name for t in available_transitions(request.user, application)}
+    return render(request, "applicants/application_detail.html", {
+        "application": application,
+        "public_status": public_status(application.status),
+        "timeline": public_timeline(application.status_changes.all()),
+        "sections": section_overview(application, problems),
+        "problems": problems,
+        "information_request": selectors.open_information_request(application=application),
+        "deadline": deadline(application.round),
+        "actions": actions,
+        "may_edit": can(request.user, Action.EDIT_APPLICATION, application),
+    })
+
+
+def _editable_or_redirect(request, application, section):
+    if not can(request.user, Action.EDIT_APPLICATION, application):
+        raise PermissionDenied
+    if section not in editable_sections(application):
+        messages.info(request, _("This part of the application cannot be changed now."))
+        return redirect("applicants:application", application.pk)
+    return None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_section(request, application_id, section):
+    if section not in FORM_SECTIONS:
+        raise Http404
+    application = _application_or_404(request.user, application_id, content=True)
+    refused = _editable_or_redirect(request, application, section)
+    if refused:
+        return refused
+    page = SectionPage(section, application, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and not page.adding_row and page.is_valid():
+        try:
+            application_update_section(actor=request.user, application=application,
+                                       section=section, data=page.service_data(),
+                                       expected_version=page.version)
+        except ProblemsError as exc:
+            page.add_problems(exc.problems)
+        except DomainError as exc:
+            page.add_error(exc.message)
+        else:
+            messages.success(request, _("Saved."))
+            if "save_next" in request.POST:
+                following = list(SECTION_LABELS)[list(SECTION_LABELS).index(section) + 1]
+                return redirect(_section_url(application, following))
+            return redirect("applicants:section", application.pk, section)
+    problems = _draft_problems(application)
+    return render(request, "applicants/section.html", {
+        "application": application, "section": section,
+        "section_label": SECTION_LABELS[section], "page": page,
+        "sections": section_overview(application, problems),
+        "missing": [m for f, m in problems if section_of(f) == section],
+        "deadline": deadline(application.round),
+        "lines_total": sum((line.amount for line in application.budget_lines.all()), 0),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_documents(request, application_id):
+    application = _application_or_404(request.user, application_id, content=True)
+    form = DocumentUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        refused = _editable_or_redirect(request, application, "documents")
+        if refused:
+            return refused
+        if form.is_valid():
+            try:
+                document_upload(actor=request.user, application=application,
+                                document_type=form.cleaned_data["document_type"],
+                                uploaded_file=form.cleaned_data["file"])
+            except ProblemsError as exc:
+                add_problems(form, exc.problems)
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("The document has been uploaded."))
+                return redirect("applicants:documents", application.pk)
+    problems = _draft_problems(application)
+    return render(request, "applicants/documents.html", {
+        "application": application, "form": form,
+        "sections": section_overview(application, problems),
+        "missing": [m for f, m in problems if section_of(f) == "documents"],
+        "editable": "documents" in editable_sections(application)
+        and can(request.user, Action.EDIT_APPLICATION, application),
+        "required": application.round.required_documents,
+    })
+
+
+@login_required
+@require_POST
+def document_delete_view(request, document_id):
+    document = _document_or_404(request.user, document_id)
+    try:
+        document_delete(actor=request.user, document=document)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The document has been removed."))
+    return redirect("applicants:documents", document.application_id)
+
+
+def _document_or_404(user, document_id) -> Document:
+    document = Document.objects.select_related("application").filter(pk=document_id).first()
+    if document is None or not can(user, Action.VIEW_APPLICATION, document.application):
+        raise Http404
+    return document
+
+
+@login_required
+def document_download(request, document_id):
+    """Documents are served only here, to those who may see the application."""
+    document = _document_or_404(request.user, document_id)
+    response = FileResponse(default_storage.open(document.file.name, "rb"), as_attachment=True,
+                            filename=document.original_name, content_type=document.mime_type)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_submit_view(request, application_id):
+    application = _application_or_404(request.user, application_id, content=True)
+    if not can(request.user, Action.SUBMIT_APPLICATION, application):
+        raise PermissionDenied
+    problems = None
+    if request.method == "POST":
+        try:
+            application_submit(actor=request.user, application=application)
+        except ProblemsError as exc:
+            problems = exc.problems
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect("applicants:application", application.pk)
+        else:
+            messages.success(request, _("Your application has been submitted. Its reference "
+                                        "is %(reference)s; a receipt is on its way.")
+                             % {"reference": application.reference})
+            return redirect("applicants:application", application.pk)
+    if application.status != ApplicationStatus.DRAFT:
+        return redirect("applicants:application", application.pk)
+    if problems is None:
+        problems = application_submission_problems(application)
+    return render(request, "applicants/submit.html", {
+        "application": application, "problems": problems,
+        "sections": section_overview(application, problems),
+        "problem_links": [{"message": m, "section": section_of(f),
+                           "url": _section_url(application, section_of(f) or "project")
+                           + (f"#id_{f}" if f and section_of(f) != "documents" else "")}
+                          for f, m in problems],
+        "deadline": deadline(application.round),
+    })
+
+
+@login_required
+@require_POST
+def application_resubmit_view(request, application_id):
+    application = _application_or_404(request.user, application_id)
+    try:
+        application_resubmit(actor=request.user, application=application)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        for _field, message in getattr(exc, "problems", [])[1:]:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The requested information has been sent."))
+    return redirect("applicants:application", application.pk)
+
+
+@login_required
+@require_POST
+def application_offer_response(request, application_id):
+    """The owner accepts or declines the offer; declining needs an explicit confirmation."""
+    application = _application_or_404(request.user, application_id)
+    decision = request.POST.get("decision")
+    if decision not in ("accept", "decline"):
+        raise Http404
+    if decision == "decline" and not request.POST.get("confirm"):
+        messages.error(request, _("Tick the box to confirm that you decline the offer."))
+        return redirect("applicants:application", application.pk)
+    try:
+        application_transition(actor=request.user, application=application,
+                               transition_name=f"{decision}_offer")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("You have accepted the offer.") if decision == "accept"
+                         else _("You have declined the offer."))
+    return redirect("applicants:application", application.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_withdraw_view(request, application_id):
+    application = _application_or_404(request.user, application_id)
+    if not can(request.user, Action.WITHDRAW_APPLICATION, application):
+        raise PermissionDenied
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            application_withdraw(actor=request.user, application=application,
+                                 reason=form.cleaned_data["reason"])
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The application has been withdrawn."))
+            return redirect("applicants:application", application.pk)
+    return render(request, "applicants/withdraw.html",
+                  {"application": application, "form": form})
+
+
+@login_required
+def application_print(request, application_id):
+    application = _application_or_404(request.user, application_id, content=True)
+    return render(request, "applicants/print.html", {
+        "application": application,
+        "public_status": public_status(application.status),
+        "printed_at": timezone.localtime(timezone.now(), HONG_KONG),
+    })

@@ -1,0 +1,409 @@
+"""Reading assessments: a reviewer's assignments, one application's reviews, and the
+round's aggregated scores and ranking.
+
+The figures come from SQL aggregates (Avg, Min, Max, StdDev over the current submitted
+versions), so every page here runs a fixed number of queries whatever the number of
+applications and reviews.
+"""
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Avg, Count, Max, Min, Prefetch, Q, StdDev
+from django.http import Http404
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from applicants.models import Application, ApplicationStatus
+from reviews.models import Assignment, Review, ReviewerPoolMember, RoundAssessmentSettings
+from reviews.services.assignments import (
+    balancing_choice,
+    pool_active,
+    reviewers_excluded,
+    round_loads,
+)
+from subsidy.platform.permissions import Action, can
+from subsidy.scheme.ledger import round_remaining
+from subsidy.scheme.models import FundingRound
+
+CENT = Decimal("0.01")
+# Applications that take part in the ranking: scored, or being scored, and not yet decided
+# (a waitlisted one may still be approved when money frees up).
+RANKED_STATUSES = (ApplicationStatus.IN_REVIEW, ApplicationStatus.REVIEWED,
+                   ApplicationStatus.WAITLISTED)
+
+
+def _dec(value) -> Decimal | None:
+    if value is None:
+        return None
+    return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def criteria_for(round_: FundingRound) -> list[dict]:
+    """The round's rubric with each criterion's name in the active language."""
+    chinese = get_language() == "zh-hant"
+    return [{**c, "name": (c.get("name_zh") if chinese and c.get("name_zh")
+                           else c.get("name_en") or c["code"])} for c in round_.rubric]
+
+
+def review_laid_out(review: Review, criteria: list[dict]) -> dict:
+    """A review with its scores in rubric order (scores prefetched)."""
+    by_code = {s.criterion: s for s in review.scores.all()}
+    return {"review": review,
+            "rows": [{"criterion": c, "score": by_code.get(c["code"])} for c in criteria]}
+
+
+# --- Reviewers ------------------------------------------------------------------------------
+
+def _reviewer_visible(user):
+    """A reviewer's live assignments, except on applications that left the assessment
+    without a decision (withdrawn): those are no longer theirs to read."""
+    return (Assignment.objects.filter(reviewer=user, status__in=Assignment.LIVE_STATUSES)
+            .exclude(application__status=ApplicationStatus.WITHDRAWN))
+
+
+def reviewer_assignments(*, user):
+    """The reviewer's assignments that still concern them, soonest due first."""
+    return (_reviewer_visible(user)
+            .select_related("application__organisation", "application__round")
+            .order_by("status", "due_at", "pk"))
+
+
+def assignment_for_reviewer(*, user, pk: int) -> Assignment:
+    """The reviewer's own live assignment, or 404: a reviewer reaches an application only
+    through an assignment of theirs, and nothing tells them whether others exist."""
+    assignment = (_reviewer_visible(user)
+                  .select_related("application__organisation", "application__round")
+                  .filter(pk=pk).first())
+    if assignment is None or not can(user, Action.REVIEW_ASSIGNMENT, assignment):
+        raise Http404
+    return assignment
+
+
+def _with_scores(queryset):
+    return queryset.prefetch_related(Prefetch("scores"))
+
+
+def review_working_copy(*, assignment: Assignment) -> Review | None:
+    """The open draft (or correction) if any, else the current submitted version."""
+    reviews = list(_with_scores(assignment.reviews.filter(
+        Q(submitted_at__isnull=True) | Q(is_current=True))))
+    drafts = [r for r in reviews if r.submitted_at is None]
+    return drafts[0] if drafts else (reviews[0] if reviews else None)
+
+
+def review_current(*, assignment: Assignment) -> Review | None:
+    return _with_scores(assignment.reviews.filter(is_current=True)).first()
+
+
+def reviews_of_others(*, assignment: Assignment) -> list[dict]:
+    """Blind review: the other reviewers' current reviews, only once this reviewer's own
+    review is in (laid out by criterion)."""
+    if assignment.status != Assignment.Status.SUBMITTED:
+        return []
+    criteria = criteria_for(assignment.application.round)
+    return [review_laid_out(review, criteria) for review in _with_scores(
+        Review.objects.filter(is_current=True, assignment__application_id=assignment.application_id,
+                              assignment__status=Assignment.Status.SUBMITTED)
+        .exclude(assignment=assignment).select_related("assignment__reviewer")
+        .order_by("submitted_at"))]
+
+
+# --- Aggregation ----------------------------------------------------------------------------
+
+def settings_for(round_: FundingRound) -> RoundAssessmentSettings:
+    """The round's settings, or the defaults (unsaved) when none were set."""
+    found = RoundAssessmentSettings.objects.filter(round=round_).first()
+    return found or RoundAssessmentSettings(round=round_)
+
+
+def current_reviews(round_id: int):
+    """The submitted versions that count in a round."""
+    return Review.objects.filter(is_current=True, assignment__status=Assignment.Status.SUBMITTED,
+                                 assignment__application__round_id=round_id)
+
+
+@dataclass
+class RoundScoreStats:
+    """The figures z-score normalisation needs: the round's mean and standard deviation of
+    review totals, and each reviewer's own (population standard deviation)."""
+    mean: Decimal | None
+    sd: Decimal | None
+    by_reviewer: dict[int, tuple[Decimal, Decimal]] = field(default_factory=dict)
+
+    def z(self, reviewer_id: int, total: Decimal) -> Decimal:
+        """How far a total lies from its reviewer's own mean, in their standard deviations;
+        0 for a reviewer whose totals do not vary (nothing to correct)."""
+        mean, sd = self.by_reviewer.get(reviewer_id, (total, Decimal(0)))
+        if not sd:
+            return Decimal(0)
+        return (Decimal(total) - mean) / sd
+
+    def normalised(self, reviewer_id: int, total: Decimal) -> Decimal:
+        """The total mapped back to the round's scale: round mean + z × round sd."""
+        return (self.mean or Decimal(0)) + self.z(reviewer_id, total) * (self.sd or Decimal(0))
+
+
+def round_score_stats(*, round_id: int) -> RoundScoreStats:
+    """Two aggregate queries: the round overall, and grouped by reviewer."""
+    reviews = current_reviews(round_id)
+    overall = reviews.aggregate(mean=Avg("weighted_total"),
+                                sd=StdDev("weighted_total", sample=False))
+    per_reviewer = (reviews.values("assignment__reviewer_id")
+                    .annotate(mean=Avg("weighted_total"), sd=StdDev("weighted_total",
+                                                                     sample=False))
+                    .values_list("assignment__reviewer_id", "mean", "sd"))
+    return RoundScoreStats(
+        mean=_exact(overall["mean"]), sd=_exact(overall["sd"]),
+        by_reviewer={rid: (_exact(mean), _exact(sd) or Decimal(0))
+                     for rid, mean, sd in per_reviewer})
+
+
+def _exact(value) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+@dataclass
+class ApplicationScore:
+    review_count: int = 0
+    raw: Decimal | None = None
+    normalised: Decimal | None = None
+    mean_z: Decimal | None = None
+    spread: Decimal | None = None
+    disagreement: bool = False
+
+
+def _application_scores(round_id: int, application_ids, stats: RoundScoreStats,
+                        threshold: Decimal) -> dict[int, ApplicationScore]:
+    """Raw mean, spread (max − min) and count per application from SQL; the normalised
+    mean from the reviews' totals and the reviewer statistics. Two queries."""
+    rows = (current_reviews(round_id).filter(assignment__application_id__in=application_ids)
+            .values("assignment__application_id")
+            .annotate(n=Count("id"), mean=Avg("weighted_total"), low=Min("weighted_total"),
+                      high=Max("weighted_total")))
+    scores = {}
+    for row in rows:
+        spread = Decimal(row["high"]) - Decimal(row["low"])
+        scores[row["assignment__application_id"]] = ApplicationScore(
+            review_count=row["n"], raw=_dec(row["mean"]), spread=_dec(spread),
+            disagreement=row["n"] > 1 and spread > threshold)
+    totals: dict[int, list[tuple[Decimal, Decimal]]] = {}
+    for app_id, reviewer_id, total in (
+            current_reviews(round_id).filter(assignment__application_id__in=application_ids)
+            .values_list("assignment__application_id", "assignment__reviewer_id",
+                         "weighted_total")):
+        totals.setdefault(app_id, []).append((stats.normalised(reviewer_id, total),
+                                              stats.z(reviewer_id, total)))
+    for app_id, pairs in totals.items():
+        scores[app_id].normalised = _dec(sum(p[0] for p in pairs) / len(pairs))
+        scores[app_id].mean_z = _dec(sum(p[1] for p in pairs) / len(pairs))
+    return scores
+
+
+def reviews_for_application(*, application: Application) -> dict:
+    """Everything the staff application page shows about the assessment, in a fixed number
+    of queries: assignments with declarations, the current reviews with their scores laid
+    out by rubric criterion, per-criterion means, and the aggregate with its normalised
+    figure and disagreement flag."""
+    round_ = application.round
+    settings = settings_for(round_)
+    stats = round_score_stats(round_id=round_.pk)
+    aggregate = _application_scores(round_.pk, [application.pk], stats,
+                                    settings.disagreement_threshold).get(
+        application.pk, ApplicationScore())
+    reviews = list(_with_scores(
+        current_reviews(round_.pk).filter(assignment__application=application)
+        .select_related("assignment__reviewer").order_by("submitted_at")))
+    criteria = []
+    for criterion in criteria_for(round_):
+        values = [s.score for r in reviews for s in r.scores.all()
+                  if s.criterion == criterion["code"] and s.score is not None]
+        criteria.append({**criterion, "mean": _dec(sum(values) / len(values)) if values
+                         else None})
+    laid_out = []
+    for review in reviews:
+        laid_out.append({
+            **review_laid_out(review, criteria),
+            "normalised": _dec(stats.normalised(review.assignment.reviewer_id,
+                                                review.weighted_total)),
+            "z": _dec(stats.z(review.assignment.reviewer_id, review.weighted_total)),
+        })
+    assignments = list(application.review_assignments.select_related(
+        "reviewer", "declaration__replacement__reviewer").order_by("assigned_at", "pk"))
+    return {"criteria": criteria, "reviews": laid_out, "assignments": assignments,
+            "aggregate": aggregate, "settings": settings,
+            "scale": round_.score_scale_max}
+
+
+# --- Ranking --------------------------------------------------------------------------------
+
+@dataclass
+class RankingRow:
+    application: "RankedApplication"
+    score: ApplicationScore
+    rank: int | None = None
+    running_total: Decimal = Decimal("0.00")
+    within_envelope: bool = True
+    first_beyond_envelope: bool = False
+
+    @property
+    def ranking_score(self):
+        return self.score.normalised if self._normalised else self.score.raw
+
+    _normalised: bool = False
+
+
+@dataclass
+class Ranking:
+    round: FundingRound
+    rows: list[RankingRow]
+    remaining: Decimal
+    normalised: bool
+    threshold: Decimal
+
+
+@dataclass
+class RankedOrganisation:
+    name_en: str
+    name_zh: str
+
+    @property
+    def name(self) -> str:
+        return self.name_zh if get_language() == "zh-hant" and self.name_zh else self.name_en
+
+
+@dataclass
+class RankedApplication:
+    """The fields of an application the ranking shows: plain values, not a model
+    instance, so that a round of thousands is read in one light query."""
+    pk: int
+    reference: str | None
+    title: str
+    status: str
+    requested_subsidy: Decimal
+    organisation: RankedOrganisation
+
+    def __str__(self) -> str:
+        # As ``Application.__str__``: the reference, or the title and id before one.
+        return self.reference or f"{self.title or _('Untitled application')} (#{self.pk})"
+
+    def get_status_display(self) -> str:
+        return str(ApplicationStatus(self.status).label)
+
+
+# Per ranked application, from the current reviews of its round: the count, mean, lowest
+# and highest total, and the mean z-score of its reviews (each total against its reviewer's
+# own mean and population standard deviation in the round); the round's overall mean and
+# standard deviation on every row. One statement, portable to SQLite (whose Django
+# connections provide STDDEV_POP).
+_RANKING_SQL = """
+WITH cur AS (
+    SELECT a.application_id AS app, a.reviewer_id AS reviewer, r.weighted_total AS total
+    FROM {review} r
+    JOIN {assignment} a ON a.id = r.assignment_id
+    JOIN {application} p ON p.id = a.application_id
+    WHERE r.is_current AND a.status = %(submitted)s AND p.round_id = %(round)s
+), overall AS (
+    SELECT AVG(total) AS mean, STDDEV_POP(total) AS sd FROM cur
+), per_reviewer AS (
+    SELECT reviewer, AVG(total) AS mean, STDDEV_POP(total) AS sd FROM cur GROUP BY reviewer
+), scored AS (
+    SELECT cur.app, COUNT(*) AS n, AVG(cur.total) AS raw, MIN(cur.total) AS low,
+           MAX(cur.total) AS high,
+           AVG(CASE WHEN pr.sd > 0 THEN (cur.total - pr.mean) / pr.sd ELSE 0 END) AS mean_z
+    FROM cur JOIN per_reviewer pr ON pr.reviewer = cur.reviewer
+    GROUP BY cur.app
+)
+SELECT p.id, p.reference, p.title, p.status, p.requested_subsidy, o.name_en, o.name_zh,
+       s.n, s.raw, s.low, s.high, s.mean_z, ov.mean, ov.sd
+FROM {application} p
+JOIN {organisation} o ON o.id = p.organisation_id
+LEFT JOIN scored s ON s.app = p.id
+CROSS JOIN overall ov
+WHERE p.round_id = %(round)s AND p.status IN ({statuses})
+ORDER BY p.submitted_at, p.id
+"""
+
+
+def _ranked_rows(round_id: int, threshold: Decimal):
+    """``(RankedApplication, ApplicationScore)`` for each ranked application of the round,
+    oldest submission first, in one query."""
+    from django.db import connection
+
+    from applicants.models import Organisation
+
+    statuses = {f"status{i}": str(status) for i, status in enumerate(RANKED_STATUSES)}
+    sql = _RANKING_SQL.format(
+        review=Review._meta.db_table, assignment=Assignment._meta.db_table,
+        application=Application._meta.db_table, organisation=Organisation._meta.db_table,
+        statuses=", ".join(f"%({name})s" for name in statuses))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"round": round_id, "submitted": Assignment.Status.SUBMITTED,
+                             **statuses})
+        rows = cursor.fetchall()
+    for (pk, reference, title, status, requested, name_en, name_zh, n, raw, low, high,
+         mean_z, mean, sd) in rows:
+        application = RankedApplication(
+            pk=pk, reference=reference, title=title, status=status,
+            requested_subsidy=Decimal(str(requested)),
+            organisation=RankedOrganisation(name_en=name_en, name_zh=name_zh))
+        score = ApplicationScore()
+        if n:
+            spread = _exact(high) - _exact(low)
+            score = ApplicationScore(
+                review_count=n, raw=_dec(raw), spread=_dec(spread),
+                disagreement=n > 1 and spread > threshold,
+                normalised=_dec((_exact(mean) or Decimal(0))
+                                + _exact(mean_z) * (_exact(sd) or Decimal(0))),
+                mean_z=_dec(mean_z))
+        yield application, score
+
+
+def round_ranking(*, round_: FundingRound, normalised: bool | None = None) -> Ranking:
+    """The round's applications in review or awaiting a decision, best score first (the
+    normalised score when the round ranks by it, or when asked), with the running total of
+    requested subsidy and where the remaining envelope runs out. Unscored applications come
+    last. The scores are aggregated in SQL, one query for the whole round; a fixed number
+    of queries whatever the size of the round."""
+    settings = settings_for(round_)
+    if normalised is None:
+        normalised = settings.normalise_scores
+    remaining = round_remaining(round_=round_)
+    rows = [RankingRow(application=application, score=score, _normalised=normalised)
+            for application, score in _ranked_rows(round_.pk,
+                                                   settings.disagreement_threshold)]
+    rows.sort(key=lambda r: (r.ranking_score is None, -(r.ranking_score or 0)))
+    running = Decimal("0.00")
+    beyond = False
+    for position, row in enumerate(rows, start=1):
+        row.rank = position if row.ranking_score is not None else None
+        running += row.application.requested_subsidy
+        row.running_total = running
+        row.within_envelope = running <= remaining
+        if not row.within_envelope and not beyond:
+            row.first_beyond_envelope = beyond = True
+    return Ranking(round=round_, rows=rows, remaining=remaining, normalised=normalised,
+                   threshold=settings.disagreement_threshold)
+
+
+# --- Officer pages --------------------------------------------------------------------------
+
+def pool_for_round(*, round_: FundingRound):
+    """The round's pool with each member's live load in the round (one query)."""
+    return (ReviewerPoolMember.objects.filter(round=round_).select_related("reviewer")
+            .annotate(load=Count("reviewer__review_assignments", filter=Q(
+                reviewer__review_assignments__application__round=round_,
+                reviewer__review_assignments__status__in=Assignment.LIVE_STATUSES)))
+            .order_by("reviewer__full_name", "reviewer__email"))
+
+
+def assignable_reviewers(*, application: Application) -> list:
+    """The pool members an officer may assign to the application now, least loaded first,
+    by the same rule as automatic assignment."""
+    pool = pool_active(application.round_id)
+    chosen = balancing_choice(pool, round_loads(application.round_id),
+                              reviewers_excluded([application])[application.pk], len(pool),
+                              application.category)
+    members = {m.pk: m for m in ReviewerPoolMember.objects.filter(
+        pk__in=[m.pk for m in chosen]).select_related("reviewer")}
+    return [members[m.pk] for m in chosen]

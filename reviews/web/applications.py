@@ -1,0 +1,417 @@
+"""Staff pages of the assessment: queues, an application in full, screening, panel
+decisions (one by one and in bulk) and the other steps of the lifecycle.
+
+Views parse input with small forms, call one service of ``reviews.services.screening``,
+``reviews.services.decisions`` or the workflow engine, and render. Which buttons a page shows comes
+from the engine (``available_transitions``): no button offers a step the user may not take.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from applicants.models import Application, ApplicationStatus, ApplicationVersion
+from applicants.selectors import application_versions_compared
+from applicants.services.checks import SECTIONS
+from applicants.workflow import (
+    TRANSITIONS_BY_NAME,
+    application_transition,
+    available_transitions,
+    public_status,
+)
+from reviews.selectors import queues as staff_selectors
+from reviews.services import decisions, screening
+from subsidy.platform.errors import DomainError
+from subsidy.platform.permissions import Action, can
+from subsidy.scheme.ledger import round_remaining
+from subsidy.scheme.models import FundingRound, Sector
+
+S = ApplicationStatus
+REVIEWS_PARTIAL = "reviews/_application_reviews.html"
+SCREENING_STEPS = {"start_screening", "mark_ineligible", "request_information",
+                   "pass_to_review"}
+DECISION_STEPS = {"approve", "reject", "waitlist"}
+# Steps taken with one button on the application page (``terminate`` asks for a reason).
+BUTTON_STEPS = {"complete_review", "make_offer", "lapse_offer", "activate", "complete",
+                "terminate"}
+SECTION_LABELS = {
+    "project": gettext_lazy("Project"), "budget": gettext_lazy("Budget"),
+    "milestones": gettext_lazy("Milestones"), "team": gettext_lazy("Team"),
+    "responsible_ai": gettext_lazy("Responsible AI"), "documents": gettext_lazy("Documents"),
+    "declarations": gettext_lazy("Declarations"),
+}
+PAGE_SIZE = 50
+
+
+def _require(request, action: str, obj=None) -> None:
+    if not can(request.user, action, obj):
+        raise PermissionDenied
+
+
+def _application_or_404(application_id: int) -> Application:
+    try:
+        return staff_selectors.staff_application(application_id=application_id)
+    except Application.DoesNotExist:
+        raise Http404 from None
+
+
+def _add_problems(form, exc: DomainError) -> None:
+    for name, message in getattr(exc, "problems", None) or [(exc.field, exc.message)]:
+        form.add_error(name if name in form.fields else None, message)
+
+
+def _reviews_context(application) -> dict:
+    """The reviews and scores block with what it shows, when the reviews pages provide it."""
+    try:
+        get_template(REVIEWS_PARTIAL)
+    except TemplateDoesNotExist:
+        return {"reviews_partial": None}
+    from reviews.selectors.assessment import reviews_for_application
+
+    return {"reviews_partial": REVIEWS_PARTIAL,
+            "assessment": reviews_for_application(application=application)}
+
+
+# --- Queues ----------------------------------------------------------------------------------
+
+class QueueFilterForm(forms.Form):
+    q = forms.CharField(label=gettext_lazy("Search"), required=False, max_length=100,
+                        help_text=gettext_lazy("Reference, project title or company name."))
+    status = forms.ChoiceField(label=gettext_lazy("Status"), required=False)
+    round = forms.ChoiceField(label=gettext_lazy("Round"), required=False)
+    category = forms.ChoiceField(label=gettext_lazy("Project category"), required=False,
+                                 choices=[("", gettext_lazy("Any"))] + list(Sector.choices))
+    sector = forms.ChoiceField(label=gettext_lazy("Company sector"), required=False,
+                               choices=[("", gettext_lazy("Any"))] + list(Sector.choices))
+    incubatee = forms.ChoiceField(
+        label=gettext_lazy("Cyberport incubatee"), required=False,
+        choices=[("", gettext_lazy("Any")), ("yes", gettext_lazy("Yes")),
+                 ("no", gettext_lazy("No"))])
+
+    def __init__(self, *args, round_codes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", gettext_lazy("Any"))] + [
+            (s, S(s).label) for s in staff_selectors.QUEUE_STATUSES]
+        self.fields["round"].choices = [("", gettext_lazy("Any"))] + [
+            (c, c) for c in round_codes]
+
+    def filters(self) -> staff_selectors.QueueFilters:
+        data = self.cleaned_data if self.is_valid() else {}
+        return staff_selectors.QueueFilters(
+            status=data.get("status", ""), round_code=data.get("round", ""),
+            category=data.get("category", ""), sector=data.get("sector", ""),
+            incubatee=data.get("incubatee", ""), q=data.get("q", ""))
+
+
+@login_required
+def application_queue(request):
+    """The queues per state with filters and search, one page at a time."""
+    _require(request, Action.VIEW_APPLICATION)
+    round_codes = list(FundingRound.objects.order_by("-opens_at").values_list("code",
+                                                                              flat=True))
+    form = QueueFilterForm(request.GET or None, round_codes=round_codes)
+    filters = form.filters()
+    page = Paginator(staff_selectors.staff_queue(filters=filters), PAGE_SIZE).get_page(
+        request.GET.get("page"))
+    counts = staff_selectors.staff_queue_counts(filters=filters)
+    query = request.GET.copy()
+    query.pop("page", None)
+    tabs = []
+    for status in staff_selectors.QUEUE_STATUSES:
+        tab_query = query.copy()
+        tab_query["status"] = status
+        tabs.append({"status": status, "label": S(status).label, "count": counts.get(status, 0),
+                     "url": f"?{tab_query.urlencode()}", "current": filters.status == status})
+    return render(request, "reviews/staff/queue.html", {
+        "form": form, "page": page, "tabs": tabs, "total": sum(counts.values()),
+        "query": query.urlencode(),
+        "may_decide": can(request.user, Action.DECIDE_APPLICATIONS),
+    })
+
+
+# --- One application -------------------------------------------------------------------------
+
+def _actions(user, application) -> dict:
+    names = {t.name for t in available_transitions(user, application)}
+    return {
+        "screen": bool(names & SCREENING_STEPS),
+        "decide": bool(names & DECISION_STEPS),
+        "buttons": [TRANSITIONS_BY_NAME[name] for name in
+                    [t.name for t in available_transitions(user, application)]
+                    if name in BUTTON_STEPS],
+    }
+
+
+@login_required
+def application_detail(request, application_id):
+    application = _application_or_404(application_id)
+    _require(request, Action.VIEW_APPLICATION, application)
+    versions = list(application.versions.all())
+    return render(request, "reviews/staff/application_detail.html", {
+        "application": application,
+        "grant": getattr(application, "grant", None),
+        "public_status": public_status(application.status),
+        "actions": _actions(request.user, application),
+        "versions": versions,
+        "history": application.status_changes.all(),
+        "audit": staff_selectors.staff_application_audit(application=application),
+        "may_assign": application.status == S.IN_REVIEW
+        and can(request.user, Action.ASSIGN_REVIEWERS, application),
+        **_reviews_context(application),
+    })
+
+
+@login_required
+def application_versions(request, application_id):
+    """What changed between two submitted versions."""
+    application = _application_or_404(application_id)
+    _require(request, Action.VIEW_APPLICATION, application)
+    numbers = sorted(v.number for v in application.versions.all())
+    if len(numbers) < 2:
+        raise Http404
+    try:
+        older = int(request.GET.get("older", numbers[-2]))
+        newer = int(request.GET.get("newer", numbers[-1]))
+        older_version, newer_version, changes = application_versions_compared(
+            application=application, older=older, newer=newer)
+    except (ValueError, ApplicationVersion.DoesNotExist):
+        raise Http404 from None
+    return render(request, "reviews/staff/versions.html", {
+        "application": application, "older": older_version, "newer": newer_version,
+        "changes": changes, "numbers": numbers,
+    })
+
+
+class StepForm(forms.Form):
+    reason = forms.CharField(label=gettext_lazy("Reason"), required=False, max_length=4000,
+                             widget=forms.Textarea(attrs={"rows": 3}))
+
+
+@login_required
+@require_POST
+def application_step(request, application_id, step):
+    """One of the steps the application page offers as a button."""
+    if step not in BUTTON_STEPS:
+        raise Http404
+    application = _application_or_404(application_id)
+    _require(request, Action.VIEW_APPLICATION, application)
+    form = StepForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        application_transition(actor=request.user, application=application,
+                               transition_name=step, **({"reason": reason} if reason else {}))
+    except DomainError as exc:
+        for _field, message in getattr(exc, "problems", None) or [(None, exc.message)]:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Done: %(step)s.") % {
+            "step": TRANSITIONS_BY_NAME[step].label})
+    return redirect("staff_application", application.pk)
+
+
+# --- Screening -------------------------------------------------------------------------------
+
+class ScreeningForm(forms.Form):
+    outcome = forms.ChoiceField(label=gettext_lazy("Outcome"), widget=forms.RadioSelect,
+                                choices=list(screening.OUTCOMES.items()))
+    reason = forms.CharField(
+        label=gettext_lazy("Reason the application is ineligible"), required=False,
+        max_length=4000, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("The applicant sees this reason."))
+    question = forms.CharField(
+        label=gettext_lazy("Question for the applicant"), required=False, max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}))
+    sections = forms.MultipleChoiceField(
+        label=gettext_lazy("Sections the applicant may change"), required=False,
+        choices=[(code, SECTION_LABELS[code]) for code in SECTIONS],
+        widget=forms.CheckboxSelectMultiple)
+    due_at = forms.DateTimeField(
+        label=gettext_lazy("Answer due by (HKT)"), required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
+
+    def __init__(self, *args, checks, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.checks = checks
+        for check in checks:
+            self.fields[f"rule-{check.code}"] = forms.ChoiceField(
+                label=check.label, widget=forms.RadioSelect,
+                choices=[("confirm", gettext_lazy("Confirm the automatic result")),
+                         ("override", gettext_lazy("Override it"))],
+                error_messages={"required": _("Confirm or override “%(rule)s”.")
+                                % {"rule": check.label}})
+            self.fields[f"reason-{check.code}"] = forms.CharField(
+                label=gettext_lazy("Reason for overriding"), required=False, max_length=2000)
+
+    def rows(self):
+        return [{"check": check, "choice": self[f"rule-{check.code}"],
+                 "reason": self[f"reason-{check.code}"]} for check in self.checks]
+
+    def judgements(self) -> dict:
+        return {check.code: {"confirmed": self.cleaned_data[f"rule-{check.code}"] == "confirm",
+                             "reason": self.cleaned_data[f"reason-{check.code}"]}
+                for check in self.checks}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_screening(request, application_id):
+    application = _application_or_404(application_id)
+    _require(request, Action.SCREEN_APPLICATIONS, application)
+    checks = screening.screening_checks(application)
+    form = ScreeningForm(request.POST or None, checks=checks)
+    if (request.method == "POST" and application.status == S.SCREENING
+            and form.is_valid()):
+        data = form.cleaned_data
+        try:
+            screening.screening_conclude(
+                actor=request.user, application=application, judgements=form.judgements(),
+                outcome=data["outcome"], reason=data["reason"], question=data["question"],
+                sections=data["sections"], due_at=data["due_at"])
+        except DomainError as exc:
+            _add_problems(form, exc)
+        else:
+            messages.success(request, _("Screening recorded: %(outcome)s.")
+                             % {"outcome": screening.OUTCOMES[data["outcome"]]})
+            return redirect("staff_application", application.pk)
+    names = {t.name for t in available_transitions(request.user, application)}
+    return render(request, "reviews/screening/screening.html", {
+        "application": application, "form": form, "checks": checks,
+        "may_start": "start_screening" in names,
+        "may_conclude": application.status == S.SCREENING and bool(names & SCREENING_STEPS),
+        "history": screening.screening_history(application),
+    })
+
+
+@login_required
+@require_POST
+def application_screening_start(request, application_id):
+    application = _application_or_404(application_id)
+    _require(request, Action.SCREEN_APPLICATIONS, application)
+    try:
+        screening.screening_start(actor=request.user, application=application)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Screening started."))
+    return redirect("staff_screening", application.pk)
+
+
+# --- Decisions -------------------------------------------------------------------------------
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=gettext_lazy("Decision"), widget=forms.RadioSelect,
+        choices=[(decisions.Decision.APPROVE, gettext_lazy("Approve")),
+                 (decisions.Decision.REJECT, gettext_lazy("Reject")),
+                 (decisions.Decision.WAITLIST, gettext_lazy("Put on the reserve list"))])
+    amount = forms.DecimalField(label=gettext_lazy("Approved amount (HK$)"), required=False,
+                                max_digits=14, decimal_places=2, min_value=0)
+    conditions = forms.CharField(label=gettext_lazy("Conditions of the offer"), required=False,
+                                 max_length=8000, widget=forms.Textarea(attrs={"rows": 3}))
+    exceptional_justification = forms.CharField(
+        label=gettext_lazy("Justification of an exceptional case"), required=False,
+        max_length=4000, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("Needed only to go above the round's ratio cap, up to 90%."))
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"), required=False, max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("Required to reject; the applicant sees it."))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_decision(request, application_id):
+    application = _application_or_404(application_id)
+    _require(request, Action.DECIDE_APPLICATIONS, application)
+    names = {t.name for t in available_transitions(request.user, application)}
+    form = DecisionForm(request.POST or None,
+                        initial={"amount": application.requested_subsidy})
+    allowed = names & DECISION_STEPS
+    form.fields["decision"].choices = [c for c in form.fields["decision"].choices
+                                       if c[0] in allowed]
+    if request.method == "POST" and allowed and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["decision"] == decisions.Decision.APPROVE:
+                grant = decisions.application_approve(
+                    actor=request.user, application=application, amount=data["amount"],
+                    conditions=data["conditions"],
+                    exceptional_justification=data["exceptional_justification"])
+                messages.success(request, _("Approved: an offer of HK$%(amount)s has been sent.")
+                                 % {"amount": f"{grant.approved_amount:,.2f}"})
+            elif data["decision"] == decisions.Decision.REJECT:
+                decisions.application_reject(actor=request.user, application=application,
+                                             reason=data["reason"])
+                messages.success(request, _("Rejected."))
+            else:
+                decisions.application_waitlist(actor=request.user, application=application,
+                                               reason=data["reason"])
+                messages.success(request, _("Put on the reserve list."))
+        except DomainError as exc:
+            _add_problems(form, exc)
+        else:
+            return redirect("staff_application", application.pk)
+    return render(request, "reviews/decisions/decision.html", {
+        "application": application, "form": form, "allowed": bool(allowed),
+        "remaining": round_remaining(round_=application.round),
+        **_reviews_context(application),
+    })
+
+
+class BulkDecisionForm(forms.Form):
+    applications = forms.TypedMultipleChoiceField(
+        label=gettext_lazy("Applications"), coerce=int, widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": gettext_lazy("Select at least one application.")})
+    decision = forms.ChoiceField(
+        label=gettext_lazy("Decision for the selection"), widget=forms.RadioSelect,
+        choices=[(decisions.Decision.APPROVE, gettext_lazy("Approve at the amount requested")),
+                 (decisions.Decision.REJECT, gettext_lazy("Reject")),
+                 (decisions.Decision.WAITLIST, gettext_lazy("Put on the reserve list"))])
+    reason = forms.CharField(label=gettext_lazy("Reason"), required=False, max_length=4000,
+                             widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text=gettext_lazy("Required to reject; the applicants "
+                                                    "see it."))
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["applications"].choices = [(a.pk, a.reference) for a in candidates]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def bulk_decisions(request):
+    """One decision over a selection of reviewed or reserve-list applications; each is
+    decided on its own and the result is shown per application."""
+    _require(request, Action.DECIDE_APPLICATIONS)
+    round_code = request.GET.get("round", "")
+    candidates = list(staff_selectors.decision_candidates(round_code=round_code))
+    form = BulkDecisionForm(request.POST or None, candidates=candidates)
+    results = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            results = decisions.decisions_bulk(
+                actor=request.user, application_ids=form.cleaned_data["applications"],
+                decision=form.cleaned_data["decision"], reason=form.cleaned_data["reason"])
+        except DomainError as exc:
+            _add_problems(form, exc)
+        else:
+            candidates = list(staff_selectors.decision_candidates(round_code=round_code))
+            form = BulkDecisionForm(candidates=candidates)
+    rounds = {a.round.code: a.round for a in candidates}
+    return render(request, "reviews/decisions/bulk.html", {
+        "form": form, "candidates": candidates, "results": results,
+        "round_code": round_code,
+        "positions": [{"round": r, "remaining": round_remaining(round_=r)}
+                      for r in rounds.values()],
+        "queue_url": reverse("staff_queue"),
+    })

@@ -1,0 +1,91 @@
+"""Admin pages of API keys: issued once, shown once."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from subsidy.api.models import API_SCOPES, ApiKey
+from subsidy.api.services.keys import api_key_create, api_key_revoke
+from subsidy.platform.admin import AdministratorsOnly
+from subsidy.platform.models import User
+from subsidy.platform.roles import STAFF_ROLES
+
+
+class ApiKeyAddForm(forms.ModelForm):
+    scopes = forms.MultipleChoiceField(label=_("Scopes"), choices=API_SCOPES,
+                                       widget=forms.CheckboxSelectMultiple)
+
+    class Meta:
+        model = ApiKey
+        fields = ["name", "partner", "user", "scopes", "expires_at"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Keys for people go to staff only: the list offers no one else.
+        self.fields["user"].queryset = (
+            User.objects.filter(role_grants__role__in=STAFF_ROLES).distinct()
+            .order_by("full_name", "email"))
+
+    def clean(self):
+        cleaned = super().clean()
+        if bool(cleaned.get("partner")) == bool(cleaned.get("user")):
+            raise forms.ValidationError(
+                _("Choose either a partner organisation or a staff user, not both."))
+        if cleaned.get("user") and not cleaned["user"].is_staff_role:
+            self.add_error("user", _("Keys for people are only issued to staff users."))
+        if cleaned.get("partner") and not cleaned["partner"].active:
+            self.add_error("partner", _("This partner organisation is inactive."))
+        return cleaned
+
+
+class ApiKeyAdmin(AdministratorsOnly, admin.ModelAdmin):
+    """Keys are issued through ``api_key_create`` (the plaintext is shown once, in a
+    message) and retired with the revoke action; they are never edited or deleted."""
+
+    list_display = ["name", "prefix", "partner", "user", "created_at", "expires_at",
+                    "revoked_at", "last_used_at"]
+    list_filter = ["partner"]
+    search_fields = ["name", "prefix", "partner__name", "user__email"]
+    actions = ["revoke"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = ApiKeyAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        return ["name", "partner", "user", "prefix", "scopes", "created_by", "created_at",
+                "expires_at", "revoked_at", "last_used_at"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ApiKeyAddForm.Meta.fields
+        return self.get_readonly_fields(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        # Existing keys are read-only (the list page still needs the permission).
+        return obj is None and super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        issued = api_key_create(actor=request.user, name=form.cleaned_data["name"],
+                                scopes=form.cleaned_data["scopes"],
+                                partner=form.cleaned_data["partner"],
+                                user=form.cleaned_data["user"],
+                                expires_at=form.cleaned_data["expires_at"])
+        obj.pk, obj.prefix = issued.api_key.pk, issued.api_key.prefix
+        obj._state.adding = False
+        messages.warning(request, _("Copy this key now; it will not be shown again: %(key)s")
+                         % {"key": issued.plaintext})
+
+    @admin.action(description=_("Revoke the selected keys"))
+    def revoke(self, request, queryset):
+        revoked = 0
+        for api_key in queryset.filter(revoked_at__isnull=True):
+            api_key_revoke(actor=request.user, api_key=api_key)
+            revoked += 1
+        messages.success(request, _("%(count)d keys revoked.") % {"count": revoked})
+
+
+admin.site.register(ApiKey, ApiKeyAdmin)

@@ -1,0 +1,128 @@
+"""Who is calling the API and what the key allows: bearer-key authentication, scope checks
+and the per-key throttle."""
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import exceptions
+from rest_framework.authentication import BaseAuthentication
+from rest_framework.permissions import BasePermission
+from rest_framework.throttling import SimpleRateThrottle
+
+from subsidy.api.models import ApiKey
+from subsidy.api.services.keys import ApiKeyRefused, api_key_authenticate
+from subsidy.platform.models import PartnerOrganisation
+from subsidy.platform.roles import Role
+
+REFUSALS = {
+    "missing": (gettext_lazy("Send an API key in the header 'Authorization: Bearer <key>'."),
+                "missing_key"),
+    "unknown": (gettext_lazy("The API key is not valid."), "unknown_key"),
+    "revoked": (gettext_lazy("The API key has been revoked."), "revoked_key"),
+    "expired": (gettext_lazy("The API key has expired."), "expired_key"),
+}
+
+
+@dataclass(eq=False)
+class PartnerClient:
+    """``request.user`` for a partner organisation's key: not a person, but it answers the
+    questions ``subsidy.platform.permissions`` asks (authenticated, active, roles)."""
+
+    partner: PartnerOrganisation
+    api_key: ApiKey
+    roles: frozenset = field(default=frozenset({Role.PARTNER}))
+    is_authenticated = True
+    is_anonymous = False
+    is_active = True
+    is_staff = False
+    is_superuser = False
+    pk = None
+
+    def has_role(self, role: str) -> bool:
+        return role in self.roles
+
+    def __str__(self):
+        return f"{self.partner} ({self.api_key.prefix})"
+
+
+class ApiKeyAuthentication(BaseAuthentication):
+    """``Authorization: Bearer aiss_<prefix>_<secret>``. No header: anonymous (the
+    permission check then answers 401 "missing"); a bad key: 401 with the reason."""
+
+    keyword = "Bearer"
+
+    def authenticate(self, request):
+        header = request.META.get("HTTP_AUTHORIZATION", "")
+        scheme, _sep, token = header.partition(" ")
+        if scheme.lower() != self.keyword.lower():
+            return None
+        token = token.strip()
+        try:
+            api_key = api_key_authenticate(token)
+        except ApiKeyRefused as refusal:
+            message, code = REFUSALS[refusal.reason]
+            raise exceptions.AuthenticationFailed(message, code=code) from None
+        if api_key.partner_id:
+            return PartnerClient(partner=api_key.partner, api_key=api_key), api_key
+        return api_key.user, api_key
+
+    def authenticate_header(self, request):
+        return 'Bearer realm="api"'
+
+
+class HasRequiredScopes(BasePermission):
+    """The view's ``required_scopes``: a list for every method, or a dict from HTTP method
+    to list. A view that declares nothing is closed."""
+
+    def has_permission(self, request, view):
+        if not isinstance(request.auth, ApiKey):
+            message, code = REFUSALS["missing"]
+            raise exceptions.NotAuthenticated(message, code=code)
+        required = getattr(view, "required_scopes", None)
+        if isinstance(required, dict):
+            required = required.get(request.method, required.get("*"))
+        if required is None:
+            raise ImproperlyConfigured(f"{type(view).__name__} declares no required_scopes")
+        missing = sorted(set(required) - set(request.auth.scopes))
+        if missing:
+            raise exceptions.PermissionDenied(
+                _("This API key lacks the scope: %(scopes)s.") % {"scopes": ", ".join(missing)},
+                code="insufficient_scope",
+            )
+        return True
+
+
+class ApiKeyRateThrottle(SimpleRateThrottle):
+    """``API_THROTTLE_RATE`` requests per key (per client address before authentication),
+    counted in the default cache, which is Redis when one is configured."""
+
+    scope = "api_key"
+
+    def get_rate(self):
+        return settings.API_THROTTLE_RATE
+
+    def allow_request(self, request, view):
+        # The rate is read per request so that a changed setting applies at once.
+        self.rate = self.get_rate()
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request, view)
+
+    def get_cache_key(self, request, view):
+        if isinstance(request.auth, ApiKey):
+            ident = f"key-{request.auth.pk}"
+        else:
+            ident = f"ip-{self.get_ident(request)}"
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
+    target_class = "subsidy.api.auth.ApiKeyAuthentication"
+    name = "bearerAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "http", "scheme": "bearer", "bearerFormat": "aiss_<prefix>_<secret>",
+                "description": "An API key issued by a scheme administrator."}

@@ -1,0 +1,194 @@
+"""REST API v1 finance reports: the disbursement and commitments registers (JSON pages or
+the whole register as CSV with ``?format=csv``) and a summary by round, category, sector
+and month. For staff keys of people who may see finance reports; the figures are the
+finance pages' own (``subsidy.finance.reports``), summed in SQL."""
+
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, generics, serializers
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+
+from subsidy.finance.models import Disbursement
+from subsidy.finance.reports import exports, figures
+from subsidy.finance.reports.registers import (
+    COMMITMENT_COLUMNS,
+    DISBURSEMENT_COLUMNS,
+    RegisterFilter,
+    commitments_register,
+    disbursement_register,
+)
+from subsidy.platform.permissions import Action, can
+from subsidy.scheme.models import Grant
+
+REPORTS_READ = ["reports:read"]
+
+FORMAT_PARAMETER = OpenApiParameter(
+    name="format", type=str, enum=["json", "csv"], required=False,
+    description="json (default): a page of rows; csv: the whole register as one CSV file.")
+
+_MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class DisbursementRowSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    reference = serializers.CharField(allow_null=True)
+    company = serializers.CharField()
+    round_code = serializers.CharField()
+    tranche_number = serializers.IntegerField(allow_null=True)
+    status = serializers.ChoiceField(choices=Disbursement.Status.choices)
+    amount = serializers.DecimalField(**_MONEY)
+    prepared_at = serializers.DateTimeField()
+    approved_at = serializers.DateTimeField(allow_null=True)
+    batch_reference = serializers.CharField(allow_null=True)
+    value_date = serializers.DateField(allow_null=True)
+    bank_reference = serializers.CharField(allow_blank=True, allow_null=True)
+
+
+class CommitmentRowSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    reference = serializers.CharField(allow_null=True)
+    company = serializers.CharField()
+    round_code = serializers.CharField()
+    category = serializers.CharField(allow_blank=True)
+    sector = serializers.CharField()
+    status = serializers.ChoiceField(choices=Grant.Status.choices)
+    approved_amount = serializers.DecimalField(**_MONEY)
+    committed = serializers.DecimalField(**_MONEY)
+    paid = serializers.DecimalField(**_MONEY)
+    outstanding = serializers.DecimalField(**_MONEY)
+    decided_at = serializers.DateTimeField(allow_null=True)
+
+
+class DisbursementFilterSerializer(serializers.Serializer):
+    date_from = serializers.DateField(required=False, help_text=(
+        "Value date of paid payments, preparation date of the others."))
+    date_to = serializers.DateField(required=False)
+    round = serializers.CharField(required=False, max_length=20)
+    status = serializers.ChoiceField(choices=Disbursement.Status.choices, required=False)
+
+
+class CommitmentFilterSerializer(serializers.Serializer):
+    round = serializers.CharField(required=False, max_length=20)
+    status = serializers.ChoiceField(choices=Grant.Status.choices, required=False)
+
+
+class RoundFiguresSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    envelope = serializers.DecimalField(**_MONEY)
+    committed = serializers.DecimalField(**_MONEY)
+    remaining = serializers.DecimalField(**_MONEY)
+    paid = serializers.DecimalField(**_MONEY)
+
+
+class DimensionFiguresSerializer(serializers.Serializer):
+    key = serializers.CharField(allow_null=True, allow_blank=True)
+    committed = serializers.DecimalField(**_MONEY)
+    paid = serializers.DecimalField(**_MONEY)
+
+
+class MonthFiguresSerializer(serializers.Serializer):
+    month = serializers.DateField(help_text="The first day of the month.")
+    paid = serializers.DecimalField(**_MONEY, source="total")
+    count = serializers.IntegerField()
+
+
+class SummarySerializer(serializers.Serializer):
+    rounds = RoundFiguresSerializer(many=True)
+    categories = DimensionFiguresSerializer(many=True)
+    sectors = DimensionFiguresSerializer(many=True)
+    months = MonthFiguresSerializer(many=True, help_text="Payments by value date.")
+
+
+class FinanceReportView(generics.GenericAPIView):
+    """Open to keys of staff who may see finance reports; a partner's key is refused."""
+
+    required_scopes = REPORTS_READ
+
+    def check_permissions(self, request):
+        super().check_permissions(request)
+        if not can(request.user, Action.VIEW_FINANCE_REPORTS):
+            raise exceptions.PermissionDenied(
+                _("Finance reports are read with the key of a member of staff who may see "
+                  "them."), code="finance_role_required")
+
+    def perform_content_negotiation(self, request, force=False):
+        # ``?format=csv`` is answered by the view itself; errors stay problem+json.
+        if request.query_params.get("format") == "csv":
+            renderer = JSONRenderer()
+            return renderer, renderer.media_type
+        return super().perform_content_negotiation(request, force)
+
+    def wants_csv(self) -> bool:
+        # Any other unknown format was refused with 404 by content negotiation.
+        return self.request.query_params.get("format") == "csv"
+
+
+def _register_responses(serializer):
+    return {(200, "application/json"): serializer(many=True),
+            (200, "text/csv"): OpenApiTypes.STR}
+
+
+@extend_schema(tags=["reports"])
+class DisbursementReport(FinanceReportView, generics.ListAPIView):
+    """Every payment with its grant, company, round and tranche, newest first."""
+
+    serializer_class = DisbursementRowSerializer
+    cursor_ordering = ("-id",)
+
+    def get_queryset(self):
+        filters = DisbursementFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        wanted = filters.validated_data
+        return disbursement_register(RegisterFilter(
+            date_from=wanted.get("date_from"), date_to=wanted.get("date_to"),
+            round_code=wanted.get("round", ""), status=wanted.get("status", "")))
+
+    @extend_schema(parameters=[DisbursementFilterSerializer, FORMAT_PARAMETER],
+                   responses=_register_responses(DisbursementRowSerializer))
+    def get(self, request, *args, **kwargs):
+        if self.wants_csv():
+            return exports.csv_response(self.get_queryset().order_by("-id"),
+                                        DISBURSEMENT_COLUMNS, "disbursements")
+        return super().get(request, *args, **kwargs)
+
+
+@extend_schema(tags=["reports"])
+class CommitmentReport(FinanceReportView, generics.ListAPIView):
+    """Every grant that commits money, with what is committed, paid and outstanding."""
+
+    serializer_class = CommitmentRowSerializer
+    cursor_ordering = ("id",)
+
+    def get_queryset(self):
+        filters = CommitmentFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        wanted = filters.validated_data
+        return commitments_register(round_code=wanted.get("round", ""),
+                                    status=wanted.get("status", ""))
+
+    @extend_schema(parameters=[CommitmentFilterSerializer, FORMAT_PARAMETER],
+                   responses=_register_responses(CommitmentRowSerializer))
+    def get(self, request, *args, **kwargs):
+        if self.wants_csv():
+            return exports.csv_response(self.get_queryset().order_by("id"),
+                                        COMMITMENT_COLUMNS, "commitments")
+        return super().get(request, *args, **kwargs)
+
+
+@extend_schema(tags=["reports"])
+class FinanceSummary(FinanceReportView):
+    """Committed, paid and remaining by round; committed and paid by category and sector;
+    payments by month."""
+
+    serializer_class = SummarySerializer
+
+    def get(self, request):
+        summary = {
+            "rounds": figures.rounds_with_paid(),
+            "categories": figures.by_dimension("category"),
+            "sectors": figures.by_dimension("sector"),
+            "months": figures.paid_by_month(),
+        }
+        return Response(SummarySerializer(summary).data)

@@ -1,0 +1,263 @@
+"""Disbursement: a grant's tranche schedule, the applicant's claims with progress reports,
+the payments finance prepares and approves (maker-checker), and the batches sent to the
+bank (DOMAIN.md, "Disbursement").
+
+What was paid is never stored as a total: it is summed in SQL from the paid payments
+(``subsidy.scheme.ledger``). The money invariants are database constraints here and, on
+PostgreSQL, deferred constraint triggers (migration ``0006_disbursement``).
+"""
+
+import os
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from subsidy.platform.money import MONEY
+from subsidy.scheme.models import Grant
+
+
+class BankAccount(models.Model):
+    """The account a company's grant is paid into, entered by the company's owner or
+    editor. Only finance staff see the full number; everyone else sees it masked."""
+
+    organisation = models.OneToOneField("applicants.Organisation", on_delete=models.CASCADE,
+                                        related_name="bank_account",
+                                        verbose_name=_("organisation"))
+    bank_name = models.CharField(_("bank name"), max_length=120)
+    account_name = models.CharField(_("account name"), max_length=200)
+    account_number = models.CharField(_("account number"), max_length=40)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("bank account")
+        verbose_name_plural = _("bank accounts")
+
+    def __str__(self):
+        return f"{self.bank_name} {self.masked_number}"
+
+    @property
+    def masked_number(self) -> str:
+        digits = self.account_number.replace("-", "").replace(" ", "")
+        return "•" * max(len(digits) - 4, 4) + digits[-4:]
+
+
+class Tranche(models.Model):
+    """One instalment of a grant, following one milestone. A grant's tranches always sum
+    to its approved amount; on termination the unpaid ones are cancelled (their amounts
+    stay on record, but nothing more is paid)."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        PAID = "paid", _("Paid")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    grant = models.ForeignKey(Grant, on_delete=models.CASCADE, related_name="tranches",
+                              verbose_name=_("grant"))
+    number = models.PositiveSmallIntegerField(_("tranche"))
+    milestone = models.ForeignKey("applicants.Milestone", null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="tranches",
+                                  verbose_name=_("milestone"))
+    description = models.CharField(_("deliverable"), max_length=300)
+    due_date = models.DateField(_("due date"))
+    amount = models.DecimalField(_("amount (HKD)"), **MONEY)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices,
+                              default=Status.SCHEDULED)
+
+    class Meta:
+        verbose_name = _("tranche")
+        verbose_name_plural = _("tranches")
+        ordering = ["grant", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["grant", "number"], name="tranche_number_unique"),
+            models.CheckConstraint(condition=Q(amount__gte=Decimal("0")),
+                                   name="tranche_amount_not_negative"),
+            models.CheckConstraint(condition=Q(status__in=["scheduled", "paid", "cancelled"]),
+                                   name="tranche_status_known"),
+        ]
+
+    def __str__(self):
+        return f"{self.grant.application} – {self.number}"
+
+
+class Claim(models.Model):
+    """The applicant's request to be paid a tranche, with a progress report. The programme
+    officer verifies it or returns it with comments; a returned claim is revised and sent
+    again. At most one live (not withdrawn) claim exists per tranche."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Awaiting verification")
+        RETURNED = "returned", _("Returned for changes")
+        VERIFIED = "verified", _("Verified")
+        PAID = "paid", _("Paid")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    tranche = models.ForeignKey(Tranche, on_delete=models.PROTECT, related_name="claims",
+                                verbose_name=_("tranche"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices,
+                              default=Status.SUBMITTED, db_index=True)
+    amount = models.DecimalField(_("amount claimed (HKD)"), **MONEY)
+    narrative = models.TextField(_("progress report"), max_length=8000)
+    officer_comment = models.TextField(_("officer's comments"), blank=True, max_length=4000)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    first_submitted_at = models.DateTimeField(default=timezone.now)
+    returned_at = models.DateTimeField(null=True, blank=True)
+    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    revision = models.PositiveSmallIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("claim")
+        verbose_name_plural = _("claims")
+        ordering = ["-submitted_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["tranche"], condition=~Q(status="cancelled"),
+                                    name="claim_one_live_per_tranche"),
+            models.CheckConstraint(condition=Q(amount__gt=Decimal("0")),
+                                   name="claim_amount_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.tranche} ({self.get_status_display()})"
+
+
+class ClaimSpend(models.Model):
+    """Actual spend on one budget line of the application, reported with a claim."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="spend",
+                              verbose_name=_("claim"))
+    budget_line = models.ForeignKey("applicants.BudgetLine", on_delete=models.PROTECT,
+                                    related_name="+", verbose_name=_("budget line"))
+    actual_amount = models.DecimalField(_("actual spend (HKD)"), **MONEY)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["claim", "budget_line"],
+                                    name="claim_spend_line_unique"),
+            models.CheckConstraint(condition=Q(actual_amount__gte=Decimal("0")),
+                                   name="claim_spend_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.budget_line_id}: HK${self.actual_amount:,.2f}"
+
+
+def evidence_upload_to(instance, filename: str) -> str:
+    extension = os.path.splitext(filename)[1].lower()[:8]
+    return f"claims/{uuid.uuid4().hex[:2]}/{uuid.uuid4().hex}{extension}"
+
+
+class ClaimEvidence(models.Model):
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="evidence",
+                              verbose_name=_("claim"))
+    file = models.FileField(_("file"), upload_to=evidence_upload_to, max_length=255)
+    original_name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    mime_type = models.CharField(_("detected type"), max_length=100)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class PaymentBatch(models.Model):
+    """Approved payments sent to the bank together. Its total and count are summed from
+    its payments, never stored."""
+
+    reference = models.CharField(_("batch reference"), max_length=40, unique=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("payment batch")
+        verbose_name_plural = _("payment batches")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.reference
+
+
+class Disbursement(models.Model):
+    """The payment of one verified claim. A finance officer prepares it; a different
+    finance approver approves it (maker-checker, also a database constraint); it goes to
+    the bank in a batch and is marked paid with the bank reference, or failed with a
+    reason, which returns it to approved for the next batch."""
+
+    class Status(models.TextChoices):
+        PREPARED = "prepared", _("Prepared")
+        APPROVED = "approved", _("Approved")
+        BATCHED = "batched", _("Sent to the bank")
+        PAID = "paid", _("Paid")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    claim = models.OneToOneField(Claim, on_delete=models.PROTECT, related_name="disbursement",
+                                 verbose_name=_("claim"))
+    # Denormalised from the claim so that the database can refuse a second paid payment
+    # for a tranche and sum a grant's payments without joins.
+    tranche = models.ForeignKey(Tranche, on_delete=models.PROTECT,
+                                related_name="disbursements", verbose_name=_("tranche"))
+    grant = models.ForeignKey(Grant, on_delete=models.PROTECT, related_name="disbursements",
+                              verbose_name=_("grant"))
+    amount = models.DecimalField(_("amount (HKD)"), **MONEY)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices,
+                              default=Status.PREPARED, db_index=True)
+    prepared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+", verbose_name=_("prepared by"))
+    prepared_at = models.DateTimeField(_("prepared at"), default=timezone.now)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("approved by"))
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    batch = models.ForeignKey(PaymentBatch, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="disbursements", verbose_name=_("batch"))
+    # The payee as sent to the bank, copied from the bank account on file when batched.
+    payee_name = models.CharField(_("payee"), max_length=200, blank=True)
+    bank_name = models.CharField(_("bank name"), max_length=120, blank=True)
+    account_number = models.CharField(_("account number"), max_length=40, blank=True)
+    bank_reference = models.CharField(_("bank reference"), max_length=60, blank=True)
+    value_date = models.DateField(_("value date"), null=True, blank=True)
+    paid_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="+")
+    paid_at = models.DateTimeField(_("marked paid at"), null=True, blank=True)
+    failure_reason = models.TextField(_("reason of the last failure"), blank=True,
+                                      max_length=2000)
+
+    class Meta:
+        verbose_name = _("disbursement")
+        verbose_name_plural = _("disbursements")
+        ordering = ["-prepared_at", "-id"]
+        indexes = [models.Index(fields=["grant", "status"], name="disb_grant_status_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["tranche"], condition=Q(status="paid"),
+                                    name="disbursement_one_paid_per_tranche"),
+            models.CheckConstraint(condition=Q(amount__gt=Decimal("0")),
+                                   name="disbursement_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(approved_by__isnull=True) | ~Q(approved_by=F("prepared_by")),
+                name="disbursement_maker_checker"),
+            models.CheckConstraint(
+                condition=~Q(status="paid") | (~Q(bank_reference="")
+                                               & Q(value_date__isnull=False)),
+                name="disbursement_paid_has_bank_reference"),
+            models.CheckConstraint(
+                condition=Q(status__in=["prepared", "cancelled"]) | Q(approved_by__isnull=False),
+                name="disbursement_approved_has_approver"),
+        ]
+
+    def __str__(self):
+        return f"{self.tranche} – HK${self.amount:,.2f}"

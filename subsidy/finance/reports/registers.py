@@ -1,0 +1,153 @@
+"""The disbursement register (every payment) and the commitments register (every grant
+that commits money), as querysets of plain rows, ready for a page, a download or the API.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Case, Count, DecimalField, F, OuterRef, Q, Subquery, Sum, When
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+
+from subsidy.finance.models import Disbursement
+from subsidy.scheme.ledger import ZERO
+from subsidy.scheme.models import Grant
+
+_MONEY = DecimalField(max_digits=14, decimal_places=2)
+
+DISBURSEMENT_COLUMNS = (
+    ("id", _("Payment")), ("reference", _("Application")), ("company", _("Company")),
+    ("round_code", _("Round")), ("tranche_number", _("Tranche")), ("status", _("Status")),
+    ("amount", _("Amount (HKD)")), ("prepared_at", _("Prepared")),
+    ("approved_at", _("Approved")), ("batch_reference", _("Batch")),
+    ("value_date", _("Value date")), ("bank_reference", _("Bank reference")),
+)
+
+COMMITMENT_COLUMNS = (
+    ("id", _("Grant")), ("reference", _("Application")), ("company", _("Company")),
+    ("round_code", _("Round")), ("category", _("Category")), ("sector", _("Sector")),
+    ("status", _("Status")), ("approved_amount", _("Approved (HKD)")),
+    ("committed", _("Committed (HKD)")), ("paid", _("Paid (HKD)")),
+    ("outstanding", _("Committed, not yet paid (HKD)")), ("decided_at", _("Approved on")),
+)
+
+
+@dataclass(frozen=True)
+class RegisterFilter:
+    date_from: date | None = None
+    date_to: date | None = None
+    round_code: str = ""
+    status: str = ""
+
+
+def disbursement_register(filters: RegisterFilter | None = None):
+    """Every payment with its grant, company, round and tranche. The period filters on
+    the value date of paid payments and on the preparation date of the others."""
+    filters = filters or RegisterFilter()
+    rows = Disbursement.objects.all()
+    if filters.round_code:
+        rows = rows.filter(grant__round__code=filters.round_code)
+    if filters.status:
+        rows = rows.filter(status=filters.status)
+    if filters.date_from:
+        rows = rows.filter(Q(value_date__gte=filters.date_from)
+                           | Q(value_date__isnull=True,
+                               prepared_at__date__gte=filters.date_from))
+    if filters.date_to:
+        rows = rows.filter(Q(value_date__lte=filters.date_to)
+                           | Q(value_date__isnull=True, prepared_at__date__lte=filters.date_to))
+    return (rows.order_by("-prepared_at", "-id").values(
+        "id", "status", "amount", "prepared_at", "approved_at", "value_date", "bank_reference",
+        reference=F("grant__application__reference"),
+        company=F("grant__application__organisation__name_en"),
+        round_code=F("grant__round__code"), tranche_number=F("tranche__number"),
+        batch_reference=F("batch__reference")))
+
+
+def register_totals(rows) -> dict:
+    """Count and total of a register's rows, summed in SQL."""
+    figures = rows.order_by().aggregate(total=Coalesce(Sum("amount"), ZERO))
+    return {"count": rows.count(), "total": figures["total"]}
+
+
+def _paid_per_grant():
+    return Coalesce(Subquery(
+        Disbursement.objects.filter(grant_id=OuterRef("pk"), status=Disbursement.Status.PAID)
+        .order_by().values("grant_id").annotate(total=Sum("amount")).values("total"),
+        output_field=_MONEY), ZERO)
+
+
+def commitments(*, round_code: str = "", status: str = ""):
+    """Every grant that commits money (offered, accepted, active, completed, and
+    terminated ones for what was paid), annotated with committed, paid and outstanding."""
+    grants = Grant.objects.filter(
+        Q(status__in=Grant.COMMITTING_STATUSES) | Q(status=Grant.Status.TERMINATED))
+    if round_code:
+        grants = grants.filter(round__code=round_code)
+    if status:
+        grants = grants.filter(status=status)
+    return (grants.annotate(paid=_paid_per_grant())
+            .annotate(committed=_committed_expression())
+            .annotate(outstanding=F("committed") - F("paid")))
+
+
+def commitments_register(*, round_code: str = "", status: str = ""):
+    """The commitments register's rows."""
+    return (commitments(round_code=round_code, status=status)
+            .order_by("round__code", "application__reference", "id")
+            .values("id", "status", "approved_amount", "committed", "paid", "outstanding",
+                    "decided_at", reference=F("application__reference"),
+                    company=F("application__organisation__name_en"), round_code=F("round__code"),
+                    category=F("application__category"),
+                    sector=F("application__organisation__sector")))
+
+
+def _committed_expression():
+    return Case(When(status=Grant.Status.TERMINATED, then=F("paid")),
+                default=F("approved_amount"), output_field=_MONEY)
+
+
+def commitment_totals(*, round_code: str = "", status: str = "") -> dict:
+    """Count, committed and paid of the register, summed in SQL in the ledger's terms:
+    whole approved amounts of committing grants plus what was paid on terminated ones."""
+    grants = commitments(round_code=round_code, status=status)
+    whole = grants.aggregate(
+        count=Count("pk"),
+        approved=Coalesce(Sum("approved_amount",
+                              filter=Q(status__in=Grant.COMMITTING_STATUSES)), ZERO))
+    paid = Disbursement.objects.filter(
+        status=Disbursement.Status.PAID, grant__in=grants.values("pk")).aggregate(
+        paid=Coalesce(Sum("amount"), ZERO),
+        on_terminated=Coalesce(Sum("amount", filter=Q(grant__status=Grant.Status.TERMINATED)),
+                               ZERO))
+    return {"count": whole["count"], "committed": whole["approved"] + paid["on_terminated"],
+            "paid": paid["paid"]}
+
+
+REGISTER_PAGE_SIZE = 50
+
+
+def register_page(rows, *, statuses, number) -> Page:
+    """One on-screen page of a register (``REGISTER_PAGE_SIZE`` rows), each row with a
+    ``status_label``: the translated label of its status code from ``statuses`` (the
+    model's ``Status`` choices). Downloads and the API keep every row and the codes."""
+    page = Paginator(rows, REGISTER_PAGE_SIZE).get_page(number)
+    labels = dict(statuses.choices)
+    page.object_list = [{**row, "status_label": labels.get(row["status"], row["status"])}
+                        for row in page.object_list]
+    return page
+
+
+def json_rows(rows) -> list[dict]:
+    """Register rows as JSON-ready dicts (amounts as strings, dates in ISO 8601)."""
+    def clean(value):
+        if isinstance(value, Decimal):
+            return f"{value:.2f}"
+        if hasattr(value, "isoformat"):
+            return value.isoformat()
+        return value
+
+    return [{key: clean(value) for key, value in row.items()} for row in rows]
+

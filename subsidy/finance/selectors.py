@@ -1,0 +1,73 @@
+"""Reads for the finance pages: grants a user may see, the work queues of officers and
+finance staff, and payment batches with their totals (summed in SQL)."""
+
+from django.db.models import Count, Prefetch, Q, Sum
+
+from applicants.models import Membership
+from subsidy.finance.models import Claim, Disbursement, PaymentBatch, Tranche
+from subsidy.platform.permissions import Action, can
+from subsidy.scheme.models import Grant
+
+_GRANT_RELATED = ("application__organisation", "round")
+
+
+def grants_visible_to(*, user):
+    """Staff who see grants see every accepted or later grant; applicants see their
+    companies' grants."""
+    grants = (Grant.objects.exclude(status__in=[Grant.Status.OFFERED, Grant.Status.DECLINED,
+                                                Grant.Status.LAPSED])
+              .select_related(*_GRANT_RELATED).order_by("-decided_at", "-id"))
+    if can(user, Action.VIEW_FINANCE_REPORTS):
+        return grants
+    organisations = Membership.objects.filter(user=user).values("organisation_id")
+    return grants.filter(application__organisation_id__in=organisations)
+
+
+def grant_with_tranches(*, grant_id: int) -> Grant:
+    claims = Claim.objects.exclude(status=Claim.Status.CANCELLED).select_related(
+        "disbursement")
+    return (Grant.objects.select_related(*_GRANT_RELATED)
+            .prefetch_related(Prefetch("tranches", queryset=Tranche.objects.order_by("number")
+                                       .prefetch_related(Prefetch("claims", queryset=claims))))
+            .get(pk=grant_id))
+
+
+def claim_detail(*, claim_id: int) -> Claim:
+    return (Claim.objects.select_related("tranche__grant__application__organisation",
+                                         "tranche__grant__round", "submitted_by",
+                                         "verified_by")
+            .prefetch_related("spend__budget_line", "evidence").get(pk=claim_id))
+
+
+def _claims(status):
+    return (Claim.objects.filter(status=status)
+            .select_related("tranche__grant__application__organisation",
+                            "tranche__grant__round").order_by("submitted_at", "id"))
+
+
+def claims_awaiting_verification():
+    return _claims(Claim.Status.SUBMITTED)
+
+
+def claims_awaiting_preparation():
+    return _claims(Claim.Status.VERIFIED).filter(disbursement__isnull=True)
+
+
+def payments(status):
+    return (Disbursement.objects.filter(status=status)
+            .select_related("grant__application__organisation", "grant__round", "tranche",
+                            "prepared_by", "approved_by", "batch")
+            .order_by("prepared_at", "id"))
+
+
+def batches_with_totals():
+    return PaymentBatch.objects.annotate(
+        count=Count("disbursements"), total=Sum("disbursements__amount"),
+        open_count=Count("disbursements",
+                         filter=Q(disbursements__status=Disbursement.Status.BATCHED)),
+    ).select_related("created_by").order_by("-created_at", "-id")
+
+
+def batch_payments(*, batch: PaymentBatch):
+    return (batch.disbursements.select_related("grant__application__organisation", "tranche")
+            .order_by("pk"))

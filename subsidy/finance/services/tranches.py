@@ -1,0 +1,197 @@
+"""A grant's tranche schedule, its activation and its termination.
+
+The schedule follows the application's milestones: each milestone's share of funding
+becomes a tranche amount, rounded to the cent, with the last tranche taking the remainder
+so that the tranches sum exactly to the approved amount. The officer may adjust the
+schedule while the grant is accepted; once active, it is fixed.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from applicants.errors import ProblemsError
+from applicants.models import Milestone
+from applicants.workflow import application_transition
+from subsidy.finance.models import Claim, Disbursement, Tranche
+from subsidy.platform.audit import audit_record
+from subsidy.platform.errors import DomainError
+from subsidy.platform.permissions import Action, require
+from subsidy.scheme.models import Grant
+
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class TrancheRow:
+    description: str
+    due_date: date
+    amount: Decimal
+    milestone_id: int | None = None
+
+
+def schedule_from_milestones(*, grant: Grant) -> list[TrancheRow]:
+    """The tranches the milestones imply: share percent × approved amount, the last one
+    taking what rounding left over."""
+    milestones = list(Milestone.objects.filter(application_id=grant.application_id)
+                      .order_by("position", "due_date", "id"))
+    if not milestones:
+        return [TrancheRow(description=_("Whole grant"), due_date=timezone.localdate(),
+                           amount=grant.approved_amount)]
+    rows, allotted = [], Decimal("0.00")
+    for index, milestone in enumerate(milestones):
+        if index == len(milestones) - 1:
+            amount = grant.approved_amount - allotted
+        else:
+            amount = (grant.approved_amount * milestone.share_percent / 100).quantize(
+                CENT, rounding=ROUND_HALF_UP)
+            allotted += amount
+        rows.append(TrancheRow(description=milestone.deliverable[:300],
+                               due_date=milestone.due_date, amount=amount,
+                               milestone_id=milestone.pk))
+    return rows
+
+
+def _schedule_problems(grant: Grant, rows: list[TrancheRow]) -> list[tuple[str | None, str]]:
+    problems = []
+    if not rows:
+        problems.append((None, _("A grant needs at least one tranche.")))
+        return problems
+    for index, row in enumerate(rows, start=1):
+        if row.amount is None or row.amount < 0 or row.amount != row.amount.quantize(CENT):
+            problems.append((f"tranche-{index}-amount",
+                             _("Tranche %(n)s: give an amount of zero or more, in dollars and "
+                               "cents.") % {"n": index}))
+        if not (row.description or "").strip():
+            problems.append((f"tranche-{index}-description",
+                             _("Tranche %(n)s: describe the deliverable.") % {"n": index}))
+    if not problems:
+        total = sum((row.amount for row in rows), Decimal("0.00"))
+        if total != grant.approved_amount:
+            problems.append((None, _(
+                "The tranches add up to HK$%(total)s, but the approved amount is "
+                "HK$%(approved)s; they must be equal.")
+                % {"total": f"{total:,.2f}", "approved": f"{grant.approved_amount:,.2f}"}))
+    return problems
+
+
+def _write_schedule(grant: Grant, rows: list[TrancheRow]) -> list[Tranche]:
+    grant.tranches.all().delete()
+    return Tranche.objects.bulk_create([
+        Tranche(grant=grant, number=index, description=row.description.strip(),
+                due_date=row.due_date, amount=row.amount, milestone_id=row.milestone_id)
+        for index, row in enumerate(rows, start=1)])
+
+
+def _locked_grant(grant: Grant) -> Grant:
+    return (Grant.objects.select_for_update(of=("self",))
+            .select_related("application", "round").get(pk=grant.pk))
+
+
+@transaction.atomic
+def tranche_schedule_set(*, actor, grant: Grant, rows: list[TrancheRow]) -> list[Tranche]:
+    """The officer's adjusted schedule for an accepted grant. Refused unless the tranches
+    sum exactly to the approved amount."""
+    require(actor, Action.ADMINISTER_GRANTS)
+    locked = _locked_grant(grant)
+    if locked.status != Grant.Status.ACCEPTED:
+        raise DomainError(_("The schedule can be changed only before the grant starts."),
+                          code="schedule_fixed")
+    problems = _schedule_problems(locked, rows)
+    if problems:
+        raise ProblemsError(problems, code="schedule_invalid")
+    before = list(locked.tranches.values("number", "amount", "due_date"))
+    tranches = _write_schedule(locked, rows)
+    audit_record(actor=actor, action="grant.schedule_set", obj=locked,
+                 before={"tranches": before},
+                 after={"tranches": [{"number": t.number, "amount": t.amount,
+                                      "due_date": t.due_date} for t in tranches]})
+    return tranches
+
+
+@transaction.atomic
+def grant_activate(*, actor, grant: Grant) -> Grant:
+    """Start an accepted grant: its schedule (the officer's, or the one the milestones
+    imply) is fixed and the application becomes active through the workflow. ``actor`` is
+    a programme officer, or None for the system."""
+    locked = _locked_grant(grant)
+    if locked.status != Grant.Status.ACCEPTED:
+        raise DomainError(_("Only an accepted grant can start."), code="grant_not_accepted")
+    if not locked.tranches.exists():
+        rows = schedule_from_milestones(grant=locked)
+        problems = _schedule_problems(locked, rows)
+        if problems:
+            raise ProblemsError(problems, code="schedule_invalid")
+        _write_schedule(locked, rows)
+    application_transition(actor=actor, application=locked.application,
+                           transition_name="activate")
+    locked.status = Grant.Status.ACTIVE
+    locked.activated_at = timezone.now()
+    locked.save(update_fields=["status", "activated_at", "updated_at"])
+    audit_record(actor=actor, action="grant.activate", obj=locked,
+                 before={"status": Grant.Status.ACCEPTED},
+                 after={"status": locked.status,
+                        "tranches": list(locked.tranches.values_list("amount", flat=True))})
+    grant.status, grant.activated_at = locked.status, locked.activated_at
+    return locked
+
+
+@transaction.atomic
+def grant_complete(*, actor, grant: Grant) -> Grant:
+    """Close an active grant whose tranches are all paid."""
+    locked = _locked_grant(grant)
+    if locked.status != Grant.Status.ACTIVE:
+        raise DomainError(_("Only an active grant can be completed."),
+                          code="grant_not_active")
+    unpaid = locked.tranches.exclude(status=Tranche.Status.PAID).count()
+    if unpaid:
+        raise DomainError(_("%(n)s tranche(s) of this grant are not paid yet; pay them or "
+                            "terminate the grant.") % {"n": unpaid}, code="tranches_unpaid")
+    application_transition(actor=actor, application=locked.application,
+                           transition_name="complete")
+    locked.status = Grant.Status.COMPLETED
+    locked.closed_at = timezone.now()
+    locked.save(update_fields=["status", "closed_at", "updated_at"])
+    audit_record(actor=actor, action="grant.complete", obj=locked,
+                 before={"status": Grant.Status.ACTIVE}, after={"status": locked.status})
+    grant.status, grant.closed_at = locked.status, locked.closed_at
+    return locked
+
+
+@transaction.atomic
+def grant_terminate(*, actor, grant: Grant, reason: str) -> Grant:
+    """End an active grant early. Its unpaid tranches, open claims and unsent payments are
+    cancelled, so only what was already paid stays committed and the rest returns to the
+    round. Refused while a payment is with the bank (mark it paid or failed first)."""
+    locked = _locked_grant(grant)
+    if locked.status != Grant.Status.ACTIVE:
+        raise DomainError(_("Only an active grant can be terminated."),
+                          code="grant_not_active")
+    payments = Disbursement.objects.select_for_update().filter(grant=locked)
+    if payments.filter(status=Disbursement.Status.BATCHED).exists():
+        raise DomainError(_("A payment of this grant is with the bank: mark it paid or "
+                            "failed before terminating the grant."), code="payment_in_batch")
+    application_transition(actor=actor, application=locked.application,
+                           transition_name="terminate", reason=reason)
+    cancelled_payments = payments.filter(
+        status__in=[Disbursement.Status.PREPARED, Disbursement.Status.APPROVED]).update(
+        status=Disbursement.Status.CANCELLED)
+    Claim.objects.filter(tranche__grant=locked).exclude(
+        status__in=[Claim.Status.PAID, Claim.Status.CANCELLED]).update(
+        status=Claim.Status.CANCELLED)
+    cancelled = locked.tranches.filter(status=Tranche.Status.SCHEDULED).update(
+        status=Tranche.Status.CANCELLED)
+    locked.status = Grant.Status.TERMINATED
+    locked.closed_at = timezone.now()
+    locked.save(update_fields=["status", "closed_at", "updated_at"])
+    audit_record(actor=actor, action="grant.terminate", obj=locked,
+                 before={"status": Grant.Status.ACTIVE},
+                 after={"status": locked.status, "reason": reason.strip(),
+                        "tranches_cancelled": cancelled,
+                        "payments_cancelled": cancelled_payments})
+    grant.status, grant.closed_at = locked.status, locked.closed_at
+    return locked

@@ -1,0 +1,23 @@
+"""Where Django finds the ``subsidy`` app's models: each package owns its own records and
+this module only loads them. Code imports a model from its package, never from here."""
+
+from subsidy.api.models import ApiKey, IdempotencyKey  # noqa: F401
+from subsidy.finance.models import (  # noqa: F401
+    BankAccount,
+    Claim,
+    ClaimEvidence,
+    ClaimSpend,
+    Disbursement,
+    PaymentBatch,
+    Tranche,
+)
+from subsidy.notifications.models import Notification, NotificationPreference  # noqa: F401
+from subsidy.platform.models import (  # noqa: F401
+    AuditEvent,
+    PartnerMember,
+    PartnerOrganisation,
+    User,
+    UserRole,
+)
+from subsidy.scheme.models import FundingRound, Grant, Scheme  # noqa: F401
+from subsidy.webhooks.models import WebhookDelivery, WebhookEndpoint  # noqa: F401

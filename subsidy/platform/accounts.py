@@ -1,0 +1,58 @@
+"""Accounts: profile, roles. Role changes are permission changes and are audited."""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from subsidy.platform.audit import audit_record
+from subsidy.platform.errors import DomainError
+from subsidy.platform.models import User, UserRole
+from subsidy.platform.permissions import Action, require
+from subsidy.platform.roles import Role
+
+
+@transaction.atomic
+def user_complete_signup(*, user: User, full_name: str, language: str) -> User:
+    """A self-registered account is an applicant."""
+    user.full_name = full_name.strip()
+    user.language = language
+    user.save(update_fields=["full_name", "language"])
+    UserRole.objects.get_or_create(user=user, role=Role.APPLICANT)
+    audit_record(actor=user, action="user.signup", obj=user,
+                 after={"roles": [Role.APPLICANT], "language": language})
+    return user
+
+
+@transaction.atomic
+def user_update_profile(*, user: User, full_name: str, language: str) -> User:
+    # Read "before" from the locked row: a bound form may already have changed ``user``.
+    stored = User.objects.select_for_update().get(pk=user.pk)
+    before = {"full_name": stored.full_name, "language": stored.language}
+    user.full_name = full_name.strip()
+    user.language = language
+    user.save(update_fields=["full_name", "language"])
+    audit_record(actor=user, action="user.update_profile", obj=user, before=before,
+                 after={"full_name": user.full_name, "language": user.language})
+    return user
+
+
+@transaction.atomic
+def user_grant_role(*, actor, user: User, role: str) -> UserRole:
+    require(actor, Action.MANAGE_USERS)
+    if role not in Role.values:
+        raise DomainError(_("Unknown role."), field="role")
+    grant, created = UserRole.objects.get_or_create(user=user, role=role)
+    if created:
+        audit_record(actor=actor, action="user.grant_role", obj=user,
+                     before=None, after={"role": role})
+    user.__dict__.pop("_role_cache", None)
+    return grant
+
+
+@transaction.atomic
+def user_revoke_role(*, actor, user: User, role: str) -> None:
+    require(actor, Action.MANAGE_USERS)
+    deleted, _rows = UserRole.objects.filter(user=user, role=role).delete()
+    if deleted:
+        audit_record(actor=actor, action="user.revoke_role", obj=user,
+                     before={"role": role}, after=None)
+    user.__dict__.pop("_role_cache", None)

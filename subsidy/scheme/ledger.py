@@ -1,0 +1,65 @@
+"""Ledger figures computed in SQL from the records, never kept as running totals.
+
+committed(round) = approved amounts of its offered, accepted, active and completed grants,
+plus what was paid on its terminated grants — DOMAIN.md, "Money". paid(grant) is the sum
+of its paid payments.
+"""
+
+from decimal import Decimal
+
+from django.db.models import DecimalField, F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
+
+from subsidy.finance.models import Disbursement
+from subsidy.scheme.models import FundingRound, Grant
+
+ZERO = Decimal("0.00")
+_MONEY = DecimalField(max_digits=14, decimal_places=2)
+
+
+def committed_filter(prefix: str = "") -> Q:
+    """The grants that commit their whole approved amount, for use in aggregates."""
+    return Q(**{f"{prefix}status__in": Grant.COMMITTING_STATUSES})
+
+
+def paid_disbursements():
+    return Disbursement.objects.filter(status=Disbursement.Status.PAID)
+
+
+def grant_paid(*, grant_id: int) -> Decimal:
+    return paid_disbursements().filter(grant_id=grant_id).aggregate(
+        total=Coalesce(Sum("amount"), ZERO))["total"]
+
+
+def _paid_on_terminated(round_ref) -> Subquery:
+    """What was paid on a round's terminated grants, as a scalar subquery (a second join
+    in the same aggregate would multiply the approved amounts)."""
+    paid = (paid_disbursements()
+            .filter(grant__round_id=round_ref, grant__status=Grant.Status.TERMINATED)
+            .order_by().values("grant__round_id").annotate(total=Sum("amount"))
+            .values("total"))
+    return Coalesce(Subquery(paid, output_field=_MONEY), ZERO)
+
+
+def round_committed(*, round_id: int) -> Decimal:
+    return rounds_with_commitments(FundingRound.objects.filter(pk=round_id)).get().committed
+
+
+def round_remaining(*, round_: FundingRound) -> Decimal:
+    return round_.envelope - round_committed(round_id=round_.pk)
+
+
+def round_paid(*, round_id: int) -> Decimal:
+    return paid_disbursements().filter(grant__round_id=round_id).aggregate(
+        total=Coalesce(Sum("amount"), ZERO))["total"]
+
+
+def rounds_with_commitments(queryset=None):
+    """Rounds annotated with ``committed`` and ``remaining`` in one query."""
+    queryset = queryset if queryset is not None else FundingRound.objects.all()
+    approved = Coalesce(Sum("grants__approved_amount", filter=committed_filter("grants__")),
+                        ZERO)
+    return (queryset.annotate(committed_whole=approved,
+                              paid_on_terminated=_paid_on_terminated(OuterRef("pk")))
+            .annotate(committed=F("committed_whole") + F("paid_on_terminated"))
+            .annotate(remaining=F("envelope") - F("committed")))
