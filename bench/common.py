@@ -236,7 +236,7 @@ def volume_database(db: str, args: list[str]) -> bool:
     migrations were added since, as a deployment would; otherwise it is recreated and
     built. Returns True when it was built now."""
     marker = {"generate_volume": args,
-              "generator": _fingerprint([ROOT / "subsidy/services/volume.py"]),
+              "generator": _fingerprint(sorted((ROOT / "subsidy/devdata/volume").glob("*.py"))),
               "migrations": _fingerprint(sorted(ROOT.glob("*/migrations/0*.py")))}
     found = _database_comment(db)
     if found == marker:
