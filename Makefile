@@ -48,8 +48,10 @@ beat: $(STAMP)
 	@mkdir -p var
 	$(BIN)/celery -A config beat --loglevel INFO --schedule var/celerybeat-schedule
 
+# Style (ruff), then the import layers and cycles of pyproject.toml (import-linter).
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 # Refresh the pins after changing pyproject.toml's dependencies.
 lock:
