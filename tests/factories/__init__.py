@@ -1,0 +1,62 @@
+"""Factories for every model of the three apps, one module per area. Each builds a plain,
+valid row; where a test needs a record made the way users make it (a submitted
+application, a paid tranche), it uses ``tests.builders``, which goes through the services."""
+
+from .api import ApiKeyFactory, IdempotencyKeyFactory
+from .applicants import (
+    ApplicationFactory,
+    ApplicationVersionFactory,
+    BudgetLineFactory,
+    DocumentFactory,
+    InformationRequestFactory,
+    InvitationFactory,
+    MembershipFactory,
+    MilestoneFactory,
+    OrganisationFactory,
+    PartnerLinkFactory,
+    ReferenceSequenceFactory,
+    StatusChangeFactory,
+    TeamMemberFactory,
+)
+from .finance import (
+    BankAccountFactory,
+    ClaimEvidenceFactory,
+    ClaimFactory,
+    ClaimSpendFactory,
+    DisbursementFactory,
+    PaymentBatchFactory,
+    TrancheFactory,
+)
+from .notifications import NotificationFactory, NotificationPreferenceFactory
+from .platform import (
+    AuditEventFactory,
+    PartnerMemberFactory,
+    PartnerOrganisationFactory,
+    UserFactory,
+    UserRoleFactory,
+)
+from .reviews import (
+    AssignmentFactory,
+    ConflictDeclarationFactory,
+    CriterionScoreFactory,
+    ReviewerPoolMemberFactory,
+    ReviewFactory,
+    RoundAssessmentSettingsFactory,
+)
+from .scheme import FundingRoundFactory, GrantFactory, SchemeFactory
+from .webhooks import WebhookDeliveryFactory, WebhookEndpointFactory
+
+__all__ = [
+    "ApiKeyFactory", "ApplicationFactory", "ApplicationVersionFactory", "AssignmentFactory",
+    "AuditEventFactory", "BankAccountFactory", "BudgetLineFactory", "ClaimEvidenceFactory",
+    "ClaimFactory", "ClaimSpendFactory", "ConflictDeclarationFactory",
+    "CriterionScoreFactory", "DisbursementFactory", "DocumentFactory", "FundingRoundFactory",
+    "GrantFactory", "IdempotencyKeyFactory", "InformationRequestFactory",
+    "InvitationFactory", "MembershipFactory", "MilestoneFactory", "NotificationFactory",
+    "NotificationPreferenceFactory", "OrganisationFactory", "PartnerLinkFactory",
+    "PartnerMemberFactory", "PartnerOrganisationFactory", "PaymentBatchFactory",
+    "ReferenceSequenceFactory", "ReviewFactory", "ReviewerPoolMemberFactory",
+    "RoundAssessmentSettingsFactory", "SchemeFactory", "StatusChangeFactory",
+    "TeamMemberFactory", "TrancheFactory", "UserFactory", "UserRoleFactory",
+    "WebhookDeliveryFactory", "WebhookEndpointFactory",
+]

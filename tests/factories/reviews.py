@@ -1,0 +1,83 @@
+"""Factories for reviewer pools, assignments, declarations and reviews."""
+
+from datetime import timedelta
+
+import factory
+from django.utils import timezone
+
+from applicants.models import ApplicationStatus
+from reviews.models import (
+    Assignment,
+    ConflictDeclaration,
+    CriterionScore,
+    Recommendation,
+    Review,
+    ReviewerPoolMember,
+    RoundAssessmentSettings,
+)
+from subsidy.platform.roles import Role
+
+from .applicants import ApplicationFactory
+from .platform import UserFactory
+from .scheme import FundingRoundFactory
+
+
+class ReviewerPoolMemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReviewerPoolMember
+
+    round = factory.SubFactory(FundingRoundFactory)
+    reviewer = factory.SubFactory(UserFactory, roles=[Role.REVIEWER])
+    expertise = factory.LazyFunction(lambda: ["nlp"])
+
+
+class RoundAssessmentSettingsFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RoundAssessmentSettings
+
+    round = factory.SubFactory(FundingRoundFactory)
+
+
+class AssignmentFactory(factory.django.DjangoModelFactory):
+    """An assignment awaiting the reviewer's conflict declaration."""
+
+    class Meta:
+        model = Assignment
+
+    application = factory.SubFactory(ApplicationFactory, status=ApplicationStatus.IN_REVIEW)
+    reviewer = factory.SubFactory(UserFactory, roles=[Role.REVIEWER])
+    assigned_by = factory.SubFactory(UserFactory, roles=[Role.PROGRAMME_OFFICER])
+    due_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=14))
+
+
+class ConflictDeclarationFactory(factory.django.DjangoModelFactory):
+    """No conflict declared, on an assignment that this makes active."""
+
+    class Meta:
+        model = ConflictDeclaration
+
+    assignment = factory.SubFactory(AssignmentFactory, status=Assignment.Status.ACTIVE)
+    reviewer = factory.SelfAttribute("assignment.reviewer")
+    organisation = factory.SelfAttribute("assignment.application.organisation")
+    has_conflict = False
+
+
+class ReviewFactory(factory.django.DjangoModelFactory):
+    """A draft review."""
+
+    class Meta:
+        model = Review
+
+    assignment = factory.SubFactory(AssignmentFactory, status=Assignment.Status.ACTIVE)
+    recommendation = Recommendation.FUND
+    overall_comment = "Solid plan."
+
+
+class CriterionScoreFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CriterionScore
+
+    review = factory.SubFactory(ReviewFactory)
+    criterion = factory.Sequence(lambda n: f"criterion{n}")
+    score = 4
+    comment = "Clear plan."
