@@ -93,7 +93,7 @@ def application_version_for_user(*, user, application_id: int, number: int):
 
 def application_versions_compared(*, application: Application, older: int, newer: int):
     """The two submitted versions and what changed between them (staff pages)."""
-    from applicants.services.versions import version_diff
+    from applicants.versions import version_diff
 
     versions = {v.number: v for v in application.versions.filter(number__in=[older, newer])}
     if older not in versions or newer not in versions:

@@ -5,6 +5,7 @@ are the services', the same as on the applicant's pages."""
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from applicants.checks import SECTIONS
 from applicants.models import (
     Application,
     ApplicationStatus,
@@ -17,7 +18,6 @@ from applicants.models import (
     TeamMember,
 )
 from applicants.selectors import open_information_request
-from applicants.services.checks import SECTIONS
 from applicants.services.partners import API_SECTION_FIELDS
 from applicants.workflow import public_status, public_status_code
 from subsidy.api.serializers import KnownFieldsOnly

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from applicants.checks import SECTIONS, hong_kong_time
 from applicants.errors import ProblemsError
 from applicants.models import (
     NOT_LIVE_STATUSES,
@@ -24,7 +25,6 @@ from applicants.models import (
     Organisation,
     TeamMember,
 )
-from applicants.services.checks import SECTIONS, hong_kong_time
 from applicants.workflow import application_created_publish
 from subsidy.platform.audit import actor_user, audit_record
 from subsidy.platform.errors import DomainError

@@ -20,10 +20,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from applicants.checks import SECTIONS
 from applicants.errors import ProblemsError
 from applicants.models import Application, Membership, Organisation, PartnerLink
 from applicants.services import drafts
-from applicants.services.checks import SECTIONS
 from applicants.services.organisations import (
     ORGANISATION_FIELDS,
     _apply_profile,

@@ -1,6 +1,6 @@
 """Submitting, resubmitting and withdrawing: the applicant's steps of the lifecycle. The
 rules themselves are in ``applicants.workflow`` (guards and effects) and
-``applicants.services.checks``."""
+``applicants.checks``."""
 
 from applicants.models import Application, ApplicationStatus
 from applicants.workflow import application_transition

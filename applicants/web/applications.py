@@ -18,13 +18,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from applicants import selectors
-from applicants.errors import ProblemsError
-from applicants.models import Application, ApplicationStatus, Document, Organisation
-from applicants.services.checks import (
+from applicants.checks import (
     HONG_KONG,
     application_submission_problems,
     section_of,
 )
+from applicants.errors import ProblemsError
+from applicants.models import Application, ApplicationStatus, Document, Organisation
 from applicants.services.documents import document_delete, document_upload
 from applicants.services.drafts import (
     application_create_draft,

@@ -1,7 +1,7 @@
 """Screening: the programme officer checks a submitted application's eligibility.
 
 Each rule has an automatic result, computed from the submission checks of
-``applicants.services.checks`` (the same rules the applicant met at submission, read again
+``applicants.checks`` (the same rules the applicant met at submission, read again
 now) plus the two that concern the company: its category is one the round funds, and its
 registration is on record. The officer confirms or overrides each result, an override with
 a reason, and concludes with one outcome of the workflow engine: ineligible (with the
@@ -15,9 +15,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from applicants.checks import application_submission_problems
 from applicants.errors import ProblemsError
 from applicants.models import Application
-from applicants.services.checks import application_submission_problems
 from applicants.workflow import application_transition
 from subsidy.platform.audit import audit_record
 from subsidy.platform.models import AuditEvent

@@ -20,9 +20,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from applicants.checks import SECTIONS
 from applicants.models import Application, ApplicationStatus, ApplicationVersion
 from applicants.selectors import application_versions_compared
-from applicants.services.checks import SECTIONS
 from applicants.workflow import (
     TRANSITIONS_BY_NAME,
     application_transition,

@@ -1,7 +1,7 @@
 import pytest
 
+from applicants.checks import application_submission_problems
 from applicants.models import Application
-from applicants.services.checks import application_submission_problems
 from tests.factories import FundingRoundFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,9 +7,9 @@ from django.core import mail
 from django.db import connection
 from django.utils import timezone
 
+from applicants.checks import application_submission_problems, section_of
 from applicants.errors import ProblemsError
 from applicants.models import Application, ApplicationVersion, Membership
-from applicants.services.checks import application_submission_problems, section_of
 from applicants.services.drafts import application_create_draft
 from applicants.services.submission import application_submit
 from subsidy.notifications.models import Notification
@@ -256,6 +256,6 @@ def test_concurrent_submissions_take_consecutive_references_without_gaps():
 
 def test_the_reference_statement_names_the_sequence_model_s_table():
     from applicants.models import ReferenceSequence
-    from applicants.services.versions import NEXT_REFERENCE_NUMBER
+    from applicants.versions import NEXT_REFERENCE_NUMBER
 
     assert f'"{ReferenceSequence._meta.db_table}"' in NEXT_REFERENCE_NUMBER

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Count, Sum
 
 from applicants.models import Application, ApplicationStatus, ReferenceSequence
-from applicants.services.versions import reference_assign
+from applicants.versions import reference_assign
 from reviews.models import Review
 from subsidy.devdata.volume import VolumeSpec
 from subsidy.finance.models import Claim, Disbursement, Tranche
