@@ -40,7 +40,7 @@ def database_url(name: str) -> str:
 
 def django_env(db: str, **extra: str) -> dict[str, str]:
     """The environment of a production process on database ``db`` (a name without prefix)."""
-    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "TESTING"}}
+    env = {k: v for k, v in os.environ.items() if k != "DEBUG"}
     env.update({
         "DATABASE_URL": database_url(db),
         "CELERY_BROKER_URL": REDIS_URL,

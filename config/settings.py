@@ -6,9 +6,12 @@ One module, driven by environment variables, with safe local defaults:
 * no ``CELERY_BROKER_URL``/``REDIS_URL``: Celery tasks run eagerly in-process; with one,
   Redis is the broker and the cache and a separate worker delivers;
 * ``DEBUG`` is off unless asked for, and ``SECRET_KEY`` is required when it is off.
+
+This module is production's and local development's (manage.py, Celery, gunicorn). The test
+suite loads ``config.settings_test``, named by pytest's configuration in pyproject.toml:
+nothing here changes because a test runner happens to be imported.
 """
 
-import sys
 from pathlib import Path
 
 import environ
@@ -23,12 +26,10 @@ if (BASE_DIR / ".env").is_file():
     environ.Env.read_env(BASE_DIR / ".env")
 
 DEBUG = env.bool("DEBUG", default=False)
-# Under pytest the same module serves, with a fast password hasher (see below).
-TESTING = env.bool("TESTING", default="pytest" in sys.modules)
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
-    if DEBUG or TESTING:
+    if DEBUG:
         SECRET_KEY = "insecure-local-development-key-never-used-in-production"  # noqa: S105
     else:
         raise ImproperlyConfigured(
@@ -36,7 +37,7 @@ if not SECRET_KEY:
         )
 
 ALLOWED_HOSTS = env.list(
-    "ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"] if DEBUG or TESTING else []
+    "ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"] if DEBUG else []
 )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
@@ -111,9 +112,7 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Under tests, live-server threads must not keep connections that block dropping the
-    # test database at the end of the run.
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0 if TESTING else 60)
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a writer instead of failing at once ("database is locked") on the embedded DB.
@@ -242,8 +241,6 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-if TESTING:
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "home"
@@ -264,7 +261,7 @@ ACCOUNT_RATE_LIMITS = {"login_failed": False}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Cyberport AISS"
 # Staff roles must set up TOTP before using the system when this is on (production).
-STAFF_REQUIRE_2FA = env.bool("STAFF_REQUIRE_2FA", default=not (DEBUG or TESTING))
+STAFF_REQUIRE_2FA = env.bool("STAFF_REQUIRE_2FA", default=not DEBUG)
 
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)  # hours
@@ -293,7 +290,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
                 "OPTIONS": {"location": MEDIA_ROOT, "base_url": None}},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-                    if not (DEBUG or TESTING) else
+                    if not DEBUG else
                     "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # S3-compatible object storage for documents when a bucket is configured. Objects stay
@@ -330,8 +327,6 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if TESTING:
-    SECURE_SSL_REDIRECT = False
 
 # A policy without inline scripts: every script is a file served by the project itself.
 CONTENT_SECURITY_POLICY = {

@@ -152,9 +152,9 @@ def test_postgres_data_lives_on_a_declared_named_volume():
 
 def test_compose_environment_passes_the_deployment_checks():
     environment = {key: value for key, value in os.environ.items()
-                   if key not in {"DEBUG", "TESTING"}}
+                   if key != "DEBUG"}
     environment.update(_environment("web"), SECRET_KEY=secrets.token_urlsafe(64),
-                       TESTING="0", DJANGO_SETTINGS_MODULE="config.settings")
+                       DJANGO_SETTINGS_MODULE="config.settings")
     result = subprocess.run(  # noqa: S603 - fixed interpreter and arguments
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=BASE_DIR, env=environment, capture_output=True, text=True, timeout=120,

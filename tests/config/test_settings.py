@@ -14,7 +14,7 @@ BASE_DIR = Path(settings.BASE_DIR)
 CONTROLLED = {
     "DATABASE_URL", "CELERY_BROKER_URL", "REDIS_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS",
     "CSRF_TRUSTED_ORIGINS", "STAFF_REQUIRE_2FA", "SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE",
-    "CSRF_COOKIE_SECURE", "SECURE_HSTS_SECONDS", "CONN_MAX_AGE", "EMAIL_URL", "TESTING",
+    "CSRF_COOKIE_SECURE", "SECURE_HSTS_SECONDS", "CONN_MAX_AGE", "EMAIL_URL",
     "DJANGO_SETTINGS_MODULE",
 }
 PRODUCTION = {
@@ -44,7 +44,7 @@ print(json.dumps({
 
 def _run(args, **env):
     clean = {key: value for key, value in os.environ.items() if key not in CONTROLLED}
-    clean.update({"DJANGO_SETTINGS_MODULE": "config.settings", "TESTING": "0"}, **env)
+    clean.update({"DJANGO_SETTINGS_MODULE": "config.settings"}, **env)
     return subprocess.run(  # noqa: S603 - fixed interpreter and arguments
         [sys.executable, *args], cwd=BASE_DIR, env=clean, capture_output=True, text=True,
         timeout=120, check=False,
@@ -126,3 +126,31 @@ def test_deploy_check_reports_nothing_with_production_environment():
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
     assert "WARNING" not in result.stdout + result.stderr
+
+
+# The same loading, in a process that has imported pytest first (as a test run, a conftest or
+# a tool built on pytest would): production's settings must not notice.
+UNDER_PYTEST = "import pytest\n" + SHOW.replace(
+    "print(json.dumps({", "print(json.dumps({\n    \"hashers\": settings.PASSWORD_HASHERS,", 1)
+
+
+def test_importing_pytest_does_not_relax_the_secret_key_requirement():
+    result = _run(["-c", UNDER_PYTEST], ALLOWED_HOSTS="aiss.cyberport.hk")
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_importing_pytest_leaves_production_settings_as_they_are():
+    result = _run(["-c", UNDER_PYTEST], **PRODUCTION)
+
+    assert result.returncode == 0, result.stderr
+    loaded = json.loads(result.stdout.strip().splitlines()[-1])
+    assert loaded["hashers"][0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+    assert loaded["staff_require_2fa"] is True
+
+
+def test_the_suite_runs_on_the_test_settings_named_by_pytest_configuration():
+    assert os.environ["DJANGO_SETTINGS_MODULE"] == "config.settings_test"
+    assert settings.PASSWORD_HASHERS == ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -23,7 +23,7 @@ print(json.dumps({
 
 def _show(**env_vars):
     env = {k: v for k, v in os.environ.items() if not k.startswith("DOCUMENTS_S3_")}
-    env.update({"DEBUG": "1", "TESTING": "0", "DJANGO_SETTINGS_MODULE": "config.settings"})
+    env.update({"DEBUG": "1", "DJANGO_SETTINGS_MODULE": "config.settings"})
     env.pop("DATABASE_URL", None)
     env.update(env_vars)
     result = subprocess.run([sys.executable, "-c", SHOW], cwd=settings.BASE_DIR, env=env,

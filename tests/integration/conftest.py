@@ -96,7 +96,6 @@ class Worker:
             "EMAIL_FILE_PATH": str(self.mail_dir),
             "SECRET_KEY": "worker-integration-test-" + uuid.uuid4().hex,
             "DEBUG": "0",
-            "TESTING": "0",
             **self.extra_env,
         }
         command = [
