@@ -203,11 +203,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "subsidy.tasks.send_offer_expiry_reminders",
         "schedule": crontab(minute=15),
     },
-}
-# Offers past their expiry lapse and release their commitment (idempotent).
-CELERY_BEAT_SCHEDULE["offers-lapse"] = {
-    "task": "reviews.tasks.lapse_expired_offers",
-    "schedule": crontab(minute=20),
+    # Offers past their expiry lapse and release their commitment (idempotent).
+    "offers-lapse": {
+        "task": "reviews.tasks.lapse_expired_offers",
+        "schedule": crontab(minute=20),
+    },
 }
 OUTBOX_STALE_SECONDS = env.int("OUTBOX_STALE_SECONDS", default=120)
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)

@@ -80,14 +80,6 @@ def test_celery_services_run_the_project_app(service, subcommand):
     assert importlib.import_module("config").celery_app is celery_app
 
 
-def test_beat_schedule_names_registered_tasks():
-    celery_app.loader.import_default_modules()
-    scheduled = {entry["task"] for entry in celery_app.conf.beat_schedule.values()}
-
-    assert scheduled
-    assert scheduled <= set(celery_app.tasks)
-
-
 def test_application_services_share_one_environment():
     environments = [SERVICES[service]["environment"] for service in APP_SERVICES]
 

@@ -341,8 +341,31 @@ def test_idempotency_key_purge_run_twice_deletes_once():
 
 # --- The beat schedule -------------------------------------------------------------------
 
-@pytest.mark.parametrize("entry", sorted(settings.CELERY_BEAT_SCHEDULE))
+# Beat entries and queued messages name tasks by these strings: a deploy that renamed one
+# would leave the old beat process, and messages already queued, naming a task nobody runs.
+BEAT_ENTRIES = {
+    "outbox-sweeper": "subsidy.tasks.sweep_outbox",
+    "staff-daily-digest": "subsidy.tasks.send_staff_daily_digest",
+    "webhook-sweeper": "subsidy.tasks.sweep_webhook_deliveries",
+    "idempotency-key-purge": "subsidy.tasks.purge_idempotency_keys",
+    "rounds-open": "subsidy.tasks.open_due_rounds",
+    "rounds-close": "subsidy.tasks.close_due_rounds",
+    "round-closing-reminders": "subsidy.tasks.send_round_closing_reminders",
+    "review-reminders": "subsidy.tasks.send_review_reminders",
+    "offer-expiry-reminders": "subsidy.tasks.send_offer_expiry_reminders",
+    "offers-lapse": "reviews.tasks.lapse_expired_offers",
+}
+
+
+def test_beat_runs_the_schedule_of_the_settings_under_stable_task_names():
+    schedule = celery_app.conf.beat_schedule
+
+    assert schedule == settings.CELERY_BEAT_SCHEDULE
+    assert {entry: job["task"] for entry, job in schedule.items()} == BEAT_ENTRIES
+
+
+@pytest.mark.parametrize("entry", sorted(BEAT_ENTRIES))
 def test_every_beat_entry_names_a_registered_task(entry):
     # What a worker does at start: import every installed app's tasks module.
     celery_app.loader.import_default_modules()
-    assert settings.CELERY_BEAT_SCHEDULE[entry]["task"] in celery_app.tasks
+    assert celery_app.conf.beat_schedule[entry]["task"] in celery_app.tasks
