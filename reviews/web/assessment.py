@@ -4,7 +4,7 @@ the round ranking with its exports."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -14,7 +14,7 @@ from reviews.models import Assignment, ReviewerPoolMember
 from reviews.selectors import assessment as selectors
 from reviews.services import assignments as assignment_services
 from reviews.services import pool as pool_services
-from reviews.web.exports import ranking_csv, ranking_xlsx
+from reviews.web.exports import ranking_csv_response, ranking_xlsx_response
 from reviews.web.forms import (
     AssessmentSettingsForm,
     AssignForm,
@@ -182,11 +182,5 @@ def ranking_export(request, code, fmt):
     ranking = selectors.round_ranking(round_=round_, normalised=_normalised_choice(request))
     filename = f"ranking-{round_.code}"
     if fmt == "csv":
-        response = HttpResponse(ranking_csv(ranking), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-        return response
-    response = HttpResponse(
-        ranking_xlsx(ranking),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
-    return response
+        return ranking_csv_response(ranking, filename)
+    return ranking_xlsx_response(ranking, filename)

@@ -1,13 +1,13 @@
-"""The round ranking as CSV and as an Excel workbook, with the same columns as the page."""
-
-import csv
-import io
-from decimal import Decimal
+"""The round ranking as CSV and as an Excel workbook, with the same columns as the page.
+The cells are written by ``subsidy.platform.exports``, as every download is."""
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
 from reviews.selectors.assessment import Ranking
+from subsidy.platform import exports
+
+# Scores with two decimals (columns G–J), amounts with thousands separators (L, M).
+NUMBER_FORMATS = {6: "0.00", 7: "0.00", 8: "0.00", 9: "0.00", 11: "#,##0.00", 12: "#,##0.00"}
 
 
 def _header() -> list[str]:
@@ -27,29 +27,12 @@ def _rows(ranking: Ranking):
                _("yes") if row.within_envelope else _("no")]
 
 
-def ranking_csv(ranking: Ranking) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(_header())
-    for values in _rows(ranking):
-        writer.writerow(["" if v is None else v for v in values])
-    return out.getvalue()
+def ranking_csv_response(ranking: Ranking, filename: str):
+    return exports.csv_download(exports.csv_chunks(_header(), _rows(ranking)), filename,
+                                content_type="text/csv; charset=utf-8")
 
 
-def ranking_xlsx(ranking: Ranking) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = ranking.round.code
-    sheet.append(_header())
-    for values in _rows(ranking):
-        sheet.append([str(v) if v is not None and not isinstance(v, int | Decimal | str)
-                      else v for v in values])
-    for column in ("G", "H", "I", "J"):
-        for cell in sheet[column][1:]:
-            cell.number_format = "0.00"
-    for column in ("L", "M"):
-        for cell in sheet[column][1:]:
-            cell.number_format = "#,##0.00"
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+def ranking_xlsx_response(ranking: Ranking, filename: str):
+    handle = exports.xlsx_file(_header(), _rows(ranking), sheet=ranking.round.code,
+                               number_formats=NUMBER_FORMATS)
+    return exports.xlsx_download(handle, filename)

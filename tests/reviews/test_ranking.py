@@ -4,12 +4,13 @@ import math
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from openpyxl import load_workbook
 
+from applicants.models import Application
 from reviews.selectors.assessment import reviews_for_application, round_ranking
 from reviews.services.assignments import assignment_create
 from reviews.services.pool import assessment_settings_update
-from reviews.web.exports import ranking_csv, ranking_xlsx
 from tests.factories import FundingRoundFactory
 
 from .conftest import application_in_review, pooled_reviewer, submit_review
@@ -126,21 +127,60 @@ def test_unscored_applications_come_last_without_a_rank(officer):
     assert [(r.application.pk, r.rank) for r in rows] == [(scored.pk, 1), (unscored.pk, None)]
 
 
-def test_csv_export_parses_back(two_by_two):
+def _download(client, officer, round_, fmt):
+    client.force_login(officer)
+    response = client.get(reverse("reviews:ranking_export", args=[round_.code, fmt]))
+    assert response.status_code == 200
+    return b"".join(response.streaming_content)
+
+
+def _csv(client, officer, round_) -> list[list[str]]:
+    text = _download(client, officer, round_, "csv").decode()
+    assert text.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(text[1:], newline="")))
+
+
+def _xlsx(client, officer, round_) -> list[tuple]:
+    return list(load_workbook(io.BytesIO(_download(client, officer, round_, "xlsx"))).active.values)
+
+
+def test_csv_export_parses_back(client, officer, two_by_two):
     round_, x, y = two_by_two
-    rows = list(csv.reader(io.StringIO(ranking_csv(round_ranking(round_=round_)))))
+    rows = _csv(client, officer, round_)
     assert rows[0][:3] == ["Rank", "Reference", "Title"]
     assert [(r[0], r[1], r[6]) for r in rows[1:]] == [
         ("1", x.reference, "90.00"), ("2", y.reference, "60.00")]
 
 
-def test_xlsx_export_parses_back(two_by_two):
+def test_csv_export_ends_lines_with_crlf(client, officer, two_by_two):
+    round_, _x, _y = two_by_two
+    text = _download(client, officer, round_, "csv").decode()
+    assert text.count("\r\n") == 3 and "\n" not in text.replace("\r\n", "")
+
+
+def test_xlsx_export_parses_back(client, officer, two_by_two):
     round_, x, y = two_by_two
-    sheet = load_workbook(io.BytesIO(ranking_xlsx(round_ranking(round_=round_)))).active
-    values = list(sheet.values)
+    values = _xlsx(client, officer, round_)
     assert values[0][1] == "Reference"
     assert [(v[0], v[1], v[6], v[11]) for v in values[1:]] == [
         (1, x.reference, 90, 1000000), (2, y.reference, 60, 1000000)]
+
+
+FORMULA_TITLE = '=HYPERLINK("http://x","y")'
+
+
+def test_csv_export_quotes_a_title_that_would_run_as_a_formula(client, officer, two_by_two):
+    round_, x, _y = two_by_two
+    Application.objects.filter(pk=x.pk).update(title=FORMULA_TITLE)
+    rows = _csv(client, officer, round_)
+    assert rows[1][2] == "'" + FORMULA_TITLE
+
+
+def test_xlsx_export_quotes_a_title_that_would_run_as_a_formula(client, officer, two_by_two):
+    round_, x, _y = two_by_two
+    Application.objects.filter(pk=x.pk).update(title=FORMULA_TITLE)
+    values = _xlsx(client, officer, round_)
+    assert values[1][2] == "'" + FORMULA_TITLE
 
 
 def test_application_reviews_lay_out_scores_by_criterion(two_by_two):

@@ -11,7 +11,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from subsidy.finance.models import Disbursement
-from subsidy.finance.reports import exports, figures
+from subsidy.finance.reports import figures
 from subsidy.finance.reports.registers import (
     COMMITMENT_COLUMNS,
     DISBURSEMENT_COLUMNS,
@@ -19,6 +19,7 @@ from subsidy.finance.reports.registers import (
     commitments_register,
     disbursement_register,
 )
+from subsidy.platform import exports
 from subsidy.platform.permissions import Action, can
 from subsidy.scheme.models import Grant
 

@@ -3,8 +3,9 @@ value in its own cell, whatever characters it holds."""
 
 import csv
 import io
+from datetime import UTC, datetime
 
-from subsidy.finance.reports.exports import csv_rows
+from subsidy.platform.exports import csv_rows
 
 COLUMNS = [("id", "ID"), ("organisation", "Organisation")]
 
@@ -32,3 +33,16 @@ def test_a_carriage_return_stays_inside_its_cell():
 def test_a_formula_at_the_start_of_a_cell_is_quoted_as_text():
     text = "".join(csv_rows(_Rows([{"id": 1, "organisation": "=SUM(A1:A9)"}]), COLUMNS))
     assert _read(text)[1] == ["1", "'=SUM(A1:A9)"]
+
+
+def test_a_tab_or_carriage_return_before_a_formula_is_quoted_as_text():
+    text = "".join(csv_rows(_Rows([{"id": 1, "organisation": "\t=1+1"},
+                                   {"id": 2, "organisation": "\r=1+1"}]), COLUMNS))
+    assert [row[1] for row in _read(text)[1:]] == ["'\t=1+1", "'\r=1+1"]
+
+
+def test_times_are_written_in_hong_kong_time():
+    columns = [("id", "ID"), ("approved_at", "Approved")]
+    at = datetime(2027, 3, 1, 16, 30, tzinfo=UTC)
+    text = "".join(csv_rows(_Rows([{"id": 1, "approved_at": at}]), columns))
+    assert _read(text)[1] == ["1", "2027-03-02T00:30:00+08:00"]

@@ -10,13 +10,13 @@ from django.db import connection
 from applicants.models import Organisation
 from subsidy.devdata.volume import VolumeSpec, generate_volume
 from subsidy.finance.models import Disbursement
-from subsidy.finance.reports.exports import copy_csv_rows, csv_rows
 from subsidy.finance.reports.registers import (
     COMMITMENT_COLUMNS,
     DISBURSEMENT_COLUMNS,
     commitments_register,
     disbursement_register,
 )
+from subsidy.platform.exports import copy_csv_rows, csv_rows
 
 pytestmark = [
     pytest.mark.django_db,
