@@ -153,6 +153,21 @@ def member(organisation, role):
     return user
 
 
+def stranger():
+    """An applicant of another company."""
+    return MembershipFactory(user=UserFactory(roles=[Role.APPLICANT])).user
+
+
+@pytest.fixture
+def client_for(client):
+    """The test client signed in as the given user."""
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
+
+
 @pytest.fixture
 def draft(owner, organisation, round_):
     return application_create_draft(actor=owner, organisation=organisation, round_=round_)
