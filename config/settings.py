@@ -209,6 +209,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=20),
     },
 }
+# Deployment knobs of email delivery, tuned to the mail server and the broker: how long a
+# pending notification waits before the sweeper re-enqueues it, and how hard a refused send
+# is retried.
 OUTBOX_STALE_SECONDS = env.int("OUTBOX_STALE_SECONDS", default=120)
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
 # Delivery retries wait base, 2 x base, 4 x base, ... seconds, never more than the maximum.
@@ -375,14 +378,11 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# Webhooks: plain http and private addresses are for local receivers in tests only.
+# Webhooks: plain http and private addresses are for local receivers in tests only. The
+# timeout and retry policy promised to partners are rules of the API (subsidy/webhooks/rules.py);
+# how long a due delivery may wait before the sweeper re-sends it is a deployment knob.
 WEBHOOKS_ALLOW_INSECURE = env.bool("WEBHOOKS_ALLOW_INSECURE", default=False)
 WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", default=False)
-WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", default=10)
-WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
-# Retries wait base, 2 x base, 4 x base, ... seconds, never more than the maximum.
-WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=30)
-WEBHOOK_RETRY_MAX_SECONDS = env.int("WEBHOOK_RETRY_MAX_SECONDS", default=6 * 60 * 60)
 WEBHOOK_SWEEP_GRACE_SECONDS = env.int("WEBHOOK_SWEEP_GRACE_SECONDS", default=120)
 
 # --- Logging ------------------------------------------------------------------------------
@@ -398,14 +398,5 @@ LOGGING = {
     },
 }
 
-# --- Domain settings ----------------------------------------------------------------------
-# An exceptional case lets the panel go above a round's ratio cap, never above this.
-EXCEPTIONAL_RATIO_CAP_PERCENT = 90
-# An offer of a grant stays open this many days; then it lapses.
-OFFER_VALIDITY_DAYS = env.int("OFFER_VALIDITY_DAYS", default=14)
-
-# Application documents: a limit per file and per application (bytes).
-APPLICATION_DOCUMENT_MAX_BYTES = env.int("APPLICATION_DOCUMENT_MAX_BYTES",
-                                         default=10 * 1024 * 1024)
-APPLICATION_DOCUMENTS_TOTAL_MAX_BYTES = env.int("APPLICATION_DOCUMENTS_TOTAL_MAX_BYTES",
-                                                default=50 * 1024 * 1024)
+# The scheme's own rules (offer validity, ratio caps, upload limits, the webhook contract)
+# are not settings: each lives in the package that owns it, in its ``rules.py``.

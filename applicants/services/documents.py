@@ -11,12 +11,12 @@ import os
 import zipfile
 
 import filetype
-from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
+from applicants import rules
 from applicants.errors import ProblemsError
 from applicants.models import Application, Document
 from applicants.services.drafts import require_editable
@@ -35,11 +35,11 @@ _ZIP_LIKE = {"application/zip", DOCX, XLSX,
 
 
 def max_file_bytes() -> int:
-    return getattr(settings, "APPLICATION_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
+    return rules.DOCUMENT_MAX_BYTES
 
 
 def max_application_bytes() -> int:
-    return getattr(settings, "APPLICATION_DOCUMENTS_TOTAL_MAX_BYTES", 50 * 1024 * 1024)
+    return rules.DOCUMENTS_TOTAL_MAX_BYTES
 
 
 def _megabytes(size: int) -> str:

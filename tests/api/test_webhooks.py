@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from subsidy.platform.models import AuditEvent
 from subsidy.platform.roles import Role
+from subsidy.webhooks import rules as webhook_rules
 from subsidy.webhooks.models import WebhookDelivery, WebhookEndpoint
 from subsidy.webhooks.services import delivery as webhooks
 from subsidy.webhooks.services.delivery import UnsafeWebhookUrl, webhook_url_resolve
@@ -176,8 +177,8 @@ def test_registering_with_a_misspelt_field_is_400_on_that_field(partner_client,
     assert not WebhookEndpoint.objects.exists()
 
 
-def test_delivery_rechecks_the_guard(partner, settings, django_capture_on_commit_callbacks):
-    settings.WEBHOOK_MAX_ATTEMPTS = 1
+def test_delivery_rechecks_the_guard(partner, monkeypatch, django_capture_on_commit_callbacks):
+    monkeypatch.setattr(webhook_rules, "MAX_ATTEMPTS", 1)
     make_endpoint(partner, url="https://10.0.0.7/hooks")  # e.g. DNS changed since registration
     [delivery] = publish(partner, django_capture_on_commit_callbacks)
     delivery.refresh_from_db()
@@ -335,9 +336,9 @@ def test_failed_delivery_is_retried_and_logged(partner, local_receivers_allowed,
     assert delivery.last_response_code == 204
 
 
-def test_delivery_gives_up_after_the_attempt_limit(partner, settings, local_receivers_allowed,
+def test_delivery_gives_up_after_the_attempt_limit(partner, monkeypatch, local_receivers_allowed,
                                                    django_capture_on_commit_callbacks):
-    settings.WEBHOOK_MAX_ATTEMPTS = 3
+    monkeypatch.setattr(webhook_rules, "MAX_ATTEMPTS", 3)
     with Receiver([500]) as receiver:
         make_endpoint(partner, url=receiver.url)
         [delivery] = publish(partner, django_capture_on_commit_callbacks)
@@ -349,10 +350,10 @@ def test_delivery_gives_up_after_the_attempt_limit(partner, settings, local_rece
     assert delivery.next_attempt_at is None
 
 
-def test_unreachable_receiver_is_logged_with_the_error(partner, settings,
+def test_unreachable_receiver_is_logged_with_the_error(partner, monkeypatch,
                                                        local_receivers_allowed,
                                                        django_capture_on_commit_callbacks):
-    settings.WEBHOOK_MAX_ATTEMPTS = 1
+    monkeypatch.setattr(webhook_rules, "MAX_ATTEMPTS", 1)
     with Receiver([200]) as receiver:
         url = receiver.url
     make_endpoint(partner, url=url)  # the server is gone: connection refused
@@ -363,14 +364,14 @@ def test_unreachable_receiver_is_logged_with_the_error(partner, settings,
     assert "ConnectionRefusedError" in delivery.last_error
 
 
-def test_retry_delays_grow_exponentially_up_to_the_cap(settings):
-    settings.WEBHOOK_RETRY_BASE_SECONDS = 30
-    settings.WEBHOOK_RETRY_MAX_SECONDS = 300
+def test_retry_delays_grow_exponentially_up_to_the_cap(monkeypatch):
+    monkeypatch.setattr(webhook_rules, "RETRY_BASE_SECONDS", 30)
+    monkeypatch.setattr(webhook_rules, "RETRY_MAX_SECONDS", 300)
     assert [webhooks.webhook_retry_delay(n) for n in range(1, 6)] == [30, 60, 120, 240, 300]
 
 
-def test_failed_attempt_schedules_the_next_one(partner, settings, local_receivers_allowed):
-    settings.WEBHOOK_RETRY_BASE_SECONDS = 30
+def test_failed_attempt_schedules_the_next_one(partner, monkeypatch, local_receivers_allowed):
+    monkeypatch.setattr(webhook_rules, "RETRY_BASE_SECONDS", 30)
     with Receiver([503]) as receiver:
         endpoint = make_endpoint(partner, url=receiver.url)
         delivery = WebhookDelivery.objects.create(endpoint=endpoint, event_id="1" * 32,

@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from subsidy.webhooks import rules as webhook_rules
 from subsidy.webhooks.models import WebhookDelivery, WebhookEndpoint
 from subsidy.webhooks.services import delivery as webhooks
 
@@ -106,7 +107,7 @@ def test_https_delivery_refuses_a_certificate_for_another_name(
         partner, settings, monkeypatch, tls_receiver, trust_test_certificate,
         django_capture_on_commit_callbacks):
     settings.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = True
-    settings.WEBHOOK_MAX_ATTEMPTS = 1
+    monkeypatch.setattr(webhook_rules, "MAX_ATTEMPTS", 1)
     port, received = tls_receiver
     fake_dns(monkeypatch, {"other.partner.example": ["127.0.0.1"]})
 

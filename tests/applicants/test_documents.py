@@ -5,6 +5,7 @@ import zipfile
 import pytest
 from django.core.files.storage import default_storage
 
+from applicants import rules
 from applicants.errors import ProblemsError
 from applicants.models import Document, Membership
 from applicants.services.documents import (
@@ -70,14 +71,14 @@ def test_an_empty_file_is_refused(owner, draft):
         put(owner, draft, "plan.pdf", b"")
 
 
-def test_a_file_over_the_per_file_limit_is_refused(owner, draft, settings):
-    settings.APPLICATION_DOCUMENT_MAX_BYTES = 100
+def test_a_file_over_the_per_file_limit_is_refused(owner, draft, monkeypatch):
+    monkeypatch.setattr(rules, "DOCUMENT_MAX_BYTES", 100)
     with pytest.raises(ProblemsError, match="at most 0.0 MB"):
         put(owner, draft, "plan.pdf", pdf_bytes() + b"\x00" * 100)
 
 
-def test_uploads_past_the_application_limit_are_refused(owner, draft, settings):
-    settings.APPLICATION_DOCUMENTS_TOTAL_MAX_BYTES = len(pdf_bytes()) * 2
+def test_uploads_past_the_application_limit_are_refused(owner, draft, monkeypatch):
+    monkeypatch.setattr(rules, "DOCUMENTS_TOTAL_MAX_BYTES", len(pdf_bytes()) * 2)
     put(owner, draft, "a.pdf", pdf_bytes())
     put(owner, draft, "b.pdf", pdf_bytes())
     with pytest.raises(ProblemsError, match="together"):

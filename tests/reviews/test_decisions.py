@@ -19,6 +19,7 @@ from subsidy.notifications.models import Notification
 from subsidy.platform.errors import DomainError, PermissionDeniedError
 from subsidy.platform.models import AuditEvent
 from subsidy.platform.roles import Role
+from subsidy.scheme import rules as scheme_rules
 from subsidy.scheme.ledger import round_committed
 from subsidy.scheme.models import FundingRound, Grant
 from subsidy.scheme.services.offers import grant_terms_problems
@@ -71,8 +72,8 @@ def test_approval_creates_the_offer_and_commits_the_amount(panel, round_, review
     assert round_committed(round_id=round_.pk) == Decimal("600000.00")
 
 
-def test_the_offer_expires_after_the_offer_validity(settings, panel, reviewed):
-    settings.OFFER_VALIDITY_DAYS = 10
+def test_the_offer_expires_after_the_offer_validity(monkeypatch, panel, reviewed):
+    monkeypatch.setattr(scheme_rules, "OFFER_VALIDITY_DAYS", 10)
     grant = application_approve(actor=panel, application=reviewed, amount=REQUESTED)
     left = grant.offer_expires_at - timezone.now()
     assert timedelta(days=9, hours=23) < left <= timedelta(days=10)

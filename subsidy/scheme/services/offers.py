@@ -12,13 +12,13 @@ application's status and its grant's status change in one transaction.
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from subsidy.platform.audit import audit_record, snapshot
 from subsidy.platform.errors import DomainError
+from subsidy.scheme import rules
 from subsidy.scheme.ledger import round_committed
 from subsidy.scheme.models import FundingRound, Grant
 
@@ -34,7 +34,7 @@ def money(value: Decimal) -> str:
 
 
 def offer_validity() -> timedelta:
-    return timedelta(days=getattr(settings, "OFFER_VALIDITY_DAYS", 14))
+    return timedelta(days=rules.OFFER_VALIDITY_DAYS)
 
 
 def _amount(value) -> Decimal | None:
@@ -59,7 +59,7 @@ def grant_terms_problems(*, application, amount, exceptional_justification: str 
     """The panel's caps on an approval, each refusal with its reason: the amount is positive
     and at most the amount requested and the round's maximum per project; the ratio to the
     total eligible cost is at most the round's ratio cap, or, with a written justification
-    of the exceptional case, at most ``EXCEPTIONAL_RATIO_CAP_PERCENT``."""
+    of the exceptional case, at most ``rules.EXCEPTIONAL_RATIO_CAP_PERCENT``."""
     round_ = application.round
     value = _amount(amount)
     if value is None or value <= 0:
@@ -80,7 +80,7 @@ def grant_terms_problems(*, application, amount, exceptional_justification: str 
         problems.append(("amount", _("The application has no eligible cost to subsidise.")))
         return problems
     justification = (exceptional_justification or "").strip()
-    exceptional_cap = Decimal(settings.EXCEPTIONAL_RATIO_CAP_PERCENT)
+    exceptional_cap = Decimal(rules.EXCEPTIONAL_RATIO_CAP_PERCENT)
     if value * 100 > exceptional_cap * total:
         problems.append(("amount", _(
             "The approved amount is %(ratio)s%% of the eligible cost; even an exceptional "
@@ -166,7 +166,7 @@ def _grant_set(*, actor, grant: Grant, action: str, **changes) -> Grant:
 
 
 def grant_offer_send(*, actor, application) -> Grant:
-    """Start the offer's validity (``OFFER_VALIDITY_DAYS``, 14 by default)."""
+    """Start the offer's validity (``rules.OFFER_VALIDITY_DAYS``)."""
     grant = _locked_grant(application)
     return _grant_set(actor=actor, grant=grant, action="grant.offer",
                       offer_expires_at=timezone.now() + offer_validity())

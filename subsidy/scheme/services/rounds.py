@@ -3,7 +3,6 @@
 from datetime import datetime
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
@@ -11,6 +10,7 @@ from django.utils.translation import gettext as _
 from subsidy.platform.audit import audit_record, snapshot
 from subsidy.platform.errors import DomainError
 from subsidy.platform.permissions import Action, require
+from subsidy.scheme import rules
 from subsidy.scheme.ledger import round_committed
 from subsidy.scheme.models import DocumentType, FundingRound, Scheme, Sector
 
@@ -85,10 +85,10 @@ def _validate_round(values: dict, *, scheme: Scheme, round_: FundingRound | None
             field="max_subsidy_per_project",
         )
     ratio = Decimal(values["max_ratio_percent"])
-    if not Decimal("0") < ratio <= Decimal(settings.EXCEPTIONAL_RATIO_CAP_PERCENT):
+    if not Decimal("0") < ratio <= Decimal(rules.EXCEPTIONAL_RATIO_CAP_PERCENT):
         raise DomainError(
             _("The maximum subsidy ratio must be above 0%% and at most %(cap)s%%.")
-            % {"cap": settings.EXCEPTIONAL_RATIO_CAP_PERCENT},
+            % {"cap": rules.EXCEPTIONAL_RATIO_CAP_PERCENT},
             field="max_ratio_percent",
         )
     if Decimal(values["gpu_hour_rate"]) < 0:

@@ -11,7 +11,7 @@ Rules enforced here:
 * each request carries ``X-AISS-Timestamp`` and ``X-AISS-Signature: t=<ts>,v1=<hex>``, the
   HMAC-SHA256 of ``"<ts>.<body>"`` with the endpoint's secret, so receivers can check the
   sender and reject replays;
-* a failed attempt is retried with exponential backoff up to ``WEBHOOK_MAX_ATTEMPTS``; every
+* a failed attempt is retried with exponential backoff up to ``rules.MAX_ATTEMPTS``; every
   attempt updates the delivery log (status, attempts, last response code and error).
 """
 
@@ -40,6 +40,7 @@ from subsidy.platform.errors import DomainError
 from subsidy.platform.models import PartnerOrganisation
 from subsidy.platform.permissions import Action, require
 from subsidy.platform.queue import task_enqueue
+from subsidy.webhooks import rules
 from subsidy.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEventType
 
 logger = logging.getLogger(__name__)
@@ -181,7 +182,7 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
 def _post(url: str, body: bytes, headers: dict) -> int:
     host, port, address = webhook_url_resolve(url)
     parts = urlsplit(url)
-    timeout = settings.WEBHOOK_TIMEOUT_SECONDS
+    timeout = rules.TIMEOUT_SECONDS
     if parts.scheme == "https":
         connection = _PinnedHTTPSConnection(host, port, address=address, timeout=timeout,
                                             context=ssl.create_default_context())
@@ -199,8 +200,8 @@ def _post(url: str, body: bytes, headers: dict) -> int:
 
 def webhook_retry_delay(attempts: int) -> int:
     """Seconds to wait after the ``attempts``-th failure: base x 2^(attempts-1), capped."""
-    delay = settings.WEBHOOK_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0)
-    return min(delay, settings.WEBHOOK_RETRY_MAX_SECONDS)
+    delay = rules.RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0)
+    return min(delay, rules.RETRY_MAX_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -300,7 +301,7 @@ def webhook_delivery_attempt(*, delivery_id: int) -> AttemptResult:
             result = AttemptResult("delivered")
         else:
             delivery.last_error = (error or f"HTTP {status_code}")[:2000]
-            if delivery.attempts >= settings.WEBHOOK_MAX_ATTEMPTS:
+            if delivery.attempts >= rules.MAX_ATTEMPTS:
                 delivery.status = WebhookDelivery.Status.FAILED
                 delivery.next_attempt_at = None
                 result = AttemptResult("failed")
