@@ -66,3 +66,18 @@ def other_partner(db):
 
     return PartnerOrganisation.objects.create(name="HKSTP Incubation",
                                               contact_email="api@hkstp.example.hk")
+
+
+# The Django admin's user: a scheme administrator with the admin site's rights, as
+# ``createsuperuser`` makes one.
+@pytest.fixture
+def site_admin(db):
+    from subsidy.platform.models import User
+
+    return User.objects.create_superuser("root@cyberport.example.hk", "Correct-Horse-Battery-9")
+
+
+@pytest.fixture
+def as_site_admin(client, site_admin):
+    client.force_login(site_admin)
+    return client

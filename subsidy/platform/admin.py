@@ -1,20 +1,62 @@
-"""Admin pages of users, their roles and the audit trail."""
+"""Admin pages of users, their roles and the audit trail.
 
-from django.contrib import admin
+The admin is a user too: what it writes goes through the same services, checks and audit
+records as the staff pages, and what has no service is shown read-only.
+"""
+
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
+from subsidy.platform.accounts import user_grant_role, user_revoke_role
+from subsidy.platform.errors import DomainError
 from subsidy.platform.models import AuditEvent, User, UserRole
 from subsidy.platform.permissions import Action, can
 
 
+class DomainErrorsAsMessages:
+    """For admin pages whose ``save_model``/``save_formset``/``delete_model`` call services: a
+    refusal (a rule, a missing role, a lost race) rolls the admin's transaction back and
+    comes back to the same page as an error message instead of a server error."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except DomainError as exc:
+            # The admin wraps the save in transaction.atomic: nothing it wrote is kept.
+            self.message_user(request, exc.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except DomainError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+
 class UserRoleInline(admin.TabularInline):
+    """Roles are granted and revoked through ``user_grant_role``/``user_revoke_role``, which
+    audit them; a grant is never edited in place (revoke it and grant another)."""
+
     model = UserRole
     extra = 0
+    fields = ["role", "granted_at"]
+    readonly_fields = ["granted_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return can(request.user, Action.MANAGE_USERS)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return can(request.user, Action.MANAGE_USERS)
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(DomainErrorsAsMessages, DjangoUserAdmin):
     ordering = ["email"]
     list_display = ["email", "full_name", "language", "is_active", "is_staff"]
     search_fields = ["email", "full_name"]
@@ -28,6 +70,25 @@ class UserAdmin(DjangoUserAdmin):
     )
     add_fieldsets = ((None, {"classes": ("wide",),
                              "fields": ("email", "full_name", "password1", "password2")}),)
+
+    def has_delete_permission(self, request, obj=None):
+        # Accounts are deactivated, never deleted: the audit trail points at them.
+        return False
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not UserRole:
+            return super().save_formset(request, form, formset, change)
+        user = form.instance
+        # The admin's change message reads these lists.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for inline_form in formset.deleted_forms:
+            if inline_form.instance.pk:
+                user_revoke_role(actor=request.user, user=user, role=inline_form.instance.role)
+                formset.deleted_objects.append(inline_form.instance)
+        for inline_form in formset.extra_forms:
+            if inline_form.has_changed() and inline_form not in formset.deleted_forms:
+                formset.new_objects.append(user_grant_role(
+                    actor=request.user, user=user, role=inline_form.cleaned_data["role"]))
 
 
 @admin.register(AuditEvent)

@@ -1,0 +1,83 @@
+"""Roles are granted and revoked in the admin through the audited role services; accounts
+are deactivated there, never deleted."""
+
+import pytest
+
+from subsidy.platform.models import AuditEvent, User, UserRole
+from subsidy.platform.roles import Role
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _user_form(user, **roles) -> dict:
+    """The user's change form as the admin posts it, with role rows from ``roles``."""
+    return {
+        "email": user.email, "full_name": user.full_name, "language": "en",
+        "is_active": "on", "date_joined_0": "2026-01-05", "date_joined_1": "09:00:00",
+        "role_grants-TOTAL_FORMS": "0", "role_grants-INITIAL_FORMS": "0", **roles,
+    }
+
+
+def test_a_role_granted_in_the_admin_is_audited(as_site_admin, site_admin):
+    officer = UserFactory(roles=[])
+
+    response = as_site_admin.post(f"/admin/subsidy/user/{officer.pk}/change/", _user_form(
+        officer, **{"role_grants-TOTAL_FORMS": "1", "role_grants-0-role": Role.REVIEWER}))
+
+    assert response.status_code == 302
+    assert officer.has_role(Role.REVIEWER)
+    event = AuditEvent.objects.get(action="user.grant_role")
+    assert (event.actor, event.object_id, event.after) == (
+        site_admin, str(officer.pk), {"role": Role.REVIEWER})
+
+
+def test_a_role_revoked_in_the_admin_is_audited(as_site_admin):
+    officer = UserFactory(roles=[Role.PROGRAMME_OFFICER])
+    grant = UserRole.objects.get(user=officer)
+
+    response = as_site_admin.post(f"/admin/subsidy/user/{officer.pk}/change/", _user_form(
+        officer, **{"role_grants-TOTAL_FORMS": "1", "role_grants-INITIAL_FORMS": "1",
+                    "role_grants-0-id": grant.pk, "role_grants-0-user": officer.pk,
+                    "role_grants-0-role": Role.PROGRAMME_OFFICER,
+                    "role_grants-0-DELETE": "on"}))
+
+    assert response.status_code == 302
+    assert not UserRole.objects.filter(user=officer).exists()
+    event = AuditEvent.objects.get(action="user.revoke_role")
+    assert event.before == {"role": Role.PROGRAMME_OFFICER}
+
+
+def test_a_role_grant_is_not_rewritten_in_place(as_site_admin):
+    applicant = UserFactory(roles=[Role.APPLICANT])
+    grant = UserRole.objects.get(user=applicant)
+
+    as_site_admin.post(f"/admin/subsidy/user/{applicant.pk}/change/", _user_form(
+        applicant, **{"role_grants-TOTAL_FORMS": "1", "role_grants-INITIAL_FORMS": "1",
+                      "role_grants-0-id": grant.pk, "role_grants-0-user": applicant.pk,
+                      "role_grants-0-role": Role.ADMINISTRATOR}))
+
+    assert list(UserRole.objects.filter(user=applicant).values_list("role", flat=True)) == [
+        Role.APPLICANT]
+
+
+def test_an_admin_without_the_administrator_role_cannot_grant_roles(client):
+    superuser = User.objects.create_user("it@cyberport.example.hk", "Correct-Horse-Battery-9",
+                                         is_staff=True, is_superuser=True)
+    client.force_login(superuser)
+    applicant = UserFactory(roles=[])
+
+    client.post(f"/admin/subsidy/user/{applicant.pk}/change/", _user_form(
+        applicant, **{"role_grants-TOTAL_FORMS": "1", "role_grants-0-role": Role.ADMINISTRATOR}))
+
+    assert not UserRole.objects.filter(user=applicant).exists()
+
+
+def test_users_are_not_deleted_in_the_admin(as_site_admin):
+    applicant = UserFactory(roles=[Role.APPLICANT])
+
+    response = as_site_admin.post(f"/admin/subsidy/user/{applicant.pk}/delete/",
+                                     {"post": "yes"})
+
+    assert response.status_code == 403
+    assert User.objects.filter(pk=applicant.pk).exists()
