@@ -1,0 +1,118 @@
+"""Finance pages for grants: the list, a grant with its tranches, and the buttons that
+activate, schedule, complete or terminate it."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from subsidy.finance import selectors
+from subsidy.finance.models import BankAccount
+from subsidy.finance.services import claims
+from subsidy.finance.services import tranches as schedule
+from subsidy.finance.web.forms import ReasonForm, TrancheFormSet
+from subsidy.finance.web.responses import act, cleaned, require
+from subsidy.platform.errors import DomainError
+from subsidy.platform.permissions import Action, can
+from subsidy.scheme.models import Grant
+
+
+@login_required
+def grant_list(request):
+    grants = selectors.grants_visible_to(user=request.user)
+    return render(request, "subsidy/finance/grant_list.html", {"grants": grants})
+
+
+def grant_for(request, grant_id) -> Grant:
+    try:
+        grant = selectors.grant_with_tranches(grant_id=grant_id)
+    except Grant.DoesNotExist:
+        raise Http404 from None
+    if not can(request.user, Action.VIEW_GRANT, grant.application):
+        raise Http404
+    return grant
+
+
+@login_required
+def grant_detail(request, grant_id):
+    grant = grant_for(request, grant_id)
+    organisation = grant.application.organisation
+    account = BankAccount.objects.filter(organisation=organisation).first()
+    can_claim = can(request.user, Action.CLAIM_TRANCHE, grant.application)
+    tranches = list(grant.tranches.all())
+    problems = claims.tranche_due_problems(grant) if can_claim else {}
+    for tranche in tranches:
+        tranche.due_problem = problems.get(tranche.number)
+    return render(request, "subsidy/finance/grant_detail.html", {
+        "grant": grant, "tranches": tranches, "bank_account": account,
+        "can_claim": can_claim,
+        "can_administer": can(request.user, Action.ADMINISTER_GRANTS),
+        "can_edit_bank": can(request.user, Action.MANAGE_BANK_ACCOUNT, organisation),
+        "show_full_account": can(request.user, Action.VIEW_BANK_DETAILS),
+        "terminate_form": ReasonForm(),
+    })
+
+
+@login_required
+@require_POST
+def grant_activate(request, grant_id):
+    grant = get_object_or_404(Grant, pk=grant_id)
+    require(request, Action.ADMINISTER_GRANTS)
+    return act(request, lambda: schedule.grant_activate(actor=request.user, grant=grant),
+                success=_("The grant is active; its tranches are scheduled."),
+                target=reverse("finance_grant", args=[grant.pk]))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def grant_schedule(request, grant_id):
+    """The officer adjusts the tranche schedule of an accepted grant before it starts."""
+    grant = get_object_or_404(Grant.objects.select_related("application"), pk=grant_id)
+    require(request, Action.ADMINISTER_GRANTS)
+    current = ([{"description": t.description, "due_date": t.due_date, "amount": t.amount}
+                for t in grant.tranches.order_by("number")]
+               or [{"description": row.description, "due_date": row.due_date,
+                    "amount": row.amount}
+                   for row in schedule.schedule_from_milestones(grant=grant)])
+    formset = TrancheFormSet(request.POST or None, initial=current, prefix="tranche")
+    error = None
+    if request.method == "POST" and formset.is_valid():
+        rows = [schedule.TrancheRow(description=form.cleaned_data["description"],
+                                    due_date=form.cleaned_data["due_date"],
+                                    amount=form.cleaned_data["amount"])
+                for form in formset.forms
+                if form.cleaned_data and not form.cleaned_data.get("DELETE")]
+        try:
+            schedule.tranche_schedule_set(actor=request.user, grant=grant, rows=rows)
+        except DomainError as exc:
+            error = exc
+        else:
+            messages.success(request, _("Schedule saved."))
+            return redirect(reverse("finance_grant", args=[grant.pk]))
+    return render(request, "subsidy/finance/schedule_form.html",
+                  {"grant": grant, "formset": formset, "error": error})
+
+
+@login_required
+@require_POST
+def grant_complete(request, grant_id):
+    grant = get_object_or_404(Grant, pk=grant_id)
+    require(request, Action.ADMINISTER_GRANTS)
+    return act(request, lambda: schedule.grant_complete(actor=request.user, grant=grant),
+                success=_("The grant is completed."),
+                target=reverse("finance_grant", args=[grant.pk]))
+
+
+@login_required
+@require_POST
+def grant_terminate(request, grant_id):
+    grant = get_object_or_404(Grant, pk=grant_id)
+    require(request, Action.ADMINISTER_GRANTS)
+    reason = cleaned(ReasonForm(request.POST), "reason")
+    return act(request, lambda: schedule.grant_terminate(actor=request.user, grant=grant,
+                                                          reason=reason),
+                success=_("The grant is terminated; its unpaid tranches are cancelled."),
+                target=reverse("finance_grant", args=[grant.pk]))

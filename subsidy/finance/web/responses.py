@@ -1,0 +1,40 @@
+"""What every finance page does around its one service call: the permission check, a
+service's refusal shown on the form or as a message, and the redirect after a button."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+
+from applicants.errors import ProblemsError
+from subsidy.platform.errors import DomainError
+from subsidy.platform.permissions import can
+
+
+def require(request, action, obj=None):
+    if not can(request.user, action, obj):
+        raise PermissionDenied
+
+
+def form_errors(form, error: DomainError) -> None:
+    """Show a service's refusal next to the field it names, or at the top of the form."""
+    problems = error.problems if isinstance(error, ProblemsError) else [
+        (error.field, error.message)]
+    for field, message in problems:
+        form.add_error(field if field in form.fields else None, message)
+
+
+def act(request, call, *, success, target: str, next_target=None):
+    """Run one service call for a POST button: on refusal, show the reason and go back to
+    ``target``; on success, confirm and go on to ``next_target`` (a URL, or a function of
+    the service's result)."""
+    try:
+        result = call()
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect(target)
+    messages.success(request, success(result) if callable(success) else success)
+    return redirect(next_target(result) if callable(next_target) else next_target or target)
+
+
+def cleaned(form, name: str) -> str:
+    return form.cleaned_data[name] if form.is_valid() else ""
