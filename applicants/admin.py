@@ -1,3 +1,10 @@
+"""Read-only views of companies and their applications for administrators.
+
+Companies, their members and invitations change on the company pages, through
+``applicants.services.organisations`` (which checks who may do it and audits it);
+applications change through the applicant pages and the workflow. The admin only shows them.
+"""
+
 from django.contrib import admin
 
 from applicants.models import (
@@ -14,25 +21,15 @@ from applicants.models import (
 )
 
 
-class MembershipInline(admin.TabularInline):
-    model = Membership
-    extra = 0
-    autocomplete_fields = ["user"]
+class _ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
 
+    def has_change_permission(self, request, obj=None):
+        return False
 
-@admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["name_en", "name_zh", "br_number", "sector", "is_cyberport_incubatee"]
-    list_filter = ["sector", "size", "is_cyberport_incubatee"]
-    search_fields = ["name_en", "name_zh", "br_number"]
-    inlines = [MembershipInline]
-
-
-@admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
-    list_display = ["email", "organisation", "role", "created_at", "expires_at", "accepted_at"]
-    search_fields = ["email", "organisation__name_en"]
-    readonly_fields = ["token_hash", "invited_by", "accepted_by", "accepted_at"]
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class _ReadOnlyInline(admin.TabularInline):
@@ -44,6 +41,29 @@ class _ReadOnlyInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class MembershipInline(_ReadOnlyInline):
+    model = Membership
+    fields = ["user", "role"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(_ReadOnlyAdmin):
+    list_display = ["name_en", "name_zh", "br_number", "sector", "is_cyberport_incubatee"]
+    list_filter = ["sector", "size", "is_cyberport_incubatee"]
+    search_fields = ["name_en", "name_zh", "br_number"]
+    inlines = [MembershipInline]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(_ReadOnlyAdmin):
+    list_display = ["email", "organisation", "role", "created_at", "expires_at", "accepted_at"]
+    search_fields = ["email", "organisation__name_en"]
+    exclude = ["token_hash"]
 
 
 class BudgetLineInline(_ReadOnlyInline):
@@ -77,7 +97,7 @@ class VersionInline(_ReadOnlyInline):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(_ReadOnlyAdmin):
     """Read-only here: content changes go through the applicant pages and status changes
     through the workflow, both audited."""
 
@@ -88,12 +108,3 @@ class ApplicationAdmin(admin.ModelAdmin):
     list_select_related = ["organisation", "round"]
     inlines = [BudgetLineInline, MilestoneInline, TeamMemberInline, DocumentInline,
                StatusChangeInline, VersionInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
