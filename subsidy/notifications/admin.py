@@ -1,4 +1,6 @@
-"""Admin pages of the notification outbox."""
+"""Admin pages of the notification outbox, read-only: notifications are written by
+``subsidy.notifications.services.outbox`` and sent again from the staff page of messages not
+delivered, which audits it."""
 
 from django.contrib import admin
 
@@ -10,7 +12,12 @@ class NotificationAdmin(admin.ModelAdmin):
     list_display = ["created_at", "event", "to_email", "language", "status", "attempts"]
     list_filter = ["status", "event", "language"]
     search_fields = ["to_email", "event"]
-    readonly_fields = [f.name for f in Notification._meta.fields]
 
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
