@@ -7,6 +7,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from applicants.models import NOT_LIVE_STATUSES, Application
+from subsidy.platform.money import money
 from subsidy.scheme.models import DocumentType
 
 HONG_KONG = ZoneInfo("Asia/Hong_Kong")
@@ -39,10 +40,6 @@ def section_of(field: str | None) -> str | None:
 
 def hong_kong_time(value) -> str:
     return formats.date_format(timezone.localtime(value, HONG_KONG), "Y-m-d H:i")
-
-
-def money(value: Decimal) -> str:
-    return f"HK${value:,.2f}"
 
 
 def round_open_problems(application: Application, *, at=None) -> list[tuple[str | None, str]]:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from applicants.models import Application, ApplicationStatus
 from applicants.workflow import application_transition
 from subsidy.platform.errors import DomainError
+from subsidy.platform.money import money
 from subsidy.scheme.models import Grant
 
 
@@ -79,7 +80,7 @@ def decisions_bulk(*, actor, application_ids: list[int], decision: str,
                 grant = application_approve(actor=actor, application=application,
                                             amount=application.requested_subsidy)
                 message = _("Approved: offer of HK$%(amount)s sent.") % {
-                    "amount": f"{grant.approved_amount:,.2f}"}
+                    "amount": money(grant.approved_amount, currency=False)}
             elif decision == Decision.REJECT:
                 application_reject(actor=actor, application=application, reason=reason)
                 message = _("Rejected.")

@@ -12,6 +12,7 @@ from django.utils import timezone
 from subsidy.notifications.models import Notification
 from subsidy.notifications.selectors import notification_already_sent
 from subsidy.notifications.services.outbox import local_time_text, notify, organisation_names
+from subsidy.platform.money import money
 from subsidy.scheme.models import Grant
 
 REVIEW_DUE_NOTICE = timedelta(days=2)
@@ -94,7 +95,7 @@ def offer_expiry_reminders_send(*, now: datetime | None = None) -> int:
                     "grant_id": grant.pk, "application_id": application.pk,
                     "reference": application.reference or "", "title": application.title,
                     **organisation_names(application.organisation),
-                    "round": grant.round.code, "amount": f"HK${grant.approved_amount:,.2f}",
+                    "round": grant.round.code, "amount": money(grant.approved_amount),
                     "expires_at": local_time_text(grant.offer_expires_at),
                     "url": f"/applicant/applications/{application.pk}/",
                 })

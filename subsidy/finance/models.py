@@ -17,7 +17,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from subsidy.platform.money import MONEY
+from subsidy.platform.money import MONEY, money
 from subsidy.scheme.models import Grant
 
 
@@ -148,7 +148,7 @@ class ClaimSpend(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.budget_line_id}: HK${self.actual_amount:,.2f}"
+        return f"{self.budget_line_id}: {money(self.actual_amount)}"
 
 
 def evidence_upload_to(instance, filename: str) -> str:
@@ -260,4 +260,4 @@ class Disbursement(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.tranche} – HK${self.amount:,.2f}"
+        return f"{self.tranche} – {money(self.amount)}"

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from subsidy.platform.money import MONEY
+from subsidy.platform.money import MONEY, money
 
 
 class Sector(models.TextChoices):
@@ -246,4 +246,4 @@ class Grant(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.application} – HK${self.approved_amount:,.2f}"
+        return f"{self.application} – {money(self.approved_amount)}"

@@ -8,6 +8,8 @@ from decimal import Decimal
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
+from subsidy.platform.money import money
+
 WIDTH, HEIGHT, PAD_LEFT, PAD_BOTTOM, PAD_TOP = 640, 240, 90, 40, 16
 
 
@@ -61,7 +63,7 @@ def bar_chart(*, title: str, description: str, points: list[tuple[str, Decimal]]
             '<text x="{tx}" y="{ty}" text-anchor="middle" font-size="11" fill="#444">'
             '{label}</text>', x=_n(x), y=_n(HEIGHT - PAD_BOTTOM - bar_h), w=_n(slot * 0.7),
             h=_n(bar_h),
-            label=label, amount=f"HK${amount:,.2f}", tx=_n(x + slot * 0.35),
+            label=label, amount=money(amount), tx=_n(x + slot * 0.35),
             ty=HEIGHT - PAD_BOTTOM + 16))
     return _frame(title, description, body)
 
@@ -84,6 +86,6 @@ def line_chart(*, title: str, description: str, start: Decimal,
             '<circle cx="{x}" cy="{y}" r="3" fill="#b35c00"><title>{label} {amount}'
             '</title></circle><text x="{x}" y="{ty}" text-anchor="middle" font-size="11" '
             'fill="#444">{label}</text>', x=_n(x), y=_n(y), label=label,
-            amount=f"HK${amount:,.2f}",
+            amount=money(amount),
             ty=HEIGHT - PAD_BOTTOM + 16))
     return _frame(title, description, body)

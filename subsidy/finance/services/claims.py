@@ -25,6 +25,7 @@ from subsidy.finance.services.common import (
 )
 from subsidy.platform.audit import audit_record
 from subsidy.platform.errors import DomainError
+from subsidy.platform.money import money
 from subsidy.platform.permissions import Action, require
 from subsidy.platform.roles import Role
 from subsidy.scheme.models import Grant
@@ -87,7 +88,8 @@ def _input_problems(tranche: Tranche, data: ClaimInput) -> list[tuple[str | None
     elif amount > tranche.amount:
         problems.append(("amount", _(
             "The amount claimed, HK$%(amount)s, is above the tranche's HK$%(tranche)s.")
-            % {"amount": f"{amount:,.2f}", "tranche": f"{tranche.amount:,.2f}"}))
+            % {"amount": money(amount, currency=False),
+               "tranche": money(tranche.amount, currency=False)}))
     narrative = (data.narrative or "").strip()
     if not narrative:
         problems.append(("narrative", _("Write the progress report.")))

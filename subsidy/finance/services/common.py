@@ -1,6 +1,5 @@
 """What the finance services share: money formatting and the applicant's notifications."""
 
-from decimal import Decimal
 
 from django.utils import translation
 
@@ -8,11 +7,8 @@ from applicants.models import Membership
 from subsidy.finance.models import Claim
 from subsidy.notifications.services.outbox import notify, organisation_names
 from subsidy.platform.models import User
+from subsidy.platform.money import money
 from subsidy.platform.roles import Role
-
-
-def money(amount: Decimal) -> str:
-    return f"HK${amount:,.2f}"
 
 
 def _claim_context(claim: Claim) -> dict:

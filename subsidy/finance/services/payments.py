@@ -17,9 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from subsidy.finance.models import BankAccount, Claim, Disbursement, PaymentBatch, Tranche
-from subsidy.finance.services.common import money, notify_company, notify_staff_of_claim
+from subsidy.finance.services.common import notify_company, notify_staff_of_claim
 from subsidy.platform.audit import audit_record
 from subsidy.platform.errors import DomainError, PermissionDeniedError
+from subsidy.platform.money import money
 from subsidy.platform.permissions import Action, require
 from subsidy.platform.roles import Role
 from subsidy.scheme.ledger import grant_paid

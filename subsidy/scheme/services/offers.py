@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from subsidy.platform.audit import audit_record, snapshot
 from subsidy.platform.errors import DomainError
+from subsidy.platform.money import money
 from subsidy.scheme import rules
 from subsidy.scheme.ledger import round_committed
 from subsidy.scheme.models import FundingRound, Grant
@@ -28,9 +29,6 @@ CENT = Decimal("0.01")
 
 Problems = list[tuple[str | None, str]]
 
-
-def money(value: Decimal) -> str:
-    return f"HK${value:,.2f}"
 
 
 def offer_validity() -> timedelta:

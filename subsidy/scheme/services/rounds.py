@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from subsidy.platform.audit import audit_record, snapshot
 from subsidy.platform.errors import DomainError
+from subsidy.platform.money import money
 from subsidy.platform.permissions import Action, require
 from subsidy.scheme import rules
 from subsidy.scheme.ledger import round_committed
@@ -76,7 +77,7 @@ def _validate_round(values: dict, *, scheme: Scheme, round_: FundingRound | None
         if envelope < committed:
             raise DomainError(
                 _("The envelope cannot be lower than the HK$%(committed)s already committed "
-                  "to grants in this round.") % {"committed": f"{committed:,.2f}"},
+                  "to grants in this round.") % {"committed": money(committed, currency=False)},
                 code="envelope_below_committed", field="envelope")
     cap = Decimal(values["max_subsidy_per_project"])
     if cap <= 0 or cap > envelope:
@@ -117,9 +118,9 @@ def _validate_round(values: dict, *, scheme: Scheme, round_: FundingRound | None
                 "HK$%(budget)s: only HK$%(available)s is still unallocated."
             )
             % {
-                "envelope": f"{envelope:,.2f}",
-                "budget": f"{scheme.budget:,.2f}",
-                "available": f"{max(available, Decimal('0')):,.2f}",
+                "envelope": money(envelope, currency=False),
+                "budget": money(scheme.budget, currency=False),
+                "available": money(max(available, Decimal('0')), currency=False),
             },
             code="scheme_budget_exceeded",
             field="envelope",
@@ -199,7 +200,7 @@ def scheme_set_budget(*, actor, scheme: Scheme, budget: Decimal) -> Scheme:
     if budget <= 0 or budget < allocated:
         raise DomainError(
             _("The budget cannot be below the HK$%(allocated)s already allocated to rounds.")
-            % {"allocated": f"{allocated:,.2f}"},
+            % {"allocated": money(allocated, currency=False)},
             field="budget",
         )
     before = {"budget": scheme.budget}
