@@ -3,7 +3,7 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from subsidy.platform.audit import audit_record
+from subsidy.platform.audit import audit_record, snapshot
 from subsidy.platform.errors import DomainError
 from subsidy.platform.models import User, UserRole
 from subsidy.platform.permissions import Action, require
@@ -33,6 +33,48 @@ def user_update_profile(*, user: User, full_name: str, language: str) -> User:
     audit_record(actor=user, action="user.update_profile", obj=user, before=before,
                  after={"full_name": user.full_name, "language": user.language})
     return user
+
+
+# What an administrator may change on someone's account. Whether it is active and whether it
+# may use the admin site are permissions, so every change is audited.
+ACCOUNT_FIELDS = ["email", "full_name", "language", "is_active", "is_staff", "is_superuser"]
+
+
+@transaction.atomic
+def user_create(*, actor, email: str, full_name: str, password: str | None) -> User:
+    """An administrator opens an account, with no role (roles are granted separately).
+    Without a password the person signs in by resetting one."""
+    require(actor, Action.MANAGE_USERS)
+    user = User.objects.create_user(email, password, full_name=full_name.strip())
+    audit_record(actor=actor, action="user.create", obj=user,
+                 after=snapshot(user, ACCOUNT_FIELDS))
+    return user
+
+
+@transaction.atomic
+def user_update_account(*, actor, user: User, **changes) -> User:
+    """An administrator changes someone's account (see ``ACCOUNT_FIELDS``), audited."""
+    require(actor, Action.MANAGE_USERS)
+    unknown = set(changes) - set(ACCOUNT_FIELDS)
+    if unknown:
+        raise DomainError(_("These account fields cannot be changed here: %(fields)s.")
+                          % {"fields": ", ".join(sorted(unknown))})
+    if "email" in changes:
+        changes["email"] = User.objects.normalize_email(changes["email"]).lower()
+    # Read "before" from the locked row: a bound admin form may already have changed ``user``.
+    stored = User.objects.select_for_update().get(pk=user.pk)
+    if not changes:
+        return stored
+    before = snapshot(stored, ACCOUNT_FIELDS)
+    for name, value in changes.items():
+        setattr(stored, name, value)
+    stored.save(update_fields=list(changes))
+    after = snapshot(stored, ACCOUNT_FIELDS)
+    if after != before:
+        audit_record(actor=actor, action="user.update_account", obj=stored,
+                     before={k: v for k, v in before.items() if before[k] != after[k]},
+                     after={k: v for k, v in after.items() if before[k] != after[k]})
+    return stored
 
 
 @transaction.atomic

@@ -9,7 +9,13 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
-from subsidy.platform.accounts import user_grant_role, user_revoke_role
+from subsidy.platform.accounts import (
+    ACCOUNT_FIELDS,
+    user_create,
+    user_grant_role,
+    user_revoke_role,
+    user_update_account,
+)
 from subsidy.platform.errors import DomainError
 from subsidy.platform.models import AuditEvent, User, UserRole
 from subsidy.platform.permissions import Action, can
@@ -70,10 +76,24 @@ class UserAdmin(DomainErrorsAsMessages, DjangoUserAdmin):
     )
     add_fieldsets = ((None, {"classes": ("wide",),
                              "fields": ("email", "full_name", "password1", "password2")}),)
+    readonly_fields = ["last_login", "date_joined"]
 
     def has_delete_permission(self, request, obj=None):
         # Accounts are deactivated, never deleted: the audit trail points at them.
         return False
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            user_update_account(actor=request.user, user=obj, **{
+                name: form.cleaned_data[name] for name in form.changed_data
+                if name in ACCOUNT_FIELDS})
+            return
+        usable = form.cleaned_data.get("set_usable_password", True)
+        created = user_create(actor=request.user, email=form.cleaned_data["email"],
+                              full_name=form.cleaned_data.get("full_name", ""),
+                              password=form.cleaned_data["password1"] if usable else None)
+        # The admin goes on with ``obj`` (role rows, its log, the redirect).
+        obj.pk, obj._state.adding = created.pk, False
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not UserRole:

@@ -81,3 +81,35 @@ def test_users_are_not_deleted_in_the_admin(as_site_admin):
 
     assert response.status_code == 403
     assert User.objects.filter(pk=applicant.pk).exists()
+
+
+# --- The account itself: opened and changed through the audited account services -----------
+
+def test_admin_site_access_given_in_the_admin_is_audited(as_site_admin, site_admin):
+    officer = UserFactory(roles=[Role.PROGRAMME_OFFICER], full_name="Olivia Officer")
+
+    response = as_site_admin.post(f"/admin/subsidy/user/{officer.pk}/change/", {
+        **_user_form(officer), "is_staff": "on", "is_superuser": "on"})
+
+    assert response.status_code == 302
+    officer.refresh_from_db()
+    assert officer.is_superuser and officer.is_staff
+    event = AuditEvent.objects.get(action="user.update_account")
+    assert event.actor == site_admin
+    assert event.before == {"is_staff": False, "is_superuser": False}
+    assert event.after == {"is_staff": True, "is_superuser": True}
+
+
+def test_an_account_opened_in_the_admin_is_audited_with_its_roles(as_site_admin):
+    response = as_site_admin.post("/admin/subsidy/user/add/", {
+        "email": "New.Officer@Cyberport.example.hk", "full_name": "New Officer",
+        "password1": "Correct-Horse-Battery-9", "password2": "Correct-Horse-Battery-9",
+        "role_grants-TOTAL_FORMS": "1", "role_grants-INITIAL_FORMS": "0",
+        "role_grants-0-role": Role.PROGRAMME_OFFICER})
+
+    assert response.status_code == 302
+    opened = User.objects.get(email="new.officer@cyberport.example.hk")
+    assert opened.check_password("Correct-Horse-Battery-9")
+    assert opened.roles == frozenset({Role.PROGRAMME_OFFICER})
+    assert list(AuditEvent.objects.filter(object_id=str(opened.pk)).order_by("id")
+                .values_list("action", flat=True)) == ["user.create", "user.grant_role"]
