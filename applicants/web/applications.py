@@ -41,7 +41,6 @@ from applicants.web.forms import (
     NewApplicationForm,
     SectionPage,
     WithdrawForm,
-    add_problems,
 )
 from applicants.workflow import (
     application_transition,
@@ -52,6 +51,7 @@ from applicants.workflow import (
 from subsidy.notifications import selectors as notification_selectors
 from subsidy.platform.errors import DomainError
 from subsidy.platform.permissions import Action, can
+from subsidy.platform.web.errors import add_problems
 from subsidy.scheme import selectors as scheme_selectors
 
 SECTION_LABELS = {

@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from applicants.models import Application, BudgetLine, Membership, Organisation
+from subsidy.platform.web.errors import add_problems
 from subsidy.scheme.models import DocumentType, Sector
 
 
@@ -14,13 +15,6 @@ def _date_widget():
 
 def _amount_widget(**attrs):
     return forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", **attrs})
-
-
-def add_problems(form, problems, *, prefix: str = "") -> None:
-    """Show service problems against the form's fields (or above the form)."""
-    for field, message in problems:
-        name = field[len(prefix):] if field and prefix and field.startswith(prefix) else field
-        form.add_error(name if name in form.fields else None, message)
 
 
 class OrganisationForm(forms.ModelForm):
@@ -273,8 +267,7 @@ class SectionPage:
             if self.formset is not None and len(parts) == 3 and parts[0] == self.section:
                 index = self._sent_rows[int(parts[1])]
                 row_form = self.formset.forms[index]
-                row_form.add_error(parts[2] if parts[2] in row_form.fields else None,
-                                   message)
+                add_problems(row_form, [(parts[2], message)])
             else:
                 add_problems(self.form, [(field, message)])
 

@@ -20,9 +20,10 @@ from applicants.services.organisations import (
     organisation_create,
     organisation_update,
 )
-from applicants.web.forms import InviteForm, MemberRoleForm, OrganisationForm, add_problems
+from applicants.web.forms import InviteForm, MemberRoleForm, OrganisationForm
 from subsidy.platform.errors import DomainError
 from subsidy.platform.permissions import Action, can
+from subsidy.platform.web.errors import add_problems
 
 
 def organisation_or_404(user, organisation_id) -> Organisation:

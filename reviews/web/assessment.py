@@ -25,16 +25,13 @@ from reviews.web.forms import (
 from subsidy.platform.errors import DomainError
 from subsidy.platform.models import User
 from subsidy.platform.permissions import Action, can
+from subsidy.platform.web.errors import add_domain_error
 from subsidy.scheme.models import FundingRound
 
 
 def _require(request, action):
     if not can(request.user, action):
         raise PermissionDenied
-
-
-def _form_error(form, exc: DomainError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 @login_required
@@ -50,7 +47,7 @@ def pool(request, code):
                 expertise=form.cleaned_data["expertise"],
                 capacity=form.cleaned_data["capacity"])
         except DomainError as exc:
-            _form_error(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, _("Reviewer added to the pool."))
             return redirect("reviews:pool", code=round_.code)
@@ -115,7 +112,7 @@ def application_assignments(request, pk):
                 reviewer=get_object_or_404(User, pk=form.cleaned_data["reviewer"]),
                 due_at=form.cleaned_data["due_at"])
         except DomainError as exc:
-            _form_error(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, _("Reviewer assigned."))
             return redirect("reviews:application_assignments", pk=application.pk)
@@ -162,7 +159,7 @@ def ranking(request, code):
                 pool_services.assessment_settings_update(actor=request.user, round_=round_,
                                                          **form.cleaned_data)
             except DomainError as exc:
-                _form_error(form, exc)
+                add_domain_error(form, exc)
             else:
                 messages.success(request, _("Ranking settings saved."))
                 return redirect("reviews:ranking", code=round_.code)

@@ -11,7 +11,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from applicants.errors import ProblemsError
 from reviews.models import Assignment
 from reviews.selectors import assessment as selectors
 from reviews.services import assignments as assignment_services
@@ -25,17 +24,12 @@ from reviews.web.forms import (
 )
 from subsidy.platform.errors import DomainError
 from subsidy.platform.permissions import Action, can
+from subsidy.platform.web.errors import add_domain_error
 
 
 def _require_reviewer(request):
     if not can(request.user, Action.REVIEW_APPLICATION):
         raise PermissionDenied
-
-
-def _add_errors(form, exc: DomainError) -> None:
-    problems = exc.problems if isinstance(exc, ProblemsError) else [(exc.field, exc.message)]
-    for field, message in problems:
-        form.add_error(field if field in form.fields else None, message)
 
 
 @login_required
@@ -75,7 +69,7 @@ def assignment(request, pk):
                     recommendation=form.cleaned_data["recommendation"],
                     overall_comment=form.cleaned_data["overall_comment"], submit=submit)
             except DomainError as exc:
-                _add_errors(form, exc)
+                add_domain_error(form, exc)
             else:
                 messages.success(request, _("Your review has been submitted.") if submit
                                  else _("Your draft has been saved."))
@@ -107,7 +101,7 @@ def declare(request, pk):
                 has_conflict=form.cleaned_data["has_conflict"],
                 reason=form.cleaned_data["reason"])
         except DomainError as exc:
-            _add_errors(form, exc)
+            add_domain_error(form, exc)
         else:
             if declaration.has_conflict:
                 messages.success(request, _("Thank you. Your conflict of interest is recorded "

@@ -5,22 +5,16 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 
-from applicants.errors import ProblemsError
 from subsidy.platform.errors import DomainError
 from subsidy.platform.permissions import can
+from subsidy.platform.web.errors import add_domain_error as form_errors
+
+__all__ = ["act", "cleaned", "form_errors", "require"]
 
 
 def require(request, action, obj=None):
     if not can(request.user, action, obj):
         raise PermissionDenied
-
-
-def form_errors(form, error: DomainError) -> None:
-    """Show a service's refusal next to the field it names, or at the top of the form."""
-    problems = error.problems if isinstance(error, ProblemsError) else [
-        (error.field, error.message)]
-    for field, message in problems:
-        form.add_error(field if field in form.fields else None, message)
 
 
 def act(request, call, *, success, target: str, next_target=None):
