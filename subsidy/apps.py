@@ -5,6 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 # Packages of this app whose ``tasks`` module registers Celery tasks.
 TASK_PACKAGES = ("subsidy.api", "subsidy.notifications", "subsidy.scheme", "subsidy.webhooks")
+# Packages of this app whose ``permissions`` module holds the rules for the data they own.
+PERMISSION_PACKAGES = ("subsidy.platform", "subsidy.api", "subsidy.scheme", "subsidy.finance",
+                       "subsidy.partners")
 
 
 class SubsidyConfig(AppConfig):
@@ -16,3 +19,9 @@ class SubsidyConfig(AppConfig):
         # in web processes too, not only where the worker discovered it.
         for package in TASK_PACKAGES:
             import_module(f"{package}.tasks")
+        # subsidy.platform.permissions answers "may this user do X"; each owner gives it
+        # the rules for its actions (applicants and reviews do so from their own ready()).
+        from subsidy.platform.permissions import register
+
+        for package in PERMISSION_PACKAGES:
+            register(import_module(f"{package}.permissions").RULES)

@@ -22,9 +22,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from applicants.workflow import public_status
 from subsidy.partners import selectors
+from subsidy.partners.permissions import partner_of
 from subsidy.platform.errors import DomainError
-from subsidy.platform.permissions import Action, can, partner_of
+from subsidy.platform.permissions import Action, can
 from subsidy.platform.roles import Role
+from subsidy.platform.web.errors import add_domain_error
 from subsidy.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEventType
 from subsidy.webhooks.services import partner as partner_webhooks
 
@@ -71,10 +73,6 @@ def _event_label(code: str) -> str:
 
 def _page(request, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _form_error(form, exc: DomainError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 def _secret_page(request, endpoint, *, rotated: bool):
@@ -124,7 +122,7 @@ def webhook_new(request):
             endpoint = partner_webhooks.partner_webhook_create(
                 actor=request.user, partner=partner, **form.cleaned_data)
         except DomainError as exc:
-            _form_error(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, _("The webhook endpoint has been registered."))
             return _secret_page(request, endpoint, rotated=False)
@@ -147,7 +145,7 @@ def webhook_edit(request, endpoint_id):
                 partner_webhooks.partner_webhook_update(actor=request.user, endpoint=endpoint,
                                                         **changes)
         except DomainError as exc:
-            _form_error(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, _("The webhook endpoint has been saved."))
             return redirect("partner:webhooks")

@@ -1,0 +1,89 @@
+"""Who may do what to organisations and their applications.
+
+The rules for the applicant side's data, registered with ``subsidy.platform.permissions``
+from ``ApplicantsConfig.ready``. The object-level builders are public: finance's rules on
+grants and bank accounts are about the same memberships.
+"""
+
+from applicants.models import Membership, PartnerLink
+from subsidy.platform.permissions import Action, Rule, any_of, has_any, is_api_client
+from subsidy.platform.roles import Role
+
+OWNER, EDITOR, VIEWER = Membership.Role.OWNER, Membership.Role.EDITOR, Membership.Role.VIEWER
+
+
+def member_role_in(*member_roles: str) -> Rule:
+    """Object rule on an organisation: the user is a member with one of ``member_roles``.
+    A partner's API client is no member of anything: only ``or_linked_partner`` lets it in."""
+
+    def rule(user, obj=None) -> bool:
+        if obj is None or is_api_client(user):
+            return False
+        return obj.memberships.filter(user=user, role__in=member_roles).exists()
+
+    return rule
+
+
+def membership_role(user, organisation_id) -> str | None:
+    """The user's member role in the organisation; all of a user's memberships are loaded
+    in one query and kept on the user object, so list pages ask once. The services that
+    change memberships drop ``_membership_role_cache``."""
+    cached = getattr(user, "_membership_role_cache", None)
+    if cached is None:
+        cached = dict(user.memberships.values_list("organisation_id", "role"))
+        user._membership_role_cache = cached
+    return cached.get(organisation_id)
+
+
+def application_member_role_in(*member_roles: str) -> Rule:
+    """Object rule on an application: the user is a member of its organisation with one of
+    ``member_roles``."""
+
+    def rule(user, obj=None) -> bool:
+        if obj is None or is_api_client(user):
+            return False
+        return membership_role(user, obj.organisation_id) in member_roles
+
+    return rule
+
+
+def partner_linked(client, obj) -> bool:
+    """A partner organisation's API client acts only for organisations (and their
+    applications) it holds an active link to."""
+    if obj is None:
+        return False
+    organisation_id = getattr(obj, "organisation_id", None) or obj.pk
+    return PartnerLink.objects.filter(
+        partner=client.partner, organisation_id=organisation_id, linked_at__isnull=False,
+        revoked_at__isnull=True).exists()
+
+
+def or_linked_partner(rule: Rule) -> Rule:
+    """``rule`` for people; for a partner's API client (which has no memberships), an active
+    link to the organisation instead."""
+
+    def combined(user, obj=None) -> bool:
+        if is_api_client(user):
+            return partner_linked(user, obj)
+        return rule(user, obj)
+
+    return combined
+
+
+RULES: dict[str, Rule] = {
+    Action.CREATE_ORGANISATION: has_any(Role.APPLICANT),
+    Action.VIEW_ORGANISATION: or_linked_partner(member_role_in(OWNER, EDITOR, VIEWER)),
+    Action.EDIT_ORGANISATION: or_linked_partner(member_role_in(OWNER, EDITOR)),
+    Action.MANAGE_MEMBERS: member_role_in(OWNER),
+    # Applications: every member sees them; owners and editors write them; staff who run
+    # the assessment see them too (reviewers get access through their assignments).
+    Action.VIEW_APPLICATION: or_linked_partner(any_of(
+        application_member_role_in(OWNER, EDITOR, VIEWER),
+        has_any(Role.PROGRAMME_OFFICER, Role.PANEL_MEMBER, Role.ADMINISTRATOR),
+    )),
+    Action.EDIT_APPLICATION: or_linked_partner(application_member_role_in(OWNER, EDITOR)),
+    Action.SUBMIT_APPLICATION: or_linked_partner(application_member_role_in(OWNER, EDITOR)),
+    Action.WITHDRAW_APPLICATION: or_linked_partner(application_member_role_in(OWNER, EDITOR)),
+    # Only an owner binds the company to an offer's terms.
+    Action.RESPOND_TO_OFFER: application_member_role_in(OWNER),
+}
