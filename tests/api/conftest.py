@@ -4,7 +4,9 @@ from rest_framework.test import APIClient
 
 from subsidy.api.services.keys import api_key_create
 from subsidy.platform.roles import Role
-from tests.factories import UserFactory
+from subsidy.scheme.models import DocumentType
+from tests.builders.partners import link
+from tests.factories import FundingRoundFactory, OrganisationFactory, UserFactory
 
 ALL_SCOPES = ["rounds:read", "applications:read", "applications:write", "reports:read",
               "webhooks:manage"]
@@ -60,29 +62,13 @@ def private_storage(settings, tmp_path):
     }
 
 
-def link(partner, organisation, *, via="api"):
-    """An active link, as after registration through the API or an owner's approval."""
-    from django.utils import timezone
-
-    from applicants.models import PartnerLink
-
-    now = timezone.now()
-    return PartnerLink.objects.create(partner=partner, organisation=organisation,
-                                      created_via=via, requested_at=now, linked_at=now)
-
-
 @pytest.fixture
 def open_round(db):
-    from subsidy.scheme.models import DocumentType
-    from tests.factories import FundingRoundFactory
-
     return FundingRoundFactory(code="2026R1", required_documents=[DocumentType.BUSINESS_PLAN])
 
 
 @pytest.fixture
 def linked_organisation(partner):
-    from tests.factories import OrganisationFactory
-
     organisation = OrganisationFactory(br_number="31415926")
     link(partner, organisation)
     return organisation

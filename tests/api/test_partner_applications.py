@@ -11,8 +11,8 @@ from subsidy.platform.models import AuditEvent
 from subsidy.platform.roles import Role
 from subsidy.webhooks.models import WebhookDelivery
 from subsidy.webhooks.services.delivery import webhook_endpoint_create
-from tests.api.conftest import link
-from tests.applicants.conftest import BUDGET, MILESTONES, PROJECT, RAI, TEAM, pdf_bytes
+from tests.builders.applicants import BUDGET, MILESTONES, PROJECT, RAI, TEAM, pdf_bytes
+from tests.builders.partners import link
 from tests.factories import FundingRoundFactory, OrganisationFactory, UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_storage")]

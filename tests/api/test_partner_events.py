@@ -6,8 +6,8 @@ import pytest
 from applicants.services.drafts import application_create_draft
 from applicants.workflow import application_transition
 from subsidy.platform.roles import Role
-from tests.api.conftest import link
-from tests.applicants.conftest import fill
+from tests.builders.applicants import fill
+from tests.builders.partners import link
 from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_storage")]

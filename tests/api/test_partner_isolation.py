@@ -8,8 +8,8 @@ from applicants.models import Application, PartnerLink
 from applicants.services.drafts import application_create_draft
 from applicants.services.partners import partner_link_revoke
 from applicants.workflow import application_transition
-from tests.api.conftest import link
-from tests.applicants.conftest import fill, pdf_bytes
+from tests.builders.applicants import fill, pdf_bytes
+from tests.builders.partners import link
 from tests.factories import MembershipFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_storage")]

@@ -13,7 +13,7 @@ from subsidy.platform.models import AuditEvent
 from subsidy.platform.roles import Role
 from subsidy.webhooks.models import WebhookDelivery
 from subsidy.webhooks.services.delivery import webhook_endpoint_create
-from tests.api.conftest import link
+from tests.builders.partners import link
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,8 @@ import pytest
 from subsidy.finance.services.payments import payment_mark_paid
 from subsidy.finance.services.tranches import grant_activate
 from subsidy.platform.roles import Role
+from tests.builders.finance import batched_payment, make_accepted_grant
 from tests.factories import FundingRoundFactory, UserFactory
-from tests.subsidy.finance.conftest import batched_payment, make_accepted_grant
 
 pytestmark = pytest.mark.django_db
 

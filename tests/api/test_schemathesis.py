@@ -22,7 +22,7 @@ from schemathesis.specs.openapi.checks import (
 from applicants.services.drafts import application_create_draft
 from subsidy.api.auth import PartnerClient
 from subsidy.api.models import ApiKey
-from tests.api.conftest import link
+from tests.builders.partners import link
 from tests.factories import FundingRoundFactory, OrganisationFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.schemathesis,

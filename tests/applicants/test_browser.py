@@ -8,10 +8,9 @@ from django.core import mail
 
 from applicants.models import Application
 from subsidy.notifications.models import Notification
-from tests.browser.conftest import page  # noqa: F401 - the shared Chromium fixture
+from tests.browser.chromium import page  # noqa: F401 - the shared Chromium fixture
+from tests.builders.applicants import pdf_bytes
 from tests.factories import FundingRoundFactory
-
-from .conftest import pdf_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

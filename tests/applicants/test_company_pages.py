@@ -6,9 +6,8 @@ from django.urls import reverse
 from applicants.models import Membership
 from applicants.services.organisations import member_invite
 from subsidy.platform.roles import Role
+from tests.builders.applicants import member, stranger
 from tests.factories import UserFactory
-
-from .conftest import member, stranger
 
 
 def url(name, *args):

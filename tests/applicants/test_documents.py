@@ -20,8 +20,15 @@ from applicants.services.documents import (
 from applicants.services.submission import application_submit
 from subsidy.platform.errors import DomainError, PermissionDeniedError
 from subsidy.platform.models import AuditEvent
-
-from .conftest import docx_bytes, jpeg_bytes, member, pdf_bytes, png_bytes, upload, xlsx_bytes
+from tests.builders.applicants import (
+    docx_bytes,
+    jpeg_bytes,
+    member,
+    pdf_bytes,
+    png_bytes,
+    upload,
+    xlsx_bytes,
+)
 
 
 def put(user, application, name, content, document_type="business_plan"):

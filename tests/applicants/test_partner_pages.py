@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from applicants.models import Membership, PartnerLink
 from subsidy.platform.models import AuditEvent, PartnerOrganisation
-from tests.applicants.conftest import member
+from tests.builders.applicants import member
 
 pytestmark = pytest.mark.django_db
 

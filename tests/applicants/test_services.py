@@ -24,9 +24,17 @@ from subsidy.notifications.models import Notification
 from subsidy.platform.errors import DomainError, PermissionDeniedError
 from subsidy.platform.models import AuditEvent
 from subsidy.platform.roles import Role
+from tests.builders.applicants import (
+    BUDGET,
+    MILESTONES,
+    PROJECT,
+    TEAM,
+    member,
+    pdf_bytes,
+    save,
+    upload,
+)
 from tests.factories import FundingRoundFactory, UserFactory
-
-from .conftest import BUDGET, MILESTONES, PROJECT, TEAM, member, pdf_bytes, save, upload
 
 COMPANY = {"name_en": "Harbour Speech AI Limited", "name_zh": "港灣語音人工智能有限公司",
            "br_number": "71234567", "incorporation_date": "2024-03-01", "size": "1-9",

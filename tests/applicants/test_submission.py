@@ -15,9 +15,8 @@ from applicants.services.submission import application_submit
 from subsidy.notifications.models import Notification
 from subsidy.platform.errors import PermissionDeniedError
 from subsidy.platform.roles import Role
+from tests.builders.applicants import BUDGET, MILESTONES, PROJECT, fill, member, save
 from tests.factories import FundingRoundFactory, MembershipFactory, UserFactory
-
-from .conftest import BUDGET, MILESTONES, PROJECT, fill, member, save
 
 
 def fields(application):

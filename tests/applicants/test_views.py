@@ -15,9 +15,18 @@ from applicants.services.drafts import application_create_draft
 from applicants.services.submission import application_resubmit, application_submit
 from applicants.workflow import application_transition
 from subsidy.platform.roles import Role
+from tests.builders.applicants import (
+    BUDGET,
+    MILESTONES,
+    PROJECT,
+    TEAM,
+    member,
+    pdf_bytes,
+    save,
+    stranger,
+    upload,
+)
 from tests.factories import MembershipFactory, UserFactory
-
-from .conftest import BUDGET, MILESTONES, PROJECT, TEAM, member, pdf_bytes, save, stranger, upload
 
 
 def url(name, *args):

@@ -30,8 +30,7 @@ from subsidy.notifications.models import Notification
 from subsidy.platform.errors import DomainError, PermissionDeniedError
 from subsidy.platform.models import AuditEvent
 from subsidy.scheme.models import Grant
-
-from .conftest import member
+from tests.builders.applicants import member
 
 S = ApplicationStatus
 

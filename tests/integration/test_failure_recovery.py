@@ -20,10 +20,9 @@ from subsidy.notifications.services.outbox import outbox_sweep
 from subsidy.notifications.tasks import deliver_notification
 from subsidy.platform.roles import Role
 from subsidy.scheme.models import DocumentType
-from tests.applicants.conftest import fill
+from tests.builders.applicants import fill
 from tests.factories import FundingRoundFactory, MembershipFactory, UserFactory
-
-from .conftest import Worker, dead_broker_url, publishing_to, recipients, wait_until
+from tests.integration.workers import Worker, dead_broker_url, publishing_to, recipients, wait_until
 
 pytestmark = [
     pytest.mark.worker,

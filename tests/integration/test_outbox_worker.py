@@ -15,8 +15,7 @@ from django.utils import timezone
 from subsidy.notifications.models import Notification
 from subsidy.notifications.services.outbox import notify, outbox_sweep
 from subsidy.notifications.tasks import deliver_notification
-
-from .conftest import dead_broker_url, publishing_to, recipients, wait_until
+from tests.integration.workers import dead_broker_url, publishing_to, recipients, wait_until
 
 pytestmark = [
     pytest.mark.worker,

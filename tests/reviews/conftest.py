@@ -1,20 +1,11 @@
-"""Builders for assessment tests: applications already in review, reviewers in a round's
-pool, and reviews made through the services."""
-
-import itertools
-from decimal import Decimal
+"""Fixtures for assessment tests: a round, its officer and a panel member. Applications in
+review, pooled reviewers and submitted reviews come from ``tests.builders.reviews``."""
 
 import pytest
-from django.utils import timezone, translation
+from django.utils import translation
 
-from applicants.models import Application, ApplicationStatus, status_gate_open
-from reviews.services.assignments import declaration_record
-from reviews.services.pool import pool_member_add
-from reviews.services.scoring import review_save
 from subsidy.platform.roles import Role
-from tests.factories import FundingRoundFactory, OrganisationFactory, UserFactory
-
-_numbers = itertools.count(1)
+from tests.factories import FundingRoundFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
@@ -37,40 +28,3 @@ def officer(db):
 @pytest.fixture
 def panel_member(db):
     return UserFactory(roles=[Role.PANEL_MEMBER])
-
-
-def application_in_review(round_, *, organisation=None, requested=Decimal("1000000.00"),
-                          title="Cantonese speech recognition") -> Application:
-    """An application that passed screening: created straight in ``in_review`` (the steps
-    before it are covered by the workflow's own tests)."""
-    number = next(_numbers)
-    with status_gate_open():
-        return Application.objects.create(
-            round=round_, organisation=organisation or OrganisationFactory(),
-            status=ApplicationStatus.IN_REVIEW, title=f"{title} {number}",
-            reference=f"AISS-{round_.code}-{number:05d}", requested_subsidy=requested,
-            total_eligible_cost=requested * 2, submitted_at=timezone.now())
-
-
-def pooled_reviewer(round_, officer, *, capacity=10, expertise="nlp"):
-    reviewer = UserFactory(roles=[Role.REVIEWER])
-    pool_member_add(actor=officer, round_=round_, reviewer=reviewer, expertise=expertise,
-                    capacity=capacity)
-    return reviewer
-
-
-def scores_for(round_, values) -> dict:
-    """``values`` is one score for every criterion, or a list in rubric order."""
-    if isinstance(values, int):
-        values = [values] * len(round_.rubric)
-    return {c["code"]: {"score": v, "comment": f"Comment on {c['code']}"}
-            for c, v in zip(round_.rubric, values, strict=True)}
-
-
-def submit_review(assignment, values, *, recommendation="fund", declare=True):
-    if declare:
-        declaration_record(actor=assignment.reviewer, assignment=assignment, has_conflict=False)
-    return review_save(actor=assignment.reviewer, assignment=assignment,
-                       scores=scores_for(assignment.application.round, values),
-                       recommendation=recommendation, overall_comment="Solid plan.",
-                       submit=True)

@@ -8,7 +8,7 @@ from applicants.services.submission import application_submit
 from applicants.workflow import application_transition
 from reviews.services.decisions import application_approve
 from subsidy.platform.roles import Role
-from tests.applicants.conftest import fill
+from tests.builders.applicants import fill
 from tests.factories import FundingRoundFactory, MembershipFactory, UserFactory
 
 # PROJECT of tests.applicants.conftest: total eligible cost 1,000,000; requested 700,000.

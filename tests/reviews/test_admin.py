@@ -2,8 +2,7 @@ import pytest
 from django.urls import reverse
 
 from reviews.services.assignments import assignment_create
-
-from .conftest import application_in_review, pooled_reviewer, submit_review
+from tests.builders.reviews import application_in_review, pooled_reviewer, submit_review
 
 pytestmark = pytest.mark.django_db
 

@@ -17,14 +17,13 @@ from subsidy.notifications.models import Notification
 from subsidy.platform.errors import DomainError, PermissionDeniedError
 from subsidy.platform.models import AuditEvent
 from subsidy.platform.roles import Role
+from tests.builders.reviews import application_in_review, pooled_reviewer
 from tests.factories import (
     FundingRoundFactory,
     MembershipFactory,
     OrganisationFactory,
     UserFactory,
 )
-
-from .conftest import application_in_review, pooled_reviewer
 
 pytestmark = pytest.mark.django_db
 

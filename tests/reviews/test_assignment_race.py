@@ -7,9 +7,8 @@ from reviews.models import Assignment
 from reviews.services.assignments import assignment_create, assignments_auto_assign
 from subsidy.platform.errors import DomainError
 from subsidy.platform.roles import Role
+from tests.builders.reviews import application_in_review, pooled_reviewer
 from tests.factories import FundingRoundFactory, UserFactory
-
-from .conftest import application_in_review, pooled_reviewer
 
 
 def race(jobs):

@@ -5,10 +5,9 @@ from django.test import Client
 from reviews.models import Assignment
 from reviews.services.assignments import assignment_create
 from subsidy.platform.roles import Role
-from tests.browser.conftest import page  # noqa: F401
+from tests.browser.chromium import page  # noqa: F401
+from tests.builders.reviews import application_in_review, pooled_reviewer
 from tests.factories import FundingRoundFactory, UserFactory
-
-from .conftest import application_in_review, pooled_reviewer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

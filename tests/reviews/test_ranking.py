@@ -11,9 +11,8 @@ from applicants.models import Application
 from reviews.selectors.assessment import reviews_for_application, round_ranking
 from reviews.services.assignments import assignment_create
 from reviews.services.pool import assessment_settings_update
+from tests.builders.reviews import application_in_review, pooled_reviewer, submit_review
 from tests.factories import FundingRoundFactory
-
-from .conftest import application_in_review, pooled_reviewer, submit_review
 
 pytestmark = pytest.mark.django_db
 

@@ -19,8 +19,7 @@ from reviews.services.scoring import (
 from subsidy.notifications.models import Notification
 from subsidy.platform.errors import DomainError
 from subsidy.platform.models import AuditEvent
-
-from .conftest import application_in_review, pooled_reviewer, scores_for, submit_review
+from tests.builders.reviews import application_in_review, pooled_reviewer, scores_for, submit_review
 
 pytestmark = pytest.mark.django_db
 

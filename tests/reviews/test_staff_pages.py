@@ -14,7 +14,7 @@ from subsidy.devdata.demo import demo_seed
 from subsidy.platform.models import User
 from subsidy.platform.roles import Role
 from subsidy.scheme.models import Grant
-from tests.applicants.conftest import PROJECT
+from tests.builders.applicants import PROJECT
 from tests.factories import OrganisationFactory, UserFactory
 
 from .decision_helpers import REQUESTED, make_application, make_round, use_private_storage

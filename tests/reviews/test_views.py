@@ -13,9 +13,8 @@ from reviews.services.assignments import (
     declaration_record,
 )
 from subsidy.platform.roles import Role
+from tests.builders.reviews import application_in_review, pooled_reviewer, scores_for, submit_review
 from tests.factories import FundingRoundFactory, MembershipFactory, UserFactory
-
-from .conftest import application_in_review, pooled_reviewer, scores_for, submit_review
 
 pytestmark = pytest.mark.django_db
 

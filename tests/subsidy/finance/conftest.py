@@ -1,52 +1,13 @@
-"""Grants ready for money: an accepted grant with three milestones (40/30/30), budget
-lines, a company owner with a bank account, and the staff who act on claims."""
-
-from datetime import date
-from decimal import Decimal
+"""Staff who act on money, and grants ready for it: an accepted grant (three milestones,
+40/30/30, a company owner with a bank account) and the same grant activated. The grant
+and the claim-to-payment path are built in ``tests.builders.finance``."""
 
 import pytest
 
-from applicants.models import Application, BudgetLine, Milestone, status_gate_open
-from subsidy.finance.models import BankAccount
-from subsidy.finance.services.claims import ClaimInput, claim_submit, claim_verify
-from subsidy.finance.services.payments import (
-    disbursement_approve,
-    disbursement_prepare,
-    payment_batch_create,
-)
 from subsidy.finance.services.tranches import grant_activate
 from subsidy.platform.roles import Role
-from subsidy.scheme.models import Grant
-from tests.factories import FundingRoundFactory, MembershipFactory, UserFactory
-
-
-def make_accepted_grant(*, round_=None, amount="1000000.00", shares=("40", "30", "30"),
-                        owner=None, category="nlp"):
-    round_ = round_ or FundingRoundFactory()
-    membership = MembershipFactory(user=owner) if owner else MembershipFactory()
-    application = Application.objects.create(
-        round=round_, organisation=membership.organisation, title="Cantonese ASR",
-        reference=f"AISS-{round_.code}-{membership.organisation.pk:05d}", category=category,
-        total_eligible_cost=Decimal(amount) * 2, requested_subsidy=Decimal(amount))
-    for position, share in enumerate(shares):
-        Milestone.objects.create(application=application, position=position,
-                                 deliverable=f"Milestone {position + 1}",
-                                 due_date=date(2027 + position * 3 // 12, 1 + position * 3 % 12, 1),
-                                 share_percent=Decimal(share))
-    BudgetLine.objects.create(application=application, category="compute",
-                              description="GPU time", quantity=Decimal("1000"),
-                              unit_cost=Decimal(amount) * 2 / 1000,
-                              amount=Decimal(amount) * 2)
-    with status_gate_open():
-        Application.objects.filter(pk=application.pk).update(status="accepted")
-    BankAccount.objects.create(organisation=membership.organisation, bank_name="HSBC",
-                               account_name=membership.organisation.name_en,
-                               account_number="004-123-456789-001")
-    grant = Grant.objects.create(application=application, round=round_, status="accepted",
-                                 approved_amount=Decimal(amount),
-                                 approved_ratio_percent=Decimal("50"))
-    grant.owner = membership.user
-    return grant
+from tests.builders.finance import make_accepted_grant
+from tests.factories import UserFactory
 
 
 @pytest.fixture
@@ -74,21 +35,3 @@ def active_grant(accepted_grant, officer):
     grant_activate(actor=officer, grant=accepted_grant)
     return accepted_grant
 
-
-def claim_first_tranche(grant, *, amount=None):
-    tranche = grant.tranches.get(number=1)
-    return claim_submit(actor=grant.owner, tranche=tranche,
-                        data=ClaimInput(amount=amount or tranche.amount,
-                                        narrative="Prototype delivered."))
-
-
-def batched_payment(grant, officer, finance_officer, finance_approver, *, number=1):
-    tranche = grant.tranches.get(number=number)
-    claim = claim_submit(actor=grant.owner, tranche=tranche,
-                         data=ClaimInput(amount=tranche.amount, narrative="Done."))
-    claim_verify(actor=officer, claim=claim)
-    payment = disbursement_prepare(actor=finance_officer, claim=claim)
-    disbursement_approve(actor=finance_approver, disbursement=payment)
-    batch = payment_batch_create(actor=finance_officer, disbursement_ids=[payment.pk])
-    payment.refresh_from_db()
-    return payment, batch

@@ -9,9 +9,8 @@ from subsidy.finance.services.claims import ClaimInput, claim_resubmit, claim_re
 from subsidy.notifications.events import REGISTRY
 from subsidy.notifications.models import Notification
 from subsidy.platform.roles import Role
+from tests.builders.finance import claim_first_tranche
 from tests.factories import UserFactory
-
-from .conftest import claim_first_tranche
 
 pytestmark = pytest.mark.django_db
 

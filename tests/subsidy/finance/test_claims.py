@@ -13,9 +13,8 @@ from subsidy.finance.services.claims import (
 from subsidy.notifications.models import Notification
 from subsidy.platform.errors import DomainError, PermissionDeniedError
 from subsidy.platform.models import AuditEvent
+from tests.builders.finance import batched_payment, claim_first_tranche
 from tests.factories import MembershipFactory
-
-from .conftest import batched_payment, claim_first_tranche
 
 pytestmark = pytest.mark.django_db
 

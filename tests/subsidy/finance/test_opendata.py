@@ -4,8 +4,7 @@ import pytest
 
 from subsidy.finance.opendata.threesixty import grants_package, schema_validator
 from subsidy.finance.services.payments import payment_mark_paid
-
-from .conftest import batched_payment, make_accepted_grant
+from tests.builders.finance import batched_payment, make_accepted_grant
 
 pytestmark = pytest.mark.django_db
 

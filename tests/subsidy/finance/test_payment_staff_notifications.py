@@ -9,9 +9,8 @@ from subsidy.finance.services.claims import claim_verify
 from subsidy.finance.services.payments import disbursement_prepare
 from subsidy.notifications.models import Notification
 from subsidy.platform.roles import Role
+from tests.builders.finance import claim_first_tranche
 from tests.factories import UserFactory
-
-from .conftest import claim_first_tranche
 
 pytestmark = pytest.mark.django_db
 

@@ -20,9 +20,8 @@ from subsidy.platform.errors import DomainError, PermissionDeniedError
 from subsidy.platform.models import AuditEvent
 from subsidy.platform.roles import Role
 from subsidy.scheme.ledger import grant_paid
+from tests.builders.finance import batched_payment, claim_first_tranche, make_accepted_grant
 from tests.factories import UserFactory
-
-from .conftest import batched_payment, claim_first_tranche, make_accepted_grant
 
 pytestmark = pytest.mark.django_db
 

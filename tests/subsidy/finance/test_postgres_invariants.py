@@ -13,9 +13,8 @@ from subsidy.finance.services.payments import payment_mark_paid
 from subsidy.platform.errors import DomainError
 from subsidy.platform.roles import Role
 from subsidy.scheme.ledger import grant_paid
+from tests.builders.finance import batched_payment
 from tests.factories import UserFactory
-
-from .conftest import batched_payment
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

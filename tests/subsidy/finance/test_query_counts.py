@@ -16,8 +16,7 @@ from subsidy.finance.services.payments import (
     payment_batch_create,
 )
 from subsidy.finance.services.tranches import grant_activate
-
-from .conftest import batched_payment, claim_first_tranche, make_accepted_grant
+from tests.builders.finance import batched_payment, claim_first_tranche, make_accepted_grant
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,7 @@ from django.utils import translation
 from subsidy.finance.models import Disbursement
 from subsidy.finance.reports import registers
 from subsidy.finance.services.tranches import grant_activate
-
-from .conftest import batched_payment, make_accepted_grant
+from tests.builders.finance import batched_payment, make_accepted_grant
 
 pytestmark = pytest.mark.django_db
 

@@ -22,9 +22,8 @@ from subsidy.finance.reports.registers import (
 from subsidy.finance.services.payments import payment_mark_paid
 from subsidy.finance.services.tranches import grant_activate, grant_terminate
 from subsidy.scheme.ledger import grant_paid, round_committed, round_paid
+from tests.builders.finance import batched_payment, claim_first_tranche, make_accepted_grant
 from tests.factories import FundingRoundFactory
-
-from .conftest import batched_payment, claim_first_tranche, make_accepted_grant
 
 pytestmark = pytest.mark.django_db
 

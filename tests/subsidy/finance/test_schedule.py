@@ -15,8 +15,7 @@ from subsidy.finance.services.tranches import (
 from subsidy.platform.errors import DomainError
 from subsidy.platform.models import AuditEvent
 from subsidy.scheme.models import Grant
-
-from .conftest import make_accepted_grant
+from tests.builders.finance import make_accepted_grant
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,7 @@ from subsidy.finance.services.tranches import grant_terminate
 from subsidy.platform.errors import DomainError
 from subsidy.scheme.ledger import round_committed, round_remaining, rounds_with_commitments
 from subsidy.scheme.models import Grant
-
-from .conftest import batched_payment, claim_first_tranche
+from tests.builders.finance import batched_payment, claim_first_tranche
 
 pytestmark = pytest.mark.django_db
 

@@ -17,9 +17,8 @@ from subsidy.finance.services.payments import (
 )
 from subsidy.finance.services.tranches import grant_activate
 from subsidy.platform.roles import Role
+from tests.builders.finance import batched_payment, claim_first_tranche, make_accepted_grant
 from tests.factories import MembershipFactory, UserFactory
-
-from .conftest import batched_payment, claim_first_tranche, make_accepted_grant
 
 pytestmark = pytest.mark.django_db
 
