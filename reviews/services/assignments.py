@@ -22,6 +22,7 @@ from subsidy.platform.errors import DomainError, PermissionDeniedError
 from subsidy.platform.models import User
 from subsidy.platform.permissions import Action, can, require
 from subsidy.platform.roles import Role
+from subsidy.platform.selectors import users_with_role
 from subsidy.scheme.models import FundingRound
 
 DEFAULT_REVIEW_DAYS = 14
@@ -41,8 +42,8 @@ def round_loads(round_id: int) -> dict[int, int]:
 
 def pool_active(round_id: int) -> list[ReviewerPoolMember]:
     return list(ReviewerPoolMember.objects.filter(
-        round_id=round_id, active=True, reviewer__is_active=True,
-        reviewer__role_grants__role=Role.REVIEWER).order_by("reviewer_id"))
+        round_id=round_id, active=True,
+        reviewer__in=users_with_role(Role.REVIEWER)).order_by("reviewer_id"))
 
 
 def reviewers_excluded(applications: list[Application]) -> dict[int, set[int]]:

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from reviews.models import Recommendation
 from subsidy.platform.models import User
 from subsidy.platform.roles import Role
+from subsidy.platform.selectors import users_with_role
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -75,7 +76,7 @@ class PoolMemberForm(forms.Form):
     def __init__(self, *args, round_=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["reviewer"].queryset = (
-            User.objects.filter(role_grants__role=Role.REVIEWER, is_active=True)
+            users_with_role(Role.REVIEWER)
             .exclude(reviewer_pool_memberships__round=round_).order_by("full_name", "email"))
 
 

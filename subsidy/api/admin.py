@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from subsidy.api.models import API_SCOPES, ApiKey
 from subsidy.api.services.keys import api_key_create, api_key_revoke
 from subsidy.platform.admin import AdministratorsOnly
-from subsidy.platform.models import User
 from subsidy.platform.roles import STAFF_ROLES
+from subsidy.platform.selectors import users_with_role
 
 
 class ApiKeyAddForm(forms.ModelForm):
@@ -23,7 +23,7 @@ class ApiKeyAddForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         # Keys for people go to staff only: the list offers no one else.
         self.fields["user"].queryset = (
-            User.objects.filter(role_grants__role__in=STAFF_ROLES).distinct()
+            users_with_role(*STAFF_ROLES, active=False)
             .order_by("full_name", "email"))
 
     def clean(self):

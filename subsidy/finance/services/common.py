@@ -6,9 +6,9 @@ from django.utils import translation
 from applicants.models import Membership
 from subsidy.finance.models import Claim
 from subsidy.notifications.services.outbox import notify, organisation_names
-from subsidy.platform.models import User
 from subsidy.platform.money import money
 from subsidy.platform.roles import Role
+from subsidy.platform.selectors import users_with_role
 
 
 def _claim_context(claim: Claim) -> dict:
@@ -29,7 +29,7 @@ def notify_staff_of_claim(*, claim: Claim, role: str, event: str, url: str,
                           actor=None, extra: dict | None = None) -> None:
     """Tell every active holder of ``role`` (but ``actor``, who took the step) that a claim
     or its payment waits for them."""
-    staff = User.objects.filter(role_grants__role=role, is_active=True).distinct()
+    staff = users_with_role(role)
     if actor is not None:
         staff = staff.exclude(pk=actor.pk)
     context = {**_claim_context(claim), "url": url, **(extra or {})}

@@ -13,6 +13,7 @@ from subsidy.notifications.selectors import inbox_unread_count
 from subsidy.notifications.services.outbox import notify
 from subsidy.platform.models import User
 from subsidy.platform.roles import STAFF_ROLES
+from subsidy.platform.selectors import users_with_role
 
 DIGEST_EVENT = "staff_daily_digest"
 
@@ -25,9 +26,9 @@ def _day_bounds(day: date) -> tuple[datetime, datetime]:
 
 def digest_recipients():
     """Active staff who turned the digest on."""
-    return (User.objects.filter(is_active=True, role_grants__role__in=STAFF_ROLES,
-                                notification_preferences__event=DIGEST_EVENT,
-                                notification_preferences__email_enabled=True)
+    return (users_with_role(*STAFF_ROLES)
+            .filter(notification_preferences__event=DIGEST_EVENT,
+                    notification_preferences__email_enabled=True)
             .distinct().order_by("pk"))
 
 
