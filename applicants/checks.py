@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from applicants.models import NOT_LIVE_STATUSES, Application
 from subsidy.platform.money import money
@@ -24,6 +25,16 @@ SECTIONS = {
     "documents": ["documents"],
     "declarations": ["declares_accurate", "declares_no_double_funding", "declares_compliance",
                      "privacy_notice"],
+}
+# Each section's name as the applicant and the staff read it, in the form's order.
+SECTION_LABELS = {
+    "project": gettext_lazy("Project"),
+    "budget": gettext_lazy("Budget"),
+    "milestones": gettext_lazy("Milestones"),
+    "team": gettext_lazy("Team"),
+    "responsible_ai": gettext_lazy("Responsible AI"),
+    "documents": gettext_lazy("Documents"),
+    "declarations": gettext_lazy("Declarations"),
 }
 
 

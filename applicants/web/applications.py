@@ -14,12 +14,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from applicants import selectors
 from applicants.checks import (
     HONG_KONG,
+    SECTION_LABELS,
     application_submission_problems,
     section_of,
 )
@@ -54,15 +54,6 @@ from subsidy.platform.permissions import Action, can
 from subsidy.platform.web.errors import add_problems
 from subsidy.scheme import selectors as scheme_selectors
 
-SECTION_LABELS = {
-    "project": gettext_lazy("Project"),
-    "budget": gettext_lazy("Budget"),
-    "milestones": gettext_lazy("Milestones"),
-    "team": gettext_lazy("Team"),
-    "responsible_ai": gettext_lazy("Responsible AI"),
-    "documents": gettext_lazy("Documents"),
-    "declarations": gettext_lazy("Declarations"),
-}
 FORM_SECTIONS = [s for s in SECTION_LABELS if s != "documents"]
 COUNTDOWN_WINDOW = timedelta(hours=72)
 
