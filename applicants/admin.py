@@ -6,6 +6,7 @@ applications change through the applicant pages and the workflow. The admin only
 """
 
 from django.contrib import admin
+from django.db import models
 
 from applicants.models import (
     Application,
@@ -57,6 +58,7 @@ class OrganisationAdmin(_ReadOnlyAdmin):
     list_filter = ["sector", "size", "is_cyberport_incubatee"]
     search_fields = ["name_en", "name_zh", "br_number"]
     inlines = [MembershipInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Invitation)

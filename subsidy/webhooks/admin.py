@@ -7,6 +7,7 @@ delivered. The admin only shows them.
 """
 
 from django.contrib import admin
+from django.db import models
 
 from subsidy.webhooks.models import WebhookDelivery, WebhookEndpoint
 
@@ -32,6 +33,7 @@ class WebhookEndpointAdmin(ReadOnlyAdmin):
     list_display = ["partner", "url", "active", "created_at"]
     list_filter = ["active", "partner"]
     exclude = ["secret"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 admin.site.register(WebhookEndpoint, WebhookEndpointAdmin)
