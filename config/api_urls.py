@@ -10,29 +10,31 @@ from subsidy.finance.api import reports as api_reports
 from subsidy.scheme.api import views as scheme_api
 from subsidy.webhooks.api import views as webhook_api
 
+app_name = "api"
+
 v1 = [
-    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", api_views.ApiDocs.as_view(), name="api-docs"),
-    path("rounds/", scheme_api.RoundList.as_view(), name="api-round-list"),
-    path("rounds/<str:code>/", scheme_api.RoundDetail.as_view(), name="api-round-detail"),
-    path("webhooks/", webhook_api.WebhookEndpointList.as_view(), name="api-webhook-list"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", api_views.ApiDocs.as_view(), name="docs"),
+    path("rounds/", scheme_api.RoundList.as_view(), name="round-list"),
+    path("rounds/<str:code>/", scheme_api.RoundDetail.as_view(), name="round-detail"),
+    path("webhooks/", webhook_api.WebhookEndpointList.as_view(), name="webhook-list"),
     path("webhooks/<int:endpoint_id>/", webhook_api.WebhookEndpointDetail.as_view(),
-         name="api-webhook-detail"),
+         name="webhook-detail"),
     path("webhooks/<int:endpoint_id>/rotate-secret/", webhook_api.WebhookRotateSecret.as_view(),
-         name="api-webhook-rotate-secret"),
+         name="webhook-rotate-secret"),
     path("webhooks/<int:endpoint_id>/deliveries/", webhook_api.WebhookDeliveryList.as_view(),
-         name="api-webhook-deliveries"),
+         name="webhook-deliveries"),
     path("webhooks/<int:endpoint_id>/deliveries/<int:delivery_id>/redeliver/",
-         webhook_api.WebhookRedeliver.as_view(), name="api-webhook-redeliver"),
+         webhook_api.WebhookRedeliver.as_view(), name="webhook-redeliver"),
     path("reports/disbursements/", api_reports.DisbursementReport.as_view(),
-         name="api-report-disbursements"),
+         name="report-disbursements"),
     path("reports/commitments/", api_reports.CommitmentReport.as_view(),
-         name="api-report-commitments"),
-    path("reports/summary/", api_reports.FinanceSummary.as_view(), name="api-report-summary"),
+         name="report-commitments"),
+    path("reports/summary/", api_reports.FinanceSummary.as_view(), name="report-summary"),
     path("", include("applicants.api.urls")),
 ]
 
 urlpatterns = [
     path("v1/", include(v1)),
-    re_path(r"^.*$", ApiNotFound.as_view(), name="api-not-found"),
+    re_path(r"^.*$", ApiNotFound.as_view(), name="not-found"),
 ]

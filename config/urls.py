@@ -4,7 +4,8 @@ from django.urls import include, path
 from subsidy.platform.web import accounts
 from subsidy.scheme.web import dashboards
 
-urlpatterns = [
+# Pages of no single domain: the home page, the dashboards and the profile.
+core_urls = [
     path("", dashboards.home, name="home"),
     path("dashboard/", dashboards.dashboard, name="dashboard"),
     path("dashboard/applicant/", dashboards.dashboard_applicant, name="dashboard_applicant"),
@@ -14,6 +15,10 @@ urlpatterns = [
     path("dashboard/finance/", dashboards.dashboard_finance, name="dashboard_finance"),
     path("dashboard/admin/", dashboards.dashboard_admin, name="dashboard_admin"),
     path("profile/", accounts.profile, name="profile"),
+]
+
+urlpatterns = [
+    path("", include((core_urls, "core"))),
     # Before subsidy.scheme.web.urls: its staff/rounds/<code>/<action>/ would catch the
     # reviewer pages.
     path("", include("reviews.web.urls")),

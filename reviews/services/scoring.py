@@ -220,5 +220,5 @@ def review_stage_complete_if_done(application: Application) -> None:
                 "title": application.title, **organisation_names(application.organisation),
                 "round": application.round.code,
                 "public_status": public_status(ApplicationStatus.REVIEWED),
-                "url": reverse("staff_application", args=[application.pk]),
+                "url": reverse("staff:application", args=[application.pk]),
             })

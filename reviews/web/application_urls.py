@@ -4,19 +4,21 @@ from django.urls import path
 
 from reviews.web import applications as pages
 
+app_name = "staff"
+
 urlpatterns = [
-    path("staff/applications/", pages.application_queue, name="staff_queue"),
+    path("staff/applications/", pages.application_queue, name="queue"),
     path("staff/applications/<int:application_id>/", pages.application_detail,
-         name="staff_application"),
+         name="application"),
     path("staff/applications/<int:application_id>/versions/", pages.application_versions,
-         name="staff_versions"),
+         name="versions"),
     path("staff/applications/<int:application_id>/screening/", pages.application_screening,
-         name="staff_screening"),
+         name="screening"),
     path("staff/applications/<int:application_id>/screening/start/",
-         pages.application_screening_start, name="staff_screening_start"),
+         pages.application_screening_start, name="screening_start"),
     path("staff/applications/<int:application_id>/decision/", pages.application_decision,
-         name="staff_decision"),
+         name="decision"),
     path("staff/applications/<int:application_id>/steps/<slug:step>/", pages.application_step,
-         name="staff_step"),
-    path("staff/decisions/", pages.bulk_decisions, name="staff_bulk_decisions"),
+         name="step"),
+    path("staff/decisions/", pages.bulk_decisions, name="bulk_decisions"),
 ]

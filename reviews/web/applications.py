@@ -216,7 +216,7 @@ def application_step(request, application_id, step):
     else:
         messages.success(request, _("Done: %(step)s.") % {
             "step": TRANSITIONS_BY_NAME[step].label})
-    return redirect("staff_application", application.pk)
+    return redirect("staff:application", application.pk)
 
 
 # --- Screening -------------------------------------------------------------------------------
@@ -282,7 +282,7 @@ def application_screening(request, application_id):
         else:
             messages.success(request, _("Screening recorded: %(outcome)s.")
                              % {"outcome": screening.OUTCOMES[data["outcome"]]})
-            return redirect("staff_application", application.pk)
+            return redirect("staff:application", application.pk)
     names = {t.name for t in available_transitions(request.user, application)}
     return render(request, "reviews/screening/screening.html", {
         "application": application, "form": form, "checks": checks,
@@ -303,7 +303,7 @@ def application_screening_start(request, application_id):
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Screening started."))
-    return redirect("staff_screening", application.pk)
+    return redirect("staff:screening", application.pk)
 
 
 # --- Decisions -------------------------------------------------------------------------------
@@ -360,7 +360,7 @@ def application_decision(request, application_id):
         except DomainError as exc:
             _add_problems(form, exc)
         else:
-            return redirect("staff_application", application.pk)
+            return redirect("staff:application", application.pk)
     return render(request, "reviews/decisions/decision.html", {
         "application": application, "form": form, "allowed": bool(allowed),
         "remaining": round_remaining(round_=application.round),
@@ -413,5 +413,5 @@ def bulk_decisions(request):
         "round_code": round_code,
         "positions": [{"round": r, "remaining": round_remaining(round_=r)}
                       for r in rounds.values()],
-        "queue_url": reverse("staff_queue"),
+        "queue_url": reverse("staff:queue"),
     })

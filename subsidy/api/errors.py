@@ -148,7 +148,7 @@ class ApiNotFound(APIView):
                 match = resolve(f"{path}/")
             except Resolver404:
                 match = None
-            if match is not None and match.url_name != "api-not-found":
+            if match is not None and match.view_name != "api:not-found":
                 return _("There is no API endpoint at this address; did you mean %(path)s?") % {
                     "path": f"{path}/"}
         return _("There is no API endpoint at this address.")

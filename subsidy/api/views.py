@@ -10,4 +10,4 @@ from drf_spectacular.views import SpectacularSwaggerSplitView
 # style-src is relaxed, and only on this page.
 @method_decorator(csp_update({"style-src": ["'unsafe-inline'"]}), name="dispatch")
 class ApiDocs(SpectacularSwaggerSplitView):
-    url_name = "api-schema"
+    url_name = "api:schema"

@@ -119,7 +119,7 @@ def test_every_api_endpoint_declares_its_scopes():
 
 
 def test_api_is_mounted_under_api_v1():
-    assert get_resolver().resolve("/api/v1/rounds/").url_name == "api-round-list"
+    assert get_resolver().resolve("/api/v1/rounds/").view_name == "api:round-list"
 
 
 def test_schema_is_served_as_json_on_request():

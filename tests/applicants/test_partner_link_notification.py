@@ -91,10 +91,10 @@ def test_an_unknown_company_tells_no_one(client_of_partner, django_capture_on_co
 def test_administrators_preview_lists_and_renders_the_request_in_both_languages(client):
     client.force_login(UserFactory(roles=[Role.ADMINISTRATOR]))
 
-    index = client.get(reverse("notification_previews")).content.decode()
-    response = client.get(reverse("notification_preview", args=["partner_link_requested"]))
+    index = client.get(reverse("notifications:previews")).content.decode()
+    response = client.get(reverse("notifications:preview", args=["partner_link_requested"]))
 
-    assert reverse("notification_preview", args=["partner_link_requested"]) in index
+    assert reverse("notifications:preview", args=["partner_link_requested"]) in index
     previews = {p["language"]: p for p in response.context["previews"]}
     assert previews["en"]["subject"] == "HKU iDendron asks to act for Example AI Limited"
     assert previews["zh-hant"]["subject"] == "HKU iDendron 要求代表Example AI Limited行事"

@@ -109,8 +109,8 @@ def test_the_demo_fills_every_inbox_and_the_email_log_in_each_recipients_languag
 
     # The officer asks the English-speaking company for information; it answers.
     sign_in(client, OFFICER)
-    post(client, "staff_screening_start", english.pk)
-    post(client, "staff_screening", english.pk, data=screening_form(
+    post(client, "staff:screening_start", english.pk)
+    post(client, "staff:screening", english.pk, data=screening_form(
         "request_information", question="Please upload the signed business plan.",
         sections=["documents"]))
     assert status(english) == "info_requested"
@@ -120,8 +120,8 @@ def test_the_demo_fills_every_inbox_and_the_email_log_in_each_recipients_languag
 
     # The Chinese-speaking company's application is screened and given three reviewers.
     sign_in(client, OFFICER)
-    post(client, "staff_screening_start", chinese.pk)
-    post(client, "staff_screening", chinese.pk, data=screening_form("pass_to_review"))
+    post(client, "staff:screening_start", chinese.pk)
+    post(client, "staff:screening", chinese.pk, data=screening_form("pass_to_review"))
     for email in REVIEWERS:
         post(client, "reviews:application_assignments", chinese.pk,
              data={"reviewer": users[email].pk})
@@ -134,38 +134,38 @@ def test_the_demo_fills_every_inbox_and_the_email_log_in_each_recipients_languag
         post(client, "reviews:assignment", assignment.pk, data=review_form(chinese, 4))
 
     sign_in(client, OFFICER)
-    post(client, "staff_step", chinese.pk, "complete_review")
+    post(client, "staff:step", chinese.pk, "complete_review")
     assert status(chinese) == "reviewed"
 
     # The panel approves with an offer; the applicant accepts; the officer starts the grant.
     sign_in(client, PANEL)
-    post(client, "staff_decision", chinese.pk, data={
+    post(client, "staff:decision", chinese.pk, data={
         "decision": "approve", "amount": "600000.00", "conditions": "Quarterly reports."})
     sign_in(client, APPLICANT_ZH)
     post(client, "applicants:offer_response", chinese.pk, data={"decision": "accept"})
     grant = Grant.objects.get(application=chinese)
     sign_in(client, OFFICER)
-    post(client, "finance_grant_activate", grant.pk)
+    post(client, "finance:grant_activate", grant.pk)
 
     # The applicant claims the first tranche; finance verifies, approves and pays it.
     sign_in(client, APPLICANT_ZH)
-    post(client, "finance_bank_account", chinese.organisation_id, data={
+    post(client, "finance:bank_account", chinese.organisation_id, data={
         "bank_name": "Hang Seng Bank", "account_name": "Tai Po Clinical Voice Limited",
         "account_number": "024-123-456789-001"})
     tranche = grant.tranches.get(number=1)
-    post(client, "finance_tranche_claim", grant.pk, 1, data={
+    post(client, "finance:tranche_claim", grant.pk, 1, data={
         "amount": str(tranche.amount), "narrative": "Data collected and labelled."})
     claim = Claim.objects.get(tranche=tranche)
     sign_in(client, OFFICER)
-    post(client, "finance_claim_verify", claim.pk)
+    post(client, "finance:claim_verify", claim.pk)
     sign_in(client, FINANCE)
-    post(client, "finance_prepare", claim.pk)
+    post(client, "finance:prepare", claim.pk)
     payment = Disbursement.objects.get(claim=claim)
     sign_in(client, APPROVER)
-    post(client, "finance_approve", payment.pk)
+    post(client, "finance:approve", payment.pk)
     sign_in(client, FINANCE)
-    post(client, "finance_batch_new", data={"payment": [payment.pk]})
-    post(client, "finance_paid", payment.pk, data={
+    post(client, "finance:batch_new", data={"payment": [payment.pk]})
+    post(client, "finance:paid", payment.pk, data={
         "bank_reference": "HSBC-WALK-1", "value_date": date.today().isoformat()})
     assert Disbursement.objects.get(pk=payment.pk).status == "paid"
 
@@ -189,7 +189,7 @@ def test_the_demo_fills_every_inbox_and_the_email_log_in_each_recipients_languag
     assert set(walked.values_list("recipient__email", flat=True)) == set(expected)
 
     for email, events in expected.items():
-        page = sign_in(client, email).get(reverse("inbox")).content.decode()
+        page = sign_in(client, email).get(reverse("notifications:inbox")).content.decode()
         with translation.override(users[email].language):
             for event in events:
                 assert escape(str(event_label(event))) in page, (email, event)

@@ -70,13 +70,13 @@ def quick_applications(round_, count, status=ApplicationStatus.SUBMITTED):
                                   Role.ADMINISTRATOR])
 def test_staff_who_assess_see_the_queues(login, round_, role):
     application = make_application(round_)
-    page = login(UserFactory(roles=[role])).get(url("staff_queue")).content.decode()
+    page = login(UserFactory(roles=[role])).get(url("staff:queue")).content.decode()
     assert application.reference in page
 
 
 @pytest.mark.parametrize("role", [Role.REVIEWER, Role.APPLICANT, Role.FINANCE_OFFICER])
 def test_others_may_not_see_the_queues(login, db, role):
-    assert login(UserFactory(roles=[role])).get(url("staff_queue")).status_code == 403
+    assert login(UserFactory(roles=[role])).get(url("staff:queue")).status_code == 403
 
 
 def test_drafts_are_not_in_the_queues(login, officer, round_):
@@ -84,14 +84,14 @@ def test_drafts_are_not_in_the_queues(login, officer, round_):
     with status_gate_open():
         Application.objects.create(round=round_, organisation=OrganisationFactory(),
                                    title="Secret draft")
-    page = login(officer).get(url("staff_queue")).content.decode()
+    page = login(officer).get(url("staff:queue")).content.decode()
     assert "Secret draft" not in page
 
 
 def test_the_queue_filters_by_status(login, officer, round_):
     submitted = make_application(round_, officer=officer)
     screening = make_application(round_, state="screening", officer=officer)
-    page = login(officer).get(url("staff_queue"), {"status": "screening"}).content.decode()
+    page = login(officer).get(url("staff:queue"), {"status": "screening"}).content.decode()
     assert screening.reference in page
     assert submitted.reference not in page
 
@@ -99,7 +99,7 @@ def test_the_queue_filters_by_status(login, officer, round_):
 def test_the_queue_searches_company_names(login, officer, round_):
     wanted = make_application(round_, name_en="Harbour Vision AI Limited")
     other = make_application(round_)
-    page = login(officer).get(url("staff_queue"), {"q": "harbour vision"}).content.decode()
+    page = login(officer).get(url("staff:queue"), {"q": "harbour vision"}).content.decode()
     assert wanted.reference in page
     assert other.reference not in page
 
@@ -107,14 +107,14 @@ def test_the_queue_searches_company_names(login, officer, round_):
 def test_the_queue_filters_incubatees(login, officer, round_):
     incubatee = make_application(round_, is_cyberport_incubatee=True)
     other = make_application(round_, is_cyberport_incubatee=False)
-    page = login(officer).get(url("staff_queue"), {"incubatee": "yes"}).content.decode()
+    page = login(officer).get(url("staff:queue"), {"incubatee": "yes"}).content.decode()
     assert incubatee.reference in page
     assert other.reference not in page
 
 
 def test_the_queue_counts_each_state(login, officer, round_):
     quick_applications(round_, 3)
-    response = login(officer).get(url("staff_queue"))
+    response = login(officer).get(url("staff:queue"))
     tab = next(t for t in response.context["tabs"] if t["status"] == "submitted")
     assert tab["count"] == 3
 
@@ -123,9 +123,9 @@ def test_the_queue_counts_each_state(login, officer, round_):
 def test_the_queue_runs_a_fixed_number_of_queries(login, officer, round_, many):
     quick_applications(round_, many)
     client = login(officer)
-    client.get(url("staff_queue"))
+    client.get(url("staff:queue"))
     with CaptureQueriesContext(connection) as queries:
-        response = client.get(url("staff_queue"), {"round": round_.code})
+        response = client.get(url("staff:queue"), {"round": round_.code})
     assert response.status_code == 200
     assert len(queries) <= 8, [q["sql"] for q in queries]
 
@@ -134,11 +134,11 @@ def test_the_queue_query_count_does_not_grow_with_applications(login, officer, r
     client = login(officer)
     quick_applications(round_, 5)
     with CaptureQueriesContext(connection) as few:
-        client.get(url("staff_queue"))
+        client.get(url("staff:queue"))
     other_round = make_round(code="2026R9")
     quick_applications(other_round, 50)
     with CaptureQueriesContext(connection) as many:
-        client.get(url("staff_queue"))
+        client.get(url("staff:queue"))
     assert len(many) == len(few)
 
 
@@ -146,7 +146,7 @@ def test_the_queue_query_count_does_not_grow_with_applications(login, officer, r
 
 def test_staff_see_internal_state_names_and_the_public_one(login, officer, round_):
     application = make_application(round_, state="screening", officer=officer)
-    page = login(officer).get(url("staff_application", application.pk)).content.decode()
+    page = login(officer).get(url("staff:application", application.pk)).content.decode()
     assert ">Screening<" in page
     assert "The applicant sees: Under assessment" in page
 
@@ -156,13 +156,13 @@ def test_the_detail_page_links_the_documents_for_staff_to_download(login, office
     document = application.documents.get()
     client = login(officer)
     download = reverse("applicants:document_download", args=[document.pk])
-    assert download in client.get(url("staff_application", application.pk)).content.decode()
+    assert download in client.get(url("staff:application", application.pk)).content.decode()
     assert client.get(download).status_code == 200
 
 
 def test_the_detail_page_shows_the_history_and_audit_trail(login, officer, round_):
     application = make_application(round_, state="screening", officer=officer)
-    page = login(officer).get(url("staff_application", application.pk)).content.decode()
+    page = login(officer).get(url("staff:application", application.pk)).content.decode()
     assert "Submitted → Screening" in page
     assert "application.start_screening" in page
 
@@ -170,27 +170,27 @@ def test_the_detail_page_shows_the_history_and_audit_trail(login, officer, round
 def test_a_draft_has_no_staff_page(login, officer, round_):
     with status_gate_open():
         draft = Application.objects.create(round=round_, organisation=OrganisationFactory())
-    assert login(officer).get(url("staff_application", draft.pk)).status_code == 404
+    assert login(officer).get(url("staff:application", draft.pk)).status_code == 404
 
 
 def test_a_reviewer_may_not_open_the_staff_page(login, round_):
     application = make_application(round_)
     reviewer = UserFactory(roles=[Role.REVIEWER])
-    assert login(reviewer).get(url("staff_application", application.pk)).status_code == 403
+    assert login(reviewer).get(url("staff:application", application.pk)).status_code == 403
 
 
 def test_the_officer_is_offered_screening_not_a_decision(login, officer, round_):
     application = make_application(round_, state="screening", officer=officer)
-    page = login(officer).get(url("staff_application", application.pk)).content.decode()
-    assert url("staff_screening", application.pk) in page
-    assert url("staff_decision", application.pk) not in page
+    page = login(officer).get(url("staff:application", application.pk)).content.decode()
+    assert url("staff:screening", application.pk) in page
+    assert url("staff:decision", application.pk) not in page
 
 
 def test_the_panel_member_is_offered_the_decision_not_screening(login, panel, round_):
     application = make_application(round_, state="reviewed")
-    page = login(panel).get(url("staff_application", application.pk)).content.decode()
-    assert url("staff_decision", application.pk) in page
-    assert url("staff_screening", application.pk) not in page
+    page = login(panel).get(url("staff:application", application.pk)).content.decode()
+    assert url("staff:decision", application.pk) in page
+    assert url("staff:screening", application.pk) not in page
 
 
 def test_versions_are_compared(login, officer, round_):
@@ -204,19 +204,19 @@ def test_versions_are_compared(login, officer, round_):
                                data={**PROJECT, "title": "A better title"},
                                expected_version=application.version)
     application_resubmit(actor=application.owner, application=application)
-    page = login(officer).get(url("staff_versions", application.pk)).content.decode()
+    page = login(officer).get(url("staff:versions", application.pk)).content.decode()
     assert "A better title" in page
 
 
 def test_a_step_button_takes_the_step(login, officer, round_):
     application = make_application(round_, state="in_review", officer=officer)
-    login(officer).post(url("staff_step", application.pk, "complete_review"))
+    login(officer).post(url("staff:step", application.pk, "complete_review"))
     assert _status(application) == "reviewed"
 
 
 def test_a_step_not_allowed_now_changes_nothing(login, officer, round_):
     application = make_application(round_, officer=officer)
-    response = login(officer).post(url("staff_step", application.pk, "complete_review"),
+    response = login(officer).post(url("staff:step", application.pk, "complete_review"),
                                    follow=True)
     assert "not possible while the application is “Submitted”" in response.content.decode()
     assert _status(application) == "submitted"
@@ -224,7 +224,7 @@ def test_a_step_not_allowed_now_changes_nothing(login, officer, round_):
 
 def test_a_step_without_a_button_is_not_found(login, panel, round_):
     application = make_application(round_, state="reviewed")
-    assert login(panel).post(url("staff_step", application.pk, "approve")).status_code == 404
+    assert login(panel).post(url("staff:step", application.pk, "approve")).status_code == 404
 
 
 # --- Screening page -----------------------------------------------------------------------------
@@ -239,22 +239,22 @@ def _screening_form(outcome="pass_to_review", **extra):
 def test_the_officer_starts_screening_from_the_page(login, officer, round_):
     application = make_application(round_, officer=officer)
     client = login(officer)
-    assert url("staff_screening_start", application.pk) in client.get(
-        url("staff_screening", application.pk)).content.decode()
-    client.post(url("staff_screening_start", application.pk))
+    assert url("staff:screening_start", application.pk) in client.get(
+        url("staff:screening", application.pk)).content.decode()
+    client.post(url("staff:screening_start", application.pk))
     assert _status(application) == "screening"
 
 
 def test_the_officer_passes_an_application_to_review(login, officer, round_):
     application = make_application(round_, state="screening", officer=officer)
-    response = login(officer).post(url("staff_screening", application.pk), _screening_form())
+    response = login(officer).post(url("staff:screening", application.pk), _screening_form())
     assert response.status_code == 302
     assert _status(application) == "in_review"
 
 
 def test_an_override_without_reason_is_shown_on_the_page(login, officer, round_):
     application = make_application(round_, state="screening", officer=officer)
-    response = login(officer).post(url("staff_screening", application.pk),
+    response = login(officer).post(url("staff:screening", application.pk),
                                    _screening_form(**{"rule-budget_total": "override"}))
     assert response.status_code == 200
     assert "Give the reason for overriding" in response.content.decode()
@@ -264,8 +264,8 @@ def test_an_override_without_reason_is_shown_on_the_page(login, officer, round_)
 def test_a_panel_member_may_not_screen(login, panel, round_):
     application = make_application(round_, state="screening")
     client = login(panel)
-    assert client.get(url("staff_screening", application.pk)).status_code == 403
-    assert client.post(url("staff_screening", application.pk),
+    assert client.get(url("staff:screening", application.pk)).status_code == 403
+    assert client.post(url("staff:screening", application.pk),
                        _screening_form()).status_code == 403
     assert _status(application) == "screening"
 
@@ -274,7 +274,7 @@ def test_a_panel_member_may_not_screen(login, panel, round_):
 
 def test_the_panel_member_approves_from_the_decision_page(login, panel, round_):
     application = make_application(round_, state="reviewed")
-    response = login(panel).post(url("staff_decision", application.pk), {
+    response = login(panel).post(url("staff:decision", application.pk), {
         "decision": "approve", "amount": "650000.00", "conditions": "Monthly reports."})
     assert response.status_code == 302
     grant = Grant.objects.get(application=application)
@@ -285,7 +285,7 @@ def test_the_panel_member_approves_from_the_decision_page(login, panel, round_):
 
 def test_an_approval_above_the_request_is_refused_on_the_page(login, panel, round_):
     application = make_application(round_, state="reviewed")
-    response = login(panel).post(url("staff_decision", application.pk), {
+    response = login(panel).post(url("staff:decision", application.pk), {
         "decision": "approve", "amount": "800000.00"})
     assert response.status_code == 200
     assert "more than the HK$700,000.00 requested" in response.content.decode()
@@ -294,7 +294,7 @@ def test_an_approval_above_the_request_is_refused_on_the_page(login, panel, roun
 
 def test_a_rejection_without_reason_is_refused_on_the_page(login, panel, round_):
     application = make_application(round_, state="reviewed")
-    response = login(panel).post(url("staff_decision", application.pk), {"decision": "reject"})
+    response = login(panel).post(url("staff:decision", application.pk), {"decision": "reject"})
     assert "Give the reason for the rejection" in response.content.decode()
     assert _status(application) == "reviewed"
 
@@ -302,8 +302,8 @@ def test_a_rejection_without_reason_is_refused_on_the_page(login, panel, round_)
 def test_an_officer_may_not_decide(login, officer, round_):
     application = make_application(round_, state="reviewed", officer=officer)
     client = login(officer)
-    assert client.get(url("staff_decision", application.pk)).status_code == 403
-    assert client.post(url("staff_decision", application.pk), {
+    assert client.get(url("staff:decision", application.pk)).status_code == 403
+    assert client.post(url("staff:decision", application.pk), {
         "decision": "approve", "amount": "1000"}).status_code == 403
     assert _status(application) == "reviewed"
 
@@ -313,7 +313,7 @@ def test_bulk_decisions_report_each_application(login, panel):
                         max_subsidy_per_project=Decimal("1000000.00"))
     first = make_application(round_, state="reviewed")
     second = make_application(round_, state="reviewed")
-    response = login(panel).post(url("staff_bulk_decisions"), {
+    response = login(panel).post(url("staff:bulk_decisions"), {
         "applications": [first.pk, second.pk], "decision": "approve"})
     page = response.content.decode()
     assert response.status_code == 200
@@ -323,12 +323,12 @@ def test_bulk_decisions_report_each_application(login, panel):
 
 
 def test_an_officer_may_not_use_bulk_decisions(login, officer):
-    assert login(officer).get(url("staff_bulk_decisions")).status_code == 403
+    assert login(officer).get(url("staff:bulk_decisions")).status_code == 403
 
 
 def test_the_applicant_accepts_the_offer_made_from_the_decision_page(login, panel, round_):
     application = make_application(round_, state="reviewed")
-    login(panel).post(url("staff_decision", application.pk),
+    login(panel).post(url("staff:decision", application.pk),
                       {"decision": "approve", "amount": str(REQUESTED)})
     client = login(application.owner)
     page = client.get(reverse("applicants:application", args=[application.pk])).content.decode()
@@ -353,7 +353,7 @@ def test_the_demo_panel_takes_the_reviewed_application_to_an_accepted_offer(logi
     demo_seed()
     application = Application.objects.get(status="reviewed")
     panel = User.objects.get(email="panel@demo.aiss.hk")
-    login(panel).post(url("staff_decision", application.pk),
+    login(panel).post(url("staff:decision", application.pk),
                       {"decision": "approve", "amount": "2000000.00"})
     owner = application.organisation.memberships.get(role="owner").user
     login(owner).post(reverse("applicants:offer_response", args=[application.pk]),
@@ -365,14 +365,14 @@ def test_the_demo_officer_screens_the_submitted_application(login, db):
     demo_seed()
     application = Application.objects.get(status="submitted")
     client = login(User.objects.get(email="officer@demo.aiss.hk"))
-    client.post(url("staff_screening_start", application.pk))
-    client.post(url("staff_screening", application.pk), _screening_form())
+    client.post(url("staff:screening_start", application.pk))
+    client.post(url("staff:screening", application.pk), _screening_form())
     assert _status(application) == "in_review"
 
 
 def test_the_applicant_sees_the_amount_conditions_and_expiry_of_the_offer(login, panel, round_):
     application = make_application(round_, state="reviewed")
-    login(panel).post(url("staff_decision", application.pk), {
+    login(panel).post(url("staff:decision", application.pk), {
         "decision": "approve", "amount": "650000.00", "conditions": "Monthly reports."})
     page = login(application.owner).get(
         reverse("applicants:application", args=[application.pk])).content.decode()
@@ -385,5 +385,5 @@ def test_the_applicant_sees_the_amount_conditions_and_expiry_of_the_offer(login,
 def test_the_officer_is_offered_reviewer_assignment_for_an_application_in_review(
         login, officer, round_):
     application = make_application(round_, state="in_review", officer=officer)
-    page = login(officer).get(url("staff_application", application.pk)).content.decode()
+    page = login(officer).get(url("staff:application", application.pk)).content.decode()
     assert reverse("reviews:application_assignments", args=[application.pk]) in page

@@ -47,7 +47,7 @@ def review_post(round_, score, **extra):
 
 def test_reviewer_dashboard_lists_assignments_with_due_dates(client, assignment, reviewer):
     client.force_login(reviewer)
-    response = client.get(reverse("dashboard_reviewer"))
+    response = client.get(reverse("core:dashboard_reviewer"))
     assert assignment.application.title in response.content.decode()
     # Shown as the Hong Kong date, which differs from the UTC date from 16:00 UTC.
     due = timezone.localtime(assignment.due_at).strftime("%Y-%m-%d")

@@ -100,7 +100,7 @@ def test_following_the_activate_link_verifies_the_address_and_signs_in(client, c
 
     assert EmailAddress.objects.get(email="founder@startup.hk").verified
     assert response.status_code == 302
-    assert client.get(reverse("dashboard")).status_code == 302
+    assert client.get(reverse("core:dashboard")).status_code == 302
     assert client.get(reverse("applicants:dashboard")).status_code == 200
 
 
@@ -134,7 +134,7 @@ def test_a_verified_user_signs_in_and_lands_on_the_dashboard(client):
     response = _sign_in(client, "amy@startup.hk")
 
     assert response.status_code == 302
-    assert response.url == reverse("dashboard")
+    assert response.url == reverse("core:dashboard")
 
 
 def test_sign_up_page_shows_the_personal_data_collection_notice(client):
@@ -211,7 +211,7 @@ def test_a_successful_sign_in_before_the_limit_resets_the_count(client, settings
     response = _sign_in(client, "amy@startup.hk")
 
     assert response.status_code == 302
-    assert response.url == reverse("dashboard")
+    assert response.url == reverse("core:dashboard")
 
 
 # --- Password reset ------------------------------------------------------------------------
@@ -298,7 +298,8 @@ def test_a_code_sent_by_email_also_confirms_it_is_you(client, committed, officer
     assert client.get(reverse("mfa_activate_totp")).status_code == 200
 
 
-@pytest.mark.parametrize("url_name", ["dashboard", "dashboard_officer", "profile", "home"])
+@pytest.mark.parametrize("url_name", ["core:dashboard", "core:dashboard_officer", "core:profile",
+                                      "core:home"])
 def test_staff_without_totp_are_sent_to_set_it_up_when_required(client, settings, officer,
                                                                  url_name):
     settings.STAFF_REQUIRE_2FA = True
@@ -322,14 +323,14 @@ def test_staff_with_an_activated_totp_reach_their_dashboard(client, settings, of
     TOTP.activate(officer, generate_totp_secret())
     client.force_login(officer)
 
-    assert client.get(reverse("dashboard_officer")).status_code == 200
+    assert client.get(reverse("core:dashboard_officer")).status_code == 200
 
 
 def test_staff_are_not_sent_to_totp_set_up_when_it_is_not_required(client, settings, officer):
     settings.STAFF_REQUIRE_2FA = False
     client.force_login(officer)
 
-    assert client.get(reverse("dashboard_officer")).status_code == 200
+    assert client.get(reverse("core:dashboard_officer")).status_code == 200
 
 
 def test_totp_set_up_page_shows_a_qr_code_and_the_secret(client, settings, officer):
@@ -354,7 +355,7 @@ def test_activating_totp_with_a_code_from_the_shown_secret_unlocks_the_dashboard
 
     assert response.status_code == 302
     assert Authenticator.objects.filter(user=officer, type=Authenticator.Type.TOTP).exists()
-    assert client.get(reverse("dashboard_officer")).status_code == 200
+    assert client.get(reverse("core:dashboard_officer")).status_code == 200
 
 
 def test_a_wrong_totp_code_is_refused_with_an_error_on_the_field(client, settings, officer):

@@ -104,7 +104,7 @@ def test_key_messages_read_naturally_in_chinese():
 
 @pytest.mark.django_db
 def test_pages_are_in_english_by_default(client):
-    page = client.get(reverse("home")).content.decode()
+    page = client.get(reverse("core:home")).content.decode()
 
     assert 'lang="en-HK"' in page
     assert "Sign in" in page
@@ -115,7 +115,7 @@ def test_language_switcher_shows_the_next_page_in_chinese(client):
     response = client.post(reverse("set_language"), {"language": "zh-hant", "next": "/"})
 
     assert response.status_code == 302
-    page = client.get(reverse("home")).content.decode()
+    page = client.get(reverse("core:home")).content.decode()
     assert 'lang="zh-Hant-HK"' in page
     assert "數碼港人工智能資助計劃" in page
     assert ">登入<" in page
@@ -126,14 +126,14 @@ def test_language_switcher_can_switch_back_to_english(client):
     client.post(reverse("set_language"), {"language": "zh-hant", "next": "/"})
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
 
-    assert 'lang="en-HK"' in client.get(reverse("home")).content.decode()
+    assert 'lang="en-HK"' in client.get(reverse("core:home")).content.decode()
 
 
 @pytest.mark.django_db
 def test_a_user_who_prefers_chinese_sees_chinese_after_signing_in(client):
     client.force_login(UserFactory(language="zh-hant"))
 
-    page = client.get(reverse("profile")).content.decode()
+    page = client.get(reverse("core:profile")).content.decode()
 
     assert 'lang="zh-Hant-HK"' in page
     assert "你的個人資料" in page
@@ -145,7 +145,7 @@ def test_the_switcher_overrides_the_preferred_language_for_the_visit(client):
 
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
 
-    assert 'lang="en-HK"' in client.get(reverse("profile")).content.decode()
+    assert 'lang="en-HK"' in client.get(reverse("core:profile")).content.decode()
 
 
 @pytest.mark.django_db
@@ -199,6 +199,6 @@ def test_signing_in_greets_the_user_in_their_language(client):
 
     client.post(reverse("account_login"),
                 {"login": "amy@startup.hk", "password": "Correct-Horse-Battery-9"})
-    page = client.get(reverse("profile")).content.decode()
+    page = client.get(reverse("core:profile")).content.decode()
 
     assert "陳美儀，歡迎你。你已成功登入。" in page

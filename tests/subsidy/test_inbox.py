@@ -33,7 +33,7 @@ def user_client(client, user):
 
 def test_inbox_lists_the_users_notifications_with_title_and_subject(user_client, user):
     make_notification(user, subject="Application AISS-2026R1-00001 received")
-    response = user_client.get(reverse("inbox"))
+    response = user_client.get(reverse("notifications:inbox"))
     page = response.content.decode()
     assert "Application received" in page  # the event's title from the registry
     assert "Application AISS-2026R1-00001 received" in page
@@ -53,25 +53,25 @@ def test_inbox_title_is_translated_when_shown_not_when_stored(client, monkeypatc
     reader = UserFactory(language="zh-hant")
     make_notification(reader, event="account_verification")
     client.force_login(reader)
-    page = client.get(reverse("inbox")).content.decode()
+    page = client.get(reverse("notifications:inbox")).content.decode()
     assert "確認你在人工智能資助計劃登記的電郵地址" in page
 
 
 def test_inbox_shows_notifications_whose_email_was_turned_off(user_client, user):
     make_notification(user, event="claim_paid", status=Notification.Status.EMAIL_OFF,
                       sent_at=None)
-    assert "Claim paid" in user_client.get(reverse("inbox")).content.decode()
+    assert "Claim paid" in user_client.get(reverse("notifications:inbox")).content.decode()
 
 
 def test_inbox_never_shows_someone_elses_notifications(user_client):
     make_notification(UserFactory(), event="claim_returned")
-    page = user_client.get(reverse("inbox")).content.decode()
+    page = user_client.get(reverse("notifications:inbox")).content.decode()
     assert "Claim returned for changes" not in page
     assert "You have no notifications." in page
 
 
 def test_inbox_needs_signing_in(client):
-    response = client.get(reverse("inbox"))
+    response = client.get(reverse("notifications:inbox"))
     assert response.status_code == 302
     assert reverse("account_login") in response["Location"]
 
@@ -79,8 +79,8 @@ def test_inbox_needs_signing_in(client):
 def test_inbox_is_paginated(user_client, user):
     for _n in range(25):
         make_notification(user)
-    first = user_client.get(reverse("inbox"))
-    second = user_client.get(reverse("inbox"), {"page": 2})
+    first = user_client.get(reverse("notifications:inbox"))
+    second = user_client.get(reverse("notifications:inbox"), {"page": 2})
     assert len(first.context["page"].object_list) == 20
     assert len(second.context["page"].object_list) == 5
 
@@ -90,7 +90,7 @@ def _queries_for_inbox(client, user, count):
     for _n in range(count):
         make_notification(user)
     with CaptureQueriesContext(connection) as queries:
-        assert client.get(reverse("inbox")).status_code == 200
+        assert client.get(reverse("notifications:inbox")).status_code == 200
     return len(queries)
 
 
@@ -102,7 +102,7 @@ def test_navigation_shows_the_unread_count(user_client, user):
     make_notification(user)
     make_notification(user)
     make_notification(user, read=True)
-    response = user_client.get(reverse("profile"))
+    response = user_client.get(reverse("core:profile"))
     assert response.context["inbox_unread_count"] == 2
     assert 'nav-count">2<' in response.content.decode()
 
@@ -130,7 +130,7 @@ def test_unread_count_costs_nothing_when_no_page_shows_it(user):
 
 def test_mark_one_as_read(user_client, user):
     notification = make_notification(user)
-    response = user_client.post(reverse("inbox_mark_read", args=[notification.pk]))
+    response = user_client.post(reverse("notifications:mark_read", args=[notification.pk]))
     assert response.status_code == 302
     notification.refresh_from_db()
     assert notification.read_at is not None
@@ -139,14 +139,14 @@ def test_mark_one_as_read(user_client, user):
 def test_marking_read_again_keeps_the_first_reading_time(user_client, user):
     notification = make_notification(user, read=True)
     first_read = notification.read_at
-    user_client.post(reverse("inbox_mark_read", args=[notification.pk]))
+    user_client.post(reverse("notifications:mark_read", args=[notification.pk]))
     notification.refresh_from_db()
     assert notification.read_at == first_read
 
 
 def test_marking_someone_elses_notification_is_not_found(user_client):
     other = make_notification(UserFactory())
-    response = user_client.post(reverse("inbox_mark_read", args=[other.pk]))
+    response = user_client.post(reverse("notifications:mark_read", args=[other.pk]))
     assert response.status_code == 404
     other.refresh_from_db()
     assert other.read_at is None
@@ -154,7 +154,7 @@ def test_marking_someone_elses_notification_is_not_found(user_client):
 
 def test_mark_read_needs_post(user_client, user):
     notification = make_notification(user)
-    response = user_client.get(reverse("inbox_mark_read", args=[notification.pk]))
+    response = user_client.get(reverse("notifications:mark_read", args=[notification.pk]))
     assert response.status_code == 405
 
 
@@ -162,7 +162,7 @@ def test_mark_read_needs_the_csrf_token(user):
     notification = make_notification(user)
     client = Client(enforce_csrf_checks=True)
     client.force_login(user)
-    response = client.post(reverse("inbox_mark_read", args=[notification.pk]))
+    response = client.post(reverse("notifications:mark_read", args=[notification.pk]))
     assert response.status_code == 403
     notification.refresh_from_db()
     assert notification.read_at is None
@@ -170,7 +170,7 @@ def test_mark_read_needs_the_csrf_token(user):
 
 def test_open_marks_read_and_goes_to_the_page_it_is_about(user_client, user):
     notification = make_notification(user, context={"url": "/applicant/applications/7/"})
-    response = user_client.post(reverse("inbox_mark_read", args=[notification.pk]),
+    response = user_client.post(reverse("notifications:mark_read", args=[notification.pk]),
                                 {"open": "1"})
     assert response["Location"] == "/applicant/applications/7/"
 
@@ -178,29 +178,29 @@ def test_open_marks_read_and_goes_to_the_page_it_is_about(user_client, user):
 @pytest.mark.parametrize("url", ["//evil.example/", "https://evil.example/", "javascript:x"])
 def test_open_never_leaves_the_site(user_client, user, url):
     notification = make_notification(user, context={"url": url})
-    response = user_client.post(reverse("inbox_mark_read", args=[notification.pk]),
+    response = user_client.post(reverse("notifications:mark_read", args=[notification.pk]),
                                 {"open": "1"})
-    assert response["Location"] == reverse("inbox")
+    assert response["Location"] == reverse("notifications:inbox")
 
 
 def test_mark_all_as_read_marks_only_the_users_own(user_client, user):
     mine = [make_notification(user), make_notification(user)]
     others = make_notification(UserFactory())
-    response = user_client.post(reverse("inbox_mark_all_read"), {"page": "2"})
-    assert response["Location"] == reverse("inbox") + "?page=2"
+    response = user_client.post(reverse("notifications:mark_all_read"), {"page": "2"})
+    assert response["Location"] == reverse("notifications:inbox") + "?page=2"
     assert all(Notification.objects.get(pk=n.pk).read_at for n in mine)
     others.refresh_from_db()
     assert others.read_at is None
 
 
 def test_mark_all_as_read_needs_post(user_client):
-    assert user_client.get(reverse("inbox_mark_all_read")).status_code == 405
+    assert user_client.get(reverse("notifications:mark_all_read")).status_code == 405
 
 
 # --- Preferences page -----------------------------------------------------------------------
 
 def test_preferences_page_shows_mandatory_events_as_always_on(user_client):
-    response = user_client.get(reverse("inbox_preferences"))
+    response = user_client.get(reverse("notifications:preferences"))
     form = response.context["form"]
     assert form["information_requested"].field.disabled
     assert form["information_requested"].initial is True
@@ -210,12 +210,12 @@ def test_preferences_page_shows_mandatory_events_as_always_on(user_client):
 
 
 def test_preferences_page_explains_the_inbox_always_shows_everything(user_client):
-    page = user_client.get(reverse("inbox_preferences")).content.decode()
+    page = user_client.get(reverse("notifications:preferences")).content.decode()
     assert "always appears in your inbox" in page
 
 
 def test_preferences_page_lists_only_events_for_the_users_roles(user_client):
-    fields = user_client.get(reverse("inbox_preferences")).context["form"].fields
+    fields = user_client.get(reverse("notifications:preferences")).context["form"].fields
     assert "claim_paid" in fields
     assert "reviewer_assigned" not in fields
     assert "staff_daily_digest" not in fields
@@ -223,12 +223,13 @@ def test_preferences_page_lists_only_events_for_the_users_roles(user_client):
 
 def test_staff_see_the_daily_digest_switched_off_until_they_opt_in(client):
     client.force_login(UserFactory(roles=[Role.PROGRAMME_OFFICER]))
-    form = client.get(reverse("inbox_preferences")).context["form"]
+    form = client.get(reverse("notifications:preferences")).context["form"]
     assert form["staff_daily_digest"].initial is False
 
 
 def test_turning_an_optional_event_off_is_saved(user_client, user):
-    response = user_client.post(reverse("inbox_preferences"), {"application_submitted": "on"})
+    response = user_client.post(reverse("notifications:preferences"),
+                                {"application_submitted": "on"})
     assert response.status_code == 302
     stored = dict(NotificationPreference.objects.filter(user=user)
                   .values_list("event", "email_enabled"))
@@ -237,25 +238,25 @@ def test_turning_an_optional_event_off_is_saved(user_client, user):
 
 
 def test_posting_a_mandatory_event_off_changes_nothing(user_client, user):
-    user_client.post(reverse("inbox_preferences"), {})
+    user_client.post(reverse("notifications:preferences"), {})
     assert not NotificationPreference.objects.filter(
         user=user, event="information_requested").exists()
 
 
 def test_preferences_page_shows_what_was_saved(user_client, user):
     NotificationPreference.objects.create(user=user, event="claim_paid", email_enabled=False)
-    form = user_client.get(reverse("inbox_preferences")).context["form"]
+    form = user_client.get(reverse("notifications:preferences")).context["form"]
     assert form["claim_paid"].initial is False
     assert form["claim_received"].initial is True
 
 
 def test_preferences_checkboxes_are_labelled_and_described(user_client):
-    page = user_client.get(reverse("inbox_preferences")).content.decode()
+    page = user_client.get(reverse("notifications:preferences")).content.decode()
     assert '<label for="id_claim_paid"' in page
     assert 'aria-describedby="id_claim_paid_helptext"' in page
 
 
-@pytest.mark.parametrize("url_name", ["inbox", "inbox_preferences"])
+@pytest.mark.parametrize("url_name", ["notifications:inbox", "notifications:preferences"])
 def test_inbox_pages_carry_no_inline_code(user_client, user, url_name):
     make_notification(user, context={"url": "/applicant/applications/7/"})
     html = user_client.get(reverse(url_name)).content.decode()
@@ -271,4 +272,4 @@ def test_dashboard_shows_recent_notifications_by_title_and_links_to_the_inbox(us
     page = user_client.get(reverse("applicants:dashboard")).content.decode()
     assert "Claim paid" in page
     assert "claim_paid" not in page
-    assert f'href="{reverse("inbox")}"' in page
+    assert f'href="{reverse("notifications:inbox")}"' in page

@@ -17,11 +17,11 @@ PAGES = [
     (Role.PROGRAMME_OFFICER, "reviews:ranking", True, {}),
     (Role.PROGRAMME_OFFICER, "reviews:ranking", True, {"scores": "normalised"}),
     (Role.PROGRAMME_OFFICER, "reviews:pool", True, {}),
-    (Role.PANEL_MEMBER, "staff_bulk_decisions", False, {"round": "{code}"}),
-    (Role.FINANCE_OFFICER, "finance_grants", False, {}),
-    (Role.FINANCE_OFFICER, "finance_disbursement_register", False, {}),
-    (Role.FINANCE_OFFICER, "finance_disbursement_register", False, {"round": "{code}"}),
-    (Role.FINANCE_OFFICER, "finance_commitments_register", False, {}),
+    (Role.PANEL_MEMBER, "staff:bulk_decisions", False, {"round": "{code}"}),
+    (Role.FINANCE_OFFICER, "finance:grants", False, {}),
+    (Role.FINANCE_OFFICER, "finance:disbursement_register", False, {}),
+    (Role.FINANCE_OFFICER, "finance:disbursement_register", False, {"round": "{code}"}),
+    (Role.FINANCE_OFFICER, "finance:commitments_register", False, {}),
 ]
 
 

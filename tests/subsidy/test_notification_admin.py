@@ -38,7 +38,7 @@ def test_failures_page_lists_failed_and_undeliverable_with_error_and_attempts(as
     Notification.objects.create(recipient=sent, to_email=sent.email, event="password_reset",
                                 status=Notification.Status.SENT, sent_at=timezone.now())
 
-    response = as_admin.get(reverse("notification_failures"))
+    response = as_admin.get(reverse("notifications:failures"))
 
     page = response.content.decode()
     assert [n.status for n in response.context["page"]] == ["undeliverable", "failed"]
@@ -49,9 +49,9 @@ def test_failures_page_lists_failed_and_undeliverable_with_error_and_attempts(as
 
 @pytest.mark.parametrize("role", [Role.PROGRAMME_OFFICER, Role.APPLICANT, Role.FINANCE_APPROVER])
 @pytest.mark.parametrize("url_name,args", [
-    ("notification_failures", []), ("notification_previews", []),
-    ("notification_preview", ["account_verification"]),
-    ("notification_preview_html", ["account_verification", "en"]),
+    ("notifications:failures", []), ("notifications:previews", []),
+    ("notifications:preview", ["account_verification"]),
+    ("notifications:preview_html", ["account_verification", "en"]),
 ])
 def test_notification_admin_pages_are_for_administrators_only(client, role, url_name, args):
     client.force_login(UserFactory(roles=[role]))
@@ -64,7 +64,7 @@ def test_failures_page_query_count_does_not_grow_with_rows(as_admin):
         for _n in range(count):
             failed_notification()
         with CaptureQueriesContext(connection) as queries:
-            assert as_admin.get(reverse("notification_failures")).status_code == 200
+            assert as_admin.get(reverse("notifications:failures")).status_code == 200
         return len(queries)
 
     assert queries_for(5) == queries_for(50)
@@ -80,7 +80,7 @@ def test_notification_that_hits_the_retry_limit_is_shown_to_administrators(
 
     notification.refresh_from_db()
     assert notification.status == Notification.Status.FAILED
-    response = as_admin.get(reverse("notification_failures"))
+    response = as_admin.get(reverse("notifications:failures"))
     assert [n.pk for n in response.context["page"]] == [notification.pk]
     row = response.context["page"][0]
     assert row.attempts == 3
@@ -93,7 +93,7 @@ def test_notification_that_hits_the_retry_limit_is_shown_to_administrators(
 def test_resend_delivers_a_failed_notification_and_is_audited(as_admin, admin):
     notification = failed_notification()
 
-    response = as_admin.post(reverse("notification_resend", args=[notification.pk]))
+    response = as_admin.post(reverse("notifications:resend", args=[notification.pk]))
 
     assert response.status_code == 302
     notification.refresh_from_db()
@@ -148,7 +148,7 @@ def test_refused_resend_is_explained_on_the_page(as_admin):
     sent = Notification.objects.create(recipient=user, to_email=user.email,
                                        event="account_verification", context=CONTEXT,
                                        status=Notification.Status.SENT, sent_at=timezone.now())
-    response = as_admin.post(reverse("notification_resend", args=[sent.pk]), follow=True)
+    response = as_admin.post(reverse("notifications:resend", args=[sent.pk]), follow=True)
     assert "Only failed or undeliverable notifications can be re-sent." in (
         response.content.decode())
 
@@ -164,24 +164,24 @@ def test_only_administrators_may_resend():
 
 def test_resend_needs_post(as_admin):
     notification = failed_notification()
-    response = as_admin.get(reverse("notification_resend", args=[notification.pk]))
+    response = as_admin.get(reverse("notifications:resend", args=[notification.pk]))
     assert response.status_code == 405
 
 
 def test_resend_of_a_missing_notification_is_not_found(as_admin):
-    assert as_admin.post(reverse("notification_resend", args=[999999])).status_code == 404
+    assert as_admin.post(reverse("notifications:resend", args=[999999])).status_code == 404
 
 
 # --- Template previews ----------------------------------------------------------------------
 
 def test_preview_index_lists_every_event(as_admin):
-    page = as_admin.get(reverse("notification_previews")).content.decode()
+    page = as_admin.get(reverse("notifications:previews")).content.decode()
     for event in notification_events.EVENTS:
-        assert reverse("notification_preview", args=[event.code]) in page
+        assert reverse("notifications:preview", args=[event.code]) in page
 
 
 def test_preview_renders_subject_and_text_in_english_and_traditional_chinese(as_admin):
-    response = as_admin.get(reverse("notification_preview",
+    response = as_admin.get(reverse("notifications:preview",
                                         args=["account_verification"]))
     previews = {p["language"]: p for p in response.context["previews"]}
     assert previews["en"]["subject"] == "Confirm your email address for the AI Subsidy Scheme"
@@ -193,15 +193,15 @@ def test_preview_renders_subject_and_text_in_english_and_traditional_chinese(as_
 
 
 def test_preview_frames_the_html_of_each_language(as_admin):
-    page = as_admin.get(reverse("notification_preview",
+    page = as_admin.get(reverse("notifications:preview",
                                     args=["account_verification"])).content.decode()
     for language in ("en", "zh-hant"):
-        assert reverse("notification_preview_html",
+        assert reverse("notifications:preview_html",
                        args=["account_verification", language]) in page
 
 
 def test_preview_html_is_the_email_and_may_be_framed_only_by_this_site(as_admin):
-    response = as_admin.get(reverse("notification_preview_html",
+    response = as_admin.get(reverse("notifications:preview_html",
                                         args=["account_verification", "zh-hant"]))
     assert response.status_code == 200
     assert "陳大文" in response.content.decode()
@@ -216,32 +216,32 @@ def test_preview_reports_a_template_that_cannot_be_rendered(as_admin, monkeypatc
         "event_without_templates", "Broken", notification_events.Audience.STAFF,
         mandatory=False)
     monkeypatch.setitem(notification_events.REGISTRY, broken.code, broken)
-    response = as_admin.get(reverse("notification_preview", args=[broken.code]))
+    response = as_admin.get(reverse("notifications:preview", args=[broken.code]))
     assert response.status_code == 200
     assert all("TemplateDoesNotExist" in p["error"] for p in response.context["previews"])
     assert "this email would not be sent" in response.content.decode()
 
 
 def test_preview_of_an_unknown_event_is_not_found(as_admin):
-    assert as_admin.get(reverse("notification_preview",
+    assert as_admin.get(reverse("notifications:preview",
                                     args=["no_such_event"])).status_code == 404
 
 
 def test_preview_html_in_an_unknown_language_is_not_found(as_admin):
-    response = as_admin.get(reverse("notification_preview_html",
+    response = as_admin.get(reverse("notifications:preview_html",
                                         args=["account_verification", "fr"]))
     assert response.status_code == 404
 
 
 def test_admin_dashboard_links_to_the_notification_pages(as_admin):
-    page = as_admin.get(reverse("dashboard_admin")).content.decode()
-    assert reverse("notification_failures") in page
-    assert reverse("notification_previews") in page
+    page = as_admin.get(reverse("core:dashboard_admin")).content.decode()
+    assert reverse("notifications:failures") in page
+    assert reverse("notifications:previews") in page
 
 
 @pytest.mark.parametrize("url_name,args", [
-    ("notification_failures", []), ("notification_previews", []),
-    ("notification_preview", ["account_verification"]),
+    ("notifications:failures", []), ("notifications:previews", []),
+    ("notifications:preview", ["account_verification"]),
 ])
 def test_notification_admin_pages_carry_no_inline_code(as_admin, url_name, args):
     failed_notification()
@@ -259,7 +259,7 @@ def test_template_that_fails_to_render_is_shown_to_administrators(as_admin):
                                          event="event_without_templates", context={})
     notification_deliver(notification_id=broken.pk)
 
-    response = as_admin.get(reverse("notification_failures"))
+    response = as_admin.get(reverse("notifications:failures"))
 
     assert [n.pk for n in response.context["page"]] == [broken.pk]
     assert "Template error: TemplateDoesNotExist" in response.content.decode()

@@ -19,16 +19,16 @@ PASSWORD = "Correct-Horse-Battery-9"
 
 # Each demo account, the dashboard it owns, and one it may not open.
 DEMO_DASHBOARDS = [
-    ("applicant@demo.aiss.hk", "applicants:dashboard", "dashboard_officer"),
-    ("reviewer1@demo.aiss.hk", "dashboard_reviewer", "dashboard_panel"),
-    ("officer@demo.aiss.hk", "dashboard_officer", "dashboard_finance"),
-    ("panel@demo.aiss.hk", "dashboard_panel", "dashboard_reviewer"),
-    ("finance@demo.aiss.hk", "dashboard_finance", "dashboard_admin"),
-    ("approver@demo.aiss.hk", "dashboard_finance", "dashboard_applicant"),
-    ("admin@demo.aiss.hk", "dashboard_admin", "dashboard_applicant"),
+    ("applicant@demo.aiss.hk", "applicants:dashboard", "core:dashboard_officer"),
+    ("reviewer1@demo.aiss.hk", "core:dashboard_reviewer", "core:dashboard_panel"),
+    ("officer@demo.aiss.hk", "core:dashboard_officer", "core:dashboard_finance"),
+    ("panel@demo.aiss.hk", "core:dashboard_panel", "core:dashboard_reviewer"),
+    ("finance@demo.aiss.hk", "core:dashboard_finance", "core:dashboard_admin"),
+    ("approver@demo.aiss.hk", "core:dashboard_finance", "core:dashboard_applicant"),
+    ("admin@demo.aiss.hk", "core:dashboard_admin", "core:dashboard_applicant"),
 ]
-ALL_DASHBOARDS = ["dashboard_applicant", "dashboard_reviewer", "dashboard_officer",
-                  "dashboard_panel", "dashboard_finance", "dashboard_admin"]
+ALL_DASHBOARDS = ["core:dashboard_applicant", "core:dashboard_reviewer", "core:dashboard_officer",
+                  "core:dashboard_panel", "core:dashboard_finance", "core:dashboard_admin"]
 
 
 @pytest.fixture(autouse=True)
@@ -62,7 +62,7 @@ def test_each_demo_role_is_refused_another_roles_dashboard(client, demo, email, 
 def test_dashboard_link_leads_each_role_to_its_own_page(client, demo, email, own, _other):
     client.force_login(User.objects.get(email=email))
 
-    response = client.get(reverse("dashboard"))
+    response = client.get(reverse("core:dashboard"))
 
     assert response.status_code == 302
     assert response.url == reverse(own)
@@ -81,7 +81,7 @@ def test_demo_accounts_sign_in_with_the_printed_password(client, demo):
 def test_a_user_without_a_role_is_told_access_is_pending(client):
     client.force_login(UserFactory())
 
-    response = client.get(reverse("dashboard"))
+    response = client.get(reverse("core:dashboard"))
 
     assert response.status_code == 200
     assert "has no role yet" in response.content.decode()
@@ -90,15 +90,15 @@ def test_a_user_without_a_role_is_told_access_is_pending(client):
 def test_a_partner_is_taken_to_the_partner_portal(client, demo):
     client.force_login(User.objects.get(email="partner@demo.aiss.hk"))
 
-    response = client.get(reverse("dashboard"), follow=True)
+    response = client.get(reverse("core:dashboard"), follow=True)
 
     assert response.redirect_chain == [(reverse("partner:dashboard"), 302)]
-    assert reverse("api-docs") in response.content.decode()
+    assert reverse("api:docs") in response.content.decode()
     for url_name in ALL_DASHBOARDS:
         assert client.get(reverse(url_name)).status_code == 403
 
 
-@pytest.mark.parametrize("url_name", ["dashboard", *ALL_DASHBOARDS, "profile"])
+@pytest.mark.parametrize("url_name", ["core:dashboard", *ALL_DASHBOARDS, "core:profile"])
 def test_anonymous_visitors_are_sent_to_sign_in(client, url_name):
     response = client.get(reverse(url_name))
 
@@ -109,12 +109,12 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, url_name):
 def test_navigation_shows_only_the_users_own_role_pages(client, demo):
     client.force_login(User.objects.get(email="finance@demo.aiss.hk"))
 
-    page = client.get(reverse("dashboard_finance")).content.decode()
+    page = client.get(reverse("core:dashboard_finance")).content.decode()
     nav = re.search(r'<nav class="site-nav".*?</nav>', page, re.S).group(0)
 
-    assert reverse("dashboard_finance") in nav
-    assert reverse("dashboard_officer") not in nav
-    assert reverse("dashboard_admin") not in nav
+    assert reverse("core:dashboard_finance") in nav
+    assert reverse("core:dashboard_officer") not in nav
+    assert reverse("core:dashboard_admin") not in nav
 
 
 @pytest.mark.parametrize("email", [row[0] for row in DEMO_DASHBOARDS])
@@ -133,7 +133,7 @@ def test_dashboards_need_a_bounded_number_of_queries(client, demo, email,
 def test_profile_links_to_password_change_and_two_factor_set_up(client):
     client.force_login(UserFactory())
 
-    page = client.get(reverse("profile")).content.decode()
+    page = client.get(reverse("core:profile")).content.decode()
 
     assert f'href="{reverse("account_change_password")}"' in page
     assert f'href="{reverse("mfa_index")}"' in page
@@ -144,19 +144,19 @@ def test_profile_saves_name_and_language_and_switches_the_site_language(client):
     user = UserFactory(full_name="Amy Cheung", language="en")
     client.force_login(user)
 
-    response = client.post(reverse("profile"), {"full_name": "張美儀", "language": "zh-hant"})
+    response = client.post(reverse("core:profile"), {"full_name": "張美儀", "language": "zh-hant"})
 
     assert response.status_code == 302
     user.refresh_from_db()
     assert (user.full_name, user.language) == ("張美儀", "zh-hant")
-    assert 'lang="zh-Hant-HK"' in client.get(reverse("profile")).content.decode()
+    assert 'lang="zh-Hant-HK"' in client.get(reverse("core:profile")).content.decode()
 
 
 def test_profile_refuses_an_empty_name_with_the_error_on_the_field(client):
     user = UserFactory(full_name="Amy Cheung")
     client.force_login(user)
 
-    response = client.post(reverse("profile"), {"full_name": "", "language": "en"})
+    response = client.post(reverse("core:profile"), {"full_name": "", "language": "en"})
 
     page = response.content.decode()
     assert response.status_code == 200
@@ -173,7 +173,7 @@ def test_profile_changes_are_audited(client):
     user = UserFactory(full_name="Amy Cheung")
     client.force_login(user)
 
-    client.post(reverse("profile"), {"full_name": "Amy Cheung Mei-yi", "language": "en"})
+    client.post(reverse("core:profile"), {"full_name": "Amy Cheung Mei-yi", "language": "en"})
 
     event = AuditEvent.objects.get(action="user.update_profile")
     assert event.before["full_name"] == "Amy Cheung"
@@ -207,7 +207,7 @@ def test_every_field_of_the_public_account_forms_has_a_label(client, url_name):
     assert _unlabelled_fields(client.get(reverse(url_name)).content.decode()) == []
 
 
-@pytest.mark.parametrize("url_name", ["profile", "account_change_password", "account_email"])
+@pytest.mark.parametrize("url_name", ["core:profile", "account_change_password", "account_email"])
 def test_every_field_of_the_account_settings_forms_has_a_label(client, url_name):
     client.force_login(UserFactory())
 
@@ -227,7 +227,7 @@ def _assert_no_inline_code(response):
     assert not EVENT_HANDLER.search(html), f"event handler on {response.request['PATH_INFO']}"
 
 
-@pytest.mark.parametrize("url_name", ["home", "account_login", "account_signup",
+@pytest.mark.parametrize("url_name", ["core:home", "account_login", "account_signup",
                                       "account_reset_password", "account_reset_password_done",
                                       "account_email_verification_sent"])
 def test_public_pages_carry_no_inline_code(client, url_name):
@@ -241,7 +241,7 @@ def test_dashboards_carry_no_inline_code(client, demo, email, own, _other):
     _assert_no_inline_code(client.get(reverse(own)))
 
 
-@pytest.mark.parametrize("url_name", ["profile", "mfa_index", "account_change_password",
+@pytest.mark.parametrize("url_name", ["core:profile", "mfa_index", "account_change_password",
                                       "account_logout", "account_email",
                                       "account_reauthenticate",
                                       "account_request_reauthentication_code"])
@@ -304,7 +304,7 @@ def test_pages_send_a_content_security_policy_without_inline_scripts(client):
 
 
 def test_pages_send_the_security_headers(client):
-    response = client.get(reverse("home"))
+    response = client.get(reverse("core:home"))
 
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"

@@ -108,7 +108,7 @@ def test_signed_out_visitors_are_sent_to_sign_in(client):
 
 
 def test_dashboard_link_and_navigation_lead_partners_to_their_portal(partner_client):
-    assert partner_client.get(reverse("dashboard")).url == reverse("partner:dashboard")
+    assert partner_client.get(reverse("core:dashboard")).url == reverse("partner:dashboard")
     page = partner_client.get(reverse("partner:dashboard")).content.decode()
     assert f'href="{reverse("partner:webhooks")}"' in page
     assert "Partner portal" in page

@@ -35,7 +35,7 @@ def form_data(scheme, **overrides):
 
 def test_officer_creates_a_round_from_the_staff_page(officer_client):
     scheme = SchemeFactory()
-    response = officer_client.post(reverse("round_new"), form_data(scheme))
+    response = officer_client.post(reverse("rounds:new"), form_data(scheme))
     assert response.status_code == 302
     round_ = FundingRound.objects.get(code="2027R1")
     assert round_.rubric == [
@@ -50,7 +50,7 @@ def test_envelope_past_scheme_budget_is_shown_against_the_field_and_input_kept(o
     scheme = SchemeFactory(budget=Decimal("100000000"))
     FundingRoundFactory(scheme=scheme, envelope=Decimal("90000000"),
                         max_subsidy_per_project=Decimal("1000000"))
-    response = officer_client.post(reverse("round_new"), form_data(scheme,
+    response = officer_client.post(reverse("rounds:new"), form_data(scheme,
                                                                    envelope="20000000"))
     assert response.status_code == 200
     assert "past its budget" in response.context["form"].errors["envelope"][0]
@@ -60,7 +60,7 @@ def test_envelope_past_scheme_budget_is_shown_against_the_field_and_input_kept(o
 
 def test_rubric_not_summing_to_100_is_refused(officer_client):
     scheme = SchemeFactory()
-    response = officer_client.post(reverse("round_new"),
+    response = officer_client.post(reverse("rounds:new"),
                                    form_data(scheme, **{"rubric-1-weight": "30"}))
     assert response.status_code == 200
     assert "sum to 100" in response.content.decode()
@@ -69,11 +69,11 @@ def test_rubric_not_summing_to_100_is_refused(officer_client):
 
 def test_officer_edits_closes_and_reopens_a_round(officer_client):
     round_ = FundingRoundFactory(code="R9")
-    response = officer_client.post(reverse("round_set_status", args=["R9", "close"]))
+    response = officer_client.post(reverse("rounds:set_status", args=["R9", "close"]))
     assert response.status_code == 302
     round_.refresh_from_db()
     assert round_.status == FundingRound.Status.CLOSED
-    officer_client.post(reverse("round_set_status", args=["R9", "open"]))
+    officer_client.post(reverse("rounds:set_status", args=["R9", "open"]))
     round_.refresh_from_db()
     assert round_.status == FundingRound.Status.OPEN
     assert list(AuditEvent.objects.filter(object_id=str(round_.pk))
@@ -84,21 +84,21 @@ def test_round_list_shows_rounds_in_bounded_queries(officer_client, django_asser
     for _ in range(5):
         FundingRoundFactory(envelope=Decimal("1000000"), max_subsidy_per_project=Decimal("10"))
     with django_assert_max_num_queries(8):
-        response = officer_client.get(reverse("round_list"))
+        response = officer_client.get(reverse("rounds:list"))
     assert response.status_code == 200
     for _ in range(20):
         FundingRoundFactory(envelope=Decimal("1000000"), max_subsidy_per_project=Decimal("10"))
     with django_assert_max_num_queries(8):
-        officer_client.get(reverse("round_list"))
+        officer_client.get(reverse("rounds:list"))
 
 
 @pytest.mark.parametrize("role", [Role.APPLICANT, Role.REVIEWER, Role.FINANCE_OFFICER])
 def test_other_roles_cannot_manage_rounds(client, role):
     client.force_login(UserFactory(roles=[role]))
-    assert client.get(reverse("round_list")).status_code == 403
-    assert client.post(reverse("round_new"), {}).status_code == 403
+    assert client.get(reverse("rounds:list")).status_code == 403
+    assert client.post(reverse("rounds:new"), {}).status_code == 403
 
 
 def test_officer_dashboard_links_to_the_round_pages(officer_client):
-    page = officer_client.get(reverse("dashboard_officer")).content.decode()
-    assert f'href="{reverse("round_list")}"' in page
+    page = officer_client.get(reverse("core:dashboard_officer")).content.decode()
+    assert f'href="{reverse("rounds:list")}"' in page

@@ -51,19 +51,19 @@ def test_failures_page_lists_failed_webhook_deliveries_with_partner_and_error(
     delivery(endpoint, status=WebhookDelivery.Status.PENDING, attempts=2)
 
     with django_assert_max_num_queries(8):
-        response = as_admin.get(reverse("notification_failures"))
+        response = as_admin.get(reverse("notifications:failures"))
 
     page = response.content.decode()
     assert [d.pk for d in response.context["webhooks"]] == [d.pk for d in reversed(failed)]
     assert "HKU iDendron" in page and "https://93.184.216.34/hooks" in page
     assert "ConnectionRefusedError 2" in page
-    assert reverse("webhook_delivery_resend", args=[failed[0].pk]) in page
+    assert reverse("notifications:webhook_delivery_resend", args=[failed[0].pk]) in page
 
 
 def test_a_failed_delivery_sent_again_leaves_the_list(as_admin, endpoint, enqueued):
     failed = delivery(endpoint)
-    as_admin.post(reverse("webhook_delivery_resend", args=[failed.pk]))
-    assert list(as_admin.get(reverse("notification_failures")).context["webhooks"]) == []
+    as_admin.post(reverse("notifications:webhook_delivery_resend", args=[failed.pk]))
+    assert list(as_admin.get(reverse("notifications:failures")).context["webhooks"]) == []
 
 
 def test_resend_sends_the_same_event_again_after_commit_and_is_audited(
@@ -112,28 +112,29 @@ def test_only_administrators_may_resend(client, endpoint, enqueued, role):
     with pytest.raises(PermissionDeniedError):
         webhook_delivery_resend(actor=user, delivery_id=failed.pk)
     client.force_login(user)
-    assert client.post(reverse("webhook_delivery_resend", args=[failed.pk])).status_code == 403
+    resend = reverse("notifications:webhook_delivery_resend", args=[failed.pk])
+    assert client.post(resend).status_code == 403
     assert not failed.redeliveries.exists()
 
 
 def test_resend_view_reports_a_disabled_endpoint(as_admin, endpoint, enqueued):
     failed = delivery(endpoint)
     WebhookEndpoint.objects.filter(pk=endpoint.pk).update(active=False)
-    response = as_admin.post(reverse("webhook_delivery_resend", args=[failed.pk]),
-                                 follow=True)
+    response = as_admin.post(reverse("notifications:webhook_delivery_resend", args=[failed.pk]),
+                             follow=True)
     assert "This webhook endpoint is disabled" in response.content.decode()
     assert not failed.redeliveries.exists()
 
 
 def test_resend_view_answers_404_for_an_unknown_delivery(as_admin):
-    assert as_admin.post(reverse("webhook_delivery_resend", args=[999999])).status_code \
-        == 404
+    resend = reverse("notifications:webhook_delivery_resend", args=[999999])
+    assert as_admin.post(resend).status_code == 404
 
 
 def test_resend_view_refuses_get(as_admin, endpoint):
     failed = delivery(endpoint)
-    assert as_admin.get(reverse("webhook_delivery_resend", args=[failed.pk])).status_code \
-        == 405
+    resend = reverse("notifications:webhook_delivery_resend", args=[failed.pk])
+    assert as_admin.get(resend).status_code == 405
 
 
 def test_failed_webhook_deliveries_have_their_own_pages(as_admin, endpoint,
@@ -141,8 +142,8 @@ def test_failed_webhook_deliveries_have_their_own_pages(as_admin, endpoint,
     for _n in range(25):
         delivery(endpoint)
     with django_assert_max_num_queries(8):
-        first = as_admin.get(reverse("notification_failures")).content.decode()
+        first = as_admin.get(reverse("notifications:failures")).content.decode()
     assert 'href="?webhooks_page=2#webhooks"' in first
     assert 'aria-label="Pages of webhook deliveries"' in first
-    second = as_admin.get(reverse("notification_failures"), {"webhooks_page": 2})
+    second = as_admin.get(reverse("notifications:failures"), {"webhooks_page": 2})
     assert len(second.context["webhooks"]) == 5

@@ -47,7 +47,7 @@ def tranche_claim(request, grant_id, number):
             form_errors(form, error)
         else:
             messages.success(request, _("Your claim has been sent for verification."))
-            return redirect(reverse("finance_claim", args=[claim.pk]))
+            return redirect(reverse("finance:claim", args=[claim.pk]))
     return render(request, "subsidy/finance/claim_form.html",
                   {"grant": grant, "tranche": tranche, "form": form,
                    "problem": claims.tranche_due_problem(tranche)})
@@ -85,7 +85,7 @@ def claim_detail(request, claim_id):
                 form_errors(form, error)
             else:
                 messages.success(request, _("Your revised claim has been sent."))
-                return redirect(reverse("finance_claim", args=[claim.pk]))
+                return redirect(reverse("finance:claim", args=[claim.pk]))
     return render(request, "subsidy/finance/claim_detail.html", {
         "claim": claim, "form": form, "return_form": CommentForm(),
         "can_verify": (claim.status == Claim.Status.SUBMITTED
@@ -114,8 +114,8 @@ def claim_verify(request, claim_id):
     require(request, Action.VERIFY_CLAIM)
     return act(request, lambda: claims.claim_verify(actor=request.user, claim=claim),
                 success=_("Claim verified; finance can prepare the payment."),
-                target=reverse("finance_claim", args=[claim.pk]),
-                next_target=reverse("finance_claims"))
+                target=reverse("finance:claim", args=[claim.pk]),
+                next_target=reverse("finance:claims"))
 
 
 @login_required
@@ -127,8 +127,8 @@ def claim_return(request, claim_id):
     return act(request, lambda: claims.claim_return(actor=request.user, claim=claim,
                                                      comment=comment),
                 success=_("Claim returned to the applicant."),
-                target=reverse("finance_claim", args=[claim.pk]),
-                next_target=reverse("finance_claims"))
+                target=reverse("finance:claim", args=[claim.pk]),
+                next_target=reverse("finance:claims"))
 
 
 @login_required

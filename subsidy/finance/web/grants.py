@@ -63,7 +63,7 @@ def grant_activate(request, grant_id):
     require(request, Action.ADMINISTER_GRANTS)
     return act(request, lambda: schedule.grant_activate(actor=request.user, grant=grant),
                 success=_("The grant is active; its tranches are scheduled."),
-                target=reverse("finance_grant", args=[grant.pk]))
+                target=reverse("finance:grant", args=[grant.pk]))
 
 
 @login_required
@@ -91,7 +91,7 @@ def grant_schedule(request, grant_id):
             error = exc
         else:
             messages.success(request, _("Schedule saved."))
-            return redirect(reverse("finance_grant", args=[grant.pk]))
+            return redirect(reverse("finance:grant", args=[grant.pk]))
     return render(request, "subsidy/finance/schedule_form.html",
                   {"grant": grant, "formset": formset, "error": error})
 
@@ -103,7 +103,7 @@ def grant_complete(request, grant_id):
     require(request, Action.ADMINISTER_GRANTS)
     return act(request, lambda: schedule.grant_complete(actor=request.user, grant=grant),
                 success=_("The grant is completed."),
-                target=reverse("finance_grant", args=[grant.pk]))
+                target=reverse("finance:grant", args=[grant.pk]))
 
 
 @login_required
@@ -115,4 +115,4 @@ def grant_terminate(request, grant_id):
     return act(request, lambda: schedule.grant_terminate(actor=request.user, grant=grant,
                                                           reason=reason),
                 success=_("The grant is terminated; its unpaid tranches are cancelled."),
-                target=reverse("finance_grant", args=[grant.pk]))
+                target=reverse("finance:grant", args=[grant.pk]))

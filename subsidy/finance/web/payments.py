@@ -40,8 +40,8 @@ def bank_account(request, organisation_id):
             messages.success(request, _("Bank account saved."))
             target = request.GET.get("next") or ""
             if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-                target = reverse("finance_grants")
-            return redirect(target or reverse("finance_grants"))
+                target = reverse("finance:grants")
+            return redirect(target or reverse("finance:grants"))
     return render(request, "subsidy/finance/bank_account.html",
                   {"organisation": organisation, "account": account, "form": form})
 
@@ -70,7 +70,7 @@ def payment_prepare(request, claim_id):
     return act(request, lambda: payments.disbursement_prepare(actor=request.user,
                                                                claim=claim),
                 success=_("Payment prepared; a finance approver must approve it."),
-                target=reverse("finance_payments"))
+                target=reverse("finance:payments"))
 
 
 @login_required
@@ -79,7 +79,7 @@ def payment_approve(request, payment_id):
     payment = get_object_or_404(Disbursement, pk=payment_id)
     return act(request, lambda: payments.disbursement_approve(actor=request.user,
                                                                disbursement=payment),
-                success=_("Payment approved."), target=reverse("finance_payments"))
+                success=_("Payment approved."), target=reverse("finance:payments"))
 
 
 @login_required
@@ -89,8 +89,8 @@ def batch_create(request):
     return act(request, lambda: payments.payment_batch_create(actor=request.user,
                                                                disbursement_ids=ids),
                 success=lambda batch: _("Batch %(ref)s created.") % {"ref": batch.reference},
-                target=reverse("finance_payments"),
-                next_target=lambda batch: reverse("finance_batch", args=[batch.pk]))
+                target=reverse("finance:payments"),
+                next_target=lambda batch: reverse("finance:batch", args=[batch.pk]))
 
 
 @login_required
@@ -113,8 +113,8 @@ def batch_detail(request, batch_id):
 
 def _batch_target(payment: Disbursement) -> str:
     if payment.batch_id:
-        return reverse("finance_batch", args=[payment.batch_id])
-    return reverse("finance_payments")
+        return reverse("finance:batch", args=[payment.batch_id])
+    return reverse("finance:payments")
 
 
 @login_required

@@ -58,7 +58,7 @@ def inbox(request):
 
 def _back_to_inbox(request):
     page = request.POST.get("page", "")
-    response = redirect("inbox")
+    response = redirect("notifications:inbox")
     if page.isdigit():
         response["Location"] += f"?page={page}"
     return response
@@ -115,7 +115,7 @@ def inbox_preferences(request):
             form.add_error(None, exc.message)
         else:
             messages.success(request, _("Your notification preferences have been saved."))
-            return redirect("inbox_preferences")
+            return redirect("notifications:preferences")
     return render(request, "subsidy/inbox/preferences.html", {"form": form})
 
 
@@ -151,7 +151,7 @@ def notification_resend_view(request, pk: int):
     else:
         messages.success(request, _("Notification %(id)s queued to be sent again.")
                          % {"id": pk})
-    return redirect("notification_failures")
+    return redirect("notifications:failures")
 
 
 @login_required
@@ -167,7 +167,7 @@ def webhook_delivery_resend_view(request, pk: int):
     else:
         messages.success(request, _("Webhook delivery %(id)s queued to be sent again as "
                                     "delivery %(new)s.") % {"id": pk, "new": redelivery.pk})
-    return redirect("notification_failures")
+    return redirect("notifications:failures")
 
 
 # Names used in previews, as a recipient in each language would be addressed.

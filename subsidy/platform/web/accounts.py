@@ -20,7 +20,7 @@ def profile(request):
         user_update_profile(user=request.user, full_name=form.cleaned_data["full_name"],
                             language=form.cleaned_data["language"])
         messages.success(request, _("Your profile has been saved."))
-        response = redirect("profile")
+        response = redirect("core:profile")
         # The chosen language applies at once, also over an earlier switcher choice.
         response.set_cookie(settings.LANGUAGE_COOKIE_NAME, form.cleaned_data["language"],
                             samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)

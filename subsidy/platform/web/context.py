@@ -12,15 +12,15 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_links": [], "staff_must_use_2fa": False}
-    links = [(reverse("dashboard"), _("Dashboard"))]
+    links = [(reverse("core:dashboard"), _("Dashboard"))]
     role_pages = [
         (Role.APPLICANT, "applicants:dashboard", _("My applications")),
-        (Role.REVIEWER, "dashboard_reviewer", _("My reviews")),
-        (Role.PROGRAMME_OFFICER, "dashboard_officer", _("Programme office")),
-        (Role.PANEL_MEMBER, "dashboard_panel", _("Panel")),
-        (Role.FINANCE_OFFICER, "dashboard_finance", _("Finance")),
-        (Role.FINANCE_APPROVER, "dashboard_finance", _("Finance")),
-        (Role.ADMINISTRATOR, "dashboard_admin", _("Administration")),
+        (Role.REVIEWER, "core:dashboard_reviewer", _("My reviews")),
+        (Role.PROGRAMME_OFFICER, "core:dashboard_officer", _("Programme office")),
+        (Role.PANEL_MEMBER, "core:dashboard_panel", _("Panel")),
+        (Role.FINANCE_OFFICER, "core:dashboard_finance", _("Finance")),
+        (Role.FINANCE_APPROVER, "core:dashboard_finance", _("Finance")),
+        (Role.ADMINISTRATOR, "core:dashboard_admin", _("Administration")),
         (Role.PARTNER, "partner:dashboard", _("Partner portal")),
     ]
     seen = set()

@@ -18,12 +18,12 @@ def home(request):
 
 # The first matching role decides where "Dashboard" leads.
 DASHBOARD_BY_ROLE = [
-    (Role.ADMINISTRATOR, "dashboard_admin"),
-    (Role.PROGRAMME_OFFICER, "dashboard_officer"),
-    (Role.PANEL_MEMBER, "dashboard_panel"),
-    (Role.FINANCE_APPROVER, "dashboard_finance"),
-    (Role.FINANCE_OFFICER, "dashboard_finance"),
-    (Role.REVIEWER, "dashboard_reviewer"),
+    (Role.ADMINISTRATOR, "core:dashboard_admin"),
+    (Role.PROGRAMME_OFFICER, "core:dashboard_officer"),
+    (Role.PANEL_MEMBER, "core:dashboard_panel"),
+    (Role.FINANCE_APPROVER, "core:dashboard_finance"),
+    (Role.FINANCE_OFFICER, "core:dashboard_finance"),
+    (Role.REVIEWER, "core:dashboard_reviewer"),
     (Role.APPLICANT, "applicants:dashboard"),
     (Role.PARTNER, "partner:dashboard"),
 ]

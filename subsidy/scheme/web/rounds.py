@@ -114,7 +114,7 @@ def _round_form_page(request, *, round_=None):
             else:
                 round_services.round_update(actor=request.user, round_=round_, **values)
                 messages.success(request, _("Round %(code)s saved.") % {"code": round_.code})
-            return redirect("round_list")
+            return redirect("rounds:list")
         except DomainError as exc:
             if exc.field in form.fields:
                 form.add_error(exc.field, exc.message)
@@ -155,4 +155,4 @@ def round_set_status(request, code, action):
                          % {"code": round_.code,
                             "status": FundingRound.Status(
                                 "open" if action == "open" else "closed").label})
-    return redirect("round_list")
+    return redirect("rounds:list")

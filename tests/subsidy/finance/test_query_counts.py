@@ -38,7 +38,7 @@ def _claims(count, officer):
 
 
 def test_claim_queue_asks_the_same_number_of_queries_for_5_or_50_claims(client, officer):
-    url = reverse("finance_claims")
+    url = reverse("finance:claims")
     _claims(5, officer)
     few = _queries(client, officer, url)
     _claims(45, officer)
@@ -54,7 +54,7 @@ def test_batch_list_asks_the_same_number_of_queries_for_5_or_50_batches(
             grant_activate(actor=officer, grant=grant)
             batched_payment(grant, officer, finance_officer, finance_approver)
 
-    url = reverse("finance_payments")
+    url = reverse("finance:payments")
     batches(5)
     few = _queries(client, finance_officer, url)
     batches(45)
@@ -77,10 +77,10 @@ def test_batch_page_asks_the_same_number_of_queries_for_5_or_50_payments(
     small = _batch_of(5, officer, finance_officer, finance_approver)
     large = _batch_of(50, officer, finance_officer, finance_approver)
 
-    few = _queries(client, finance_officer, reverse("finance_batch", args=[small.pk]))
+    few = _queries(client, finance_officer, reverse("finance:batch", args=[small.pk]))
 
     assert Disbursement.objects.filter(batch=large).count() == 50
-    assert _queries(client, finance_officer, reverse("finance_batch", args=[large.pk])) == few
+    assert _queries(client, finance_officer, reverse("finance:batch", args=[large.pk])) == few
 
 
 def _active_grant_with_tranches(count, officer):
@@ -99,10 +99,10 @@ def test_grant_page_asks_the_same_number_of_queries_for_5_or_50_tranches(
     user = {"owner": small.owner, "officer": officer}[viewer]
     large_user = {"owner": large.owner, "officer": officer}[viewer]
 
-    few = _queries(client, user, reverse("finance_grant", args=[small.pk]))
+    few = _queries(client, user, reverse("finance:grant", args=[small.pk]))
 
     assert large.tranches.count() == 50
-    assert _queries(client, large_user, reverse("finance_grant", args=[large.pk])) == few
+    assert _queries(client, large_user, reverse("finance:grant", args=[large.pk])) == few
 
 
 def test_due_problems_of_all_tranches_match_those_of_each_tranche(active_grant):

@@ -32,7 +32,7 @@ def _get(client, user, url, **params):
 
 def test_disbursement_register_shows_the_status_label_not_the_code(
         client, finance_officer, three_payments):
-    page = _get(client, finance_officer, reverse("finance_disbursement_register"))
+    page = _get(client, finance_officer, reverse("finance:disbursement_register"))
 
     assert "<td>Sent to the bank</td>" in page.text
     assert "<td>batched</td>" not in page.text
@@ -46,7 +46,7 @@ def test_disbursement_register_status_label_is_translated(
     with translation.override("zh-hant"):
         label = str(Disbursement.Status.BATCHED.label)
 
-    page = _get(client, finance_officer, reverse("finance_disbursement_register"))
+    page = _get(client, finance_officer, reverse("finance:disbursement_register"))
 
     assert label != "Sent to the bank"
     assert f"<td>{label}</td>" in page.text
@@ -54,7 +54,7 @@ def test_disbursement_register_status_label_is_translated(
 
 def test_commitments_register_shows_the_status_label_not_the_code(
         client, finance_officer, three_payments):
-    page = _get(client, finance_officer, reverse("finance_commitments_register"))
+    page = _get(client, finance_officer, reverse("finance:commitments_register"))
 
     assert "<td>Active</td>" in page.text
     assert "<td>active</td>" not in page.text
@@ -64,8 +64,8 @@ def test_register_pages_show_fifty_rows_a_page():
     assert registers.REGISTER_PAGE_SIZE == 50
 
 
-@pytest.mark.parametrize("name", ["finance_disbursement_register",
-                                  "finance_commitments_register"])
+@pytest.mark.parametrize("name", ["finance:disbursement_register",
+                                  "finance:commitments_register"])
 def test_register_page_is_paginated_with_previous_and_next_links(
         client, finance_officer, three_payments, monkeypatch, name):
     monkeypatch.setattr(registers, "REGISTER_PAGE_SIZE", 2)
@@ -84,7 +84,7 @@ def test_disbursement_register_page_links_keep_the_filter(
         client, finance_officer, three_payments, monkeypatch):
     monkeypatch.setattr(registers, "REGISTER_PAGE_SIZE", 2)
 
-    page = _get(client, finance_officer, reverse("finance_disbursement_register"),
+    page = _get(client, finance_officer, reverse("finance:disbursement_register"),
                 status="batched")
 
     assert "?status=batched&amp;page=2" in page.text
@@ -94,7 +94,7 @@ def test_register_download_keeps_every_row(client, finance_officer, three_paymen
                                            monkeypatch):
     monkeypatch.setattr(registers, "REGISTER_PAGE_SIZE", 2)
 
-    response = _get(client, finance_officer, reverse("finance_disbursement_register"),
+    response = _get(client, finance_officer, reverse("finance:disbursement_register"),
                     format="csv")
 
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode()

@@ -31,7 +31,7 @@ def _login(client, user):
 @pytest.mark.parametrize("role", [Role.FINANCE_OFFICER, Role.FINANCE_APPROVER,
                                   Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR])
 def test_finance_and_programme_staff_see_the_dashboard(client, role, active_grant):
-    response = _login(client, UserFactory(roles=[role])).get(reverse("finance_dashboard"))
+    response = _login(client, UserFactory(roles=[role])).get(reverse("finance:dashboard"))
 
     assert response.status_code == 200
     assert b"<svg" in response.content
@@ -41,14 +41,14 @@ def test_finance_and_programme_staff_see_the_dashboard(client, role, active_gran
 def test_other_roles_are_refused_the_dashboard_and_registers(client, role):
     _login(client, UserFactory(roles=[role]))
 
-    for name in ["finance_dashboard", "finance_disbursement_register",
-                 "finance_commitments_register"]:
+    for name in ["finance:dashboard", "finance:disbursement_register",
+                 "finance:commitments_register"]:
         assert client.get(reverse(name)).status_code == 403
 
 
 def test_applicant_claims_a_tranche_from_the_claim_page(client, active_grant):
     _login(client, active_grant.owner)
-    url = reverse("finance_tranche_claim", args=[active_grant.pk, 1])
+    url = reverse("finance:tranche_claim", args=[active_grant.pk, 1])
 
     response = client.post(url, {"amount": "400000.00", "narrative": "Prototype delivered."})
 
@@ -59,7 +59,7 @@ def test_applicant_claims_a_tranche_from_the_claim_page(client, active_grant):
 
 def test_claim_page_shows_the_refusal_for_an_amount_above_the_tranche(client, active_grant):
     _login(client, active_grant.owner)
-    url = reverse("finance_tranche_claim", args=[active_grant.pk, 1])
+    url = reverse("finance:tranche_claim", args=[active_grant.pk, 1])
 
     response = client.post(url, {"amount": "400000.01", "narrative": "Too much."})
 
@@ -71,7 +71,7 @@ def test_claim_page_shows_the_refusal_for_an_amount_above_the_tranche(client, ac
 def test_someone_outside_the_company_cannot_see_its_grant(client, active_grant):
     _login(client, MembershipFactory().user)
 
-    response = client.get(reverse("finance_grant", args=[active_grant.pk]))
+    response = client.get(reverse("finance:grant", args=[active_grant.pk]))
 
     assert response.status_code == 404
 
@@ -79,7 +79,7 @@ def test_someone_outside_the_company_cannot_see_its_grant(client, active_grant):
 def test_applicant_sees_only_a_masked_account_number(client, active_grant):
     _login(client, active_grant.owner)
 
-    page = client.get(reverse("finance_grant", args=[active_grant.pk])).content.decode()
+    page = client.get(reverse("finance:grant", args=[active_grant.pk])).content.decode()
 
     assert "456789-001" not in page
     assert "9001" in page
@@ -87,7 +87,7 @@ def test_applicant_sees_only_a_masked_account_number(client, active_grant):
 
 def test_finance_officer_sees_the_full_account_number(client, active_grant, finance_officer):
     page = _login(client, finance_officer).get(
-        reverse("finance_grant", args=[active_grant.pk])).content.decode()
+        reverse("finance:grant", args=[active_grant.pk])).content.decode()
 
     assert "004-123-456789-001" in page
 
@@ -96,7 +96,7 @@ def test_applicant_records_the_bank_account(client, active_grant):
     organisation = active_grant.application.organisation
     _login(client, active_grant.owner)
 
-    client.post(reverse("finance_bank_account", args=[organisation.pk]), {
+    client.post(reverse("finance:bank_account", args=[organisation.pk]), {
         "bank_name": "Bank of China (Hong Kong)", "account_name": organisation.name_en,
         "account_number": "012-345-67890123"})
 
@@ -109,7 +109,7 @@ def test_viewer_member_cannot_change_the_bank_account(client, active_grant):
     viewer = MembershipFactory(organisation=organisation, role="viewer").user
 
     response = _login(client, viewer).post(
-        reverse("finance_bank_account", args=[organisation.pk]),
+        reverse("finance:bank_account", args=[organisation.pk]),
         {"bank_name": "X", "account_name": "Y", "account_number": "12345678"})
 
     assert response.status_code == 403
@@ -122,17 +122,17 @@ def test_the_preparer_cannot_approve_from_the_payment_page(client, active_grant,
 
     claim_verify(actor=officer, claim=claim)
     _login(client, both)
-    client.post(reverse("finance_prepare", args=[claim.pk]))
+    client.post(reverse("finance:prepare", args=[claim.pk]))
     payment = Disbursement.objects.get()
 
-    client.post(reverse("finance_approve", args=[payment.pk]))
+    client.post(reverse("finance:approve", args=[payment.pk]))
 
     assert Disbursement.objects.get().status == Disbursement.Status.PREPARED
 
 
 def test_applicant_cannot_open_the_payment_queue(client, active_grant):
     assert _login(client, active_grant.owner).get(
-        reverse("finance_payments")).status_code == 403
+        reverse("finance:payments")).status_code == 403
 
 
 def test_programme_officer_cannot_open_a_batch_with_bank_details(
@@ -140,14 +140,14 @@ def test_programme_officer_cannot_open_a_batch_with_bank_details(
     _payment, batch = batched_payment(active_grant, officer, finance_officer, finance_approver)
 
     assert _login(client, officer).get(
-        reverse("finance_batch", args=[batch.pk])).status_code == 403
+        reverse("finance:batch", args=[batch.pk])).status_code == 403
 
 
 def test_batch_downloads_as_csv_and_xlsx_for_the_bank(
         client, active_grant, officer, finance_officer, finance_approver):
     _payment, batch = batched_payment(active_grant, officer, finance_officer, finance_approver)
     _login(client, finance_officer)
-    url = reverse("finance_batch", args=[batch.pk])
+    url = reverse("finance:batch", args=[batch.pk])
 
     csv_body = b"".join(client.get(url + "?format=csv").streaming_content).decode()
     xlsx = client.get(url + "?format=xlsx")
@@ -160,7 +160,7 @@ def test_finance_officer_marks_a_payment_paid_from_the_batch_page(
         client, active_grant, officer, finance_officer, finance_approver):
     payment, _batch = batched_payment(active_grant, officer, finance_officer, finance_approver)
 
-    _login(client, finance_officer).post(reverse("finance_paid", args=[payment.pk]), {
+    _login(client, finance_officer).post(reverse("finance:paid", args=[payment.pk]), {
         "bank_reference": "HSBC-001", "value_date": "2027-01-05"})
 
     assert Disbursement.objects.get().status == Disbursement.Status.PAID
@@ -181,9 +181,9 @@ def _queries(client, url):
     return len(queries)
 
 
-@pytest.mark.parametrize("name", ["finance_disbursement_register",
-                                  "finance_commitments_register", "finance_dashboard",
-                                  "finance_grants"])
+@pytest.mark.parametrize("name", ["finance:disbursement_register",
+                                  "finance:commitments_register", "finance:dashboard",
+                                  "finance:grants"])
 def test_finance_pages_ask_the_same_number_of_queries_for_5_or_50_rows(
         client, name, officer, finance_officer, finance_approver):
     _login(client, finance_officer)
@@ -204,7 +204,7 @@ def _schedule_post(rows):
 
 
 def test_officer_adjusts_the_schedule_before_the_grant_starts(client, accepted_grant, officer):
-    url = reverse("finance_grant_schedule", args=[accepted_grant.pk])
+    url = reverse("finance:grant_schedule", args=[accepted_grant.pk])
 
     response = _login(client, officer).post(url, _schedule_post([
         ("Kick-off", "2027-01-01", "600000.00"), ("Final", "2027-12-01", "400000.00")]))
@@ -216,7 +216,7 @@ def test_officer_adjusts_the_schedule_before_the_grant_starts(client, accepted_g
 
 def test_schedule_page_shows_why_a_schedule_that_does_not_add_up_is_refused(
         client, accepted_grant, officer):
-    url = reverse("finance_grant_schedule", args=[accepted_grant.pk])
+    url = reverse("finance:grant_schedule", args=[accepted_grant.pk])
 
     response = _login(client, officer).post(url, _schedule_post([
         ("Kick-off", "2027-01-01", "600000.00"), ("Final", "2027-12-01", "300000.00")]))
@@ -227,7 +227,7 @@ def test_schedule_page_shows_why_a_schedule_that_does_not_add_up_is_refused(
 
 def test_finance_officer_cannot_change_the_schedule(client, accepted_grant, finance_officer):
     assert _login(client, finance_officer).get(
-        reverse("finance_grant_schedule", args=[accepted_grant.pk])).status_code == 403
+        reverse("finance:grant_schedule", args=[accepted_grant.pk])).status_code == 403
 
 
 def _claim_with_evidence(grant, settings, tmp_path):
@@ -245,7 +245,7 @@ def test_officer_downloads_the_evidence_of_a_claim(client, active_grant, officer
                                                    tmp_path):
     evidence = _claim_with_evidence(active_grant, settings, tmp_path)
 
-    response = _login(client, officer).get(reverse("finance_evidence", args=[evidence.pk]))
+    response = _login(client, officer).get(reverse("finance:evidence", args=[evidence.pk]))
 
     assert response.status_code == 200
     assert b"".join(response.streaming_content).startswith(b"%PDF")
@@ -256,7 +256,7 @@ def test_another_company_cannot_download_the_evidence(client, active_grant, sett
     evidence = _claim_with_evidence(active_grant, settings, tmp_path)
 
     response = _login(client, MembershipFactory().user).get(
-        reverse("finance_evidence", args=[evidence.pk]))
+        reverse("finance:evidence", args=[evidence.pk]))
 
     assert response.status_code == 404
 
@@ -276,7 +276,7 @@ def test_payment_queue_asks_the_same_number_of_queries_for_5_or_50_payments(
                 actor=finance_officer, claim=claim))
 
     _login(client, finance_officer)
-    url = reverse("finance_payments")
+    url = reverse("finance:payments")
     approved(5)
     few = _queries(client, url)
     approved(45)
@@ -287,4 +287,4 @@ def test_payment_queue_asks_the_same_number_of_queries_for_5_or_50_payments(
 def test_applicant_home_leads_to_the_grants_and_claims(client, active_grant):
     page = _login(client, active_grant.owner).get(reverse("applicants:dashboard"))
 
-    assert reverse("finance_grants") in page.content.decode()
+    assert reverse("finance:grants") in page.content.decode()
