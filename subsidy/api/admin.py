@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from subsidy.api.models import API_SCOPES, ApiKey
 from subsidy.api.services.keys import api_key_create, api_key_revoke
-from subsidy.platform.admin import AdministratorsOnly
+from subsidy.platform.admin import AdministratorsOnly, DomainErrorsAsMessages
 from subsidy.platform.roles import STAFF_ROLES
 from subsidy.platform.selectors import users_with_role
 
@@ -38,7 +38,7 @@ class ApiKeyAddForm(forms.ModelForm):
         return cleaned
 
 
-class ApiKeyAdmin(AdministratorsOnly, admin.ModelAdmin):
+class ApiKeyAdmin(DomainErrorsAsMessages, AdministratorsOnly, admin.ModelAdmin):
     """Keys are issued through ``api_key_create`` (the plaintext is shown once, in a
     message) and retired with the revoke action; they are never edited or deleted."""
 

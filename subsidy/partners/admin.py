@@ -10,7 +10,7 @@ from subsidy.partners.services.members import (
     partner_member_check,
     partner_member_remove,
 )
-from subsidy.platform.admin import AdministratorsOnly
+from subsidy.platform.admin import AdministratorsOnly, DomainErrorsAsMessages
 from subsidy.platform.errors import DomainError
 from subsidy.platform.models import PartnerMember, PartnerOrganisation
 from subsidy.platform.permissions import Action, can
@@ -53,7 +53,7 @@ class PartnerMemberInline(AdministratorsOnly, admin.TabularInline):
         return can(request.user, Action.MANAGE_API_KEYS)
 
 
-class PartnerOrganisationAdmin(AdministratorsOnly, admin.ModelAdmin):
+class PartnerOrganisationAdmin(DomainErrorsAsMessages, AdministratorsOnly, admin.ModelAdmin):
     list_display = ["name", "contact_email", "active", "created_at"]
     list_filter = ["active"]
     search_fields = ["name", "contact_email"]

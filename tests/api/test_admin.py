@@ -131,3 +131,13 @@ def test_unlinking_a_partner_person_is_audited(admin_client, partner):
 
     assert not PartnerMember.objects.exists()
     assert AuditEvent.objects.filter(action="partner_member.remove").count() == 1
+
+
+def test_a_key_the_service_refuses_is_not_issued_and_the_reason_shown(admin_client, partner):
+    response = admin_client.post("/admin/subsidy/apikey/add/", {
+        "name": "Portal", "partner": partner.pk, "scopes": ["rounds:read"],
+        "expires_at_0": "2020-01-01", "expires_at_1": "09:00:00"}, follow=True)
+
+    assert response.status_code == 200
+    assert "The expiry must be in the future." in response.content.decode()
+    assert not ApiKey.objects.exists()
