@@ -20,9 +20,9 @@ from reviews.models import Assignment, CriterionScore, Recommendation, Review
 from subsidy.notifications.services.outbox import notify, organisation_names
 from subsidy.platform.audit import audit_record
 from subsidy.platform.errors import DomainError, PermissionDeniedError
-from subsidy.platform.models import User
 from subsidy.platform.permissions import Action, can
 from subsidy.platform.roles import Role
+from subsidy.platform.selectors import users_with_role
 
 COMMENT_MAX = 2000
 OVERALL_MAX = 5000
@@ -212,8 +212,7 @@ def review_stage_complete_if_done(application: Application) -> None:
         return
     application_transition(actor=None, application=application,
                            transition_name="complete_review")
-    for officer in User.objects.filter(role_grants__role=Role.PROGRAMME_OFFICER,
-                                       is_active=True):
+    for officer in users_with_role(Role.PROGRAMME_OFFICER):
         with translation.override(officer.language):
             notify(recipient=officer, event="reviews_complete", context={
                 "application_id": application.pk, "reference": application.reference or "",

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from applicants.checks import SECTIONS
+from applicants.checks import SECTION_LABELS, SECTIONS
 from applicants.models import Application, ApplicationStatus, ApplicationVersion
 from applicants.selectors import application_versions_compared
 from applicants.workflow import (
@@ -32,7 +32,9 @@ from applicants.workflow import (
 from reviews.selectors import queues as staff_selectors
 from reviews.services import decisions, screening
 from subsidy.platform.errors import DomainError
+from subsidy.platform.money import money
 from subsidy.platform.permissions import Action, can
+from subsidy.platform.web.errors import add_domain_error
 from subsidy.scheme.ledger import round_remaining
 from subsidy.scheme.models import FundingRound, Sector
 
@@ -44,12 +46,6 @@ DECISION_STEPS = {"approve", "reject", "waitlist"}
 # Steps taken with one button on the application page (``terminate`` asks for a reason).
 BUTTON_STEPS = {"complete_review", "make_offer", "lapse_offer", "activate", "complete",
                 "terminate"}
-SECTION_LABELS = {
-    "project": gettext_lazy("Project"), "budget": gettext_lazy("Budget"),
-    "milestones": gettext_lazy("Milestones"), "team": gettext_lazy("Team"),
-    "responsible_ai": gettext_lazy("Responsible AI"), "documents": gettext_lazy("Documents"),
-    "declarations": gettext_lazy("Declarations"),
-}
 PAGE_SIZE = 50
 
 
@@ -63,11 +59,6 @@ def _application_or_404(application_id: int) -> Application:
         return staff_selectors.staff_application(application_id=application_id)
     except Application.DoesNotExist:
         raise Http404 from None
-
-
-def _add_problems(form, exc: DomainError) -> None:
-    for name, message in getattr(exc, "problems", None) or [(exc.field, exc.message)]:
-        form.add_error(name if name in form.fields else None, message)
 
 
 def _reviews_context(application) -> dict:
@@ -278,7 +269,7 @@ def application_screening(request, application_id):
                 outcome=data["outcome"], reason=data["reason"], question=data["question"],
                 sections=data["sections"], due_at=data["due_at"])
         except DomainError as exc:
-            _add_problems(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, _("Screening recorded: %(outcome)s.")
                              % {"outcome": screening.OUTCOMES[data["outcome"]]})
@@ -348,7 +339,7 @@ def application_decision(request, application_id):
                     conditions=data["conditions"],
                     exceptional_justification=data["exceptional_justification"])
                 messages.success(request, _("Approved: an offer of HK$%(amount)s has been sent.")
-                                 % {"amount": f"{grant.approved_amount:,.2f}"})
+                                 % {"amount": money(grant.approved_amount, currency=False)})
             elif data["decision"] == decisions.Decision.REJECT:
                 decisions.application_reject(actor=request.user, application=application,
                                              reason=data["reason"])
@@ -358,7 +349,7 @@ def application_decision(request, application_id):
                                                reason=data["reason"])
                 messages.success(request, _("Put on the reserve list."))
         except DomainError as exc:
-            _add_problems(form, exc)
+            add_domain_error(form, exc)
         else:
             return redirect("staff:application", application.pk)
     return render(request, "reviews/decisions/decision.html", {
@@ -403,7 +394,7 @@ def bulk_decisions(request):
                 actor=request.user, application_ids=form.cleaned_data["applications"],
                 decision=form.cleaned_data["decision"], reason=form.cleaned_data["reason"])
         except DomainError as exc:
-            _add_problems(form, exc)
+            add_domain_error(form, exc)
         else:
             candidates = list(staff_selectors.decision_candidates(round_code=round_code))
             form = BulkDecisionForm(candidates=candidates)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from subsidy.platform.errors import DomainError
 from subsidy.platform.permissions import Action, can
+from subsidy.platform.web.errors import add_domain_error
 from subsidy.scheme import selectors
 from subsidy.scheme.models import DocumentType, FundingRound, Scheme, Sector
 from subsidy.scheme.services import rounds as round_services
@@ -116,10 +117,7 @@ def _round_form_page(request, *, round_=None):
                 messages.success(request, _("Round %(code)s saved.") % {"code": round_.code})
             return redirect("rounds:list")
         except DomainError as exc:
-            if exc.field in form.fields:
-                form.add_error(exc.field, exc.message)
-            else:
-                form.add_error(None, exc.message)
+            add_domain_error(form, exc)
     return render(request, "subsidy/rounds/form.html",
                   {"form": form, "formset": formset, "round": round_})
 
