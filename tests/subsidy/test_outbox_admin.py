@@ -4,15 +4,13 @@ change through the partner pages, the API and the staff page of messages not del
 import pytest
 
 from subsidy.notifications.models import Notification
-from subsidy.webhooks.models import WebhookEndpoint
-from tests.factories import UserFactory
+from tests.factories import NotificationFactory, WebhookEndpointFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def test_a_partner_webhook_cannot_be_changed_in_the_admin(as_site_admin, partner):
-    endpoint = WebhookEndpoint.objects.create(partner=partner, url="https://idendron.example.hk/h",
-                                              secret="s3cret", event_types=[])
+    endpoint = WebhookEndpointFactory(partner=partner, url="https://idendron.example.hk/h")
 
     response = as_site_admin.post(f"/admin/subsidy/webhookendpoint/{endpoint.pk}/change/", {
         "partner": partner.pk, "url": "https://attacker.example.com/h",
@@ -25,9 +23,7 @@ def test_a_partner_webhook_cannot_be_changed_in_the_admin(as_site_admin, partner
 
 
 def test_a_notification_is_not_deleted_in_the_admin(as_site_admin):
-    applicant = UserFactory()
-    notification = Notification.objects.create(recipient=applicant, to_email=applicant.email,
-                                               event="password_reset", context={})
+    notification = NotificationFactory()
 
     response = as_site_admin.post(
         f"/admin/subsidy/notification/{notification.pk}/delete/", {"post": "yes"})
