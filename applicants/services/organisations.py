@@ -11,6 +11,7 @@ from datetime import timedelta
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
@@ -132,7 +133,7 @@ def invitation_send(*, organisation: Organisation, email: str, role: str,
             **organisation_names(organisation),
             "role": str(Membership.Role(role).label),
             "inviter": inviter_name,
-            "url": f"/applicant/invitations/{token}/",
+            "url": reverse("applicants:invitation", args=[token]),
             "expires": formats.date_format(timezone.localtime(invitation.expires_at),
                                            "Y-m-d H:i"),
         }

@@ -5,6 +5,7 @@ same person that names the round, and sends only if there is none."""
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from subsidy.notifications.models import Notification
@@ -49,7 +50,7 @@ def round_closing_reminders_send(*, now: datetime | None = None) -> int:
                     "round_id": locked.pk, "round": locked.code,
                     "closes_at": local_time_text(locked.closes_at), "application_id": draft.pk,
                     "title": draft.title, **organisation_names(draft.organisation),
-                    "url": f"/applicant/applications/{draft.pk}/",
+                    "url": reverse("applicants:application", args=[draft.pk]),
                 })
                 written += 1
     return written

@@ -6,6 +6,7 @@ webhooks once the transaction commits.
 """
 
 from django.db.models import prefetch_related_objects
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -111,7 +112,7 @@ def _application_context(app: Application, language: str) -> dict:
             **organisation_names(app.organisation),
             "round": app.round.code,
             "public_status": public_status(app.status),
-            "url": f"/applicant/applications/{app.pk}/",
+            "url": reverse("applicants:application", args=[app.pk]),
         }
 
 
@@ -126,15 +127,15 @@ def _notify_members(ctx: TransitionContext, event: str, extra: dict | None = Non
 
 
 def _notify_staff(ctx: TransitionContext, role: str, event: str, extra: dict | None = None,
-                  page: str = "") -> None:
+                  page: str = "staff:application") -> None:
     """Tell every active holder of ``role`` about the application; the link opens its staff
-    page (``page`` below it)."""
+    page (or ``page``, another of its staff pages)."""
     staff = User.objects.filter(role_grants__role=role, is_active=True).distinct()
     for user in staff:
         notify(recipient=user, event=event,
                context={**_application_context(ctx.application, user.language),
                         **(extra or {}),
-                        "url": f"/staff/applications/{ctx.application.pk}/{page}"})
+                        "url": reverse(page, args=[ctx.application.pk])})
 
 
 def _notify_officers(ctx: TransitionContext, event: str, extra: dict | None = None) -> None:
@@ -143,7 +144,7 @@ def _notify_officers(ctx: TransitionContext, event: str, extra: dict | None = No
 
 def notify_panel_of_completed_review(ctx: TransitionContext) -> None:
     """Every review is in: the application waits for the panel's decision."""
-    _notify_staff(ctx, Role.PANEL_MEMBER, "application_ready_for_decision", page="decision/")
+    _notify_staff(ctx, Role.PANEL_MEMBER, "application_ready_for_decision", page="staff:decision")
 
 
 def notify_receipt(ctx: TransitionContext) -> None:

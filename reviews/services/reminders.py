@@ -97,7 +97,7 @@ def offer_expiry_reminders_send(*, now: datetime | None = None) -> int:
                     **organisation_names(application.organisation),
                     "round": grant.round.code, "amount": money(grant.approved_amount),
                     "expires_at": local_time_text(grant.offer_expires_at),
-                    "url": f"/applicant/applications/{application.pk}/",
+                    "url": reverse("applicants:application", args=[application.pk]),
                 })
                 written += 1
     return written

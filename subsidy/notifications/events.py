@@ -78,7 +78,7 @@ _APPLICATION = {
 _REVIEW = {**_APPLICATION, "url": "/reviews/assignments/7/", "due_at": "2026-12-01 18:00"}
 _OFFER = {**_APPLICATION, "amount": "HK$1,200,000.00", "expires_at": "2026-12-15 18:00"}
 _CLAIM = {**_APPLICATION, "tranche": "2", "amount": "HK$360,000.00",
-          "url": "/applicant/grants/42/claims/3/"}
+          "url": "/finance/claims/3/"}
 
 EVENTS: tuple[NotificationEvent, ...] = (
     # Accounts

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -246,5 +247,5 @@ def claim_verify(*, actor, claim: Claim) -> Claim:
     audit_record(actor=actor, action="claim.verify", obj=locked,
                  before={"status": Claim.Status.SUBMITTED}, after={"status": locked.status})
     notify_staff_of_claim(claim=locked, role=Role.FINANCE_OFFICER, event="claim_verified",
-                          url=f"/finance/claims/{locked.pk}/", actor=actor)
+                          url=reverse("finance:claim", args=[locked.pk]), actor=actor)
     return locked

@@ -1,6 +1,7 @@
 """What the finance services share: money formatting and the applicant's notifications."""
 
 
+from django.urls import reverse
 from django.utils import translation
 
 from applicants.models import Membership
@@ -40,7 +41,8 @@ def notify_staff_of_claim(*, claim: Claim, role: str, event: str, url: str,
 def notify_officers_of_claim(*, claim: Claim) -> None:
     """Tell every active programme officer that a claim waits for verification."""
     notify_staff_of_claim(claim=claim, role=Role.PROGRAMME_OFFICER,
-                          event="claim_submitted_staff", url=f"/finance/claims/{claim.pk}/",
+                          event="claim_submitted_staff",
+                          url=reverse("finance:claim", args=[claim.pk]),
                           extra={"revision": claim.revision})
 
 
@@ -55,7 +57,7 @@ def notify_company(*, claim: Claim, event: str, extra: dict | None = None) -> No
         with translation.override(user.language):
             context = {
                 **_claim_context(claim),
-                "url": f"/finance/grants/{tranche.grant_id}/claims/{claim.pk}/",
+                "url": reverse("finance:claim", args=[claim.pk]),
                 **(extra or {}),
             }
         notify(recipient=user, event=event, context=context)

@@ -13,6 +13,7 @@ from datetime import date
 
 from django.db import transaction
 from django.db.models import Count, Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -52,7 +53,7 @@ def disbursement_prepare(*, actor, claim: Claim) -> Disbursement:
                         "amount": disbursement.amount, "status": disbursement.status})
     # Whoever prepared it may not approve it, so they are not asked to.
     notify_staff_of_claim(claim=locked, role=Role.FINANCE_APPROVER, event="payment_prepared",
-                          url="/finance/payments/", actor=actor)
+                          url=reverse("finance:payments"), actor=actor)
     return disbursement
 
 

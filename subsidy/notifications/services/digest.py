@@ -5,6 +5,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.db.models import Count
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from subsidy.notifications.events import event_label
@@ -58,6 +59,6 @@ def staff_daily_digest_send(*, day: date | None = None) -> int:
                 items = [{"label": str(event_label(code)), "count": n} for code, n in counts]
             notify(recipient=user, event=DIGEST_EVENT,
                    context={"date": day.isoformat(), "items": items, "unread": unread,
-                            "url": "/inbox/"})
+                            "url": reverse("notifications:inbox")})
             written += 1
     return written
