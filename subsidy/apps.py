@@ -19,6 +19,11 @@ class SubsidyConfig(AppConfig):
         # in web processes too, not only where the worker discovered it.
         for package in TASK_PACKAGES:
             import_module(f"{package}.tasks")
+        # Finance owns the grant's side of the lifecycle and the payments the ledger
+        # counts: it registers them with the layers below (applicants.workflow, the ledger).
+        from subsidy.finance.registration import register as finance_register
+
+        finance_register()
         # subsidy.platform.permissions answers "may this user do X"; each owner gives it
         # the rules for its actions (applicants and reviews do so from their own ready()).
         from subsidy.platform.permissions import register

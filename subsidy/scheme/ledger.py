@@ -1,16 +1,21 @@
 """Ledger figures computed in SQL from the records, never kept as running totals.
 
-committed(round) = approved amounts of its offered, accepted, active and completed grants,
+committed(round) = approved amounts of its committing grants (``Grant.COMMITTING_STATUSES``),
 plus what was paid on its terminated grants — DOMAIN.md, "Money". paid(grant) is the sum
 of its paid payments.
+
+Payments belong to finance, a higher layer: finance tells the ledger where its paid
+payments are (``paid_payments_register``, from ``AppConfig.ready``), and the ledger reads
+them through what was registered.
 """
 
+from collections.abc import Callable
 from decimal import Decimal
 
-from django.db.models import DecimalField, F, OuterRef, Q, Subquery, Sum
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from subsidy.finance.models import Disbursement
 from subsidy.scheme.models import FundingRound, Grant
 
 ZERO = Decimal("0.00")
@@ -22,8 +27,20 @@ def committed_filter(prefix: str = "") -> Q:
     return Q(**{f"{prefix}status__in": Grant.COMMITTING_STATUSES})
 
 
-def paid_disbursements():
-    return Disbursement.objects.filter(status=Disbursement.Status.PAID)
+_paid_payments: Callable[[], QuerySet] | None = None
+
+
+def paid_payments_register(source: Callable[[], QuerySet]) -> None:
+    """``source()`` returns the paid payments: rows with a ``grant`` and an ``amount``."""
+    global _paid_payments
+    _paid_payments = source
+
+
+def paid_disbursements() -> QuerySet:
+    if _paid_payments is None:
+        raise ImproperlyConfigured("No source of paid payments is registered with the ledger "
+                                   "(subsidy.finance registers it when the app is ready).")
+    return _paid_payments()
 
 
 def grant_paid(*, grant_id: int) -> Decimal:

@@ -211,10 +211,14 @@ def test_an_editor_cannot_accept_an_offer(organisation, walk, ready_draft):
                                transition_name="accept_offer")
 
 
-def test_active_project_can_complete(officer, walk, ready_draft):
+def test_active_project_cannot_complete_while_its_grant_has_unpaid_tranches(officer, walk,
+                                                                          ready_draft):
     walk(ready_draft, S.ACTIVE)
-    application_transition(actor=officer, application=ready_draft, transition_name="complete")
-    assert ready_draft.status == S.COMPLETED
+    with pytest.raises(DomainError, match="not paid yet"):
+        application_transition(actor=officer, application=ready_draft,
+                               transition_name="complete")
+    ready_draft.refresh_from_db()
+    assert ready_draft.status == S.ACTIVE
 
 
 def test_information_request_reopens_only_named_sections(owner, walk, ready_draft):

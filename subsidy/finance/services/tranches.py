@@ -113,12 +113,25 @@ def tranche_schedule_set(*, actor, grant: Grant, rows: list[TrancheRow]) -> list
     return tranches
 
 
-@transaction.atomic
-def grant_activate(*, actor, grant: Grant) -> Grant:
-    """Start an accepted grant: its schedule (the officer's, or the one the milestones
-    imply) is fixed and the application becomes active through the workflow. ``actor`` is
-    a programme officer, or None for the system."""
-    locked = _locked_grant(grant)
+# --- The grant's side of the application's lifecycle -----------------------------------------
+# These run as effects of the application's transitions (registered in
+# ``subsidy.finance.registration``), after the engine has locked the application row and in
+# its transaction: no page, API or job can take the step without them. Raising refuses the
+# step and leaves nothing changed.
+
+def _grant_of(application) -> Grant:
+    try:
+        return (Grant.objects.select_for_update(of=("self",)).select_related("round")
+                .get(application_id=application.pk))
+    except Grant.DoesNotExist:
+        raise DomainError(_("This application has no grant."), code="grant_missing") from None
+
+
+def grant_start(ctx) -> None:
+    """Starting the project starts its grant: the schedule (the officer's, or the one the
+    milestones imply) is fixed and the grant becomes active. Refused when the grant is not
+    accepted or the milestones give no valid schedule."""
+    locked = _grant_of(ctx.application)
     if locked.status != Grant.Status.ACCEPTED:
         raise DomainError(_("Only an accepted grant can start."), code="grant_not_accepted")
     if not locked.tranches.exists():
@@ -127,23 +140,19 @@ def grant_activate(*, actor, grant: Grant) -> Grant:
         if problems:
             raise ProblemsError(problems, code="schedule_invalid")
         _write_schedule(locked, rows)
-    application_transition(actor=actor, application=locked.application,
-                           transition_name="activate")
     locked.status = Grant.Status.ACTIVE
     locked.activated_at = timezone.now()
     locked.save(update_fields=["status", "activated_at", "updated_at"])
-    audit_record(actor=actor, action="grant.activate", obj=locked,
+    audit_record(actor=ctx.actor, action="grant.activate", obj=locked,
                  before={"status": Grant.Status.ACCEPTED},
                  after={"status": locked.status,
                         "tranches": list(locked.tranches.values_list("amount", flat=True))})
-    grant.status, grant.activated_at = locked.status, locked.activated_at
-    return locked
 
 
-@transaction.atomic
-def grant_complete(*, actor, grant: Grant) -> Grant:
-    """Close an active grant whose tranches are all paid."""
-    locked = _locked_grant(grant)
+def grant_close(ctx) -> None:
+    """Completing the project closes its grant, which needs every tranche paid: an unpaid
+    tranche is paid first, or the grant is terminated (which cancels it)."""
+    locked = _grant_of(ctx.application)
     if locked.status != Grant.Status.ACTIVE:
         raise DomainError(_("Only an active grant can be completed."),
                           code="grant_not_active")
@@ -151,23 +160,19 @@ def grant_complete(*, actor, grant: Grant) -> Grant:
     if unpaid:
         raise DomainError(_("%(n)s tranche(s) of this grant are not paid yet; pay them or "
                             "terminate the grant.") % {"n": unpaid}, code="tranches_unpaid")
-    application_transition(actor=actor, application=locked.application,
-                           transition_name="complete")
     locked.status = Grant.Status.COMPLETED
     locked.closed_at = timezone.now()
     locked.save(update_fields=["status", "closed_at", "updated_at"])
-    audit_record(actor=actor, action="grant.complete", obj=locked,
+    audit_record(actor=ctx.actor, action="grant.complete", obj=locked,
                  before={"status": Grant.Status.ACTIVE}, after={"status": locked.status})
-    grant.status, grant.closed_at = locked.status, locked.closed_at
-    return locked
 
 
-@transaction.atomic
-def grant_terminate(*, actor, grant: Grant, reason: str) -> Grant:
-    """End an active grant early. Its unpaid tranches, open claims and unsent payments are
-    cancelled, so only what was already paid stays committed and the rest returns to the
-    round. Refused while a payment is with the bank (mark it paid or failed first)."""
-    locked = _locked_grant(grant)
+def grant_end(ctx) -> None:
+    """Terminating the project ends its grant early. Its unpaid tranches, open claims and
+    unsent payments are cancelled, so only what was already paid stays committed and the
+    rest returns to the round. Refused while a payment is with the bank (mark it paid or
+    failed first)."""
+    locked = _grant_of(ctx.application)
     if locked.status != Grant.Status.ACTIVE:
         raise DomainError(_("Only an active grant can be terminated."),
                           code="grant_not_active")
@@ -175,8 +180,6 @@ def grant_terminate(*, actor, grant: Grant, reason: str) -> Grant:
     if payments.filter(status=Disbursement.Status.BATCHED).exists():
         raise DomainError(_("A payment of this grant is with the bank: mark it paid or "
                             "failed before terminating the grant."), code="payment_in_batch")
-    application_transition(actor=actor, application=locked.application,
-                           transition_name="terminate", reason=reason)
     cancelled_payments = payments.filter(
         status__in=[Disbursement.Status.PREPARED, Disbursement.Status.APPROVED]).update(
         status=Disbursement.Status.CANCELLED)
@@ -188,10 +191,40 @@ def grant_terminate(*, actor, grant: Grant, reason: str) -> Grant:
     locked.status = Grant.Status.TERMINATED
     locked.closed_at = timezone.now()
     locked.save(update_fields=["status", "closed_at", "updated_at"])
-    audit_record(actor=actor, action="grant.terminate", obj=locked,
+    audit_record(actor=ctx.actor, action="grant.terminate", obj=locked,
                  before={"status": Grant.Status.ACTIVE},
-                 after={"status": locked.status, "reason": reason.strip(),
+                 after={"status": locked.status, "reason": ctx.payload["reason"].strip(),
                         "tranches_cancelled": cancelled,
                         "payments_cancelled": cancelled_payments})
-    grant.status, grant.closed_at = locked.status, locked.closed_at
-    return locked
+
+
+# The application's steps that carry the grant's effects.
+GRANT_EFFECTS = {"activate": grant_start, "complete": grant_close, "terminate": grant_end}
+
+
+# --- Taking those steps from a grant's page -------------------------------------------------
+
+def _grant_step(*, actor, grant: Grant, transition_name: str, **payload) -> Grant:
+    """Take the application's step: the grant follows through the effects above."""
+    application_transition(actor=actor, application=grant.application,
+                           transition_name=transition_name, **payload)
+    fresh = Grant.objects.get(pk=grant.pk)
+    grant.status, grant.activated_at, grant.closed_at = (fresh.status, fresh.activated_at,
+                                                         fresh.closed_at)
+    return fresh
+
+
+def grant_activate(*, actor, grant: Grant) -> Grant:
+    """Start an accepted grant's project (the application's ``activate`` step). ``actor`` is
+    a programme officer, or None for the system."""
+    return _grant_step(actor=actor, grant=grant, transition_name="activate")
+
+
+def grant_complete(*, actor, grant: Grant) -> Grant:
+    """Complete an active grant's project (the application's ``complete`` step)."""
+    return _grant_step(actor=actor, grant=grant, transition_name="complete")
+
+
+def grant_terminate(*, actor, grant: Grant, reason: str) -> Grant:
+    """Terminate an active grant's project (the application's ``terminate`` step)."""
+    return _grant_step(actor=actor, grant=grant, transition_name="terminate", reason=reason)

@@ -1,0 +1,17 @@
+"""What finance gives the lower layers when the app is ready: the grant's effects on the
+application's lifecycle, and the paid payments the round ledger counts."""
+
+from applicants.workflow import transition_effect_register
+from subsidy.finance.models import Disbursement
+from subsidy.finance.services.tranches import GRANT_EFFECTS
+from subsidy.scheme.ledger import paid_payments_register
+
+
+def paid_payments():
+    return Disbursement.objects.filter(status=Disbursement.Status.PAID)
+
+
+def register() -> None:
+    for transition_name, effect in GRANT_EFFECTS.items():
+        transition_effect_register(transition_name=transition_name, effect=effect)
+    paid_payments_register(paid_payments)
