@@ -1,0 +1,41 @@
+"""The grant statuses that commit money are defined once, on the Grant model; the envelope
+trigger of PostgreSQL (migration 0007) must count the same ones."""
+
+import re
+from importlib import import_module
+
+import pytest
+from django.db import connection
+
+from subsidy.scheme.models import Grant
+
+ENVELOPE_RULES = import_module("subsidy.migrations.0007_grant_envelope_rules")
+
+
+def _statuses_the_sql_counts(sql: str) -> tuple[set[str], set[str]]:
+    """The statuses whose approved amount the SQL commits, and those whose paid amount it
+    commits (the terminated grants)."""
+    whole = re.search(r"status\s+IN\s*\(([^)]*)\)", sql, re.IGNORECASE)
+    paid = re.findall(r"g\.status\s*=\s*'+(\w+)'+", sql)
+    return set(re.findall(r"'(\w+)'", whole.group(1))), set(paid)
+
+
+def _model_statuses() -> tuple[set[str], set[str]]:
+    return {s.value for s in Grant.COMMITTING_STATUSES}, {Grant.Status.TERMINATED.value}
+
+
+def test_the_envelope_trigger_of_the_migration_counts_the_model_s_committing_statuses():
+    function = ENVELOPE_RULES.FORWARD.split("CREATE OR REPLACE FUNCTION")[1]
+    assert "aiss_round_committed" in function
+
+    assert _statuses_the_sql_counts(function) == _model_statuses()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_envelope_trigger_in_the_database_counts_the_model_s_committing_statuses():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_functiondef('aiss_round_committed(bigint)'::regprocedure)")
+        (definition,) = cursor.fetchone()
+
+    assert _statuses_the_sql_counts(definition) == _model_statuses()
