@@ -20,6 +20,7 @@ from applicants.workflow import application_transition
 from subsidy.finance.models import Claim, Disbursement, Tranche
 from subsidy.platform.audit import audit_record
 from subsidy.platform.errors import DomainError
+from subsidy.platform.money import money
 from subsidy.platform.permissions import Action, require
 from subsidy.scheme.models import Grant
 
@@ -75,7 +76,8 @@ def _schedule_problems(grant: Grant, rows: list[TrancheRow]) -> list[tuple[str |
             problems.append((None, _(
                 "The tranches add up to HK$%(total)s, but the approved amount is "
                 "HK$%(approved)s; they must be equal.")
-                % {"total": f"{total:,.2f}", "approved": f"{grant.approved_amount:,.2f}"}))
+                % {"total": money(total, currency=False),
+                   "approved": money(grant.approved_amount, currency=False)}))
     return problems
 
 
