@@ -78,6 +78,23 @@ def user_update_account(*, actor, user: User, **changes) -> User:
 
 
 @transaction.atomic
+def user_set_password(*, actor, user: User, password: str | None) -> User:
+    """An administrator sets someone's password, or (``None``) makes it unusable so the person
+    must reset it. A credential change is audited; the password itself never is."""
+    require(actor, Action.MANAGE_USERS)
+    stored = User.objects.select_for_update().get(pk=user.pk)
+    if password is None:
+        stored.set_unusable_password()
+    else:
+        stored.set_password(password)
+    stored.save(update_fields=["password"])
+    audit_record(actor=actor, action="user.set_password", obj=stored,
+                 after={"usable_password": password is not None})
+    user.password = stored.password
+    return stored
+
+
+@transaction.atomic
 def user_grant_role(*, actor, user: User, role: str) -> UserRole:
     require(actor, Action.MANAGE_USERS)
     if role not in Role.values:

@@ -4,8 +4,11 @@ The admin is a user too: what it writes goes through the same services, checks a
 records as the staff pages, and what has no service is shown read-only.
 """
 
+import contextvars
+
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +17,7 @@ from subsidy.platform.accounts import (
     user_create,
     user_grant_role,
     user_revoke_role,
+    user_set_password,
     user_update_account,
 )
 from subsidy.platform.errors import DomainError
@@ -61,6 +65,20 @@ class UserRoleInline(admin.TabularInline):
         return can(request.user, Action.MANAGE_USERS)
 
 
+# Who is using the admin's password page: Django builds its form without the request.
+_password_actor: contextvars.ContextVar = contextvars.ContextVar("admin_password_actor")
+
+
+class AuditedPasswordChangeForm(AdminPasswordChangeForm):
+    """The admin's "change password" page, saved through ``user_set_password`` (the
+    administrator role required, the change audited) instead of straight onto the row."""
+
+    def save(self, commit=True):
+        usable = self.cleaned_data.get("set_usable_password", True)
+        return user_set_password(actor=_password_actor.get(), user=self.user,
+                                 password=self.cleaned_data["password1"] if usable else None)
+
+
 @admin.register(User)
 class UserAdmin(DomainErrorsAsMessages, DjangoUserAdmin):
     ordering = ["email"]
@@ -77,6 +95,17 @@ class UserAdmin(DomainErrorsAsMessages, DjangoUserAdmin):
     add_fieldsets = ((None, {"classes": ("wide",),
                              "fields": ("email", "full_name", "password1", "password2")}),)
     readonly_fields = ["last_login", "date_joined"]
+    change_password_form = AuditedPasswordChangeForm
+
+    def user_change_password(self, request, id, form_url=""):
+        token = _password_actor.set(request.user)
+        try:
+            return super().user_change_password(request, id, form_url)
+        except DomainError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+        finally:
+            _password_actor.reset(token)
 
     def has_delete_permission(self, request, obj=None):
         # Accounts are deactivated, never deleted: the audit trail points at them.

@@ -113,3 +113,20 @@ def test_an_account_opened_in_the_admin_is_audited_with_its_roles(as_site_admin)
     assert opened.roles == frozenset({Role.PROGRAMME_OFFICER})
     assert list(AuditEvent.objects.filter(object_id=str(opened.pk)).order_by("id")
                 .values_list("action", flat=True)) == ["user.create", "user.grant_role"]
+
+
+def test_a_password_set_in_the_admin_goes_through_the_audited_service(as_site_admin,
+                                                                      site_admin):
+    person = UserFactory(roles=[Role.APPLICANT])
+
+    response = as_site_admin.post(f"/admin/subsidy/user/{person.pk}/password/", {
+        "set_usable_password": "true",
+        "password1": "Harbour-Lights-2026", "password2": "Harbour-Lights-2026"})
+
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.check_password("Harbour-Lights-2026")
+    event = AuditEvent.objects.get(action="user.set_password")
+    assert (event.actor, event.object_id, event.after) == (
+        site_admin, str(person.pk), {"usable_password": True})
+    assert "Harbour-Lights-2026" not in str(event.before) + str(event.after)
