@@ -6,9 +6,14 @@ records as the staff pages, and what has no service is shown read-only.
 
 import contextvars
 
+from allauth.account.admin import EmailAddressAdmin
+from allauth.account.models import EmailAddress
+from allauth.mfa.admin import AuthenticatorAdmin
+from allauth.mfa.models import Authenticator
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm
+from django.contrib.auth.models import Group
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
@@ -177,3 +182,36 @@ class AdministratorsOnly:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin:
+    """For the admin pages of other libraries' records that our services own the writes of:
+    shown, never changed here."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def _read_only(model, library_admin) -> None:
+    """Re-register ``model`` with its library's admin made read-only."""
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
+    admin.site.register(model, type(f"ReadOnly{library_admin.__name__}",
+                                    (ReadOnlyAdmin, library_admin), {}))
+
+
+# Roles are UserRole grants (above), never Django groups: the groups page would be a second,
+# unaudited way to hand out permissions.
+if admin.site.is_registered(Group):
+    admin.site.unregister(Group)
+# Sign-in email addresses and second factors change only through the account pages, as their
+# owner, after reauthentication: an administrator changing or deleting them here would be an
+# unaudited change of someone's credentials.
+_read_only(EmailAddress, EmailAddressAdmin)
+_read_only(Authenticator, AuthenticatorAdmin)

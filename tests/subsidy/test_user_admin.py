@@ -130,3 +130,39 @@ def test_a_password_set_in_the_admin_goes_through_the_audited_service(as_site_ad
     assert (event.actor, event.object_id, event.after) == (
         site_admin, str(person.pk), {"usable_password": True})
     assert "Harbour-Lights-2026" not in str(event.before) + str(event.after)
+
+
+def test_another_person_s_second_factor_cannot_be_deleted_in_the_admin(as_site_admin):
+    from allauth.mfa.models import Authenticator
+
+    person = UserFactory(roles=[Role.FINANCE_APPROVER])
+    totp = Authenticator.objects.create(user=person, type=Authenticator.Type.TOTP,
+                                        data={"secret": "JBSWY3DPEHPK3PXP"})
+
+    response = as_site_admin.post(f"/admin/mfa/authenticator/{totp.pk}/delete/",
+                                  {"post": "yes"})
+
+    assert response.status_code == 403
+    assert Authenticator.objects.filter(pk=totp.pk).exists()
+
+
+def test_a_sign_in_address_cannot_be_changed_in_the_admin(as_site_admin):
+    from allauth.account.models import EmailAddress
+
+    person = UserFactory(roles=[Role.APPLICANT])
+    address, _created = EmailAddress.objects.get_or_create(
+        user=person, email=person.email, defaults={"verified": True, "primary": True})
+
+    response = as_site_admin.post(f"/admin/account/emailaddress/{address.pk}/change/", {
+        "user": person.pk, "email": "taken.over@example.com", "verified": "on",
+        "primary": "on"})
+
+    assert response.status_code == 403
+    address.refresh_from_db()
+    assert address.email == person.email
+
+
+def test_django_groups_are_not_a_second_way_to_hand_out_permissions(as_site_admin):
+    response = as_site_admin.get("/admin/auth/group/add/")
+
+    assert response.status_code == 404
