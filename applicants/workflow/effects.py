@@ -23,8 +23,9 @@ from applicants.versions import reference_assign, version_create
 from applicants.workflow.status import public_status, public_status_code, transition_note
 from applicants.workflow.transition import Effect, Guard, Problems, TransitionContext
 from subsidy.notifications.services.outbox import notify, organisation_names
-from subsidy.platform.models import User
+from subsidy.platform.money import money
 from subsidy.platform.roles import Role
+from subsidy.platform.selectors import users_with_role
 from subsidy.scheme.models import Grant
 from subsidy.scheme.services import offers as grant_services
 from subsidy.webhooks.services.delivery import webhook_event_publish, webhook_time
@@ -130,8 +131,7 @@ def _notify_staff(ctx: TransitionContext, role: str, event: str, extra: dict | N
                   page: str = "staff:application") -> None:
     """Tell every active holder of ``role`` about the application; the link opens its staff
     page (or ``page``, another of its staff pages)."""
-    staff = User.objects.filter(role_grants__role=role, is_active=True).distinct()
-    for user in staff:
+    for user in users_with_role(role).order_by("pk"):
         notify(recipient=user, event=event,
                context={**_application_context(ctx.application, user.language),
                         **(extra or {}),
@@ -191,7 +191,7 @@ def notify_waitlisted(ctx: TransitionContext) -> None:
 def _offer_terms(application: Application) -> dict:
     """The offer's amount, expiry (Hong Kong time) and conditions, for its messages."""
     grant = Grant.objects.get(application_id=application.pk)
-    return {"amount": grant_services.money(grant.approved_amount),
+    return {"amount": money(grant.approved_amount),
             "expires_at": timezone.localtime(grant.offer_expires_at).strftime("%Y-%m-%d %H:%M"),
             "conditions": grant.conditions}
 
