@@ -1,5 +1,6 @@
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from subsidy.api.services.keys import api_key_create
@@ -72,3 +73,21 @@ def linked_organisation(partner):
     organisation = OrganisationFactory(br_number="31415926")
     link(partner, organisation)
     return organisation
+
+
+@pytest.fixture
+def english():
+    """Messages compared word for word are the English ones."""
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture
+def created(partner_client, linked_organisation, open_round):
+    """A draft the partner created through the API; the response body."""
+    response = partner_client.post("/api/v1/applications/",
+                                   {"organisation": linked_organisation.pk,
+                                    "round": open_round.code}, format="json")
+    assert response.status_code == 201, response.json()
+    return response.json()
