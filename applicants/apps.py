@@ -7,6 +7,9 @@ class ApplicantsConfig(AppConfig):
     verbose_name = _("Applicants")
 
     def ready(self) -> None:
+        # Some of this app's tasks are enqueued by name (subsidy.platform.queue): register
+        # them in web processes too, not only where a worker discovered them.
+        import applicants.tasks  # noqa: F401
         from applicants.permissions import RULES
         from subsidy.platform.permissions import register
 

@@ -7,6 +7,9 @@ class ReviewsConfig(AppConfig):
     verbose_name = _("Assessment")
 
     def ready(self) -> None:
+        # Some of this app's tasks are enqueued by name (subsidy.platform.queue): register
+        # them in web processes too, not only where a worker discovered them.
+        import reviews.tasks  # noqa: F401
         from reviews.permissions import RULES
         from subsidy.platform.permissions import register
 

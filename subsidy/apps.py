@@ -15,6 +15,8 @@ class SubsidyConfig(AppConfig):
     verbose_name = _("Scheme, rounds and funding")
 
     def ready(self) -> None:
+        import subsidy.platform.checks  # noqa: F401  (registers the start-up checks)
+
         # Services enqueue by task name (subsidy.platform.queue): every task is registered
         # in web processes too, not only where the worker discovered it.
         for package in TASK_PACKAGES:

@@ -1,0 +1,27 @@
+"""Start-up checks of the deployment's environment."""
+
+import os
+
+from django.core.checks import Warning, register
+
+# Environment variables that earlier releases read and that are now rules of the scheme, fixed
+# in the package that owns them: a deployment still setting one would expect it to apply.
+RETIRED_VARIABLES = {
+    "OFFER_VALIDITY_DAYS": "subsidy/scheme/rules.py",
+    "APPLICATION_DOCUMENT_MAX_BYTES": "applicants/rules.py",
+    "APPLICATION_DOCUMENTS_TOTAL_MAX_BYTES": "applicants/rules.py",
+    "WEBHOOK_TIMEOUT_SECONDS": "subsidy/webhooks/rules.py",
+    "WEBHOOK_MAX_ATTEMPTS": "subsidy/webhooks/rules.py",
+    "WEBHOOK_RETRY_BASE_SECONDS": "subsidy/webhooks/rules.py",
+    "WEBHOOK_RETRY_MAX_SECONDS": "subsidy/webhooks/rules.py",
+}
+
+
+@register()
+def retired_variables(app_configs=None, **kwargs):
+    return [
+        Warning(f"{name} is set but no longer read: the rule is fixed in {where}.",
+                hint=f"Remove {name} from the environment, or change {where} and release it.",
+                id="subsidy.W001")
+        for name, where in RETIRED_VARIABLES.items() if name in os.environ
+    ]
