@@ -10,6 +10,10 @@ class ApplicantsConfig(AppConfig):
         # Some of this app's tasks are enqueued by name (subsidy.platform.queue): register
         # them in web processes too, not only where a worker discovered them.
         import applicants.tasks  # noqa: F401
+
+        # The workflow's system check (applicants.E101) is registered on import: import it
+        # here so ``manage.py check`` runs it even where nothing else imported it yet.
+        import applicants.workflow  # noqa: F401
         from applicants.permissions import RULES
         from subsidy.platform.permissions import register
 

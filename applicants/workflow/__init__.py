@@ -25,18 +25,20 @@ from applicants.workflow.status import (
     transition_note,
 )
 from applicants.workflow.table import (
+    GRANT,
     TRANSITIONS,
     TRANSITIONS_BY_NAME,
+    UnregisteredEffectError,
     transition_effect_register,
     transition_effects,
 )
 from applicants.workflow.transition import Transition, TransitionContext, system
 
 __all__ = [
-    "ASSESSMENT_STATUSES", "BEFORE_DECISION", "PUBLIC_STATUS", "SUBMITTED_PARTS",
+    "ASSESSMENT_STATUSES", "BEFORE_DECISION", "GRANT", "PUBLIC_STATUS", "SUBMITTED_PARTS",
     "TRANSITIONS", "TRANSITIONS_BY_NAME", "UNDER_ASSESSMENT", "Transition",
-    "TransitionContext", "application_created_publish", "application_transition",
-    "available_transitions", "bulk_load", "public_status", "public_status_code",
-    "public_timeline", "system", "transition_effect_register", "transition_effects",
-    "transition_note",
+    "TransitionContext", "UnregisteredEffectError", "application_created_publish",
+    "application_transition", "available_transitions", "bulk_load", "public_status",
+    "public_status_code", "public_timeline", "system", "transition_effect_register",
+    "transition_effects", "transition_note",
 ]

@@ -28,11 +28,15 @@ def application_transition(*, actor, application: Application, transition_name: 
     first), records the status change and the audit event, all in one transaction;
     notifications leave through the outbox once the transaction commits. Raises
     ``PermissionDeniedError`` or ``DomainError`` (a ``ProblemsError`` listing every problem
-    when the guard refuses).
+    when the guard refuses), or ``UnregisteredEffectError`` when effects the step requires
+    (``Transition.requires``) were never registered.
     """
     transition = TRANSITIONS_BY_NAME.get(transition_name)
     if transition is None:
         raise DomainError(_("This action does not exist."), code="unknown_transition")
+    # A step whose required effects were never registered (the grant's, for activate,
+    # complete and terminate) is refused before anything is locked or written.
+    effects = transition_effects(transition)
     with transaction.atomic():
         locked = (Application.objects.select_for_update(of=("self",))
                   .select_related("round", "organisation").get(pk=application.pk))
@@ -58,7 +62,7 @@ def application_transition(*, actor, application: Application, transition_name: 
             locked.status = transition.target
             locked.status_changed_at = timezone.now()
             locked.save(update_fields=["status", "status_changed_at", "updated_at"])
-        for effect in transition_effects(transition):
+        for effect in effects:
             effect(ctx)
         note = transition_note(payload)
         StatusChange.objects.create(application=locked, transition=transition.name,

@@ -8,6 +8,8 @@ first, under the engine's lock and in its transaction, whichever page, API or jo
 the step.
 """
 
+from django.core import checks
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy
 
 from applicants.models import ApplicationStatus
@@ -48,13 +50,16 @@ from applicants.workflow.transition import Effect, Transition, always, system
 from subsidy.platform.permissions import Action
 
 S = ApplicationStatus
+# The grant's side of a step (tranches scheduled or cancelled, the commitment released):
+# finance registers it; the steps that need it name it in ``requires``.
+GRANT = "grant"
 
 
-def _t(name, sources, target, who, label, guard=always, effects=()) -> Transition:
+def _t(name, sources, target, who, label, guard=always, effects=(), requires=()) -> Transition:
     # Every step ends by telling linked partners, after the step's own effects.
     return Transition(name=name, sources=frozenset(sources), target=target, who=tuple(who),
                       label=label, guard=guard,
-                      effects=(*effects, publish_partner_events))
+                      effects=(*effects, publish_partner_events), requires=frozenset(requires))
 
 
 TRANSITIONS: tuple[Transition, ...] = (
@@ -99,14 +104,14 @@ TRANSITIONS: tuple[Transition, ...] = (
        gettext_lazy("Let the offer lapse"), offer_expired,
        [grant_lapsed, notify_offer_lapsed]),
     _t("activate", [S.ACCEPTED], S.ACTIVE, [Action.ADMINISTER_GRANTS, system],
-       gettext_lazy("Start the project")),
+       gettext_lazy("Start the project"), requires=[GRANT]),
     _t("complete", [S.ACTIVE], S.COMPLETED, [Action.ADMINISTER_GRANTS],
-       gettext_lazy("Mark completed"), effects=[notify_status_change]),
+       gettext_lazy("Mark completed"), effects=[notify_status_change], requires=[GRANT]),
     _t("terminate", [S.ACTIVE], S.TERMINATED, [Action.ADMINISTER_GRANTS],
        gettext_lazy("Terminate"),
        payload_required("reason", gettext_lazy("Give the reason for terminating the "
                                                "project.")),
-       [notify_status_change]),
+       [notify_status_change], requires=[GRANT]),
     _t("withdraw", BEFORE_DECISION, S.WITHDRAWN, [Action.WITHDRAW_APPLICATION],
        gettext_lazy("Withdraw application"), effects=[notify_officers_of_withdrawal]),
 )
@@ -114,22 +119,63 @@ TRANSITIONS: tuple[Transition, ...] = (
 TRANSITIONS_BY_NAME = {t.name: t for t in TRANSITIONS}
 assert len(TRANSITIONS_BY_NAME) == len(TRANSITIONS), "transition names must be unique"
 
-# Effects that higher layers add to a step, by transition name, in registration order.
+# Effects that higher layers add to a step, by transition name, in registration order,
+# and the parts (``Transition.requires``) those registrations provide.
 _REGISTERED_EFFECTS: dict[str, list[Effect]] = {}
+_REGISTERED_PARTS: dict[str, set[str]] = {}
 
 
-def transition_effect_register(*, transition_name: str, effect: Effect) -> None:
+class UnregisteredEffectError(ImproperlyConfigured):
+    """A step needs effects that no higher layer registered: a deployment or programming
+    error (``AppConfig.ready`` did not register them), never a refusal of the step."""
+
+
+def transition_effect_register(*, transition_name: str, effect: Effect,
+                               part: str | None = None) -> None:
     """Add ``effect`` to a step of the table; it runs before the step's own effects, so a
-    refusal it raises (a ``DomainError``) leaves nothing changed. Registering the same
-    function twice (``ready`` may run more than once) adds it once."""
+    refusal it raises (a ``DomainError``) leaves nothing changed. ``part`` names what the
+    effect provides when the step ``requires`` it. Registering the same function twice
+    (``ready`` may run more than once) adds it once."""
     if transition_name not in TRANSITIONS_BY_NAME:
         raise KeyError(f"no transition named {transition_name!r}")
     registered = _REGISTERED_EFFECTS.setdefault(transition_name, [])
     key = (effect.__module__, effect.__qualname__)
     if all((e.__module__, e.__qualname__) != key for e in registered):
         registered.append(effect)
+    if part is not None:
+        _REGISTERED_PARTS.setdefault(transition_name, set()).add(part)
+
+
+def transition_missing_parts(transition: Transition) -> list[str]:
+    """The parts ``transition`` requires that no effect registered for it provides."""
+    provided = _REGISTERED_PARTS.get(transition.name, set())
+    return sorted(part for part in transition.requires if part not in provided)
 
 
 def transition_effects(transition: Transition) -> tuple[Effect, ...]:
-    """Every effect of ``transition``, in the order the engine runs them."""
+    """Every effect of ``transition``, in the order the engine runs them. Raises
+    ``UnregisteredEffectError`` when a part the step requires was not registered."""
+    missing = transition_missing_parts(transition)
+    if missing:
+        raise UnregisteredEffectError(_missing_message(transition, missing))
     return (*_REGISTERED_EFFECTS.get(transition.name, ()), *transition.effects)
+
+
+def _missing_message(transition: Transition, missing: list[str]) -> str:
+    return (f"The step {transition.name!r} requires effects for {', '.join(missing)} that "
+            "no app has registered (the owning app registers them from its "
+            "AppConfig.ready with transition_effect_register).")
+
+
+@checks.register()
+def check_required_effects_registered(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """``manage.py check`` (and so every deploy) fails while a step would run without the
+    effects it requires: activate, complete and terminate without the grant's."""
+    return [
+        checks.Error(_missing_message(transition, missing),
+                     hint="Register them from the owning app's AppConfig.ready "
+                          "(subsidy.finance.registration for the grant).",
+                     obj="applicants.workflow", id="applicants.E101")
+        for transition in TRANSITIONS
+        if (missing := transition_missing_parts(transition))
+    ]

@@ -38,6 +38,9 @@ class Transition:
     label: Any
     guard: Guard = always
     effects: tuple[Effect, ...] = field(default_factory=tuple)
+    # Parts a higher layer must register effects for (``transition_effect_register``'s
+    # ``part``): without them the step would succeed while, say, the grant stays behind.
+    requires: frozenset[str] = frozenset()
 
     def allows(self, actor, application: Application) -> bool:
         """True when ``actor`` (None for the system itself) may take this step."""

@@ -1,7 +1,7 @@
 """What finance gives the lower layers when the app is ready: the grant's effects on the
 application's lifecycle, and the paid payments the round ledger counts."""
 
-from applicants.workflow import transition_effect_register
+from applicants.workflow import GRANT, transition_effect_register
 from subsidy.finance.models import Disbursement
 from subsidy.finance.services.tranches import GRANT_EFFECTS
 from subsidy.scheme.ledger import paid_payments_register
@@ -13,5 +13,5 @@ def paid_payments():
 
 def register() -> None:
     for transition_name, effect in GRANT_EFFECTS.items():
-        transition_effect_register(transition_name=transition_name, effect=effect)
+        transition_effect_register(transition_name=transition_name, effect=effect, part=GRANT)
     paid_payments_register(paid_payments)
