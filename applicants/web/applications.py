@@ -51,7 +51,7 @@ from applicants.workflow import (
 from subsidy.notifications import selectors as notification_selectors
 from subsidy.platform.errors import DomainError
 from subsidy.platform.permissions import Action, can
-from subsidy.platform.web.errors import add_problems
+from subsidy.platform.web.errors import add_domain_error, add_domain_error_messages
 from subsidy.scheme import selectors as scheme_selectors
 
 FORM_SECTIONS = [s for s in SECTION_LABELS if s != "documents"]
@@ -136,7 +136,7 @@ def application_new(request):
                                                    organisation=form.cleaned_data["organisation"],
                                                    round_=form.cleaned_data["round"])
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            add_domain_error(form, exc)
         else:
             messages.success(request, _("Your draft has been created. It is saved as you go; "
                                         "submit it when every section is complete."))
@@ -187,10 +187,8 @@ def application_section(request, application_id, section):
             application_update_section(actor=request.user, application=application,
                                        section=section, data=page.service_data(),
                                        expected_version=page.version)
-        except ProblemsError as exc:
-            page.add_problems(exc.problems)
         except DomainError as exc:
-            page.add_error(exc.message)
+            page.add_domain_error(exc)
         else:
             messages.success(request, _("Saved."))
             if "save_next" in request.POST:
@@ -222,10 +220,8 @@ def application_documents(request, application_id):
                 document_upload(actor=request.user, application=application,
                                 document_type=form.cleaned_data["document_type"],
                                 uploaded_file=form.cleaned_data["file"])
-            except ProblemsError as exc:
-                add_problems(form, exc.problems)
             except DomainError as exc:
-                form.add_error(None, exc.message)
+                add_domain_error(form, exc)
             else:
                 messages.success(request, _("The document has been uploaded."))
                 return redirect("applicants:documents", application.pk)
@@ -312,9 +308,7 @@ def application_resubmit_view(request, application_id):
     try:
         application_resubmit(actor=request.user, application=application)
     except DomainError as exc:
-        messages.error(request, exc.message)
-        for _field, message in getattr(exc, "problems", [])[1:]:
-            messages.error(request, message)
+        add_domain_error_messages(request, exc)
     else:
         messages.success(request, _("The requested information has been sent."))
     return redirect("applicants:application", application.pk)
@@ -335,7 +329,7 @@ def application_offer_response(request, application_id):
         application_transition(actor=request.user, application=application,
                                transition_name=f"{decision}_offer")
     except DomainError as exc:
-        messages.error(request, exc.message)
+        add_domain_error_messages(request, exc)
     else:
         messages.success(request, _("You have accepted the offer.") if decision == "accept"
                          else _("You have declined the offer."))
@@ -354,7 +348,7 @@ def application_withdraw_view(request, application_id):
             application_withdraw(actor=request.user, application=application,
                                  reason=form.cleaned_data["reason"])
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            add_domain_error(form, exc)
         else:
             messages.success(request, _("The application has been withdrawn."))
             return redirect("applicants:application", application.pk)

@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from applicants.models import Application, BudgetLine, Membership, Organisation
-from subsidy.platform.web.errors import add_problems
+from subsidy.platform.web.errors import add_problems, domain_error_problems
 from subsidy.scheme.models import DocumentType, Sector
 
 
@@ -261,15 +261,13 @@ class SectionPage:
             rows.append(values)
         return rows
 
-    def add_problems(self, problems) -> None:
-        for field, message in problems:
+    def add_domain_error(self, error) -> None:
+        """Show a service's refusal next to what it names: a row's field (``budget-2-quantity``
+        counts the rows sent, so it is mapped back to the row on the page), or the form's."""
+        for field, message in domain_error_problems(error):
             parts = (field or "").split("-", 2)
             if self.formset is not None and len(parts) == 3 and parts[0] == self.section:
-                index = self._sent_rows[int(parts[1])]
-                row_form = self.formset.forms[index]
+                row_form = self.formset.forms[self._sent_rows[int(parts[1])]]
                 add_problems(row_form, [(parts[2], message)])
             else:
                 add_problems(self.form, [(field, message)])
-
-    def add_error(self, message) -> None:
-        self.form.add_error(None, message)

@@ -34,7 +34,7 @@ from reviews.services import decisions, screening
 from subsidy.platform.errors import DomainError
 from subsidy.platform.money import money
 from subsidy.platform.permissions import Action, can
-from subsidy.platform.web.errors import add_domain_error
+from subsidy.platform.web.errors import add_domain_error, add_domain_error_messages
 from subsidy.scheme.ledger import round_remaining
 from subsidy.scheme.models import FundingRound, Sector
 
@@ -202,8 +202,7 @@ def application_step(request, application_id, step):
         application_transition(actor=request.user, application=application,
                                transition_name=step, **({"reason": reason} if reason else {}))
     except DomainError as exc:
-        for _field, message in getattr(exc, "problems", None) or [(None, exc.message)]:
-            messages.error(request, message)
+        add_domain_error_messages(request, exc)
     else:
         messages.success(request, _("Done: %(step)s.") % {
             "step": TRANSITIONS_BY_NAME[step].label})

@@ -35,3 +35,18 @@ def test_every_problem_of_a_refusal_is_shown():
     add_domain_error(form, ProblemsError([("name", "Taken."), (None, "Not now.")]))
     assert form.errors["name"] == ["Taken."]
     assert form.non_field_errors() == ["Not now."]
+
+
+def test_every_problem_of_a_refusal_becomes_a_message_on_a_page_without_a_form(rf):
+    from django.contrib.messages import get_messages
+    from django.contrib.messages.storage.session import SessionStorage
+
+    from subsidy.platform.web.errors import add_domain_error_messages
+
+    request = rf.post("/")
+    request.session = {}
+    request._messages = SessionStorage(request)
+    add_domain_error_messages(request, ProblemsError([("name", "Taken."), (None, "Not now.")]))
+    add_domain_error_messages(request, DomainError("Round closed.", field="round"))
+
+    assert [m.message for m in get_messages(request)] == ["Taken.", "Not now.", "Round closed."]

@@ -16,9 +16,10 @@ from subsidy.finance.models import Claim, ClaimEvidence
 from subsidy.finance.services import claims
 from subsidy.finance.web.forms import ClaimForm, CommentForm
 from subsidy.finance.web.grants import grant_for
-from subsidy.finance.web.responses import act, cleaned, form_errors, require
+from subsidy.finance.web.responses import act, cleaned, require
 from subsidy.platform.errors import DomainError
 from subsidy.platform.permissions import Action, can
+from subsidy.platform.web.errors import add_domain_error
 
 
 def _claim_input(form) -> claims.ClaimInput:
@@ -44,7 +45,7 @@ def tranche_claim(request, grant_id, number):
             claim = claims.claim_submit(actor=request.user, tranche=tranche,
                                         data=_claim_input(form))
         except DomainError as error:
-            form_errors(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, _("Your claim has been sent for verification."))
             return redirect(reverse("finance:claim", args=[claim.pk]))
@@ -82,7 +83,7 @@ def claim_detail(request, claim_id):
                 claims.claim_resubmit(actor=request.user, claim=claim,
                                       data=_claim_input(form))
             except DomainError as error:
-                form_errors(form, error)
+                add_domain_error(form, error)
             else:
                 messages.success(request, _("Your revised claim has been sent."))
                 return redirect(reverse("finance:claim", args=[claim.pk]))

@@ -16,9 +16,10 @@ from subsidy.finance.models import BankAccount, Claim, Disbursement, PaymentBatc
 from subsidy.finance.reports import exports
 from subsidy.finance.services import bank, payments
 from subsidy.finance.web.forms import BankAccountForm, MarkPaidForm, ReasonForm
-from subsidy.finance.web.responses import act, cleaned, form_errors, require
+from subsidy.finance.web.responses import act, cleaned, require
 from subsidy.platform.errors import DomainError
 from subsidy.platform.permissions import Action, can
+from subsidy.platform.web.errors import add_domain_error
 
 
 @login_required
@@ -35,7 +36,7 @@ def bank_account(request, organisation_id):
             bank.bank_account_save(actor=request.user, organisation=organisation,
                                    **form.cleaned_data)
         except DomainError as error:
-            form_errors(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, _("Bank account saved."))
             target = request.GET.get("next") or ""

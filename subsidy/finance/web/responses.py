@@ -1,5 +1,5 @@
 """What every finance page does around its one service call: the permission check, a
-service's refusal shown on the form or as a message, and the redirect after a button."""
+service's refusal shown as messages, and the redirect after a button."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -7,9 +7,9 @@ from django.shortcuts import redirect
 
 from subsidy.platform.errors import DomainError
 from subsidy.platform.permissions import can
-from subsidy.platform.web.errors import add_domain_error as form_errors
+from subsidy.platform.web.errors import add_domain_error_messages
 
-__all__ = ["act", "cleaned", "form_errors", "require"]
+__all__ = ["act", "cleaned", "require"]
 
 
 def require(request, action, obj=None):
@@ -24,7 +24,7 @@ def act(request, call, *, success, target: str, next_target=None):
     try:
         result = call()
     except DomainError as error:
-        messages.error(request, error.message)
+        add_domain_error_messages(request, error)
         return redirect(target)
     messages.success(request, success(result) if callable(success) else success)
     return redirect(next_target(result) if callable(next_target) else next_target or target)

@@ -26,6 +26,7 @@ from subsidy.notifications.services import inbox as inbox_services
 from subsidy.notifications.services.outbox import notification_render, notification_resend
 from subsidy.platform.errors import DomainError
 from subsidy.platform.permissions import Action, can
+from subsidy.platform.web.errors import add_domain_error
 from subsidy.webhooks.models import WebhookDelivery
 from subsidy.webhooks.services.delivery import webhook_delivery_resend
 
@@ -112,7 +113,7 @@ def inbox_preferences(request):
             inbox_services.notification_preferences_set(user=request.user,
                                                         email_enabled=wanted)
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            add_domain_error(form, exc)
         else:
             messages.success(request, _("Your notification preferences have been saved."))
             return redirect("notifications:preferences")

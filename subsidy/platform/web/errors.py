@@ -1,4 +1,12 @@
-"""A service's refusal shown on the form that asked for it."""
+"""A service's refusal shown on the form that asked for it, or as messages on the page."""
+
+from django.contrib import messages
+
+
+def domain_error_problems(error) -> list:
+    """Each ``(field, message)`` a service's refusal (a ``DomainError``) names: all of its
+    problems when it lists several (``ProblemsError``), else its one message."""
+    return list(getattr(error, "problems", None) or [(error.field, error.message)])
 
 
 def add_problems(form, problems) -> None:
@@ -9,6 +17,13 @@ def add_problems(form, problems) -> None:
 
 
 def add_domain_error(form, error) -> None:
-    """Show a service's refusal (a ``DomainError``) on ``form``: each of its problems when
-    it lists several (``ProblemsError``), else its message, next to the field it names."""
-    add_problems(form, getattr(error, "problems", None) or [(error.field, error.message)])
+    """Show a service's refusal (a ``DomainError``) on ``form``, each problem next to the
+    field it names."""
+    add_problems(form, domain_error_problems(error))
+
+
+def add_domain_error_messages(request, error) -> None:
+    """Show a service's refusal as error messages, one per problem, for a page whose button
+    has no form to show it on."""
+    for _field, message in domain_error_problems(error):
+        messages.error(request, message)
