@@ -20,40 +20,16 @@ from applicants.models import (
     StatusChange,
     TeamMember,
 )
+from subsidy.platform.admin import ReadOnlyAdmin, ReadOnlyInline
 
 
-class _ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class _ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class MembershipInline(_ReadOnlyInline):
+class MembershipInline(ReadOnlyInline):
     model = Membership
     fields = ["user", "role"]
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(_ReadOnlyAdmin):
+class OrganisationAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["name_en", "name_zh", "br_number", "sector", "is_cyberport_incubatee"]
     list_filter = ["sector", "size", "is_cyberport_incubatee"]
     search_fields = ["name_en", "name_zh", "br_number"]
@@ -62,44 +38,44 @@ class OrganisationAdmin(_ReadOnlyAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(_ReadOnlyAdmin):
+class InvitationAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["email", "organisation", "role", "created_at", "expires_at", "accepted_at"]
     search_fields = ["email", "organisation__name_en"]
     exclude = ["token_hash"]
 
 
-class BudgetLineInline(_ReadOnlyInline):
+class BudgetLineInline(ReadOnlyInline):
     model = BudgetLine
     fields = ["category", "description", "quantity", "unit_cost", "amount"]
 
 
-class MilestoneInline(_ReadOnlyInline):
+class MilestoneInline(ReadOnlyInline):
     model = Milestone
     fields = ["deliverable", "due_date", "share_percent"]
 
 
-class TeamMemberInline(_ReadOnlyInline):
+class TeamMemberInline(ReadOnlyInline):
     model = TeamMember
     fields = ["name", "role"]
 
 
-class DocumentInline(_ReadOnlyInline):
+class DocumentInline(ReadOnlyInline):
     model = Document
     fields = ["document_type", "original_name", "size", "mime_type", "uploaded_at"]
 
 
-class StatusChangeInline(_ReadOnlyInline):
+class StatusChangeInline(ReadOnlyInline):
     model = StatusChange
     fields = ["at", "transition", "from_status", "to_status", "actor", "note"]
 
 
-class VersionInline(_ReadOnlyInline):
+class VersionInline(ReadOnlyInline):
     model = ApplicationVersion
     fields = ["number", "created_at", "created_by"]
 
 
 @admin.register(Application)
-class ApplicationAdmin(_ReadOnlyAdmin):
+class ApplicationAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     """Read-only here: content changes go through the applicant pages and status changes
     through the workflow, both audited."""
 

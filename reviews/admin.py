@@ -11,44 +11,29 @@ from reviews.models import (
     ReviewerPoolMember,
     RoundAssessmentSettings,
 )
+from subsidy.platform.admin import ReadOnlyAdmin, ReadOnlyInline
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class CriterionScoreInline(admin.TabularInline):
+class CriterionScoreInline(ReadOnlyInline):
     model = CriterionScore
-    extra = 0
-    can_delete = False
     fields = ["criterion", "score", "comment"]
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(ReviewerPoolMember)
-class ReviewerPoolMemberAdmin(ReadOnlyAdmin):
+class ReviewerPoolMemberAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["reviewer", "round", "capacity", "active", "added_at"]
     list_filter = ["round", "active"]
     search_fields = ["reviewer__email", "reviewer__full_name"]
 
 
 @admin.register(RoundAssessmentSettings)
-class RoundAssessmentSettingsAdmin(ReadOnlyAdmin):
+class RoundAssessmentSettingsAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["round", "normalise_scores", "disagreement_threshold"]
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(ReadOnlyAdmin):
+class AssignmentAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["application", "reviewer", "status", "due_at", "assigned_at"]
     list_filter = ["status", "application__round"]
     search_fields = ["application__reference", "reviewer__email"]
@@ -56,14 +41,14 @@ class AssignmentAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ConflictDeclaration)
-class ConflictDeclarationAdmin(ReadOnlyAdmin):
+class ConflictDeclarationAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["reviewer", "organisation", "has_conflict", "declared_at"]
     list_filter = ["has_conflict"]
     list_select_related = ["reviewer", "organisation"]
 
 
 @admin.register(Review)
-class ReviewAdmin(ReadOnlyAdmin):
+class ReviewAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["assignment", "version", "weighted_total", "recommendation", "is_current",
                     "submitted_at"]
     list_filter = ["is_current", "recommendation"]

@@ -51,6 +51,27 @@ class DomainErrorsAsMessages:
             return HttpResponseRedirect(request.get_full_path())
 
 
+class ReadOnlyAdmin:
+    """For records whose writes a service owns (and audits): shown in the admin, never added,
+    changed or deleted there. Mixed into a ``ModelAdmin``, ours or another library's."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(ReadOnlyAdmin, admin.TabularInline):
+    """A read-only record's rows, shown on its page the same way."""
+
+    extra = 0
+    can_delete = False
+
+
 class UserRoleInline(admin.TabularInline):
     """Roles are granted and revoked through ``user_grant_role``/``user_revoke_role``, which
     audit them; a grant is never edited in place (revoke it and grant another)."""
@@ -146,22 +167,13 @@ class UserAdmin(DomainErrorsAsMessages, DjangoUserAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     """The audit trail is read-only everywhere, the admin included."""
 
     list_display = ["at", "actor_label", "action", "object_type", "object_repr", "ip_address"]
     list_filter = ["action", "object_type"]
     search_fields = ["actor_label", "object_repr", "object_id", "action"]
     date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class AdministratorsOnly:
@@ -179,20 +191,6 @@ class AdministratorsOnly:
 
     def has_change_permission(self, request, obj=None):
         return can(request.user, Action.MANAGE_API_KEYS)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAdmin:
-    """For the admin pages of other libraries' records that our services own the writes of:
-    shown, never changed here."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from subsidy.platform.admin import DomainErrorsAsMessages
+from subsidy.platform.admin import DomainErrorsAsMessages, ReadOnlyAdmin
 from subsidy.scheme.models import FundingRound, Scheme
 from subsidy.scheme.services.rounds import scheme_set_budget
 
@@ -33,7 +33,7 @@ class SchemeAdmin(DomainErrorsAsMessages, admin.ModelAdmin):
 
 
 @admin.register(FundingRound)
-class FundingRoundAdmin(admin.ModelAdmin):
+class FundingRoundAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["code", "title_en", "scheme", "status", "opens_at", "closes_at", "envelope",
                     "staff_page"]
     list_filter = ["scheme", "status"]
@@ -44,12 +44,3 @@ class FundingRoundAdmin(admin.ModelAdmin):
     def staff_page(self, obj):
         return format_html('<a href="{}">{}</a>', reverse("rounds:edit", args=[obj.code]),
                            _("Edit on the staff round page"))
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -9,27 +9,17 @@ delivered. The admin only shows them.
 from django.contrib import admin
 from django.db import models
 
+from subsidy.platform.admin import ReadOnlyAdmin
 from subsidy.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class WebhookDeliveryAdmin(ReadOnlyAdmin):
+class WebhookDeliveryAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["created_at", "endpoint", "event_type", "status", "attempts",
                     "last_response_code"]
     list_filter = ["status", "event_type"]
 
 
-class WebhookEndpointAdmin(ReadOnlyAdmin):
+class WebhookEndpointAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["partner", "url", "active", "created_at"]
     list_filter = ["active", "partner"]
     exclude = ["secret"]
