@@ -53,14 +53,20 @@ def claim_first_tranche(grant, *, amount=None):
                                         narrative="Prototype delivered."))
 
 
-def batched_payment(grant, officer, finance_officer, finance_approver, *, number=1):
-    """Tranche ``number`` claimed, verified, prepared, approved and sent in a batch."""
+def approved_payment(grant, officer, finance_officer, finance_approver, *, number=1):
+    """Tranche ``number`` claimed, verified, and its payment prepared and approved."""
     tranche = grant.tranches.get(number=number)
     claim = claim_submit(actor=grant.owner, tranche=tranche,
                          data=ClaimInput(amount=tranche.amount, narrative="Done."))
     claim_verify(actor=officer, claim=claim)
     payment = disbursement_prepare(actor=finance_officer, claim=claim)
-    disbursement_approve(actor=finance_approver, disbursement=payment)
+    return disbursement_approve(actor=finance_approver, disbursement=payment)
+
+
+def batched_payment(grant, officer, finance_officer, finance_approver, *, number=1):
+    """Tranche ``number`` claimed, verified, prepared, approved and sent in a batch."""
+    payment = approved_payment(grant, officer, finance_officer, finance_approver,
+                               number=number)
     batch = payment_batch_create(actor=finance_officer, disbursement_ids=[payment.pk])
     payment.refresh_from_db()
     return payment, batch

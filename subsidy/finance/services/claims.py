@@ -24,6 +24,7 @@ from subsidy.finance.services.common import (
     notify_officers_of_claim,
     notify_staff_of_claim,
 )
+from subsidy.finance.services.locks import grant_lock, grant_require_active
 from subsidy.platform.audit import audit_record
 from subsidy.platform.errors import DomainError
 from subsidy.platform.money import money
@@ -146,6 +147,10 @@ def claim_submit(*, actor, tranche: Tranche, data: ClaimInput) -> Claim:
 
     @transaction.atomic
     def work(stored):
+        # The grant first (see ``locks``): a termination then waits for the claim, or the
+        # claim sees the grant terminated.
+        grant_lock(grant_id=Tranche.objects.values_list("grant_id", flat=True)
+                   .get(pk=tranche.pk))
         locked = (Tranche.objects.select_for_update(of=("self",))
                   .select_related("grant__application__organisation", "grant__round")
                   .get(pk=tranche.pk))
@@ -172,6 +177,9 @@ def claim_submit(*, actor, tranche: Tranche, data: ClaimInput) -> Claim:
 
 
 def _locked_claim(claim: Claim) -> Claim:
+    """Lock the claim's grant, then the claim; refused unless the grant is active."""
+    grant_require_active(grant_lock(grant_id=Claim.objects.values_list(
+        "tranche__grant_id", flat=True).get(pk=claim.pk)))
     return (Claim.objects.select_for_update(of=("self",))
             .select_related("tranche__grant__application__organisation",
                             "tranche__grant__round")

@@ -2,10 +2,12 @@
 finance approver approves it, approved payments go to the bank in a batch, and each is
 marked paid with the bank's reference or failed with a reason (back to approved).
 
-Rows are locked in a fixed order (grant, then tranche, then payment) so that two finance
-users acting on the same batch at the same moment serialise: the second finds the payment
-already paid and is refused. The database refuses a second paid payment for a tranche
-and, on PostgreSQL, paid above the approved amount.
+Every step locks rows in the one order of ``locks`` (grant, then tranche, then claim, then
+payment) and refuses unless the grant is active. So two finance users acting on the same
+batch at the same moment take turns (the second finds the payment already paid and is
+refused), and a termination and a payment step on the same grant take turns (the one that
+comes second sees what the first did). The database refuses a second paid payment for a
+tranche and, on PostgreSQL, paid above the approved amount.
 """
 
 import secrets
@@ -19,13 +21,13 @@ from django.utils.translation import gettext as _
 
 from subsidy.finance.models import BankAccount, Claim, Disbursement, PaymentBatch, Tranche
 from subsidy.finance.services.common import notify_company, notify_staff_of_claim
+from subsidy.finance.services.locks import grant_lock, grant_require_active, grants_lock
 from subsidy.platform.audit import audit_record
 from subsidy.platform.errors import DomainError, PermissionDeniedError
 from subsidy.platform.money import money
 from subsidy.platform.permissions import Action, require
 from subsidy.platform.roles import Role
 from subsidy.scheme.ledger import grant_paid
-from subsidy.scheme.models import Grant
 
 S = Disbursement.Status
 
@@ -34,6 +36,9 @@ S = Disbursement.Status
 def disbursement_prepare(*, actor, claim: Claim) -> Disbursement:
     """The finance officer prepares the payment of a verified claim."""
     require(actor, Action.PREPARE_DISBURSEMENT)
+    grant = grant_lock(grant_id=Claim.objects.values_list("tranche__grant_id", flat=True)
+                       .get(pk=claim.pk))
+    grant_require_active(grant)
     locked = (Claim.objects.select_for_update(of=("self",))
               .select_related("tranche__grant").get(pk=claim.pk))
     if locked.status != Claim.Status.VERIFIED:
@@ -43,8 +48,6 @@ def disbursement_prepare(*, actor, claim: Claim) -> Disbursement:
         raise DomainError(_("This claim's payment has been prepared already."),
                           code="already_prepared")
     tranche = locked.tranche
-    if tranche.grant.status != Grant.Status.ACTIVE:
-        raise DomainError(_("The grant is not active."), code="grant_not_active")
     disbursement = Disbursement.objects.create(
         claim=locked, tranche=tranche, grant=tranche.grant, amount=locked.amount,
         prepared_by=actor)
@@ -57,11 +60,18 @@ def disbursement_prepare(*, actor, claim: Claim) -> Disbursement:
     return disbursement
 
 
-def _locked(disbursement: Disbursement) -> Disbursement:
+def _payment_row(disbursement: Disbursement) -> Disbursement:
     return (Disbursement.objects.select_for_update(of=("self",))
             .select_related("claim", "tranche__grant__application__organisation",
                             "tranche__grant__round")
             .get(pk=disbursement.pk))
+
+
+def _locked(disbursement: Disbursement) -> Disbursement:
+    """Lock the payment's grant, then the payment; refused unless the grant is active."""
+    grant_require_active(grant_lock(grant_id=Disbursement.objects.values_list(
+        "grant_id", flat=True).get(pk=disbursement.pk)))
+    return _payment_row(disbursement)
 
 
 @transaction.atomic
@@ -103,6 +113,9 @@ def payment_batch_create(*, actor, disbursement_ids: list[int]) -> PaymentBatch:
     ids = sorted(set(disbursement_ids))
     if not ids:
         raise DomainError(_("Choose at least one approved payment."), code="empty_batch")
+    # The grants first, in order of their keys, then the payments (see ``locks``).
+    grants = grants_lock(grant_ids=Disbursement.objects.filter(pk__in=ids)
+                         .values_list("grant_id", flat=True))
     payments = list(Disbursement.objects.select_for_update(of=("self",))
                     .filter(pk__in=ids).order_by("pk")
                     .select_related("grant__application__organisation"))
@@ -116,6 +129,7 @@ def payment_batch_create(*, actor, disbursement_ids: list[int]) -> PaymentBatch:
                 "Payment %(id)s is “%(status)s”, not approved: only approved payments can "
                 "go into a batch.") % {"id": payment.pk, "status": payment.get_status_display()},
                 code="not_approved")
+        grant_require_active(grants[payment.grant_id])
         if payment.grant.application.organisation_id not in accounts:
             raise DomainError(_("%(company)s has no bank account on file.")
                               % {"company": payment.grant.application.organisation.name_en},
@@ -147,12 +161,13 @@ def batch_totals(*, batch: PaymentBatch) -> dict:
 
 
 def _locked_for_payment(disbursement: Disbursement) -> Disbursement:
-    """Lock the grant, the tranche and the payment, in that order."""
+    """Lock the grant, the tranche and the payment, in that order; refused unless the
+    grant is active."""
     grant_id, tranche_id = Disbursement.objects.values_list("grant_id", "tranche_id").get(
         pk=disbursement.pk)
-    Grant.objects.select_for_update().filter(pk=grant_id).values_list("pk").get()
+    grant_require_active(grant_lock(grant_id=grant_id))
     Tranche.objects.select_for_update().filter(pk=tranche_id).values_list("pk").get()
-    return _locked(disbursement)
+    return _payment_row(disbursement)
 
 
 @transaction.atomic

@@ -178,18 +178,29 @@ def grant_end(ctx) -> None:
     if locked.status != Grant.Status.ACTIVE:
         raise DomainError(_("Only an active grant can be terminated."),
                           code="grant_not_active")
-    payments = Disbursement.objects.select_for_update().filter(grant=locked)
-    if payments.filter(status=Disbursement.Status.BATCHED).exists():
+    # Everything under the grant, in the one order (tranches, claims, payments; see
+    # ``locks``), and read whole before deciding: a payment step on this grant either
+    # finished before the grant was locked (and is seen here) or waits and then finds the
+    # grant terminated.
+    tranches = list(locked.tranches.select_for_update().order_by("pk"))
+    claims = list(Claim.objects.select_for_update(of=("self",))
+                  .filter(tranche__grant=locked).order_by("pk"))
+    payments = list(Disbursement.objects.select_for_update().filter(grant=locked)
+                    .order_by("pk"))
+    if any(payment.status == Disbursement.Status.BATCHED for payment in payments):
         raise DomainError(_("A payment of this grant is with the bank: mark it paid or "
                             "failed before terminating the grant."), code="payment_in_batch")
-    cancelled_payments = payments.filter(
-        status__in=[Disbursement.Status.PREPARED, Disbursement.Status.APPROVED]).update(
-        status=Disbursement.Status.CANCELLED)
-    Claim.objects.filter(tranche__grant=locked).exclude(
-        status__in=[Claim.Status.PAID, Claim.Status.CANCELLED]).update(
-        status=Claim.Status.CANCELLED)
-    cancelled = locked.tranches.filter(status=Tranche.Status.SCHEDULED).update(
-        status=Tranche.Status.CANCELLED)
+    cancelled_payments = Disbursement.objects.filter(pk__in=[
+        payment.pk for payment in payments
+        if payment.status in (Disbursement.Status.PREPARED, Disbursement.Status.APPROVED)
+    ]).update(status=Disbursement.Status.CANCELLED)
+    Claim.objects.filter(pk__in=[
+        claim.pk for claim in claims
+        if claim.status not in (Claim.Status.PAID, Claim.Status.CANCELLED)
+    ]).update(status=Claim.Status.CANCELLED)
+    cancelled = Tranche.objects.filter(pk__in=[
+        tranche.pk for tranche in tranches if tranche.status == Tranche.Status.SCHEDULED
+    ]).update(status=Tranche.Status.CANCELLED)
     locked.status = Grant.Status.TERMINATED
     locked.closed_at = timezone.now()
     locked.save(update_fields=["status", "closed_at", "updated_at"])

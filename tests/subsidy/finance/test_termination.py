@@ -5,7 +5,12 @@ import pytest
 
 from applicants.models import Application
 from subsidy.finance.models import Claim, Disbursement, Tranche
-from subsidy.finance.services.payments import payment_mark_paid
+from subsidy.finance.services.claims import claim_verify
+from subsidy.finance.services.payments import (
+    disbursement_approve,
+    disbursement_prepare,
+    payment_mark_paid,
+)
 from subsidy.finance.services.tranches import grant_terminate
 from subsidy.platform.errors import DomainError
 from subsidy.scheme.ledger import round_committed, round_remaining, rounds_with_commitments
@@ -98,3 +103,39 @@ def test_grant_completes_once_every_tranche_is_paid(active_grant, officer, finan
 
     assert Grant.objects.get(pk=active_grant.pk).status == Grant.Status.COMPLETED
     assert Application.objects.get(pk=active_grant.application_id).status == "completed"
+
+
+def test_payment_of_a_terminated_grant_cannot_be_prepared(active_grant, officer,
+                                                          finance_officer):
+    claim = claim_first_tranche(active_grant)
+    claim_verify(actor=officer, claim=claim)
+    grant_terminate(actor=officer, grant=active_grant, reason="Project abandoned.")
+
+    with pytest.raises(DomainError) as refused:
+        disbursement_prepare(actor=finance_officer, claim=claim)
+
+    assert refused.value.code == "grant_not_active"
+    assert not Disbursement.objects.exists()
+
+
+def test_payment_of_a_terminated_grant_cannot_be_approved(active_grant, officer,
+                                                          finance_officer, finance_approver):
+    claim = claim_first_tranche(active_grant)
+    claim_verify(actor=officer, claim=claim)
+    payment = disbursement_prepare(actor=finance_officer, claim=claim)
+    grant_terminate(actor=officer, grant=active_grant, reason="Project abandoned.")
+
+    with pytest.raises(DomainError) as refused:
+        disbursement_approve(actor=finance_approver, disbursement=payment)
+
+    assert refused.value.code == "grant_not_active"
+    assert Disbursement.objects.get().status == Disbursement.Status.CANCELLED
+
+
+def test_tranche_of_a_terminated_grant_cannot_be_claimed(active_grant, officer):
+    grant_terminate(actor=officer, grant=active_grant, reason="Project abandoned.")
+
+    with pytest.raises(DomainError, match="only while the grant is active"):
+        claim_first_tranche(active_grant)
+
+    assert not Claim.objects.exists()
