@@ -162,3 +162,29 @@ def test_a_terminated_project_with_a_payment_at_the_bank_is_reported_and_left_al
     assert status == 2
     assert "not repaired: " in out and "with the bank" in out
     assert Grant.objects.get(pk=active_grant.pk).status == Grant.Status.ACTIVE
+
+
+def test_repair_completes_the_grant_of_a_completed_project_whose_tranches_are_all_paid(
+        active_grant, officer, finance_officer, finance_approver):
+    for number in (1, 2, 3):
+        payment, _batch = batched_payment(active_grant, officer, finance_officer,
+                                          finance_approver, number=number)
+        payment_mark_paid(actor=finance_officer, disbursement=payment,
+                          bank_reference=f"REF-{number}", value_date=date(2027, 1, 5))
+    _drift(active_grant, "completed")
+
+    out, status = _run("--repair")
+
+    assert status == 0, out
+    assert Grant.objects.get(pk=active_grant.pk).status == Grant.Status.COMPLETED
+    assert round_committed(round_id=active_grant.round_id) == Decimal("1000000.00")
+
+
+def test_an_application_without_an_offer_whose_grant_commits_is_reported(accepted_grant):
+    _drift(accepted_grant, "withdrawn")
+
+    out, status = _run("--repair")
+
+    assert status == 2
+    assert "not repaired: " in out and "application withdrawn, grant accepted" in out
+    assert Grant.objects.get(pk=accepted_grant.pk).status == Grant.Status.ACCEPTED
