@@ -1,5 +1,6 @@
 """Accounts: profile, roles. Role changes are permission changes and are audited."""
 
+from allauth.account.models import EmailAddress
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -8,6 +9,7 @@ from subsidy.platform.errors import DomainError
 from subsidy.platform.models import User, UserRole
 from subsidy.platform.permissions import Action, require
 from subsidy.platform.roles import Role
+from subsidy.platform.selectors import users_with_role
 
 
 @transaction.atomic
@@ -53,7 +55,9 @@ def user_create(*, actor, email: str, full_name: str, password: str | None) -> U
 
 @transaction.atomic
 def user_update_account(*, actor, user: User, **changes) -> User:
-    """An administrator changes someone's account (see ``ACCOUNT_FIELDS``), audited."""
+    """An administrator changes someone's account (see ``ACCOUNT_FIELDS``), audited. A new
+    email becomes the sign-in address, to be verified; the last active administrator cannot
+    be deactivated."""
     require(actor, Action.MANAGE_USERS)
     unknown = set(changes) - set(ACCOUNT_FIELDS)
     if unknown:
@@ -61,6 +65,8 @@ def user_update_account(*, actor, user: User, **changes) -> User:
                           % {"fields": ", ".join(sorted(unknown))})
     if "email" in changes:
         changes["email"] = User.objects.normalize_email(changes["email"]).lower()
+    if "is_active" in changes and not changes["is_active"]:
+        _require_another_administrator(user)
     # Read "before" from the locked row: a bound admin form may already have changed ``user``.
     stored = User.objects.select_for_update().get(pk=user.pk)
     if not changes:
@@ -70,11 +76,37 @@ def user_update_account(*, actor, user: User, **changes) -> User:
         setattr(stored, name, value)
     stored.save(update_fields=list(changes))
     after = snapshot(stored, ACCOUNT_FIELDS)
+    if after["email"] != before["email"]:
+        _sign_in_address_follow(stored)
     if after != before:
         audit_record(actor=actor, action="user.update_account", obj=stored,
                      before={k: v for k, v in before.items() if before[k] != after[k]},
                      after={k: v for k, v in after.items() if before[k] != after[k]})
     return stored
+
+
+def _sign_in_address_follow(user: User) -> None:
+    """Sign-in and email verification read allauth's primary ``EmailAddress``, not the account's
+    email: it takes the new address, unverified until its owner confirms it, and the old
+    address stops signing in."""
+    addresses = EmailAddress.objects.filter(user=user)
+    addresses.filter(primary=False, email__iexact=user.email).delete()
+    if not addresses.filter(primary=True).update(email=user.email, verified=False):
+        EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=False)
+
+
+def _require_another_administrator(user: User) -> None:
+    """Refuse to take the last active administrator away (their role or their account):
+    nobody could open accounts or grant roles afterwards. The administrators' rows are locked
+    first, by id, so two of them cannot each remove the other at the same moment; they are
+    counted again once the locks are held."""
+    list(users_with_role(Role.ADMINISTRATOR).select_for_update().order_by("pk")
+         .values_list("pk", flat=True))
+    administrators = users_with_role(Role.ADMINISTRATOR)
+    if (administrators.filter(pk=user.pk).exists()
+            and not administrators.exclude(pk=user.pk).exists()):
+        raise DomainError(_("The system needs at least one active administrator: grant the "
+                            "administrator role to someone else first."), code="last_administrator")
 
 
 @transaction.atomic
@@ -109,7 +141,10 @@ def user_grant_role(*, actor, user: User, role: str) -> UserRole:
 
 @transaction.atomic
 def user_revoke_role(*, actor, user: User, role: str) -> None:
+    """An administrator takes a role away, audited; never the last active administrator's."""
     require(actor, Action.MANAGE_USERS)
+    if role == Role.ADMINISTRATOR:
+        _require_another_administrator(user)
     deleted, _rows = UserRole.objects.filter(user=user, role=role).delete()
     if deleted:
         audit_record(actor=actor, action="user.revoke_role", obj=user,

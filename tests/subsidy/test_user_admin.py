@@ -166,3 +166,114 @@ def test_django_groups_are_not_a_second_way_to_hand_out_permissions(as_site_admi
     response = as_site_admin.get("/admin/auth/group/add/")
 
     assert response.status_code == 404
+
+
+# --- The sign-in address follows the account's email ---------------------------------------
+
+def _with_verified_address(person):
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.update_or_create(user=person, email=person.email,
+                                          defaults={"verified": True, "primary": True})
+    return person
+
+
+def test_an_email_changed_in_the_admin_becomes_the_sign_in_address_to_verify(as_site_admin):
+    from allauth.account.models import EmailAddress
+
+    person = _with_verified_address(UserFactory(roles=[Role.APPLICANT]))
+
+    response = as_site_admin.post(f"/admin/subsidy/user/{person.pk}/change/", {
+        **_user_form(person), "email": "New.Address@Startup.example.hk"})
+
+    assert response.status_code == 302
+    assert list(EmailAddress.objects.filter(user=person)
+                .values_list("email", "primary", "verified")) == [
+        ("new.address@startup.example.hk", True, False)]
+
+
+def test_the_old_address_no_longer_signs_in_after_an_email_change_in_the_admin(as_site_admin):
+    from django.test import Client
+
+    person = _with_verified_address(UserFactory(roles=[Role.APPLICANT]))
+    person.set_password("Harbour-Lights-2026")
+    person.save(update_fields=["password"])
+    old_email = person.email
+
+    as_site_admin.post(f"/admin/subsidy/user/{person.pk}/change/", {
+        **_user_form(person), "email": "new.address@startup.example.hk"})
+
+    visitor = Client()
+    visitor.post("/accounts/login/", {"login": old_email, "password": "Harbour-Lights-2026"})
+    assert "_auth_user_id" not in visitor.session
+
+
+# --- Someone must be left to administer the system -----------------------------------------
+
+def _own_form(site_admin, **changes) -> dict:
+    """The administrator's own change form, as posted, keeping their admin-site access."""
+    grant = UserRole.objects.get(user=site_admin, role=Role.ADMINISTRATOR)
+    return {**_user_form(site_admin), "is_staff": "on", "is_superuser": "on",
+            "role_grants-TOTAL_FORMS": "1", "role_grants-INITIAL_FORMS": "1",
+            "role_grants-0-id": grant.pk, "role_grants-0-user": site_admin.pk,
+            "role_grants-0-role": Role.ADMINISTRATOR, **changes}
+
+
+@pytest.fixture
+def last_administrator(site_admin):
+    """``site_admin`` as the only active account holding the administrator role (a retired
+    administrator, inactive, does not count)."""
+    UserRole.objects.get_or_create(user=site_admin, role=Role.ADMINISTRATOR)
+    UserFactory(roles=[Role.ADMINISTRATOR], is_active=False)
+    return site_admin
+
+
+def test_the_last_active_administrator_cannot_give_up_the_role_in_the_admin(as_site_admin,
+                                                                          last_administrator):
+    response = as_site_admin.post(
+        f"/admin/subsidy/user/{last_administrator.pk}/change/",
+        _own_form(last_administrator, **{"role_grants-0-DELETE": "on"}), follow=True)
+
+    assert last_administrator.has_role(Role.ADMINISTRATOR)
+    assert not AuditEvent.objects.filter(action="user.revoke_role").exists()
+    assert "at least one active administrator" in response.content.decode()
+
+
+def test_the_last_active_administrator_cannot_be_deactivated_in_the_admin(as_site_admin,
+                                                                        last_administrator):
+    form = _own_form(last_administrator)
+    del form["is_active"]
+
+    response = as_site_admin.post(f"/admin/subsidy/user/{last_administrator.pk}/change/", form,
+                                  follow=True)
+
+    last_administrator.refresh_from_db()
+    assert last_administrator.is_active
+    assert not AuditEvent.objects.filter(action="user.update_account").exists()
+    assert "at least one active administrator" in response.content.decode()
+
+
+def test_an_administrator_may_step_down_while_another_remains(as_site_admin,
+                                                              last_administrator):
+    UserFactory(roles=[Role.ADMINISTRATOR])
+
+    response = as_site_admin.post(
+        f"/admin/subsidy/user/{last_administrator.pk}/change/",
+        _own_form(last_administrator, **{"role_grants-0-DELETE": "on"}))
+
+    assert response.status_code == 302
+    assert not UserRole.objects.filter(user=last_administrator,
+                                       role=Role.ADMINISTRATOR).exists()
+
+
+def test_another_administrator_may_be_deactivated_while_one_remains(as_site_admin,
+                                                                    last_administrator):
+    colleague = UserFactory(roles=[Role.ADMINISTRATOR])
+    form = _user_form(colleague)
+    del form["is_active"]
+
+    response = as_site_admin.post(f"/admin/subsidy/user/{colleague.pk}/change/", form)
+
+    assert response.status_code == 302
+    colleague.refresh_from_db()
+    assert not colleague.is_active
