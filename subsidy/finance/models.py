@@ -193,10 +193,16 @@ class PaymentBatch(models.Model):
 
 
 class Disbursement(models.Model):
-    """The payment of one verified claim. A finance officer prepares it; a different
-    finance approver approves it (maker-checker, also a database constraint); it goes to
-    the bank in a batch and is marked paid with the bank reference, or failed with a
-    reason, which returns it to approved for the next batch."""
+    """One payment: the payment of one verified claim. A finance officer prepares it; a
+    different finance approver approves it (maker-checker, also a database constraint); it
+    goes to the bank in a batch and is marked paid with the bank reference, or failed with
+    a reason, which returns it to approved for the next batch.
+
+    The pages and the code call it a payment (``payment_prepare``, ``paid_payments``...).
+    The class, its table, its related names and its audit actions (``disbursement.*``)
+    keep the older name: the audit trail records the class name as the object type, and
+    renaming it would split one payment's history in two. The finance report of every
+    payment keeps its name too: the disbursement register."""
 
     class Status(models.TextChoices):
         PREPARED = "prepared", _("Prepared")

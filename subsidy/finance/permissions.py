@@ -7,8 +7,8 @@ from subsidy.platform.roles import Role
 
 RULES: dict[str, Rule] = {
     # Maker and checker are different roles.
-    Action.PREPARE_DISBURSEMENT: has_any(Role.FINANCE_OFFICER),
-    Action.APPROVE_DISBURSEMENT: has_any(Role.FINANCE_APPROVER),
+    Action.PREPARE_PAYMENT: has_any(Role.FINANCE_OFFICER),
+    Action.APPROVE_PAYMENT: has_any(Role.FINANCE_APPROVER),
     Action.VIEW_FINANCE_REPORTS: has_any(Role.FINANCE_OFFICER, Role.FINANCE_APPROVER,
                                          Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR),
     # Grants (object: the grant's application): the company's owners and editors claim

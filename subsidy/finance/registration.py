@@ -7,11 +7,11 @@ from subsidy.finance.services.tranches import GRANT_EFFECTS
 from subsidy.scheme.ledger import paid_payments_register
 
 
-def paid_payments():
+def paid_payment_rows():
     return Disbursement.objects.filter(status=Disbursement.Status.PAID)
 
 
 def register() -> None:
     for transition_name, effect in GRANT_EFFECTS.items():
         transition_effect_register(transition_name=transition_name, effect=effect, part=GRANT)
-    paid_payments_register(paid_payments)
+    paid_payments_register(paid_payment_rows)

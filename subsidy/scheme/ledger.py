@@ -27,31 +27,31 @@ def committed_filter(prefix: str = "") -> Q:
     return Q(**{f"{prefix}status__in": Grant.COMMITTING_STATUSES})
 
 
-_paid_payments: Callable[[], QuerySet] | None = None
+_paid_payments_source: Callable[[], QuerySet] | None = None
 
 
 def paid_payments_register(source: Callable[[], QuerySet]) -> None:
     """``source()`` returns the paid payments: rows with a ``grant`` and an ``amount``."""
-    global _paid_payments
-    _paid_payments = source
+    global _paid_payments_source
+    _paid_payments_source = source
 
 
-def paid_disbursements() -> QuerySet:
-    if _paid_payments is None:
+def paid_payments() -> QuerySet:
+    if _paid_payments_source is None:
         raise ImproperlyConfigured("No source of paid payments is registered with the ledger "
                                    "(subsidy.finance registers it when the app is ready).")
-    return _paid_payments()
+    return _paid_payments_source()
 
 
 def grant_paid(*, grant_id: int) -> Decimal:
-    return paid_disbursements().filter(grant_id=grant_id).aggregate(
+    return paid_payments().filter(grant_id=grant_id).aggregate(
         total=Coalesce(Sum("amount"), ZERO))["total"]
 
 
 def _paid_on_terminated(round_ref) -> Subquery:
     """What was paid on a round's terminated grants, as a scalar subquery (a second join
     in the same aggregate would multiply the approved amounts)."""
-    paid = (paid_disbursements()
+    paid = (paid_payments()
             .filter(grant__round_id=round_ref, grant__status=Grant.Status.TERMINATED)
             .order_by().values("grant__round_id").annotate(total=Sum("amount"))
             .values("total"))
@@ -67,7 +67,7 @@ def round_remaining(*, round_: FundingRound) -> Decimal:
 
 
 def round_paid(*, round_id: int) -> Decimal:
-    return paid_disbursements().filter(grant__round_id=round_id).aggregate(
+    return paid_payments().filter(grant__round_id=round_id).aggregate(
         total=Coalesce(Sum("amount"), ZERO))["total"]
 
 

@@ -25,7 +25,7 @@ def pay(grant, staff, *, value_date=date(2027, 1, 5)):
     payment, _batch = batched_payment(grant, staff[Role.PROGRAMME_OFFICER],
                                       staff[Role.FINANCE_OFFICER],
                                       staff[Role.FINANCE_APPROVER])
-    payment_mark_paid(actor=staff[Role.FINANCE_OFFICER], disbursement=payment,
+    payment_mark_paid(actor=staff[Role.FINANCE_OFFICER], payment=payment,
                       bank_reference="HSBC-1", value_date=value_date)
     return payment
 

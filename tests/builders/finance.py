@@ -7,9 +7,9 @@ from applicants.models import Application, BudgetLine, Milestone, status_gate_op
 from subsidy.finance.models import BankAccount
 from subsidy.finance.services.claims import ClaimInput, claim_submit, claim_verify
 from subsidy.finance.services.payments import (
-    disbursement_approve,
-    disbursement_prepare,
+    payment_approve,
     payment_batch_create,
+    payment_prepare,
 )
 from subsidy.scheme.models import Grant
 from tests.factories import FundingRoundFactory, MembershipFactory
@@ -59,14 +59,14 @@ def approved_payment(grant, officer, finance_officer, finance_approver, *, numbe
     claim = claim_submit(actor=grant.owner, tranche=tranche,
                          data=ClaimInput(amount=tranche.amount, narrative="Done."))
     claim_verify(actor=officer, claim=claim)
-    payment = disbursement_prepare(actor=finance_officer, claim=claim)
-    return disbursement_approve(actor=finance_approver, disbursement=payment)
+    payment = payment_prepare(actor=finance_officer, claim=claim)
+    return payment_approve(actor=finance_approver, payment=payment)
 
 
 def batched_payment(grant, officer, finance_officer, finance_approver, *, number=1):
     """Tranche ``number`` claimed, verified, prepared, approved and sent in a batch."""
     payment = approved_payment(grant, officer, finance_officer, finance_approver,
                                number=number)
-    batch = payment_batch_create(actor=finance_officer, disbursement_ids=[payment.pk])
+    batch = payment_batch_create(actor=finance_officer, payment_ids=[payment.pk])
     payment.refresh_from_db()
     return payment, batch

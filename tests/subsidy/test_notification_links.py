@@ -19,10 +19,10 @@ from subsidy.finance.services.claims import (
     claim_verify,
 )
 from subsidy.finance.services.payments import (
-    disbursement_approve,
-    disbursement_prepare,
+    payment_approve,
     payment_batch_create,
     payment_mark_paid,
+    payment_prepare,
 )
 from subsidy.finance.services.tranches import grant_activate
 from subsidy.notifications.models import Notification
@@ -109,11 +109,11 @@ def test_every_link_written_through_the_demo_and_its_grant_resolves():
     claim = claim_resubmit(actor=user["applicant"], claim=claim,
                            data=ClaimInput(amount=first.amount, narrative="Invoice attached."))
     claim_verify(actor=user["officer"], claim=claim)
-    payment = disbursement_prepare(actor=user["finance"], claim=claim)
-    disbursement_approve(actor=user["approver"], disbursement=payment)
-    payment_batch_create(actor=user["finance"], disbursement_ids=[payment.pk])
+    payment = payment_prepare(actor=user["finance"], claim=claim)
+    payment_approve(actor=user["approver"], payment=payment)
+    payment_batch_create(actor=user["finance"], payment_ids=[payment.pk])
     payment.refresh_from_db()
-    payment_mark_paid(actor=user["finance"], disbursement=payment,
+    payment_mark_paid(actor=user["finance"], payment=payment,
                       bank_reference="HSBC-DEMO-1", value_date=date(2027, 1, 5))
     member_invite(actor=user["applicant"], organisation=grant.application.organisation,
                   email="new.colleague@example.hk", role=Membership.Role.EDITOR)

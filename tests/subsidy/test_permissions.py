@@ -12,8 +12,8 @@ EXPECTED = {
     Action.SCREEN_APPLICATIONS: {Role.PROGRAMME_OFFICER},
     Action.REVIEW_APPLICATION: {Role.REVIEWER},
     Action.DECIDE_APPLICATIONS: {Role.PANEL_MEMBER},
-    Action.PREPARE_DISBURSEMENT: {Role.FINANCE_OFFICER},
-    Action.APPROVE_DISBURSEMENT: {Role.FINANCE_APPROVER},
+    Action.PREPARE_PAYMENT: {Role.FINANCE_OFFICER},
+    Action.APPROVE_PAYMENT: {Role.FINANCE_APPROVER},
     Action.MANAGE_USERS: {Role.ADMINISTRATOR},
     Action.CREATE_ORGANISATION: {Role.APPLICANT},
 }
@@ -37,14 +37,14 @@ def test_anonymous_and_inactive_users_may_do_nothing():
 
 def test_maker_and_checker_are_different_roles():
     maker = UserFactory(roles=[Role.FINANCE_OFFICER])
-    assert can(maker, Action.PREPARE_DISBURSEMENT)
-    assert not can(maker, Action.APPROVE_DISBURSEMENT)
+    assert can(maker, Action.PREPARE_PAYMENT)
+    assert not can(maker, Action.APPROVE_PAYMENT)
 
 
 def test_superuser_flag_does_not_grant_domain_actions():
     """Django's superuser flag opens the admin site; domain actions follow roles only."""
     user = UserFactory(roles=[], is_superuser=True, is_staff=True)
-    assert not can(user, Action.APPROVE_DISBURSEMENT)
+    assert not can(user, Action.APPROVE_PAYMENT)
 
 
 @pytest.mark.parametrize(

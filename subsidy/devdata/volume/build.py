@@ -73,7 +73,7 @@ class _Build(People, RoundsAndApplications, Reviews, Money):
         self.applications()
         self.reviews()
         self.grants()
-        self.disbursement()
+        self.payments()
 
 
 def describe(report: VolumeReport) -> list[str]:

@@ -51,7 +51,7 @@ class Money:
                            "closed_at", "created_at", "updated_at"], rows)
         self.step(f"{len(rows):,} grants")
 
-    def disbursement(self) -> None:
+    def payments(self) -> None:
         payments = self.spec.payments
         paying = [i for state in PAYING_GRANT_STATES
                   for i, s in enumerate(self.states) if s == state]
@@ -69,7 +69,7 @@ class Money:
         tranche_first = self.ids.take(Tranche, len(paying) * per_grant)
         claim_first = self.ids.take(Claim, payments)
         payment_first = self.ids.take(Disbursement, payments)
-        tranches, claims, disbursements = [], [], []
+        tranches, claims, payment_rows = [], [], []
         to_batch, payee_orgs = [], []
         accounts = {}
         t = c = 0
@@ -117,7 +117,7 @@ class Money:
                            "", "", "", "", None, None, None, ""]
                     if status in ("batched", "paid"):
                         accounts.setdefault(self.app_org[i], len(accounts))
-                        to_batch.append(len(disbursements))
+                        to_batch.append(len(payment_rows))
                         row[12] = "HSBC Hong Kong"
                         row[13] = f"{self.app_org[i]:03d}-{self.app_org[i] % 999999:06d}-001"
                     if status == "paid":
@@ -125,7 +125,7 @@ class Money:
                         row[15] = (prepared + timedelta(days=3)).date()
                         row[16] = self.finance
                         row[17] = prepared + timedelta(days=3)
-                    disbursements.append(row)
+                    payment_rows.append(row)
                     payee_orgs.append(self.app_org[i])
                     c += 1
                 t += 1
@@ -134,14 +134,14 @@ class Money:
         batches = []
         for b in range(batch_count):
             members = to_batch[b * BATCH_SIZE:(b + 1) * BATCH_SIZE]
-            created = min(disbursements[k][7] for k in members) + timedelta(days=1)
+            created = min(payment_rows[k][7] for k in members) + timedelta(days=1)
             batches.append((batch_first + b, f"PAY-{self.tag}-{b + 1:06d}", self.finance,
                             created))
             for k in members:
-                disbursements[k][10] = batch_first + b
+                payment_rows[k][10] = batch_first + b
         org_names = dict(Organisation.objects.filter(pk__in=list(accounts))
                          .values_list("pk", "name_en"))
-        for row, org in zip(disbursements, payee_orgs, strict=True):
+        for row, org in zip(payment_rows, payee_orgs, strict=True):
             if row[12]:
                 row[11] = org_names[org]
         account_first = self.ids.take(BankAccount, len(accounts))
@@ -163,5 +163,5 @@ class Money:
                                   "approved_at", "batch_id", "payee_name", "bank_name",
                                   "account_number", "bank_reference", "value_date",
                                   "paid_by_id", "paid_at", "failure_reason"],
-                   [tuple(row) for row in disbursements])
+                   [tuple(row) for row in payment_rows])
         self.step(f"{len(claims):,} claims and payments in {batch_count:,} bank batches")

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from subsidy.finance.models import Claim, Disbursement, Tranche
-from subsidy.scheme.ledger import ZERO, paid_disbursements, rounds_with_commitments
+from subsidy.scheme.ledger import ZERO, paid_payments, rounds_with_commitments
 from subsidy.scheme.models import FundingRound, Grant, Scheme
 
 _MONEY = DecimalField(max_digits=14, decimal_places=2)
@@ -35,7 +35,7 @@ def scheme_totals():
 
 def rounds_with_paid(queryset=None):
     """Rounds annotated with ``committed``, ``remaining`` and ``paid`` in one query."""
-    paid = (paid_disbursements().filter(grant__round_id=OuterRef("pk")).order_by()
+    paid = (paid_payments().filter(grant__round_id=OuterRef("pk")).order_by()
             .values("grant__round_id").annotate(total=Sum("amount")).values("total"))
     return (rounds_with_commitments(queryset if queryset is not None
                                     else FundingRound.objects.all())
@@ -52,7 +52,7 @@ def by_dimension(field: str):
     for row in (Grant.objects.filter(status__in=Grant.COMMITTING_STATUSES).order_by()
                 .values(path).annotate(total=Sum("approved_amount"))):
         rows[row[path]] = {"key": row[path], "committed": row["total"], "paid": ZERO}
-    for row in (paid_disbursements().order_by().values(f"grant__{path}")
+    for row in (paid_payments().order_by().values(f"grant__{path}")
                 .annotate(total=Sum("amount"),
                           terminated=Sum("amount", filter=Q(
                               grant__status=Grant.Status.TERMINATED)))):
@@ -82,7 +82,7 @@ def by_month():
 
 
 def paid_by_month():
-    return list(paid_disbursements().annotate(month=TruncMonth("value_date")).order_by()
+    return list(paid_payments().annotate(month=TruncMonth("value_date")).order_by()
                 .values("month").annotate(total=Sum("amount"), count=Count("pk"),
                                           terminated=Sum("amount", filter=Q(
                                               grant__status=Grant.Status.TERMINATED)))

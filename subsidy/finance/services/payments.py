@@ -33,9 +33,9 @@ S = Disbursement.Status
 
 
 @transaction.atomic
-def disbursement_prepare(*, actor, claim: Claim) -> Disbursement:
+def payment_prepare(*, actor, claim: Claim) -> Disbursement:
     """The finance officer prepares the payment of a verified claim."""
-    require(actor, Action.PREPARE_DISBURSEMENT)
+    require(actor, Action.PREPARE_PAYMENT)
     grant = grant_lock(grant_id=Claim.objects.values_list("tranche__grant_id", flat=True)
                        .get(pk=claim.pk))
     grant_require_active(grant)
@@ -48,41 +48,41 @@ def disbursement_prepare(*, actor, claim: Claim) -> Disbursement:
         raise DomainError(_("This claim's payment has been prepared already."),
                           code="already_prepared")
     tranche = locked.tranche
-    disbursement = Disbursement.objects.create(
+    payment = Disbursement.objects.create(
         claim=locked, tranche=tranche, grant=tranche.grant, amount=locked.amount,
         prepared_by=actor)
-    audit_record(actor=actor, action="disbursement.prepare", obj=disbursement,
+    audit_record(actor=actor, action="disbursement.prepare", obj=payment,
                  after={"claim": locked.pk, "tranche": tranche.number,
-                        "amount": disbursement.amount, "status": disbursement.status})
+                        "amount": payment.amount, "status": payment.status})
     # Whoever prepared it may not approve it, so they are not asked to.
     notify_staff_of_claim(claim=locked, role=Role.FINANCE_APPROVER, event="payment_prepared",
                           url=reverse("finance:payments"), actor=actor)
-    return disbursement
+    return payment
 
 
-def _payment_row(disbursement: Disbursement) -> Disbursement:
+def _payment_row(payment: Disbursement) -> Disbursement:
     return (Disbursement.objects.select_for_update(of=("self",))
             .select_related("claim", "tranche__grant__application__organisation",
                             "tranche__grant__round")
-            .get(pk=disbursement.pk))
+            .get(pk=payment.pk))
 
 
-def _locked(disbursement: Disbursement) -> Disbursement:
+def _locked(payment: Disbursement) -> Disbursement:
     """Lock the payment's grant, then the payment; refused unless the grant is active."""
     grant_require_active(grant_lock(grant_id=Disbursement.objects.values_list(
-        "grant_id", flat=True).get(pk=disbursement.pk)))
-    return _payment_row(disbursement)
+        "grant_id", flat=True).get(pk=payment.pk)))
+    return _payment_row(payment)
 
 
 @transaction.atomic
-def disbursement_approve(*, actor, disbursement: Disbursement) -> Disbursement:
+def payment_approve(*, actor, payment: Disbursement) -> Disbursement:
     """A finance approver approves a prepared payment. Whoever prepared it can never
     approve it, whatever roles they hold (maker-checker)."""
-    locked = _locked(disbursement)
+    locked = _locked(payment)
     if locked.prepared_by_id == getattr(actor, "pk", None):
         raise PermissionDeniedError(_("You prepared this payment, so someone else must "
                                       "approve it."), code="maker_checker")
-    require(actor, Action.APPROVE_DISBURSEMENT)
+    require(actor, Action.APPROVE_PAYMENT)
     if locked.status != S.PREPARED:
         raise DomainError(_("Only a prepared payment can be approved; this one is "
                             "“%(status)s”.") % {"status": locked.get_status_display()},
@@ -105,12 +105,12 @@ def _batch_reference(now, batch_id: int) -> str:
 
 
 @transaction.atomic
-def payment_batch_create(*, actor, disbursement_ids: list[int]) -> PaymentBatch:
+def payment_batch_create(*, actor, payment_ids: list[int]) -> PaymentBatch:
     """Put approved payments into a new batch for the bank, copying each company's bank
     account on file as the payee. Refused as a whole, changing nothing, when any payment
     is not approved or its company has no bank account."""
-    require(actor, Action.PREPARE_DISBURSEMENT)
-    ids = sorted(set(disbursement_ids))
+    require(actor, Action.PREPARE_PAYMENT)
+    ids = sorted(set(payment_ids))
     if not ids:
         raise DomainError(_("Choose at least one approved payment."), code="empty_batch")
     # The grants first, in order of their keys, then the payments (see ``locks``).
@@ -160,23 +160,23 @@ def batch_totals(*, batch: PaymentBatch) -> dict:
     return {"count": figures["count"], "total": figures["total"] or 0}
 
 
-def _locked_for_payment(disbursement: Disbursement) -> Disbursement:
+def _locked_for_payment(payment: Disbursement) -> Disbursement:
     """Lock the grant, the tranche and the payment, in that order; refused unless the
     grant is active."""
     grant_id, tranche_id = Disbursement.objects.values_list("grant_id", "tranche_id").get(
-        pk=disbursement.pk)
+        pk=payment.pk)
     grant_require_active(grant_lock(grant_id=grant_id))
     Tranche.objects.select_for_update().filter(pk=tranche_id).values_list("pk").get()
-    return _payment_row(disbursement)
+    return _payment_row(payment)
 
 
 @transaction.atomic
-def payment_mark_paid(*, actor, disbursement: Disbursement, bank_reference: str,
+def payment_mark_paid(*, actor, payment: Disbursement, bank_reference: str,
                       value_date: date) -> Disbursement:
     """Record that the bank paid a batched payment. Refused if it is not with the bank
     (e.g. marked paid already), if its tranche is paid, or if the grant would be paid
     more than its approved amount."""
-    require(actor, Action.PREPARE_DISBURSEMENT)
+    require(actor, Action.PREPARE_PAYMENT)
     bank_reference = (bank_reference or "").strip()
     if not bank_reference:
         raise DomainError(_("Enter the bank's reference for the payment."),
@@ -184,7 +184,7 @@ def payment_mark_paid(*, actor, disbursement: Disbursement, bank_reference: str,
     if value_date is None:
         raise DomainError(_("Enter the value date of the payment."),
                           code="value_date_missing", field="value_date")
-    locked = _locked_for_payment(disbursement)
+    locked = _locked_for_payment(payment)
     if locked.status == S.PAID:
         raise DomainError(_("This payment is marked paid already (bank reference "
                             "%(ref)s).") % {"ref": locked.bank_reference},
@@ -222,15 +222,15 @@ def payment_mark_paid(*, actor, disbursement: Disbursement, bank_reference: str,
 
 
 @transaction.atomic
-def payment_mark_failed(*, actor, disbursement: Disbursement, reason: str) -> Disbursement:
+def payment_mark_failed(*, actor, payment: Disbursement, reason: str) -> Disbursement:
     """The bank could not pay: the payment leaves its batch and returns to approved, to go
     into a later batch once the cause (often the bank details) is fixed."""
-    require(actor, Action.PREPARE_DISBURSEMENT)
+    require(actor, Action.PREPARE_PAYMENT)
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Give the reason the bank gave for the failure."),
                           code="reason_missing", field="reason")
-    locked = _locked_for_payment(disbursement)
+    locked = _locked_for_payment(payment)
     if locked.status != S.BATCHED:
         raise DomainError(_("Only a payment sent to the bank and not yet paid can fail."),
                           code="not_batched")

@@ -50,8 +50,8 @@ def bank_account(request, organisation_id):
 
 @login_required
 def payment_queue(request):
-    if not (can(request.user, Action.PREPARE_DISBURSEMENT)
-            or can(request.user, Action.APPROVE_DISBURSEMENT)):
+    if not (can(request.user, Action.PREPARE_PAYMENT)
+            or can(request.user, Action.APPROVE_PAYMENT)):
         raise PermissionDenied
     status = Disbursement.Status
     return render(request, "subsidy/finance/payment_queue.html", {
@@ -59,8 +59,8 @@ def payment_queue(request):
         "to_approve": selectors.payments(status.PREPARED),
         "to_batch": selectors.payments(status.APPROVED),
         "batches": selectors.batches_with_totals()[:20],
-        "can_prepare": can(request.user, Action.PREPARE_DISBURSEMENT),
-        "can_approve": can(request.user, Action.APPROVE_DISBURSEMENT),
+        "can_prepare": can(request.user, Action.PREPARE_PAYMENT),
+        "can_approve": can(request.user, Action.APPROVE_PAYMENT),
     })
 
 
@@ -68,8 +68,8 @@ def payment_queue(request):
 @require_POST
 def payment_prepare(request, claim_id):
     claim = get_object_or_404(Claim, pk=claim_id)
-    return act(request, lambda: payments.disbursement_prepare(actor=request.user,
-                                                               claim=claim),
+    return act(request, lambda: payments.payment_prepare(actor=request.user,
+                                                          claim=claim),
                 success=_("Payment prepared; a finance approver must approve it."),
                 target=reverse("finance:payments"))
 
@@ -78,8 +78,8 @@ def payment_prepare(request, claim_id):
 @require_POST
 def payment_approve(request, payment_id):
     payment = get_object_or_404(Disbursement, pk=payment_id)
-    return act(request, lambda: payments.disbursement_approve(actor=request.user,
-                                                               disbursement=payment),
+    return act(request, lambda: payments.payment_approve(actor=request.user,
+                                                          payment=payment),
                 success=_("Payment approved."), target=reverse("finance:payments"))
 
 
@@ -88,7 +88,7 @@ def payment_approve(request, payment_id):
 def batch_create(request):
     ids = [int(value) for value in request.POST.getlist("payment") if value.isdigit()]
     return act(request, lambda: payments.payment_batch_create(actor=request.user,
-                                                               disbursement_ids=ids),
+                                                               payment_ids=ids),
                 success=lambda batch: _("Batch %(ref)s created.") % {"ref": batch.reference},
                 target=reverse("finance:payments"),
                 next_target=lambda batch: reverse("finance:batch", args=[batch.pk]))
@@ -108,7 +108,7 @@ def batch_detail(request, batch_id):
     return render(request, "subsidy/finance/batch_detail.html", {
         "batch": batch, "totals": payments.batch_totals(batch=batch),
         "payments": selectors.batch_payments(batch=batch),
-        "can_mark": can(request.user, Action.PREPARE_DISBURSEMENT),
+        "can_mark": can(request.user, Action.PREPARE_PAYMENT),
     })
 
 
@@ -127,7 +127,7 @@ def payment_paid(request, payment_id):
         messages.error(request, _("Enter the bank reference and the value date."))
         return redirect(_batch_target(payment))
     return act(request, lambda: payments.payment_mark_paid(
-        actor=request.user, disbursement=payment, **form.cleaned_data),
+        actor=request.user, payment=payment, **form.cleaned_data),
         success=_("Payment marked paid."), target=_batch_target(payment))
 
 
@@ -137,6 +137,6 @@ def payment_failed(request, payment_id):
     payment = get_object_or_404(Disbursement, pk=payment_id)
     reason = cleaned(ReasonForm(request.POST), "reason")
     return act(request, lambda: payments.payment_mark_failed(
-        actor=request.user, disbursement=payment, reason=reason),
+        actor=request.user, payment=payment, reason=reason),
         success=_("Payment marked failed; it is back among the approved payments."),
         target=_batch_target(payment))

@@ -114,7 +114,7 @@ def test_second_tranche_is_due_once_the_first_is_paid(active_grant, officer, fin
     from subsidy.finance.services.payments import payment_mark_paid
 
     payment, _batch = batched_payment(active_grant, officer, finance_officer, finance_approver)
-    payment_mark_paid(actor=finance_officer, disbursement=payment, bank_reference="HSBC-1",
+    payment_mark_paid(actor=finance_officer, payment=payment, bank_reference="HSBC-1",
                       value_date=payment.prepared_at.date())
     second = active_grant.tranches.get(number=2)
 

@@ -5,10 +5,10 @@ import pytest
 from subsidy.devdata.demo import demo_seed
 from subsidy.finance.services.claims import ClaimInput, claim_submit, claim_verify
 from subsidy.finance.services.payments import (
-    disbursement_approve,
-    disbursement_prepare,
+    payment_approve,
     payment_batch_create,
     payment_mark_paid,
+    payment_prepare,
 )
 from subsidy.finance.services.tranches import grant_activate
 from subsidy.platform.models import User
@@ -30,11 +30,11 @@ def test_demo_users_take_the_demo_grant_through_one_paid_tranche():
     claim = claim_submit(actor=user["applicant"], tranche=tranche,
                          data=ClaimInput(amount=tranche.amount, narrative="Data collected."))
     claim_verify(actor=user["officer"], claim=claim)
-    payment = disbursement_prepare(actor=user["finance"], claim=claim)
-    disbursement_approve(actor=user["approver"], disbursement=payment)
-    payment_batch_create(actor=user["finance"], disbursement_ids=[payment.pk])
+    payment = payment_prepare(actor=user["finance"], claim=claim)
+    payment_approve(actor=user["approver"], payment=payment)
+    payment_batch_create(actor=user["finance"], payment_ids=[payment.pk])
     payment.refresh_from_db()
-    paid = payment_mark_paid(actor=user["finance"], disbursement=payment,
+    paid = payment_mark_paid(actor=user["finance"], payment=payment,
                              bank_reference="HSBC-DEMO-1", value_date=date(2027, 1, 5))
 
     assert paid.status == "paid"

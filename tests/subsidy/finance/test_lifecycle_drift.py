@@ -64,7 +64,7 @@ def test_a_terminated_project_with_an_active_grant_is_listed_and_fails_the_check
 def test_repair_terminates_the_grant_and_releases_what_was_not_paid(
         active_grant, officer, finance_officer, finance_approver):
     payment, _batch = batched_payment(active_grant, officer, finance_officer, finance_approver)
-    payment_mark_paid(actor=finance_officer, disbursement=payment, bank_reference="REF-1",
+    payment_mark_paid(actor=finance_officer, payment=payment, bank_reference="REF-1",
                       value_date=date(2027, 1, 5))
     _drift(active_grant, "terminated")
 
@@ -169,7 +169,7 @@ def test_repair_completes_the_grant_of_a_completed_project_whose_tranches_are_al
     for number in (1, 2, 3):
         payment, _batch = batched_payment(active_grant, officer, finance_officer,
                                           finance_approver, number=number)
-        payment_mark_paid(actor=finance_officer, disbursement=payment,
+        payment_mark_paid(actor=finance_officer, payment=payment,
                           bank_reference=f"REF-{number}", value_date=date(2027, 1, 5))
     _drift(active_grant, "completed")
 

@@ -91,7 +91,7 @@ def test_completing_on_the_application_page_closes_a_fully_paid_grant(
     for number in (1, 2, 3):
         payment, _batch = batched_payment(active_grant, officer, finance_officer,
                                           finance_approver, number=number)
-        payment_mark_paid(actor=finance_officer, disbursement=payment,
+        payment_mark_paid(actor=finance_officer, payment=payment,
                           bank_reference=f"REF-{number}", value_date=date(2027, 1, 5))
 
     _step(client, officer, active_grant, "complete")

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 def test_export_of_awarded_grants_is_valid_360giving(active_grant, officer, finance_officer,
                                                      finance_approver):
     payment, _batch = batched_payment(active_grant, officer, finance_officer, finance_approver)
-    payment_mark_paid(actor=finance_officer, disbursement=payment, bank_reference="R",
+    payment_mark_paid(actor=finance_officer, payment=payment, bank_reference="R",
                       value_date=date(2027, 1, 5))
     make_accepted_grant()
 

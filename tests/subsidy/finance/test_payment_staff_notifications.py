@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 
 from subsidy.finance.services.claims import claim_verify
-from subsidy.finance.services.payments import disbursement_prepare
+from subsidy.finance.services.payments import payment_prepare
 from subsidy.notifications.models import Notification
 from subsidy.platform.roles import Role
 from tests.builders.finance import claim_first_tranche
@@ -47,7 +47,7 @@ def test_finance_approvers_are_told_a_prepared_payment_waits_for_approval(
     claim = claim_first_tranche(active_grant)
     claim_verify(actor=officer, claim=claim)
 
-    disbursement_prepare(actor=finance_officer, claim=claim)
+    payment_prepare(actor=finance_officer, claim=claim)
 
     note = Notification.objects.get(event="payment_prepared")
     assert note.recipient == finance_approver
@@ -61,7 +61,7 @@ def test_whoever_prepared_a_payment_is_not_asked_to_approve_it(active_grant, off
     claim = claim_first_tranche(active_grant)
     claim_verify(actor=officer, claim=claim)
 
-    disbursement_prepare(actor=both, claim=claim)
+    payment_prepare(actor=both, claim=claim)
 
     assert list(Notification.objects.filter(event="payment_prepared")
                 .values_list("recipient", flat=True)) == [finance_approver.pk]

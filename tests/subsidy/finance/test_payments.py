@@ -8,11 +8,11 @@ from subsidy.finance.models import Claim, Disbursement, Tranche
 from subsidy.finance.services.claims import claim_verify
 from subsidy.finance.services.payments import (
     batch_totals,
-    disbursement_approve,
-    disbursement_prepare,
+    payment_approve,
     payment_batch_create,
     payment_mark_failed,
     payment_mark_paid,
+    payment_prepare,
 )
 from subsidy.finance.services.tranches import grant_activate
 from subsidy.notifications.models import Notification
@@ -32,20 +32,20 @@ S = Disbursement.Status
 def prepared(active_grant, officer, finance_officer):
     claim = claim_first_tranche(active_grant)
     claim_verify(actor=officer, claim=claim)
-    return disbursement_prepare(actor=finance_officer, claim=claim)
+    return payment_prepare(actor=finance_officer, claim=claim)
 
 
 def test_unverified_claim_cannot_be_prepared(active_grant, finance_officer):
     claim = claim_first_tranche(active_grant)
 
     with pytest.raises(DomainError, match="verified"):
-        disbursement_prepare(actor=finance_officer, claim=claim)
+        payment_prepare(actor=finance_officer, claim=claim)
 
     assert not Disbursement.objects.exists()
 
 
 def test_a_different_approver_approves_a_prepared_payment(prepared, finance_approver):
-    approved = disbursement_approve(actor=finance_approver, disbursement=prepared)
+    approved = payment_approve(actor=finance_approver, payment=prepared)
 
     assert approved.status == S.APPROVED
     assert Notification.objects.filter(event="claim_approved").exists()
@@ -57,10 +57,10 @@ def test_preparer_holding_the_approver_role_cannot_approve_their_own_payment(
                               Role.ADMINISTRATOR])
     claim = claim_first_tranche(active_grant)
     claim_verify(actor=officer, claim=claim)
-    payment = disbursement_prepare(actor=both, claim=claim)
+    payment = payment_prepare(actor=both, claim=claim)
 
     with pytest.raises(PermissionDeniedError, match="someone else"):
-        disbursement_approve(actor=both, disbursement=payment)
+        payment_approve(actor=both, payment=payment)
 
     assert Disbursement.objects.get(pk=payment.pk).status == S.PREPARED
 
@@ -75,14 +75,14 @@ def test_finance_officer_without_the_approver_role_cannot_approve(prepared):
     other_officer = UserFactory(roles=[Role.FINANCE_OFFICER])
 
     with pytest.raises(PermissionDeniedError):
-        disbursement_approve(actor=other_officer, disbursement=prepared)
+        payment_approve(actor=other_officer, payment=prepared)
 
 
 def test_batch_copies_the_bank_account_and_sums_its_payments(prepared, finance_approver,
                                                              finance_officer):
-    disbursement_approve(actor=finance_approver, disbursement=prepared)
+    payment_approve(actor=finance_approver, payment=prepared)
 
-    batch = payment_batch_create(actor=finance_officer, disbursement_ids=[prepared.pk])
+    batch = payment_batch_create(actor=finance_officer, payment_ids=[prepared.pk])
 
     payment = Disbursement.objects.get(pk=prepared.pk)
     assert payment.status == S.BATCHED
@@ -96,16 +96,16 @@ def test_batch_with_an_unapproved_payment_is_refused_and_changes_nothing(
     grant_activate(actor=officer, grant=other)
     claim = claim_first_tranche(other)
     claim_verify(actor=officer, claim=claim)
-    approved = disbursement_approve(
-        actor=finance_approver, disbursement=disbursement_prepare(actor=finance_officer,
+    approved = payment_approve(
+        actor=finance_approver, payment=payment_prepare(actor=finance_officer,
                                                                    claim=claim))
     claim = claim_first_tranche(active_grant)
     claim_verify(actor=officer, claim=claim)
-    unapproved = disbursement_prepare(actor=finance_officer, claim=claim)
+    unapproved = payment_prepare(actor=finance_officer, claim=claim)
 
     with pytest.raises(DomainError, match="not approved"):
         payment_batch_create(actor=finance_officer,
-                             disbursement_ids=[approved.pk, unapproved.pk])
+                             payment_ids=[approved.pk, unapproved.pk])
 
     assert Disbursement.objects.get(pk=approved.pk).status == S.APPROVED
     assert Disbursement.objects.get(pk=approved.pk).batch_id is None
@@ -115,7 +115,7 @@ def test_marking_paid_pays_the_tranche_and_the_claim(active_grant, officer, fina
                                                     finance_approver):
     payment, _batch = batched_payment(active_grant, officer, finance_officer, finance_approver)
 
-    payment_mark_paid(actor=finance_officer, disbursement=payment, bank_reference="HSBC-42",
+    payment_mark_paid(actor=finance_officer, payment=payment, bank_reference="HSBC-42",
                       value_date=date(2027, 1, 5))
 
     assert Disbursement.objects.get(pk=payment.pk).status == S.PAID
@@ -129,11 +129,11 @@ def test_marking_paid_pays_the_tranche_and_the_claim(active_grant, officer, fina
 def test_payment_marked_paid_twice_is_refused_and_keeps_the_first_reference(
         active_grant, officer, finance_officer, finance_approver):
     payment, _batch = batched_payment(active_grant, officer, finance_officer, finance_approver)
-    payment_mark_paid(actor=finance_officer, disbursement=payment, bank_reference="FIRST",
+    payment_mark_paid(actor=finance_officer, payment=payment, bank_reference="FIRST",
                       value_date=date(2027, 1, 5))
 
     with pytest.raises(DomainError, match="paid already"):
-        payment_mark_paid(actor=finance_officer, disbursement=payment,
+        payment_mark_paid(actor=finance_officer, payment=payment,
                           bank_reference="SECOND", value_date=date(2027, 1, 6))
 
     assert Disbursement.objects.get(pk=payment.pk).bank_reference == "FIRST"
@@ -144,7 +144,7 @@ def test_failed_payment_returns_to_approved_with_the_reason(active_grant, office
                                                            finance_officer, finance_approver):
     payment, _batch = batched_payment(active_grant, officer, finance_officer, finance_approver)
 
-    payment_mark_failed(actor=finance_officer, disbursement=payment,
+    payment_mark_failed(actor=finance_officer, payment=payment,
                         reason="Account closed")
 
     payment.refresh_from_db()
@@ -157,7 +157,7 @@ def test_paid_without_a_bank_reference_is_refused(active_grant, officer, finance
     payment, _batch = batched_payment(active_grant, officer, finance_officer, finance_approver)
 
     with pytest.raises(DomainError):
-        payment_mark_paid(actor=finance_officer, disbursement=payment, bank_reference=" ",
+        payment_mark_paid(actor=finance_officer, payment=payment, bank_reference=" ",
                           value_date=date(2027, 1, 5))
 
     assert Disbursement.objects.get(pk=payment.pk).status == S.BATCHED
@@ -166,7 +166,7 @@ def test_paid_without_a_bank_reference_is_refused(active_grant, officer, finance
 def test_database_refuses_a_second_paid_payment_for_a_tranche(
         active_grant, officer, finance_officer, finance_approver):
     payment, _batch = batched_payment(active_grant, officer, finance_officer, finance_approver)
-    payment_mark_paid(actor=finance_officer, disbursement=payment, bank_reference="A",
+    payment_mark_paid(actor=finance_officer, payment=payment, bank_reference="A",
                       value_date=date(2027, 1, 5))
     Claim.objects.filter(pk=payment.claim_id).update(status=Claim.Status.CANCELLED)
     second_claim = Claim.objects.create(tranche=payment.tranche, amount=Decimal("1"),

@@ -29,7 +29,7 @@ def test_two_finance_users_marking_the_same_payment_at_once_pay_it_once(
     def mark(actor, reference):
         try:
             barrier.wait()
-            payment_mark_paid(actor=actor, disbursement=payment, bank_reference=reference,
+            payment_mark_paid(actor=actor, payment=payment, bank_reference=reference,
                               value_date=date(2027, 1, 5))
             outcomes.append("paid")
         except DomainError as error:

@@ -9,9 +9,9 @@ from subsidy.finance.models import Disbursement
 from subsidy.finance.selectors import grant_with_tranches
 from subsidy.finance.services.claims import claim_verify, tranche_due_problem, tranche_due_problems
 from subsidy.finance.services.payments import (
-    disbursement_approve,
-    disbursement_prepare,
+    payment_approve,
     payment_batch_create,
+    payment_prepare,
 )
 from subsidy.finance.services.tranches import grant_activate
 from tests.builders.finance import batched_payment, claim_first_tranche, make_accepted_grant
@@ -64,10 +64,10 @@ def _batch_of(count, officer, finance_officer, finance_approver):
     ids = []
     for claim in _claims(count, officer):
         claim_verify(actor=officer, claim=claim)
-        payment = disbursement_prepare(actor=finance_officer, claim=claim)
-        disbursement_approve(actor=finance_approver, disbursement=payment)
+        payment = payment_prepare(actor=finance_officer, claim=claim)
+        payment_approve(actor=finance_approver, payment=payment)
         ids.append(payment.pk)
-    return payment_batch_create(actor=finance_officer, disbursement_ids=ids)
+    return payment_batch_create(actor=finance_officer, payment_ids=ids)
 
 
 def test_batch_page_asks_the_same_number_of_queries_for_5_or_50_payments(

@@ -40,7 +40,7 @@ def ledger_world(officer, finance_officer, finance_approver):
         grant_activate(actor=officer, grant=grant)
     for grant, value_date in ((grants[0], date(2027, 1, 5)), (grants[1], date(2027, 2, 5))):
         payment, _batch = batched_payment(grant, officer, finance_officer, finance_approver)
-        payment_mark_paid(actor=finance_officer, disbursement=payment, bank_reference="R",
+        payment_mark_paid(actor=finance_officer, payment=payment, bank_reference="R",
                           value_date=value_date)
     grant_terminate(actor=officer, grant=grants[1], reason="Stopped.")
     batched_payment(grants[2], officer, finance_officer, finance_approver)

@@ -7,9 +7,9 @@ from applicants.models import Application
 from subsidy.finance.models import Claim, Disbursement, Tranche
 from subsidy.finance.services.claims import claim_verify
 from subsidy.finance.services.payments import (
-    disbursement_approve,
-    disbursement_prepare,
+    payment_approve,
     payment_mark_paid,
+    payment_prepare,
 )
 from subsidy.finance.services.tranches import grant_terminate
 from subsidy.platform.errors import DomainError
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 def _pay_first(grant, officer, finance_officer, finance_approver):
     payment, _batch = batched_payment(grant, officer, finance_officer, finance_approver)
-    payment_mark_paid(actor=finance_officer, disbursement=payment, bank_reference="REF-1",
+    payment_mark_paid(actor=finance_officer, payment=payment, bank_reference="REF-1",
                       value_date=date(2027, 1, 5))
     return payment
 
@@ -96,7 +96,7 @@ def test_grant_completes_once_every_tranche_is_paid(active_grant, officer, finan
     for number in (1, 2, 3):
         payment, _batch = batched_payment(active_grant, officer, finance_officer,
                                           finance_approver, number=number)
-        payment_mark_paid(actor=finance_officer, disbursement=payment, bank_reference="R",
+        payment_mark_paid(actor=finance_officer, payment=payment, bank_reference="R",
                           value_date=date(2027, 1, number))
 
     grant_complete(actor=officer, grant=active_grant)
@@ -112,7 +112,7 @@ def test_payment_of_a_terminated_grant_cannot_be_prepared(active_grant, officer,
     grant_terminate(actor=officer, grant=active_grant, reason="Project abandoned.")
 
     with pytest.raises(DomainError) as refused:
-        disbursement_prepare(actor=finance_officer, claim=claim)
+        payment_prepare(actor=finance_officer, claim=claim)
 
     assert refused.value.code == "grant_not_active"
     assert not Disbursement.objects.exists()
@@ -122,11 +122,11 @@ def test_payment_of_a_terminated_grant_cannot_be_approved(active_grant, officer,
                                                           finance_officer, finance_approver):
     claim = claim_first_tranche(active_grant)
     claim_verify(actor=officer, claim=claim)
-    payment = disbursement_prepare(actor=finance_officer, claim=claim)
+    payment = payment_prepare(actor=finance_officer, claim=claim)
     grant_terminate(actor=officer, grant=active_grant, reason="Project abandoned.")
 
     with pytest.raises(DomainError) as refused:
-        disbursement_approve(actor=finance_approver, disbursement=payment)
+        payment_approve(actor=finance_approver, payment=payment)
 
     assert refused.value.code == "grant_not_active"
     assert Disbursement.objects.get().status == Disbursement.Status.CANCELLED

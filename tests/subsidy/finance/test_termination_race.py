@@ -102,7 +102,7 @@ def _terminate(grant, officer):
 
 
 def _batch(payment, finance_officer):
-    return lambda: payment_batch_create(actor=finance_officer, disbursement_ids=[payment.pk])
+    return lambda: payment_batch_create(actor=finance_officer, payment_ids=[payment.pk])
 
 
 def _assert_never_batched_on_a_terminated_grant(grant, payment):

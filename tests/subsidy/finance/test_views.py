@@ -9,9 +9,9 @@ from subsidy.devdata.applications import demo_pdf
 from subsidy.finance.models import BankAccount, Claim, Disbursement
 from subsidy.finance.services.claims import ClaimInput, claim_submit, claim_verify
 from subsidy.finance.services.payments import (
-    disbursement_approve,
-    disbursement_prepare,
+    payment_approve,
     payment_mark_paid,
+    payment_prepare,
 )
 from subsidy.finance.services.tranches import grant_activate
 from subsidy.platform.roles import Role
@@ -169,7 +169,7 @@ def _many_payments(count, officer, finance_officer, finance_approver):
         grant = make_accepted_grant()
         grant_activate(actor=officer, grant=grant)
         payment, _batch = batched_payment(grant, officer, finance_officer, finance_approver)
-        payment_mark_paid(actor=finance_officer, disbursement=payment, bank_reference="R",
+        payment_mark_paid(actor=finance_officer, payment=payment, bank_reference="R",
                           value_date=date(2027, 1, 5))
 
 
@@ -269,7 +269,7 @@ def test_payment_queue_asks_the_same_number_of_queries_for_5_or_50_payments(
             claim = claim_first_tranche(grant)
             claim_verify(actor=officer, claim=claim)
 
-            disbursement_approve(actor=finance_approver, disbursement=disbursement_prepare(
+            payment_approve(actor=finance_approver, payment=payment_prepare(
                 actor=finance_officer, claim=claim))
 
     _login(client, finance_officer)
