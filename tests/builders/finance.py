@@ -11,6 +11,7 @@ from subsidy.finance.services.payments import (
     payment_batch_create,
     payment_prepare,
 )
+from subsidy.platform.models import User
 from subsidy.scheme.models import Grant
 from tests.factories import FundingRoundFactory, MembershipFactory
 
@@ -70,3 +71,11 @@ def batched_payment(grant, officer, finance_officer, finance_approver, *, number
     batch = payment_batch_create(actor=finance_officer, payment_ids=[payment.pk])
     payment.refresh_from_db()
     return payment, batch
+
+
+def demo_money_people() -> dict:
+    """The demo's applicant, programme officer, finance officer and approver, by the name
+    before the @ of their email (run ``demo_seed`` first)."""
+    return {email.split("@")[0]: User.objects.get(email=email) for email in [
+        "applicant@demo.aiss.hk", "officer@demo.aiss.hk", "finance@demo.aiss.hk",
+        "approver@demo.aiss.hk"]}

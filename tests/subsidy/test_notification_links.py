@@ -28,10 +28,9 @@ from subsidy.finance.services.tranches import grant_activate
 from subsidy.notifications.models import Notification
 from subsidy.notifications.services.digest import staff_daily_digest_send
 from subsidy.notifications.services.inbox import notification_preferences_set
-from subsidy.platform.models import User
 from subsidy.platform.roles import Role
 from subsidy.scheme.models import Grant
-from tests.builders.finance import make_accepted_grant
+from tests.builders.finance import demo_money_people, make_accepted_grant
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -97,9 +96,7 @@ def test_the_officer_opens_the_submitted_claim_from_the_notification(client):
 
 def test_every_link_written_through_the_demo_and_its_grant_resolves():
     demo_seed()
-    user = {email.split("@")[0]: User.objects.get(email=email) for email in [
-        "applicant@demo.aiss.hk", "officer@demo.aiss.hk", "finance@demo.aiss.hk",
-        "approver@demo.aiss.hk"]}
+    user = demo_money_people()
     grant = Grant.objects.get(status=Grant.Status.ACCEPTED)
     grant_activate(actor=user["officer"], grant=grant)
     first = grant.tranches.get(number=1)

@@ -11,8 +11,8 @@ from subsidy.finance.services.payments import (
     payment_prepare,
 )
 from subsidy.finance.services.tranches import grant_activate
-from subsidy.platform.models import User
 from subsidy.scheme.models import Grant
+from tests.builders.finance import demo_money_people
 
 pytestmark = pytest.mark.django_db
 
@@ -20,9 +20,7 @@ pytestmark = pytest.mark.django_db
 def test_demo_users_take_the_demo_grant_through_one_paid_tranche():
     demo_seed()
     demo_seed()
-    user = {email.split("@")[0]: User.objects.get(email=email) for email in [
-        "applicant@demo.aiss.hk", "officer@demo.aiss.hk", "finance@demo.aiss.hk",
-        "approver@demo.aiss.hk"]}
+    user = demo_money_people()
     grant = Grant.objects.get(status=Grant.Status.ACCEPTED)
 
     grant_activate(actor=user["officer"], grant=grant)
