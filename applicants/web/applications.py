@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.db.models import Q
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -182,19 +182,24 @@ def application_section(request, application_id, section):
     if refused:
         return refused
     page = SectionPage(section, application, request.POST if request.method == "POST" else None)
+    autosave = request.method == "POST" and "autosave" in request.POST
     if request.method == "POST" and not page.adding_row and page.is_valid():
         try:
-            application_update_section(actor=request.user, application=application,
-                                       section=section, data=page.service_data(),
-                                       expected_version=page.version)
+            saved = application_update_section(actor=request.user, application=application,
+                                               section=section, data=page.service_data(),
+                                               expected_version=page.version)
         except DomainError as exc:
             page.add_domain_error(exc)
         else:
+            if autosave:
+                return _autosave_answer(saved)
             messages.success(request, _("Saved."))
             if "save_next" in request.POST:
                 following = list(SECTION_LABELS)[list(SECTION_LABELS).index(section) + 1]
                 return redirect(_section_url(application, following))
             return redirect("applicants:section", application.pk, section)
+    if autosave:
+        return _autosave_refusal(page)
     problems = _draft_problems(application)
     return render(request, "applicants/section.html", {
         "application": application, "section": section,
@@ -203,7 +208,30 @@ def application_section(request, application_id, section):
         "missing": [m for f, m in problems if section_of(f) == section],
         "deadline": deadline(application.round),
         "lines_total": sum((line.amount for line in application.budget_lines.all()), 0),
+        "saved_at": timezone.localtime(application.updated_at, HONG_KONG),
     })
+
+
+def _autosave_answer(application) -> JsonResponse:
+    """What the page's script needs after saving in the background: the new version (the
+    next save must name it) and the time to show as "Saved at 14:32" (Hong Kong time)."""
+    saved_at = timezone.localtime(application.updated_at, HONG_KONG)
+    return JsonResponse({"saved": True, "version": application.version,
+                         "saved_at": saved_at.strftime("%H:%M"),
+                         "message": _("Saved at %(time)s") % {"time": saved_at.strftime("%H:%M")}})
+
+
+def _autosave_refusal(page) -> JsonResponse:
+    """Nothing was saved: the page's script keeps the changes on the page, warns before
+    leaving, and says that the Save button shows what must be corrected."""
+    forms = [page.form, *(page.formset.forms if page.formset is not None else [])]
+    errors = [str(message) for form in forms for messages_ in form.errors.values()
+              for message in messages_]
+    if page.formset is not None:
+        errors += [str(message) for message in page.formset.non_form_errors()]
+    return JsonResponse({"saved": False, "errors": errors,
+                         "message": _("Not saved: press Save to see what to correct.")},
+                        status=422)
 
 
 @login_required

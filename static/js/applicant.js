@@ -115,6 +115,110 @@
     form.setAttribute("aria-busy", "true");
   });
 
+  // Autosave. A section with changes is saved in the background once the applicant pauses,
+  // and before a link is followed, so nothing typed is lost by moving to another section.
+  // Changes that could not be saved keep the page: leaving asks first (beforeunload).
+  var AUTOSAVE_DELAY = 2000;
+  var edits = 0;
+  var savedEdits = 0;
+  var timer = null;
+  var leaving = false;
+
+  function autosaveForm() {
+    return document.querySelector("form[data-autosave]");
+  }
+
+  function unsaved() {
+    return edits !== savedEdits;
+  }
+
+  function autosave(form) {
+    var status = form.querySelector("[data-save-status]");
+    var sent = edits;
+    var data = new FormData(form);
+    data.append("autosave", "1");
+    window.clearTimeout(timer);
+    if (status) {
+      status.textContent = status.getAttribute("data-saving-text");
+    }
+    return fetch(form.getAttribute("action") || window.location.href, {
+      method: "POST", body: data, credentials: "same-origin",
+      headers: { "Accept": "application/json" }
+    }).then(function (response) {
+      return response.json().then(function (body) {
+        if (status && body.message) {
+          status.textContent = body.message;
+        }
+        if (!response.ok) {
+          return false;
+        }
+        var version = form.querySelector("input[name='version']");
+        if (version) {
+          version.value = String(body.version);
+        }
+        savedEdits = sent;
+        return true;
+      });
+    }).catch(function () {
+      if (status) {
+        status.textContent = status.getAttribute("data-failed-text");
+      }
+      return false;
+    });
+  }
+
+  function changed(form) {
+    if (!form.matches("[data-autosave]")) {
+      return;
+    }
+    edits += 1;
+    window.clearTimeout(timer);
+    timer = window.setTimeout(function () { autosave(form); }, AUTOSAVE_DELAY);
+  }
+
+  document.addEventListener("input", function (event) {
+    if (event.target.form) {
+      changed(event.target.form);
+    }
+  });
+  document.addEventListener("change", function (event) {
+    if (event.target.form && event.target.type === "checkbox") {
+      changed(event.target.form);
+    }
+  });
+
+  // A link followed with unsaved changes: save first, then go; if saving is refused, ask.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest("a[href]") : null;
+    var form = autosaveForm();
+    if (!link || !form || !unsaved() || event.defaultPrevented || event.ctrlKey ||
+        event.metaKey || event.shiftKey || link.target || link.hash && link.pathname === window.location.pathname) {
+      return;
+    }
+    event.preventDefault();
+    autosave(form).then(function (ok) {
+      if (ok || window.confirm(form.getAttribute("data-leave-text"))) {
+        leaving = true;
+        window.location.href = link.href;
+      }
+    });
+  });
+
+  // A submit button saves the usual way: no warning for the page it leaves.
+  document.addEventListener("submit", function (event) {
+    if (event.target.matches("[data-autosave]") && !event.defaultPrevented) {
+      window.clearTimeout(timer);
+      leaving = true;
+    }
+  });
+
+  window.addEventListener("beforeunload", function (event) {
+    if (autosaveForm() && unsaved() && !leaving) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
+
   // The hours left before a round closes, kept current while the page stays open.
   function updateCountdowns() {
     document.querySelectorAll("[data-countdown]").forEach(function (el) {

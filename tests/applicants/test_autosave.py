@@ -1,0 +1,46 @@
+"""Autosave: the section page saves in the background (the page's script posts the form with
+``autosave``) and answers in JSON with the new version and the time saved."""
+
+from django.urls import reverse
+
+from applicants.models import Application
+from tests.builders.applicants import PROJECT
+
+
+def _url(draft, section="project"):
+    return reverse("applicants:section", args=[draft.pk, section])
+
+
+def test_a_background_save_keeps_the_text_and_answers_the_new_version(client_for, owner, draft):
+    response = client_for(owner).post(_url(draft), {**PROJECT, "version": draft.version,
+                                                    "autosave": "1"})
+    assert response.status_code == 200
+    body = response.json()
+    saved = Application.objects.get(pk=draft.pk)
+    assert saved.title == PROJECT["title"]
+    assert body["saved"] is True
+    assert body["version"] == saved.version == draft.version + 1
+    assert body["message"] == f"Saved at {body['saved_at']}"
+
+
+def test_a_background_save_of_a_bad_value_saves_nothing_and_says_so(client_for, owner, draft):
+    response = client_for(owner).post(_url(draft), {**PROJECT, "requested_subsidy": "-5",
+                                                    "version": draft.version, "autosave": "1"})
+    assert response.status_code == 422
+    assert response.json()["saved"] is False
+    assert Application.objects.get(pk=draft.pk).title != PROJECT["title"]
+
+
+def test_a_background_save_after_someone_else_saved_is_refused(client_for, owner, draft):
+    client = client_for(owner)
+    client.post(_url(draft), {**PROJECT, "version": draft.version, "autosave": "1"})
+    response = client.post(_url(draft), {**PROJECT, "title": "Stale", "version": draft.version,
+                                         "autosave": "1"})
+    assert response.status_code == 422
+    assert Application.objects.get(pk=draft.pk).title == PROJECT["title"]
+
+
+def test_the_section_page_says_when_it_was_last_saved(client_for, owner, draft):
+    page = client_for(owner).get(_url(draft)).content.decode()
+    assert "data-autosave" in page
+    assert "Saved at " in page
