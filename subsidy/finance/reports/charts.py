@@ -7,18 +7,43 @@ from decimal import Decimal
 
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from subsidy.platform.money import money
 
-WIDTH, HEIGHT, PAD_LEFT, PAD_BOTTOM, PAD_TOP = 640, 240, 90, 40, 16
+# PAD_RIGHT leaves room for the last month's label, centred on the chart's right edge.
+WIDTH, HEIGHT, PAD_LEFT, PAD_RIGHT, PAD_BOTTOM, PAD_TOP = 640, 240, 96, 32, 40, 16
 
 
 def _money_short(value: Decimal) -> str:
-    if abs(value) >= 1_000_000:
-        return f"HK${value / 1_000_000:,.1f}M"
-    if abs(value) >= 1_000:
-        return f"HK${value / 1_000:,.0f}K"
-    return f"HK${value:,.0f}"
+    """An axis amount in the reader's units: HK$1.5M and HK$300K in English, HK$150萬 and
+    HK$1.5億 in Chinese (ten thousands and hundred millions, as Hong Kong counts)."""
+    if (get_language() or "").startswith("zh"):
+        units = [(100_000_000, "億"), (10_000, "萬")]
+    else:
+        units = [(1_000_000, "M"), (1_000, "K")]
+    for size, unit in units:
+        if abs(value) >= size:
+            return f"HK${_trim(value / size)}{unit}"
+    return f"HK${_trim(value)}"
+
+
+def _trim(value: Decimal) -> str:
+    """1,234 or 2.5: a decimal only where the figure has one."""
+    text = f"{value:,.1f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _nice_top(top: Decimal) -> Decimal:
+    """The axis' top: four equal steps of 1, 2, 2.5 or 5 times a power of ten (at least
+    HK$1), so that the axis shows round, distinct amounts."""
+    step = top / 4
+    power = Decimal(10) ** (len(str(int(step))) - 1)
+    for factor in (1, 2, Decimal("2.5"), 5, 10):
+        if step <= power * factor:
+            return power * factor * 4
+    return top
 
 
 def _n(value) -> str:
@@ -34,6 +59,13 @@ def _frame(title: str, description: str, body: list[str]) -> str:
         desc=description, body=mark_safe("".join(body)))  # noqa: S308 - built from escaped parts
 
 
+def _empty(title: str, description: str) -> str:
+    """No amounts to draw: a sentence in place of an axis of made-up figures."""
+    return _frame(title, description, [format_html(
+        '<text x="{x}" y="{y}" text-anchor="middle" font-size="14" fill="#444">{text}</text>',
+        x=WIDTH // 2, y=HEIGHT // 2, text=_("Nothing to show yet."))])
+
+
 def _axis(top: Decimal) -> list[str]:
     parts = []
     plot_h = HEIGHT - PAD_BOTTOM - PAD_TOP
@@ -43,15 +75,18 @@ def _axis(top: Decimal) -> list[str]:
         parts.append(format_html(
             '<line x1="{x1}" x2="{x2}" y1="{y}" y2="{y}" stroke="#d0d7de"/>'
             '<text x="{tx}" y="{ty}" text-anchor="end" font-size="11" fill="#444">{label}'
-            '</text>', x1=PAD_LEFT, x2=WIDTH - 8, y=_n(y), tx=PAD_LEFT - 6, ty=_n(y + 4),
+            '</text>', x1=PAD_LEFT, x2=WIDTH - PAD_RIGHT, y=_n(y), tx=PAD_LEFT - 6, ty=_n(y + 4),
             label=_money_short(value)))
     return parts
 
 
 def bar_chart(*, title: str, description: str, points: list[tuple[str, Decimal]]) -> str:
     """Vertical bars, one per (label, amount)."""
-    top = max((amount for _label, amount in points), default=Decimal("0")) or Decimal("1")
-    plot_w, plot_h = WIDTH - PAD_LEFT - 8, HEIGHT - PAD_BOTTOM - PAD_TOP
+    top = max((amount for _label, amount in points), default=Decimal("0"))
+    if top <= 0:
+        return _empty(title, description)
+    top = _nice_top(top)
+    plot_w, plot_h = WIDTH - PAD_LEFT - PAD_RIGHT, HEIGHT - PAD_BOTTOM - PAD_TOP
     body = _axis(top)
     slot = plot_w / max(len(points), 1)
     for index, (label, amount) in enumerate(points):
@@ -71,8 +106,11 @@ def bar_chart(*, title: str, description: str, points: list[tuple[str, Decimal]]
 def line_chart(*, title: str, description: str, start: Decimal,
                points: list[tuple[str, Decimal]]) -> str:
     """A line from ``start`` through each (label, amount): the budget burn-down."""
-    top = max([start, *(amount for _label, amount in points)]) or Decimal("1")
-    plot_w, plot_h = WIDTH - PAD_LEFT - 8, HEIGHT - PAD_BOTTOM - PAD_TOP
+    top = max([start, *(amount for _label, amount in points)])
+    if top <= 0:
+        return _empty(title, description)
+    top = _nice_top(top)
+    plot_w, plot_h = WIDTH - PAD_LEFT - PAD_RIGHT, HEIGHT - PAD_BOTTOM - PAD_TOP
     body = _axis(top)
     series = [("", start), *points]
     step = plot_w / max(len(series) - 1, 1)

@@ -23,7 +23,14 @@ from subsidy.finance.reports.registers import (
 from subsidy.finance.web.forms import RegisterFilterForm
 from subsidy.finance.web.responses import require
 from subsidy.platform.permissions import Action
-from subsidy.scheme.models import Grant
+from subsidy.scheme.models import Grant, Sector
+
+
+def _labelled(rows):
+    """Each row with the sector's name in the reader's language (``Predictive analytics``,
+    not the stored code ``predictive_analytics``)."""
+    names = dict(Sector.choices)
+    return [{**row, "label": names.get(row["key"], row["key"])} for row in rows]
 
 
 @login_required
@@ -35,8 +42,8 @@ def dashboard(request):
     burn = figures.burn_down(envelopes=envelopes)
     return render(request, "subsidy/finance/dashboard.html", {
         "schemes": schemes,
-        "by_category": figures.by_dimension("category"),
-        "by_sector": figures.by_dimension("sector"),
+        "by_category": _labelled(figures.by_dimension("category")),
+        "by_sector": _labelled(figures.by_dimension("sector")),
         "by_month": figures.by_month(),
         "forecast": forecast,
         "ageing": figures.claims_ageing(),
