@@ -76,7 +76,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "subsidy.platform.middleware.UserLanguageMiddleware",
     "subsidy.platform.middleware.AuditContextMiddleware",
-    "subsidy.platform.middleware.StaffTwoFactorMiddleware",
+    "subsidy.platform.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -274,6 +274,12 @@ AXES_USERNAME_CALLABLE = "subsidy.platform.security.axes_username"
 AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+
+# How many reverse proxies (TLS terminator, load balancer) stand in front of the site, each
+# appending to X-Forwarded-For. It decides the client's address for every throttle (axes,
+# allauth) and the audit trail (subsidy.platform.security.client_ip): 0 trusts no header.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "subsidy.platform.security.client_ip"
 
 # --- Internationalisation -----------------------------------------------------------------
 LANGUAGE_CODE = "en"

@@ -1,9 +1,11 @@
 """allauth glue: account emails go through the notification outbox, never inline."""
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import get_language
 
 from subsidy.notifications.services.outbox import notify
+from subsidy.platform.security import client_ip
 
 # allauth's email templates that have a notification event of their own.
 ACCOUNT_EVENTS = {
@@ -20,6 +22,13 @@ def _plain(value):
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def get_client_ip(self, request) -> str:
+        # allauth's rate limits key on the same client address as axes and the audit.
+        ip = client_ip(request)
+        if not ip:
+            raise PermissionDenied("Unable to determine client IP address")
+        return ip
+
     def save_user(self, request, user, form, commit=True):
         # New accounts keep the language the person signed up in unless they chose another.
         if not user.language:

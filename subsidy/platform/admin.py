@@ -7,6 +7,7 @@ records as the staff pages, and what has no service is shown read-only.
 import contextvars
 
 from allauth.account.admin import EmailAddressAdmin
+from allauth.account.decorators import secure_admin_login
 from allauth.account.models import EmailAddress
 from allauth.mfa.admin import AuthenticatorAdmin
 from allauth.mfa.models import Authenticator
@@ -15,6 +16,9 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.contrib.auth.models import Group
 from django.http import HttpResponseRedirect
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
 from subsidy.platform.accounts import (
@@ -213,3 +217,18 @@ if admin.site.is_registered(Group):
 # unaudited change of someone's credentials.
 _read_only(EmailAddress, EmailAddressAdmin)
 _read_only(Authenticator, AuthenticatorAdmin)
+
+
+def _admin_signed_in(request):
+    """The admin's login page, for someone already signed in with admin access: on to where
+    they were going. The admin has no password form of its own."""
+    target = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        target = reverse("admin:index")
+    return redirect(target)
+
+
+# The admin signs in through the site's own sign-in (allauth), which asks for the second
+# factor; a signed-in user without admin access is refused (403), not shown a password form.
+admin.site.login = secure_admin_login(_admin_signed_in)

@@ -1,19 +1,16 @@
-"""Request-wide concerns: the user's language, the audit context, and required 2FA."""
+"""Request-wide concerns: the user's language, the audit context, and the second factor."""
 
+from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
+from django.utils.http import urlencode
 
 from subsidy.platform.audit import current_ip
-
-
-def client_ip(request) -> str | None:
-    # Behind the production proxy the first X-Forwarded-For hop is the client.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR")
-    if forwarded and settings.SECURE_PROXY_SSL_HEADER:
-        return forwarded.split(",")[0].strip() or None
-    return request.META.get("REMOTE_ADDR")
+from subsidy.platform.second_factor import second_factor_passed, second_factor_pending
+from subsidy.platform.security import client_ip
 
 
 class UserLanguageMiddleware:
@@ -44,27 +41,35 @@ class AuditContextMiddleware:
             current_ip.reset(token)
 
 
-class StaffTwoFactorMiddleware:
-    """When ``STAFF_REQUIRE_2FA`` is on, a signed-in user with a staff role must set up TOTP
-    before any other page; the set-up, sign-out and language pages stay reachable."""
+class SecondFactorMiddleware:
+    """A session whose account has a second factor reaches no page before it has passed it
+    (allauth's sign-in asks for it; a session opened any other way is sent to allauth's
+    second-factor step, and comes back to the page it asked for). When ``STAFF_REQUIRE_2FA``
+    is on, staff roles and admin users without a second factor must set up TOTP before any
+    other page; the set-up, sign-out and language pages stay reachable."""
 
     allowed_prefixes = ("/accounts/", "/i18n/", "/static/", "/favicon")
+    pending_prefixes = ("/i18n/", "/static/", "/favicon")
+    pending_url_names = ("mfa_reauthenticate", "account_logout")
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if (
+        user = request.user
+        if not user.is_authenticated:
+            return self.get_response(request)
+        if second_factor_pending(request):
+            if not (request.path.startswith(self.pending_prefixes)
+                    or request.path in {reverse(name) for name in self.pending_url_names}):
+                query = urlencode({REDIRECT_FIELD_NAME: request.get_full_path()})
+                return redirect(f"{reverse('mfa_reauthenticate')}?{query}")
+        elif (
             settings.STAFF_REQUIRE_2FA
-            and request.user.is_authenticated
-            and request.user.is_staff_role
+            and (user.is_staff_role or user.is_staff)
             and not request.path.startswith(self.allowed_prefixes)
+            and not second_factor_passed(request)
+            and not is_mfa_enabled(user)
         ):
-            from allauth.mfa.models import Authenticator
-
-            has_totp = Authenticator.objects.filter(
-                user=request.user, type=Authenticator.Type.TOTP
-            ).exists()
-            if not has_totp:
-                return redirect(reverse("mfa_activate_totp"))
+            return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)

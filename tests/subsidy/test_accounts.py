@@ -320,8 +320,10 @@ def test_applicants_are_not_required_to_set_up_totp(client, settings):
 
 def test_staff_with_an_activated_totp_reach_their_dashboard(client, settings, officer):
     settings.STAFF_REQUIRE_2FA = True
-    TOTP.activate(officer, generate_totp_secret())
-    client.force_login(officer)
+    secret = generate_totp_secret()
+    TOTP.activate(officer, secret)
+    _sign_in(client, officer.email)
+    client.post(reverse("mfa_authenticate"), {"code": _code_for(secret)})
 
     assert client.get(reverse("core:dashboard_officer")).status_code == 200
 
