@@ -217,10 +217,23 @@ NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
 # Delivery retries wait base, 2 x base, 4 x base, ... seconds, never more than the maximum.
 NOTIFICATION_RETRY_BASE_SECONDS = env.int("NOTIFICATION_RETRY_BASE_SECONDS", default=30)
 NOTIFICATION_RETRY_MAX_SECONDS = env.int("NOTIFICATION_RETRY_MAX_SECONDS", default=3600)
+# A delivery holds its claim on a notification this long. It must outlast one send (the
+# SMTP timeout, EMAIL_TIMEOUT, is checked against it at start-up): a claim that expires
+# while its worker is still sending would let a second worker send the same message.
+NOTIFICATION_LEASE_SECONDS = env.int("NOTIFICATION_LEASE_SECONDS", default=120)
+# A task that arrives before the transaction that wrote its row is visible retries this
+# many times, this many seconds apart, before it leaves the row to the sweeper.
+NOTIFICATION_NOT_VISIBLE_RETRIES = 5
+# The domain of every notification's Message-ID (<aiss-notification-<id>@domain>).
+NOTIFICATION_MESSAGE_ID_DOMAIN = env.str("NOTIFICATION_MESSAGE_ID_DOMAIN", default="cyberport.hk")
+NOTIFICATION_NOT_VISIBLE_DELAY_SECONDS = 1
 
 # --- Email --------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# Seconds an SMTP connection may block; a delivery's claim (NOTIFICATION_LEASE_SECONDS)
+# must outlast a send, so it may not block for ever.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="AI Subsidy Scheme <aiss@cyberport.hk>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "email"))

@@ -36,6 +36,10 @@ class Notification(models.Model):
     subject = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     enqueued_at = models.DateTimeField(null=True, blank=True)
+    # A delivery claims the row with one UPDATE until this time (a lease) and marks it sent
+    # with its token; a claim left by a dead worker expires instead of blocking the row.
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    claim_token = models.CharField(max_length=32, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
 

@@ -2,7 +2,8 @@
 
 import os
 
-from django.core.checks import Warning, register
+from django.conf import settings
+from django.core.checks import Error, Warning, register
 
 # Environment variables that earlier releases read and that are now rules of the scheme, fixed
 # in the package that owns them: a deployment still setting one would expect it to apply.
@@ -25,3 +26,17 @@ def retired_variables(app_configs=None, **kwargs):
                 id="subsidy.W001")
         for name, where in RETIRED_VARIABLES.items() if name in os.environ
     ]
+
+
+@register()
+def notification_lease_outlasts_a_send(app_configs=None, **kwargs):
+    """A delivery's claim must outlast the longest send (connecting, then sending, each up to
+    ``EMAIL_TIMEOUT``): otherwise a second worker could take the message while the first is
+    still sending it."""
+    timeout = settings.EMAIL_TIMEOUT
+    if timeout is not None and settings.NOTIFICATION_LEASE_SECONDS > 2 * timeout:
+        return []
+    return [Error(
+        f"NOTIFICATION_LEASE_SECONDS ({settings.NOTIFICATION_LEASE_SECONDS}) must be more than "
+        f"twice EMAIL_TIMEOUT ({timeout}).",
+        hint="Raise NOTIFICATION_LEASE_SECONDS or lower EMAIL_TIMEOUT.", id="subsidy.E102")]

@@ -30,3 +30,18 @@ def test_every_task_enqueued_by_name_is_registered_in_the_web_process():
              "subsidy.tasks.send_round_closing_reminders", "reviews.tasks.lapse_expired_offers"]
 
     assert [name for name in names if name not in current_app.tasks] == []
+
+
+@pytest.mark.parametrize("lease, timeout", [(60, 30), (120, None)])
+def test_a_notification_claim_that_a_send_could_outlast_stops_the_start(settings, lease,
+                                                                        timeout):
+    settings.NOTIFICATION_LEASE_SECONDS = lease
+    settings.EMAIL_TIMEOUT = timeout
+
+    with pytest.raises(SystemCheckError, match="NOTIFICATION_LEASE_SECONDS"):
+        call_command("check")
+
+
+def test_the_default_notification_claim_outlasts_a_send(settings):
+    assert settings.NOTIFICATION_LEASE_SECONDS > 2 * settings.EMAIL_TIMEOUT
+    call_command("check")

@@ -16,13 +16,20 @@ from applicants.services.drafts import application_create_draft
 from applicants.services.submission import application_submit
 from config.celery import app as celery_app
 from subsidy.notifications.models import Notification
-from subsidy.notifications.services.outbox import outbox_sweep
+from subsidy.notifications.services.outbox import notification_message_id, outbox_sweep
 from subsidy.notifications.tasks import deliver_notification
 from subsidy.platform.roles import Role
 from subsidy.scheme.models import DocumentType
 from tests.builders.applicants import fill
 from tests.factories import FundingRoundFactory, MembershipFactory, UserFactory
-from tests.integration.workers import Worker, dead_broker_url, publishing_to, recipients, wait_until
+from tests.integration.workers import (
+    Worker,
+    dead_broker_url,
+    publishing_to,
+    recipients,
+    sent_messages,
+    wait_until,
+)
 
 pytestmark = [
     pytest.mark.worker,
@@ -32,6 +39,8 @@ pytestmark = [
 
 # Long enough for the test to see the delivery start and kill the worker during it.
 SLOW_DELIVERY_SECONDS = 120
+# How long the crash tests' workers hold a delivery's claim (NOTIFICATION_LEASE_SECONDS).
+LEASE_SECONDS = 5
 # A message left unacknowledged for longer than this goes back to its queue. A worker looks
 # for such messages when it starts, then on a slow periodic sweep (Kombu scans every tenth
 # 10-second tick), so the second worker is started once the timeout has passed.
@@ -99,14 +108,11 @@ def broker(django_db_setup):
     redis.Redis.from_url(broker_url).flushdb()
 
 
-def test_worker_killed_mid_delivery_leads_to_exactly_one_email_once_a_worker_runs_again(
-        broker, tmp_path):
-    """The first worker takes the message and dies with SIGKILL while sending. Its database
-    transaction dies with it, so the row is still pending and unlocked; the message was
-    never acknowledged (late acknowledgement), so once the visibility timeout has passed the
-    next worker puts it back on the queue and sends it. (Had the message been lost, the
-    outbox sweeper would re-enqueue the pending row: see test_outbox_worker.py.) The test
-    uses a queue of its own so that no other worker of the test run can take the message."""
+def _crash_and_recover(broker, tmp_path, *, when: str):
+    """Send one notification through a worker that is killed with SIGKILL at ``when`` of
+    its delivery, then let a second worker take the redelivered message. Both workers hold
+    a delivery's claim for ``LEASE_SECONDS``: the second one retries once the dead one's
+    claim has run out. Returns the notification and the emails written."""
     queue = "crash-recovery"
     mail_dir = tmp_path / "mail"
     mail_dir.mkdir()
@@ -114,14 +120,17 @@ def test_worker_killed_mid_delivery_leads_to_exactly_one_email_once_a_worker_run
     notification = Notification.objects.create(
         to_email="crash@example.hk", event="account_verification",
         context={"activate_url": "https://aiss.example/confirm/abc"})
+    lease = {"NOTIFICATION_LEASE_SECONDS": str(LEASE_SECONDS), "EMAIL_TIMEOUT": "1"}
     doomed = Worker(broker_url=broker, mail_dir=mail_dir, log_path=tmp_path / "worker1.log",
                     queue=queue, env={
                         "DJANGO_SETTINGS_MODULE": "tests.integration.slow_mail_settings",
                         "SLOW_EMAIL_STARTED_FILE": str(started),
-                        "SLOW_EMAIL_SECONDS": str(SLOW_DELIVERY_SECONDS)})
+                        "SLOW_EMAIL_WHEN": when,
+                        "SLOW_EMAIL_SECONDS": str(SLOW_DELIVERY_SECONDS), **lease})
     successor = Worker(broker_url=broker, mail_dir=mail_dir, log_path=tmp_path / "worker2.log",
                        queue=queue,
-                       env={"CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT_SECONDS)})
+                       env={"CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT_SECONDS),
+                            **lease})
     try:
         doomed.start()
         deliver_notification.apply_async(args=[notification.pk], queue=queue)
@@ -130,7 +139,7 @@ def test_worker_killed_mid_delivery_leads_to_exactly_one_email_once_a_worker_run
 
         notification.refresh_from_db()
         assert notification.status == Notification.Status.PENDING
-        assert list(mail_dir.iterdir()) == []
+        assert notification.claimed_until is not None  # the dead worker's claim
 
         time.sleep(VISIBILITY_TIMEOUT_SECONDS + 1)
         successor.start()
@@ -138,7 +147,35 @@ def test_worker_killed_mid_delivery_leads_to_exactly_one_email_once_a_worker_run
     finally:
         doomed.stop()
         successor.stop()
-
-    assert recipients(mail_dir) == ["crash@example.hk"]
     notification.refresh_from_db()
-    assert notification.attempts == 1
+    return notification, sent_messages(mail_dir)
+
+
+def test_worker_killed_mid_delivery_leads_to_exactly_one_email_once_a_worker_runs_again(
+        broker, tmp_path):
+    """The first worker claims the row and dies with SIGKILL while sending, before the mail
+    server took the message. The message was never acknowledged (late acknowledgement), so
+    once the visibility timeout has passed the next worker gets it, waits for the dead
+    worker's claim to run out and sends it. (Had the message been lost, the outbox sweeper
+    would re-enqueue the pending row: see test_outbox_worker.py.) The test uses a queue of
+    its own so that no other worker of the test run can take the message."""
+    notification, messages = _crash_and_recover(broker, tmp_path, when="before")
+
+    assert [message["To"] for message in messages] == ["crash@example.hk"]
+    assert notification.status == Notification.Status.SENT
+    assert notification.attempts == 2  # the dead worker's claim counted as an attempt
+    assert notification.claimed_until is None
+
+
+def test_worker_killed_after_the_mail_server_accepted_sends_a_duplicate_with_one_message_id(
+        broker, tmp_path):
+    """The one window of at-least-once delivery the README names: the mail server accepted
+    the message and the worker died before recording it. The next worker sends it again,
+    and both copies carry the notification's one Message-ID, which recipients' mail systems
+    use to fold the duplicate."""
+    notification, messages = _crash_and_recover(broker, tmp_path, when="after")
+
+    assert [message["To"] for message in messages] == ["crash@example.hk"] * 2
+    assert {message["Message-ID"] for message in messages} == {
+        notification_message_id(notification.pk)}
+    assert notification.status == Notification.Status.SENT

@@ -15,7 +15,14 @@ from django.utils import timezone
 from subsidy.notifications.models import Notification
 from subsidy.notifications.services.outbox import notify, outbox_sweep
 from subsidy.notifications.tasks import deliver_notification
-from tests.integration.workers import dead_broker_url, publishing_to, recipients, wait_until
+from tests.integration.workers import (
+    Worker,
+    dead_broker_url,
+    publishing_to,
+    recipients,
+    sent_messages,
+    wait_until,
+)
 
 pytestmark = [
     pytest.mark.worker,
@@ -98,3 +105,58 @@ def test_sweeper_delivers_notification_committed_while_broker_was_down(outbox):
     _wait_for_sent(notification)
 
     assert recipients(outbox.mail_dir) == ["broker-down@example.hk"]
+
+
+BURST = 300
+
+
+def test_a_burst_committed_at_once_is_all_sent_without_the_sweeper(outbox):
+    """A burst published the moment its transaction commits: every task reaches the worker
+    while the producer is still marking the others enqueued. None may be skipped and left
+    for the sweeper (which this test never runs)."""
+    with transaction.atomic():
+        burst = [notify(to_email=f"burst-{n}@example.hk", event=EVENT,
+                        context={"activate_url": f"https://aiss.example/confirm/{n}"})
+                 for n in range(BURST)]
+
+    ids = [notification.pk for notification in burst]
+    wait_until(lambda: not Notification.objects.filter(pk__in=ids).exclude(
+        status=Notification.Status.SENT).exists(), timeout=120,
+        what=f"the burst of {BURST} to be sent")
+
+    messages = sent_messages(outbox.mail_dir)
+    assert len(messages) == BURST
+    assert len({message["Message-ID"] for message in messages}) == BURST
+
+
+def test_two_workers_on_one_queue_with_every_message_published_twice_send_each_once(
+        outbox, tmp_path):
+    """Two worker processes consume one queue, and every delivery is published twice, as a
+    redelivery or the sweeper racing the original would: each notification goes out once."""
+    queue = "two-workers"
+    mail_dir = tmp_path / "mail"
+    mail_dir.mkdir()
+    notifications = [Notification.objects.create(
+        to_email=f"pair-{n}@example.hk", event=EVENT,
+        context={"activate_url": f"https://aiss.example/confirm/{n}"}) for n in range(100)]
+    workers = [Worker(broker_url=outbox.broker_url, mail_dir=mail_dir, queue=queue,
+                      log_path=tmp_path / f"worker{n}.log") for n in (1, 2)]
+    try:
+        for worker in workers:
+            worker.start()
+        for notification in notifications:
+            deliver_notification.apply_async(args=[notification.pk], queue=queue)
+            deliver_notification.apply_async(args=[notification.pk], queue=queue)
+        ids = [notification.pk for notification in notifications]
+        wait_until(lambda: not Notification.objects.filter(pk__in=ids).exclude(
+            status=Notification.Status.SENT).exists(), timeout=120,
+            what="both workers to send every notification")
+    finally:
+        for worker in workers:
+            worker.stop()
+
+    messages = sent_messages(mail_dir)
+    assert sorted(message["To"] for message in messages) == sorted(
+        notification.to_email for notification in notifications)
+    assert len({message["Message-ID"] for message in messages}) == len(notifications)
+    assert all("Task subsidy.tasks.deliver_notification" in worker.log() for worker in workers)

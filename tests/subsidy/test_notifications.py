@@ -1,9 +1,10 @@
+import threading
 from datetime import timedelta
 from unittest import mock
 
 import pytest
 from django.core import mail
-from django.db import transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from subsidy.notifications.models import Notification
@@ -138,3 +139,85 @@ def test_template_that_fails_to_render_is_marked_failed_for_administrators():
     assert notification.status == Notification.Status.FAILED
     assert "Template error" in notification.last_error
     assert mail.outbox == []
+
+
+@pytest.mark.postgres
+def test_a_delivery_arriving_while_the_producer_still_holds_the_row_waits_for_it():
+    """The producer marks a row enqueued just after publishing it, so a fast worker can meet
+    that row lock. The delivery must wait for it and send, not skip the row and leave it to
+    the sweeper."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL")
+    notification = Notification.objects.create(
+        to_email="locked@example.hk", event="account_verification", context=CONTEXT)
+    locked, release = threading.Event(), threading.Event()
+
+    def producer_marking_it_enqueued():
+        try:
+            with transaction.atomic():
+                Notification.objects.filter(pk=notification.pk).update(
+                    enqueued_at=timezone.now())
+                locked.set()
+                release.wait(10)
+        finally:
+            connections.close_all()
+
+    producer = threading.Thread(target=producer_marking_it_enqueued)
+    producer.start()
+    assert locked.wait(10)
+    threading.Timer(0.5, release.set).start()
+    try:
+        outcome = notification_deliver(notification_id=notification.pk)
+    finally:
+        release.set()
+        producer.join(10)
+
+    assert outcome == "sent"
+    assert [m.to for m in mail.outbox] == [["locked@example.hk"]]
+
+
+def test_a_task_that_arrives_before_its_row_is_visible_retries_and_sends():
+    notification = Notification.objects.create(
+        to_email="early@example.hk", event="account_verification", context=CONTEXT)
+    real_claim = notifications.notification_claim
+    calls = []
+
+    def not_visible_at_first(**kwargs):
+        calls.append(kwargs)
+        if len(calls) == 1:
+            raise notifications.NotYetVisible(kwargs["notification_id"])
+        return real_claim(**kwargs)
+
+    with mock.patch.object(notifications, "notification_claim", not_visible_at_first):
+        outcome = deliver_notification.apply(args=[notification.pk]).get()
+
+    assert outcome == "sent"
+    assert len(calls) == 2
+    assert [m.to for m in mail.outbox] == [["early@example.hk"]]
+
+
+def test_a_row_claimed_by_a_live_delivery_is_retried_when_that_claim_runs_out(settings):
+    settings.NOTIFICATION_LEASE_SECONDS = 60
+    notification = Notification.objects.create(
+        to_email="claimed@example.hk", event="account_verification", context=CONTEXT)
+    notifications.notification_claim(notification_id=notification.pk)
+
+    with pytest.raises(notifications.ClaimedElsewhere) as raised:
+        notification_deliver(notification_id=notification.pk)
+    assert 55 < raised.value.seconds_left <= 60
+    assert mail.outbox == []
+
+    # Once the claim has run out (its worker died), the next delivery sends it.
+    Notification.objects.filter(pk=notification.pk).update(
+        claimed_until=timezone.now() - timedelta(seconds=1))
+    assert notification_deliver(notification_id=notification.pk) == "sent"
+    notification.refresh_from_db()
+    assert notification.attempts == 2
+    assert (notification.claimed_until, notification.claim_token) == (None, "")
+
+
+def test_every_email_of_a_notification_carries_its_one_message_id():
+    notification = notify(to_email="id@example.hk", event="account_verification",
+                          context=CONTEXT)
+    assert mail.outbox[0].extra_headers["Message-ID"] == (
+        f"<aiss-notification-{notification.pk}@cyberport.hk>")

@@ -12,13 +12,15 @@ optional event also goes by email (``Notification.Status.EMAIL_OFF`` when it doe
 """
 
 import logging
+import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -34,7 +36,12 @@ logger = logging.getLogger(__name__)
 
 
 class TemporaryDeliveryError(Exception):
-    """The mail server could not take the message now; the task retries with backoff."""
+    """The mail server could not take the message now; the task retries after
+    ``retry_in`` seconds (the backoff of ``delivery_retry_delay``)."""
+
+    def __init__(self, message: str, *, retry_in: int = 0):
+        super().__init__(message)
+        self.retry_in = retry_in
 
 
 def email_wanted(*, recipient, event: NotificationEvent) -> bool:
@@ -112,15 +119,6 @@ def notification_render(*, event: str, context: dict, language: str,
     return subject, text, html
 
 
-def _render(notification: Notification) -> tuple[str, str, str]:
-    return notification_render(
-        event=notification.event, context=notification.context,
-        language=notification.language,
-        recipient_name=(notification.recipient.get_full_name()
-                        if notification.recipient else notification.to_email),
-    )
-
-
 def delivery_retry_delay(*, retries: int) -> int:
     """Seconds to wait before retry number ``retries + 1`` of a delivery: exponential
     backoff from ``NOTIFICATION_RETRY_BASE_SECONDS``, doubling each time, capped at
@@ -129,75 +127,155 @@ def delivery_retry_delay(*, retries: int) -> int:
     return min(delay, settings.NOTIFICATION_RETRY_MAX_SECONDS)
 
 
+class NotYetVisible(Exception):
+    """The task arrived before the transaction that wrote its row was visible to the worker;
+    the task retries shortly instead of dropping the message."""
+
+
+class ClaimedElsewhere(Exception):
+    """Another delivery holds the row's claim. The task tries again once that claim expires,
+    so a row whose worker died is delivered without waiting for the sweeper."""
+
+    def __init__(self, seconds_left: float):
+        super().__init__(f"claimed for another {seconds_left:.0f}s")
+        self.seconds_left = seconds_left
+
+
+class AlreadyDelivered(Exception):
+    """The row is no longer pending: sent, failed, undeliverable or email turned off."""
+
+    def __init__(self, status: str):
+        super().__init__(status)
+        self.status = status
+
+
+def _claim_sql() -> str:
+    table = connection.ops.quote_name(Notification._meta.db_table)
+    users = connection.ops.quote_name(Notification._meta.get_field("recipient")
+                                      .related_model._meta.db_table)
+    # Table names from the models, values as parameters.
+    return (
+        f"UPDATE {table} SET claimed_until = %s, claim_token = %s, attempts = attempts + 1 "  # noqa: S608
+        f"WHERE id = %s AND status = %s AND (claimed_until IS NULL OR claimed_until < %s) "
+        f"RETURNING to_email, event, context, language, attempts, "
+        f"(SELECT CASE WHEN u.full_name <> '' THEN u.full_name ELSE u.email END "
+        f"FROM {users} u WHERE u.id = {table}.recipient_id)"
+    )
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What one delivery holds: the row's message, its token and the attempt it is."""
+
+    notification_id: int
+    token: str
+    to_email: str
+    event: str
+    context: dict
+    language: str
+    attempts: int
+    recipient_name: str
+
+
+def notification_claim(*, notification_id: int, now=None) -> Claim:
+    """Claim a pending notification for one delivery with one statement: the row is taken for
+    ``NOTIFICATION_LEASE_SECONDS`` and its attempt counted, and no lock is held while the
+    message is sent. Raises ``NotYetVisible`` for a row this connection cannot see yet,
+    ``ClaimedElsewhere`` while another delivery's claim runs, ``AlreadyDelivered`` for a row
+    that is no longer pending."""
+    now = now or timezone.now()
+    token = uuid.uuid4().hex
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(_claim_sql(), [
+            adapt(now + timedelta(seconds=settings.NOTIFICATION_LEASE_SECONDS)), token,
+            notification_id, Notification.Status.PENDING, adapt(now)])
+        row = cursor.fetchone()
+    if row is None:
+        current = (Notification.objects.filter(pk=notification_id)
+                   .values("status", "claimed_until").first())
+        if current is None:
+            raise NotYetVisible(notification_id)
+        if current["status"] != Notification.Status.PENDING:
+            raise AlreadyDelivered(current["status"])
+        raise ClaimedElsewhere((current["claimed_until"] - now).total_seconds())
+    to_email, event, context, language, attempts, name = row
+    context = Notification._meta.get_field("context").from_db_value(context, None, connection)
+    return Claim(notification_id=notification_id, token=token, to_email=to_email, event=event,
+                 context=context, language=language, attempts=attempts,
+                 recipient_name=name or to_email)
+
+
+def _settle(claim: Claim, **fields) -> bool:
+    """Record a delivery's outcome and release its claim, in one statement that only the
+    claim's holder can make. False when the claim had expired and another delivery took it."""
+    return bool(Notification.objects.filter(pk=claim.notification_id, claim_token=claim.token)
+                .update(claimed_until=None, claim_token="", **fields))
+
+
+def notification_message_id(notification_id: int) -> str:
+    """The Message-ID of a notification's email: the same on every attempt, so a mail system
+    that receives a duplicate (see ``notification_deliver``) can fold it."""
+    return f"<aiss-notification-{notification_id}@{settings.NOTIFICATION_MESSAGE_ID_DOMAIN}>"
+
+
 def notification_deliver(*, notification_id: int) -> str:
-    """Send one notification at most once. Returns what happened, for logs and tests.
+    """Send one notification. Returns what happened, for logs and tests.
 
-    The row is locked for the duration of the send, so a duplicate message for the same row
-    (a redelivery, or the sweeper racing the original) skips it instead of sending again.
+    Delivery is at-least-once with one stable Message-ID. The row is claimed with one
+    ``UPDATE`` (a lease, ``notification_claim``), the email is sent with no transaction or
+    lock open, and the outcome is recorded with one ``UPDATE`` as soon as the mail server
+    has answered. A redelivered task or the sweeper finds the row sent, or claimed and
+    retries after the claim expires. A second email can only follow a worker that dies in the
+    moment between the server accepting the message and that ``UPDATE``, or a send that
+    outlives its claim (prevented by ``EMAIL_TIMEOUT`` < ``NOTIFICATION_LEASE_SECONDS``);
+    both emails then carry the same Message-ID.
+
+    Raises ``NotYetVisible`` and ``ClaimedElsewhere`` for the task to retry, and
+    ``TemporaryDeliveryError`` when the mail server refused and attempts remain.
     """
-    with transaction.atomic():
-        notification = (
-            Notification.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("recipient")
-            .filter(pk=notification_id)
-            .first()
-        )
-        if notification is None:
-            return "locked-or-missing"
-        if notification.status != Notification.Status.PENDING:
-            return f"already-{notification.status}"
-        try:
-            validate_email(notification.to_email)
-        except ValidationError:
-            notification.status = Notification.Status.UNDELIVERABLE
-            notification.last_error = "Malformed email address"
-            notification.save(update_fields=["status", "last_error"])
-            return "undeliverable"
-        try:
-            subject, text, html = _render(notification)
-        except Exception as exc:  # noqa: BLE001 - a broken template must not go silent
-            notification.status = Notification.Status.FAILED
-            notification.last_error = f"Template error: {type(exc).__name__}: {exc}"[:2000]
-            notification.save(update_fields=["status", "last_error"])
-            logger.error("Notification %s could not be rendered: %s", notification.pk, exc)
+    try:
+        claim = notification_claim(notification_id=notification_id)
+    except AlreadyDelivered as exc:
+        return f"already-{exc.status}"
+    try:
+        validate_email(claim.to_email)
+    except ValidationError:
+        _settle(claim, status=Notification.Status.UNDELIVERABLE,
+                last_error="Malformed email address")
+        return "undeliverable"
+    try:
+        subject, text, html = notification_render(
+            event=claim.event, context=claim.context, language=claim.language,
+            recipient_name=claim.recipient_name)
+    except Exception as exc:  # noqa: BLE001 - a broken template must not go silent
+        _settle(claim, status=Notification.Status.FAILED,
+                last_error=f"Template error: {type(exc).__name__}: {exc}"[:2000])
+        logger.error("Notification %s could not be rendered: %s", notification_id, exc)
+        return "failed"
+    message = EmailMultiAlternatives(
+        subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[claim.to_email], headers={"Message-ID": notification_message_id(notification_id)})
+    message.attach_alternative(html, "text/html")
+    try:
+        message.send(fail_silently=False)
+    except Exception as exc:  # noqa: BLE001 - SMTP and socket errors vary by backend
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        if claim.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
+            _settle(claim, status=Notification.Status.FAILED, last_error=error)
+            logger.error("Notification %s failed after %s attempts", notification_id,
+                         claim.attempts)
             return "failed"
-        message = EmailMultiAlternatives(
-            subject=subject,
-            body=text,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[notification.to_email],
-            # A stable Message-ID lets mail servers drop a duplicate of the same notification.
-            headers={"Message-ID": f"<aiss-notification-{notification.pk}@cyberport.hk>"},
-        )
-        message.attach_alternative(html, "text/html")
-        notification.attempts += 1
-        try:
-            message.send(fail_silently=False)
-        except Exception as exc:  # noqa: BLE001 - SMTP and socket errors vary by backend
-            notification.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            if notification.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
-                notification.status = Notification.Status.FAILED
-                notification.save(update_fields=["attempts", "last_error", "status"])
-                logger.error("Notification %s failed after %s attempts", notification.pk,
-                             notification.attempts)
-                return "failed"
-            notification.save(update_fields=["attempts", "last_error"])
-            retry_error = TemporaryDeliveryError(notification.last_error)
-        else:
-            retry_error = None
-            _mark_sent(notification, subject)
-    if retry_error is not None:
-        # Raised after the block so the attempt count and error are committed.
-        raise retry_error
+        # The retry is due after the backoff: the sweeper leaves the row alone until then.
+        retry_in = delivery_retry_delay(retries=claim.attempts - 1)
+        _settle(claim, last_error=error,
+                enqueued_at=timezone.now() + timedelta(seconds=retry_in))
+        raise TemporaryDeliveryError(error, retry_in=retry_in) from exc
+    if not _settle(claim, status=Notification.Status.SENT, subject=subject[:255],
+                   sent_at=timezone.now(), last_error=""):
+        logger.warning("Notification %s was sent after its claim expired; another delivery "
+                       "may send it again with the same Message-ID", notification_id)
     return "sent"
-
-
-def _mark_sent(notification: Notification, subject: str) -> None:
-    notification.status = Notification.Status.SENT
-    notification.subject = subject[:255]
-    notification.sent_at = timezone.now()
-    notification.last_error = ""
-    notification.save(update_fields=["status", "subject", "sent_at", "attempts", "last_error"])
 
 
 def outbox_sweep(*, now=None) -> int:
