@@ -128,8 +128,12 @@ CACHE_REDIS_URL = REDIS_URL or (
     CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else ""
 )
 if CACHE_REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": CACHE_REDIS_URL}}
+    # Fails open with a logged warning: with Redis down, signing in still works (the rate
+    # limits it holds lapse; axes counts failures in the database). Short socket timeouts
+    # keep a Redis that does not answer from holding requests up.
+    CACHES = {"default": {"BACKEND": "subsidy.platform.cache.FailOpenRedisCache",
+                          "LOCATION": CACHE_REDIS_URL,
+                          "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
