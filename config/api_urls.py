@@ -4,6 +4,7 @@ else."""
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
+from subsidy.api import converters  # noqa: F401 - registers the "ident" converter
 from subsidy.api import views as api_views
 from subsidy.api.errors import ApiNotFound
 from subsidy.finance.api import reports as api_reports
@@ -16,7 +17,7 @@ v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", api_views.ApiDocs.as_view(), name="docs"),
     path("rounds/", scheme_api.RoundList.as_view(), name="round-list"),
-    path("rounds/<str:code>/", scheme_api.RoundDetail.as_view(), name="round-detail"),
+    path("rounds/<ident:code>/", scheme_api.RoundDetail.as_view(), name="round-detail"),
     path("webhooks/", webhook_api.WebhookEndpointList.as_view(), name="webhook-list"),
     path("webhooks/<int:endpoint_id>/", webhook_api.WebhookEndpointDetail.as_view(),
          name="webhook-detail"),
@@ -36,5 +37,5 @@ v1 = [
 
 urlpatterns = [
     path("v1/", include(v1)),
-    re_path(r"^.*$", ApiNotFound.as_view(), name="not-found"),
+    re_path(r"^[\s\S]*$", ApiNotFound.as_view(), name="not-found"),
 ]

@@ -2,6 +2,8 @@
 (``applicants.api.views``). Input serializers check shapes only: the rules and their messages
 are the services', the same as on the applicant's pages."""
 
+from decimal import Decimal
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -18,9 +20,10 @@ from applicants.models import (
     TeamMember,
 )
 from applicants.selectors import open_information_request
+from applicants.services.drafts import MAX_LINES, PLAUSIBLE_AMOUNT, PLAUSIBLE_QUANTITY
 from applicants.services.partners import API_SECTION_FIELDS
 from applicants.workflow import public_status, public_status_code
-from subsidy.api.serializers import KnownFieldsOnly
+from subsidy.api.serializers import AmountField, KnownFieldsOnly
 from subsidy.scheme.models import DocumentType, Sector
 
 PUBLIC_STATUS_CODES = sorted({public_status_code(s) for s in ApplicationStatus.values})
@@ -54,7 +57,7 @@ class OrganisationInputSerializer(KnownFieldsOnly, serializers.Serializer):
         "Invited by email to become the company's owner."))
 
 
-class LinkRequestInputSerializer(serializers.Serializer):
+class LinkRequestInputSerializer(KnownFieldsOnly, serializers.Serializer):
     br_number = serializers.CharField(max_length=8, help_text=(
         "The Business Registration number of a company already registered in the portal."))
 
@@ -69,6 +72,8 @@ class LinkRequestSerializer(serializers.Serializer):
 
 class OrganisationFilterSerializer(serializers.Serializer):
     updated_since = serializers.DateTimeField(required=False)
+    br_number = serializers.RegexField(r"^[0-9]{8}$", required=False, help_text=(
+        "Only the linked company with this Business Registration number."))
 
 
 class BudgetLineSerializer(serializers.ModelSerializer):
@@ -174,55 +179,66 @@ class ApplicationCreateSerializer(KnownFieldsOnly, serializers.Serializer):
     round = serializers.CharField(max_length=20, help_text="The code of an open round.")
 
 
-class BudgetLineInputSerializer(serializers.Serializer):
+class BudgetLineInputSerializer(KnownFieldsOnly, serializers.Serializer):
     category = serializers.ChoiceField(choices=BudgetLine.Category.choices)
     description = serializers.CharField(max_length=200)
-    quantity = serializers.DecimalField(max_digits=12, decimal_places=2, required=False,
-                                        allow_null=True)
-    unit_cost = serializers.DecimalField(max_digits=14, decimal_places=2, required=False,
-                                         allow_null=True)
-    gpu_hours = serializers.DecimalField(max_digits=12, decimal_places=2, required=False,
-                                         allow_null=True)
-    justification = serializers.CharField(required=False, allow_blank=True)
+    quantity = AmountField(maximum=PLAUSIBLE_QUANTITY, required=False, allow_null=True)
+    unit_cost = AmountField(maximum=PLAUSIBLE_AMOUNT, required=False, allow_null=True)
+    gpu_hours = AmountField(maximum=PLAUSIBLE_QUANTITY, required=False, allow_null=True)
+    justification = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class MilestoneInputSerializer(KnownFieldsOnly, serializers.Serializer):
+    deliverable = serializers.CharField(max_length=300)
+    due_date = serializers.DateField()
+    share_percent = AmountField(maximum=Decimal("100"), help_text="Percent of the grant.")
+
+
+class TeamMemberInputSerializer(KnownFieldsOnly, serializers.Serializer):
+    name = serializers.CharField(max_length=150)
+    role = serializers.CharField(max_length=150)
+    expertise = serializers.CharField(required=False, allow_blank=True, max_length=1000)
 
 
 class ApplicationUpdateSerializer(KnownFieldsOnly, serializers.Serializer):
     """Documents the body of PATCH; values are checked by the same rules as the
-    applicant's form (a field named ``budget-2-quantity`` in an error is the third budget
-    line's quantity)."""
+    applicant's form; an error names the field by its path in the body
+    (``budget_lines.2.quantity`` is the third budget line's quantity)."""
 
     version = serializers.IntegerField(help_text=(
         "The version you last read; a change made by someone else since is refused with "
         "422 (code 'stale')."))
-    title = serializers.CharField(required=False, allow_blank=True)
-    summary = serializers.CharField(required=False, allow_blank=True)
+    title = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    summary = serializers.CharField(required=False, allow_blank=True, max_length=5000)
     category = serializers.ChoiceField(choices=Sector.choices, required=False,
                                        allow_blank=True)
     start_date = serializers.DateField(required=False, allow_null=True)
     end_date = serializers.DateField(required=False, allow_null=True)
-    total_eligible_cost = serializers.DecimalField(max_digits=14, decimal_places=2,
-                                                   required=False, allow_null=True)
-    requested_subsidy = serializers.DecimalField(max_digits=14, decimal_places=2,
-                                                 required=False, allow_null=True)
-    rai_safety = serializers.CharField(required=False, allow_blank=True)
-    rai_human = serializers.CharField(required=False, allow_blank=True)
-    rai_transparency = serializers.CharField(required=False, allow_blank=True)
+    total_eligible_cost = AmountField(maximum=PLAUSIBLE_AMOUNT, required=False,
+                                      allow_null=True)
+    requested_subsidy = AmountField(maximum=PLAUSIBLE_AMOUNT, required=False,
+                                    allow_null=True)
+    rai_safety = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+    rai_human = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+    rai_transparency = serializers.CharField(required=False, allow_blank=True,
+                                             max_length=4000)
     declares_accurate = serializers.BooleanField(required=False)
     declares_no_double_funding = serializers.BooleanField(required=False)
     declares_compliance = serializers.BooleanField(required=False)
     privacy_notice_accepted = serializers.BooleanField(required=False)
-    budget_lines = BudgetLineInputSerializer(many=True, required=False)
-    milestones = MilestoneSerializer(many=True, required=False)
-    team_members = TeamMemberSerializer(many=True, required=False)
+    budget_lines = BudgetLineInputSerializer(many=True, required=False, max_length=MAX_LINES)
+    milestones = MilestoneInputSerializer(many=True, required=False, max_length=MAX_LINES)
+    team_members = TeamMemberInputSerializer(many=True, required=False,
+                                             max_length=MAX_LINES)
 
 
-class DocumentUploadSerializer(serializers.Serializer):
+class DocumentUploadSerializer(KnownFieldsOnly, serializers.Serializer):
     document_type = serializers.ChoiceField(choices=DocumentType.choices)
     file = serializers.FileField(help_text="PDF, DOCX, XLSX, PNG or JPEG, recognised by "
                                            "content.")
 
 
-class WithdrawInputSerializer(serializers.Serializer):
+class WithdrawInputSerializer(KnownFieldsOnly, serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=4000)
 
 

@@ -4,6 +4,7 @@
 from django.urls import path
 
 from applicants.api import views as api
+from subsidy.api import converters  # noqa: F401 - registers the "ident" converter
 
 urlpatterns = [
     path("organisations/", api.OrganisationList.as_view(), name="organisation-list"),
@@ -12,15 +13,15 @@ urlpatterns = [
     path("organisations/<int:pk>/", api.OrganisationDetail.as_view(),
          name="organisation-detail"),
     path("applications/", api.ApplicationList.as_view(), name="application-list"),
-    path("applications/<str:reference>/", api.ApplicationDetail.as_view(),
+    path("applications/<ident:reference>/", api.ApplicationDetail.as_view(),
          name="application-detail"),
-    path("applications/<str:reference>/documents/", api.ApplicationDocuments.as_view(),
+    path("applications/<ident:reference>/documents/", api.ApplicationDocuments.as_view(),
          name="application-documents"),
-    path("applications/<str:reference>/submit/", api.ApplicationSubmit.as_view(),
+    path("applications/<ident:reference>/submit/", api.ApplicationSubmit.as_view(),
          name="application-submit"),
-    path("applications/<str:reference>/withdraw/", api.ApplicationWithdraw.as_view(),
+    path("applications/<ident:reference>/withdraw/", api.ApplicationWithdraw.as_view(),
          name="application-withdraw"),
-    path("applications/<str:reference>/history/", api.ApplicationHistory.as_view(),
+    path("applications/<ident:reference>/history/", api.ApplicationHistory.as_view(),
          name="application-history"),
     path("events/", api.EventList.as_view(), name="event-list"),
 ]

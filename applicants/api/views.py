@@ -57,12 +57,27 @@ REFERENCE_PARAMETER = OpenApiParameter(
                  "AISS-2026R1-00001) or its id (a UUID, which a draft has from creation)."))
 
 
+# The application form's names for what the API writes under another name.
+FORM_NAMES_IN_API = {"budget": "budget_lines", "team": "team_members",
+                     "privacy_notice": "privacy_notice_accepted"}
+
+
+def api_field_path(field: str | None) -> str:
+    """A problem's form field as a dotted path into the API's body: ``budget-0-gpu_hours``
+    is ``budget_lines.0.gpu_hours``, ``privacy_notice`` is ``privacy_notice_accepted``, a
+    missing document ``documents.br_certificate``; ``None`` is the application as a whole
+    (``non_field_errors``)."""
+    if not field:
+        return "non_field_errors"
+    head, *rest = field.split("-")
+    return ".".join([FORM_NAMES_IN_API.get(head, head), *rest])
+
+
 def problems_as_validation_error(exc: ProblemsError) -> exceptions.ValidationError:
-    """Every problem the service found, by field, as one 400 (``None`` is the whole
-    application)."""
+    """Every problem the service found, by field, as one 400."""
     errors: dict[str, list[str]] = {}
     for field, message in exc.problems:
-        errors.setdefault(field or "non_field_errors", []).append(str(message))
+        errors.setdefault(api_field_path(field), []).append(str(message))
     return exceptions.ValidationError(errors, code=exc.code)
 
 
@@ -98,7 +113,9 @@ class PartnerView:
 @extend_schema(tags=["organisations"])
 class OrganisationList(IdempotentWritesMixin, PartnerView, generics.ListAPIView):
     """The organisations linked to the partner; POST registers a new one, linked from the
-    start, and invites its owner by email."""
+    start, and invites its owner by email. The answer to POST is the same whether or not a
+    company with that BR number is already registered (then its owners are asked to link
+    it, as by a link request): find the company in this list by ``br_number``."""
 
     required_scopes = READ_OR_WRITE
     serializer_class = OrganisationSerializer
@@ -111,6 +128,8 @@ class OrganisationList(IdempotentWritesMixin, PartnerView, generics.ListAPIView)
         if "updated_since" in filters.validated_data:
             organisations = organisations.filter(
                 updated_at__gte=filters.validated_data["updated_since"])
+        if "br_number" in filters.validated_data:
+            organisations = organisations.filter(br_number=filters.validated_data["br_number"])
         return organisations
 
     @extend_schema(parameters=[OrganisationFilterSerializer])
@@ -118,17 +137,15 @@ class OrganisationList(IdempotentWritesMixin, PartnerView, generics.ListAPIView)
         return super().get(request, *args, **kwargs)
 
     @extend_schema(request=OrganisationInputSerializer,
-                   responses={201: OrganisationSerializer},
+                   responses={202: LinkRequestSerializer},
                    parameters=[IDEMPOTENCY_KEY_PARAMETER])
     def post(self, request):
         data = OrganisationInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        organisation = partners.partner_organisation_create(client=request.user,
-                                                            **data.validated_data)
-        organisation = selectors.organisations_for_partner(partner=self.partner()).get(
-            pk=organisation.pk)
-        return Response(OrganisationSerializer(organisation).data,
-                        status=status.HTTP_201_CREATED)
+        self.partner()
+        partners.partner_organisation_create(client=request.user, **data.validated_data)
+        return Response({"br_number": data.validated_data["br_number"],
+                         "status": "requested"}, status=status.HTTP_202_ACCEPTED)
 
 
 @extend_schema(tags=["organisations"])
@@ -282,7 +299,8 @@ class ApplicationSubmit(IdempotentWritesMixin, PartnerView, generics.GenericAPIV
         if application.status == Application.Status.INFO_REQUESTED:
             application_resubmit(actor=request.user, application=application)
         else:
-            application_submit(actor=request.user, application=application)
+            application_submit(actor=request.user, application=application,
+                               repeat_is_success=False)
         self.kwargs["reference"] = str(application.public_id)
         return Response(ApplicationSerializer(self.application()).data)
 

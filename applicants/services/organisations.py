@@ -29,8 +29,10 @@ ORGANISATION_FIELDS = ["name_en", "name_zh", "br_number", "incorporation_date", 
 INVITATION_VALID_DAYS = 14
 
 
-def _apply_profile(organisation: Organisation, values: dict) -> None:
-    """Set the profile fields and validate them with the model's own rules."""
+def _apply_profile(organisation: Organisation, values: dict, *,
+                   check_duplicate: bool = True) -> None:
+    """Set the profile fields and validate them with the model's own rules (and, unless
+    ``check_duplicate`` is false, that no other company has the BR number)."""
     for name in ORGANISATION_FIELDS:
         if name in values:
             value = values[name]
@@ -43,6 +45,8 @@ def _apply_profile(organisation: Organisation, values: dict) -> None:
     if organisation.incorporation_date and organisation.incorporation_date > timezone.localdate():
         raise ProblemsError([("incorporation_date",
                               _("The date of incorporation cannot be in the future."))])
+    if not check_duplicate:
+        return
     duplicate = Organisation.objects.filter(br_number=organisation.br_number)
     if organisation.pk:
         duplicate = duplicate.exclude(pk=organisation.pk)

@@ -66,19 +66,36 @@ def _owner(user: User, organisation: Organisation) -> None:
 # --- The partner's side --------------------------------------------------------------------
 
 @transaction.atomic
-def partner_organisation_create(*, client, owner_email: str, **values) -> Organisation:
+def partner_organisation_create(*, client, owner_email: str, **values) -> Organisation | None:
     """The partner registers a company: the same profile rules as an applicant's own
     registration; the company is linked to the partner at once and ``owner_email`` is
-    invited to become its owner."""
+    invited to become its owner.
+
+    A company with that BR number may already be registered. The partner is not told so
+    (the same privacy as ``partner_link_request``): its owners are asked to link it
+    instead, exactly as a link request does, and ``None`` is returned."""
     partner: PartnerOrganisation = client.partner
     owner_email = (owner_email or "").strip().lower()
+    problems = []
     try:
         validate_email(owner_email)
-    except ValidationError as exc:
-        raise ProblemsError([("owner_email", _("Enter a valid email address."))]) from exc
+    except ValidationError:
+        problems.append(("owner_email", _("Enter a valid email address.")))
     organisation = Organisation()
-    _apply_profile(organisation, values)
-    _save_unique(organisation)
+    try:
+        _apply_profile(organisation, values, check_duplicate=False)
+    except ProblemsError as exc:
+        problems = exc.problems + problems
+    if problems:
+        raise ProblemsError(problems)
+    if Organisation.objects.filter(br_number=organisation.br_number).exists():
+        partner_link_request(client=client, br_number=organisation.br_number)
+        return None
+    try:
+        _save_unique(organisation)
+    except ProblemsError:  # registered a moment ago by someone else
+        partner_link_request(client=client, br_number=organisation.br_number)
+        return None
     now = timezone.now()
     link = PartnerLink.objects.create(partner=partner, organisation=organisation,
                                       created_via=PartnerLink.Origin.API, requested_at=now,

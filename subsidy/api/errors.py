@@ -9,9 +9,17 @@ import logging
 import math
 from http import HTTPStatus
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import (
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 from django.views import defaults
@@ -55,13 +63,30 @@ def _field_errors(detail) -> dict:
             elif isinstance(value, list) and value and isinstance(value[0], dict):
                 for index, item in enumerate(value):
                     for sub_name, messages in _field_errors(item).items():
-                        result[f"{name}[{index}].{sub_name}"] = messages
+                        result[f"{name}.{index}.{sub_name}"] = messages
             else:
                 result[str(name)] = [str(m) for m in (value if isinstance(value, list)
                                                       else [value])]
         return result
     return {"non_field_errors": [str(m) for m in (detail if isinstance(detail, list)
                                                   else [detail])]}
+
+
+def _from_request_error(exc: Exception) -> exceptions.APIException | None:
+    """Django's refusals of a malformed or oversized request, raised while the body is
+    read: too large (``DATA_UPLOAD_MAX_MEMORY_SIZE``) or too many fields or files is 413;
+    any other suspicious or undecodable request is 400."""
+    if isinstance(exc, RequestDataTooBig | TooManyFieldsSent | TooManyFilesSent):
+        error = exceptions.APIException(
+            _("The request is too large: send at most %(size)s bytes of data and "
+              "%(fields)s fields.") % {"size": settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
+                                       "fields": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS},
+            code="request_too_large")
+        error.status_code = 413
+        return error
+    if isinstance(exc, SuspiciousOperation | UnicodeError | MultiPartParserError):
+        return exceptions.ParseError(_("The request could not be read."), code="parse_error")
+    return None
 
 
 def _from_domain_error(exc: DomainError) -> exceptions.APIException:
@@ -89,6 +114,8 @@ def problem_exception_handler(exc, context):
     instance = request.path if request is not None else ""
     if isinstance(exc, DomainError):
         exc = _from_domain_error(exc)
+    elif (request_error := _from_request_error(exc)) is not None:
+        exc = request_error
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors":

@@ -100,7 +100,7 @@ def test_patch_reports_every_problem_with_the_web_messages(partner_client, creat
     assert response.status_code == 400
     errors = response.json()["errors"]
     assert errors["end_date"] == ["The end date must not be before the start date."]
-    assert errors["team-0-name"] == [
+    assert errors["team_members.0.name"] == [
         "Do not enter identity card (HKID) numbers; the scheme does not collect them."]
 
 

@@ -30,25 +30,54 @@ def _english():
     translation.deactivate()
 
 
+def registered(partner_client, br_number="27182818") -> dict:
+    """The linked company with ``br_number``, as the list filtered by it shows it."""
+    (organisation,) = partner_client.get(
+        "/api/v1/organisations/", {"br_number": br_number}).json()["results"]
+    return organisation
+
+
 def test_created_organisation_is_linked_to_the_partner_from_the_start(partner_client,
                                                                       partner):
     response = partner_client.post("/api/v1/organisations/", PROFILE, format="json")
 
-    assert response.status_code == 201, response.json()
-    body = response.json()
-    assert body["br_number"] == "27182818"
+    assert response.status_code == 202, response.json()
+    assert response.json() == {"br_number": "27182818", "status": "requested"}
+    body = registered(partner_client)
     assert body["created_via"] == "api"
     assert body["linked_at"]
     link_row = PartnerLink.objects.get(organisation_id=body["id"])
     assert link_row.partner == partner and link_row.is_active
 
 
+def test_registering_a_registered_company_reveals_nothing(partner_client, partner,
+                                                          english,
+                                                          django_capture_on_commit_callbacks):
+    """The answer is the same as for a new company; the owners are asked to link it, as
+    by a link request, and nothing about the company reaches the partner."""
+    owner = MembershipFactory(organisation=OrganisationFactory(br_number="16180339"),
+                              role=Membership.Role.OWNER).user
+    new = partner_client.post("/api/v1/organisations/", PROFILE, format="json")
+    with django_capture_on_commit_callbacks(execute=True):
+        existing = partner_client.post("/api/v1/organisations/",
+                                       {**PROFILE, "br_number": "16180339"}, format="json")
+
+    assert existing.status_code == new.status_code == 202
+    assert existing.json() == {**new.json(), "br_number": "16180339"}
+    assert existing["Content-Type"] == new["Content-Type"]
+    pending = PartnerLink.objects.get(partner=partner, organisation__br_number="16180339")
+    assert pending.is_pending and pending.created_via == "consent"
+    assert partner_client.get("/api/v1/organisations/",
+                              {"br_number": "16180339"}).json()["results"] == []
+    assert owner.email in [m.to[0] for m in mail.outbox]
+
+
 def test_created_organisation_invites_its_owner_by_email(partner_client,
                                                          django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        response = partner_client.post("/api/v1/organisations/", PROFILE, format="json")
+        partner_client.post("/api/v1/organisations/", PROFILE, format="json")
 
-    organisation = Organisation.objects.get(pk=response.json()["id"])
+    organisation = Organisation.objects.get(pk=registered(partner_client)["id"])
     invitation = organisation.invitations.get()
     assert invitation.email == "founder@kowloonvision.example.hk"
     assert invitation.role == Membership.Role.OWNER
@@ -68,21 +97,20 @@ def test_invited_owner_becomes_owner_of_the_partner_registered_company(
     assert membership.role == Membership.Role.OWNER
 
 
-def test_creation_uses_the_web_rules_and_messages(partner_client, linked_organisation):
+def test_creation_uses_the_web_rules_and_messages(partner_client):
     response = partner_client.post("/api/v1/organisations/",
-                                   {**PROFILE, "br_number": linked_organisation.br_number},
-                                   format="json")
+                                   {**PROFILE, "br_number": "2718281"}, format="json")
 
     assert response.status_code == 400
     assert response.json()["errors"]["br_number"] == [
-        "A company with this Business Registration number is already registered."]
+        "Enter the 8-digit Business Registration number, e.g. 12345678."]
 
 
 def test_creation_is_audited_as_the_partner_key(partner_client):
-    response = partner_client.post("/api/v1/organisations/", PROFILE, format="json")
+    partner_client.post("/api/v1/organisations/", PROFILE, format="json")
 
     event = AuditEvent.objects.get(action="organisation.create",
-                                   object_id=str(response.json()["id"]))
+                                   object_id=str(registered(partner_client)["id"]))
     assert event.actor is None
     key = ApiKey.objects.get()
     assert event.actor_label == f"partner:HKU iDendron (key {key.prefix})"
@@ -226,7 +254,7 @@ def test_creation_replays_with_the_same_idempotency_key(partner_client):
     second = partner_client.post("/api/v1/organisations/", PROFILE, format="json",
                                  HTTP_IDEMPOTENCY_KEY="org-1")
 
-    assert second.status_code == 201
+    assert second.status_code == 202
     assert second.json() == first.json()
     assert second["Idempotent-Replayed"] == "true"
     assert Organisation.objects.count() == 1
