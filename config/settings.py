@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "subsidy.platform.middleware.UserLanguageMiddleware",
     "subsidy.platform.middleware.AuditContextMiddleware",
+    "subsidy.platform.middleware.RefusedRequestMiddleware",
     "subsidy.platform.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

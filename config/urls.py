@@ -35,3 +35,5 @@ urlpatterns = [
 ]
 
 handler500 = "subsidy.api.errors.server_error"
+# allauth answers its rate limits with the root URLconf's handler429.
+handler429 = "subsidy.platform.web.errors.rate_limited"

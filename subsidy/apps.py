@@ -18,12 +18,15 @@ class SubsidyConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
 
         import subsidy.platform.checks  # noqa: F401  (registers the start-up checks)
+        from subsidy.platform import security_events
         from subsidy.platform.second_factor import second_factor_note_sign_in
 
         # Every way of signing in (allauth, a test's force_login, any future one) notes
         # whether the account has a second factor this session must pass.
         user_logged_in.connect(second_factor_note_sign_in,
                                dispatch_uid="second_factor_note_sign_in")
+        # Failed and throttled sign-ins and second factors added or removed are audited.
+        security_events.connect()
 
         # Services enqueue by task name (subsidy.platform.queue): every task is registered
         # in web processes too, not only where the worker discovered it.

@@ -11,6 +11,7 @@ from django.utils.http import urlencode
 from subsidy.platform.audit import current_ip
 from subsidy.platform.second_factor import second_factor_passed, second_factor_pending
 from subsidy.platform.security import client_ip
+from subsidy.platform.security_events import request_refused
 
 
 class UserLanguageMiddleware:
@@ -39,6 +40,20 @@ class AuditContextMiddleware:
             return self.get_response(request)
         finally:
             current_ip.reset(token)
+
+
+class RefusedRequestMiddleware:
+    """Every refused request (403: a permission, a role, a CSRF check) of a signed-in user or
+    an API client goes to the audit trail, however the view refused it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code == 403:
+            request_refused(request, response.status_code)
+        return response
 
 
 class SecondFactorMiddleware:

@@ -153,3 +153,15 @@ def test_staff_key_stops_working_when_the_account_is_deactivated(issue_key, clie
     finance.is_active = False
     finance.save()
     assert_unauthorised(client.get(ROUNDS), "revoked_key")
+
+
+def test_a_request_refused_for_a_missing_scope_is_audited_against_the_key(
+        partner, issue_key, client_for):
+    client = client_for(issue_key(partner=partner, scopes=["webhooks:manage"]))
+
+    client.get(ROUNDS)
+
+    event = AuditEvent.objects.get(action="security.request_refused")
+    assert event.object_id == str(ApiKey.objects.get().pk)
+    assert event.actor_label.startswith(f"partner:{partner.name}")
+    assert (event.after["path"], event.after["status"]) == (ROUNDS, 403)

@@ -1,6 +1,17 @@
-"""A service's refusal shown on the form that asked for it, or as messages on the page."""
+"""A service's refusal shown on the form that asked for it, or as messages on the page; and
+the page of a sign-in refused by a rate limit."""
 
+from allauth.core.internal.ratelimit import handler429
 from django.contrib import messages
+
+from subsidy.platform.security_events import sign_in_rate_limited
+
+
+def rate_limited(request):
+    """allauth's "too many requests" page (``handler429`` in the root URLconf), after the
+    refusal is written to the audit trail."""
+    sign_in_rate_limited(request)
+    return handler429(request)
 
 
 def domain_error_problems(error) -> list:
