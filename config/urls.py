@@ -19,6 +19,7 @@ core_urls = [
 
 urlpatterns = [
     path("", include((core_urls, "core"))),
+    path("", include("subsidy.privacy.web.urls")),
     # Before subsidy.scheme.web.urls: its staff/rounds/<code>/<action>/ would catch the
     # reviewer pages.
     path("", include("reviews.web.urls")),

@@ -4,10 +4,11 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 # Packages of this app whose ``tasks`` module registers Celery tasks.
-TASK_PACKAGES = ("subsidy.api", "subsidy.notifications", "subsidy.scheme", "subsidy.webhooks")
+TASK_PACKAGES = ("subsidy.api", "subsidy.notifications", "subsidy.scheme", "subsidy.webhooks",
+                 "subsidy.privacy")
 # Packages of this app whose ``permissions`` module holds the rules for the data they own.
 PERMISSION_PACKAGES = ("subsidy.platform", "subsidy.api", "subsidy.scheme", "subsidy.finance",
-                       "subsidy.partners")
+                       "subsidy.partners", "subsidy.privacy")
 
 
 class SubsidyConfig(AppConfig):

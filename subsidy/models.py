@@ -19,5 +19,6 @@ from subsidy.platform.models import (  # noqa: F401
     User,
     UserRole,
 )
+from subsidy.privacy.models import DataAccessRequest  # noqa: F401
 from subsidy.scheme.models import FundingRound, Grant, Scheme  # noqa: F401
 from subsidy.webhooks.models import WebhookDelivery, WebhookEndpoint  # noqa: F401

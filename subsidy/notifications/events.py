@@ -79,6 +79,8 @@ _REVIEW = {**_APPLICATION, "url": "/reviews/assignments/7/", "due_at": "2026-12-
 _OFFER = {**_APPLICATION, "amount": "HK$1,200,000.00", "expires_at": "2026-12-15 18:00"}
 _CLAIM = {**_APPLICATION, "tranche": "2", "amount": "HK$360,000.00",
           "url": "/finance/claims/3/"}
+_DAR = {"case_id": 3, "reference": "DAR-00003", "requester": "Chan Tai Man",
+        "received_on": "2026-11-02", "due_on": "2026-12-12", "url": "/staff/privacy/requests/3/"}
 
 EVENTS: tuple[NotificationEvent, ...] = (
     # Accounts
@@ -240,6 +242,15 @@ EVENTS: tuple[NotificationEvent, ...] = (
         "round_closing_soon", _("Round closing in 3 days"), Audience.APPLICANT,
         mandatory=False,
         sample_context={**_APPLICATION, "closes_at": "2026-12-31 18:00"},
+    ),
+    # Personal data: a data access request must be answered within 40 days (PDPO s.19).
+    NotificationEvent(
+        "data_access_request_due_soon", _("Data access request due soon"), Audience.STAFF,
+        mandatory=True, sample_context=_DAR,
+    ),
+    NotificationEvent(
+        "data_access_request_overdue", _("Data access request overdue"), Audience.STAFF,
+        mandatory=True, sample_context=_DAR,
     ),
     # Staff
     NotificationEvent(

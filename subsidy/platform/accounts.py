@@ -66,7 +66,7 @@ def user_update_account(*, actor, user: User, **changes) -> User:
     if "email" in changes:
         changes["email"] = User.objects.normalize_email(changes["email"]).lower()
     if "is_active" in changes and not changes["is_active"]:
-        _require_another_administrator(user)
+        require_another_administrator(user)
     # Read "before" from the locked row: a bound admin form may already have changed ``user``.
     stored = User.objects.select_for_update().get(pk=user.pk)
     if not changes:
@@ -95,7 +95,7 @@ def _sign_in_address_follow(user: User) -> None:
         EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=False)
 
 
-def _require_another_administrator(user: User) -> None:
+def require_another_administrator(user: User) -> None:
     """Refuse to take the last active administrator away (their role or their account):
     nobody could open accounts or grant roles afterwards. The administrators' rows are locked
     first, by id, so two of them cannot each remove the other at the same moment; they are
@@ -144,7 +144,7 @@ def user_revoke_role(*, actor, user: User, role: str) -> None:
     """An administrator takes a role away, audited; never the last active administrator's."""
     require(actor, Action.MANAGE_USERS)
     if role == Role.ADMINISTRATOR:
-        _require_another_administrator(user)
+        require_another_administrator(user)
     deleted, _rows = UserRole.objects.filter(user=user, role=role).delete()
     if deleted:
         audit_record(actor=actor, action="user.revoke_role", obj=user,

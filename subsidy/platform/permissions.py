@@ -54,6 +54,7 @@ class Action(models.TextChoices):
     REVIEW_ASSIGNMENT = "review_assignment"
     USE_PARTNER_PORTAL = "use_partner_portal"
     MANAGE_PARTNER_WEBHOOKS = "manage_partner_webhooks"
+    MANAGE_DATA_ACCESS_REQUESTS = "manage_data_access_requests"
 
 
 class UnregisteredActionError(LookupError):

@@ -77,6 +77,7 @@ TABLE = {
     A.REVIEW_ASSIGNMENT:         (ASSIGNMENT,   " .   .   O   .   .   .   .   .   . "),
     A.USE_PARTNER_PORTAL:        (PARTNER,      " .   O   .   .   .   .   .   .   . "),
     A.MANAGE_PARTNER_WEBHOOKS:   (PARTNER,      " .   O   .   .   .   .   .   .   O "),
+    A.MANAGE_DATA_ACCESS_REQUESTS: (None,       " .   .   .   .   .   .   .   Y   . "),
 }
 
 

@@ -30,6 +30,8 @@ def navigation(request):
             links.append((reverse(url_name), label))
     if can(user, Action.USE_PARTNER_PORTAL):
         links.append((reverse("partner:webhooks"), _("Webhooks")))
+    if can(user, Action.MANAGE_DATA_ACCESS_REQUESTS):
+        links.append((reverse("privacy:requests"), _("Data access requests")))
     if can(user, Action.MANAGE_USERS):
         links.append((reverse("admin:index"), _("Admin site")))
     return {"nav_links": links,
