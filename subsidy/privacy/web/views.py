@@ -36,12 +36,16 @@ from subsidy.privacy.web.forms import (
 @never_cache
 @require_GET
 def personal_data(request):
+    return _personal_data_page(request, AccountCloseForm(user=request.user))
+
+
+def _personal_data_page(request, close_form, status=200):
     return render(request, "privacy/personal_data.html", {
         "summary": export.personal_data_summary(request.user),
         "blockers": erasure.account_closure_blockers(user=request.user),
-        "close_form": AccountCloseForm(user=request.user),
+        "close_form": close_form,
         "privacy_officer_email": settings.PRIVACY_OFFICER_EMAIL,
-    })
+    }, status=status)
 
 
 def _download_name(kind: str) -> str:
@@ -84,12 +88,7 @@ def account_close(request):
             messages.success(request, _("Your account has been closed and your personal data "
                                         "erased, apart from the records the scheme must keep."))
             return redirect("core:home")
-    return render(request, "privacy/personal_data.html", {
-        "summary": export.personal_data_summary(request.user),
-        "blockers": erasure.account_closure_blockers(user=request.user),
-        "close_form": form,
-        "privacy_officer_email": settings.PRIVACY_OFFICER_EMAIL,
-    }, status=400)
+    return _personal_data_page(request, form, status=400)
 
 
 def _require_privacy_staff(request) -> None:
