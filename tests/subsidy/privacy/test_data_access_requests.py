@@ -162,3 +162,21 @@ def test_the_reminders_run_from_beat_under_a_stable_name(administrator):
     result = celery_app.tasks["subsidy.tasks.send_data_access_request_reminders"].apply()
 
     assert result.get() == 1
+
+
+# Session, user, roles, inbox count, the open cases, the closed ones.
+QUERIES = 6
+
+
+def test_the_register_asks_as_many_queries_for_four_times_the_cases(
+        client, administrator, django_assert_num_queries):
+    client.force_login(administrator)
+    counts = []
+    for total in (3, 12):
+        while DataAccessRequest.objects.count() < total:
+            case(days_ago(DataAccessRequest.objects.count() % 45))
+        client.get(reverse("privacy:requests"))  # sessions and translations settle first
+        with django_assert_num_queries(QUERIES) as captured:
+            assert client.get(reverse("privacy:requests")).status_code == 200
+        counts.append(len(captured))
+    assert counts == [QUERIES, QUERIES]
