@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('subsidy', '0008_partner_members'),
+        ('subsidy', '0009_notification_claim'),
     ]
 
     operations = [
