@@ -18,12 +18,14 @@ install: $(STAMP)
 # Local demo on the embedded defaults: SQLite, tasks run in-process. Every email is written
 # to its own file under var/email (EMAIL_FILE_PATH), an email log that is easy to read;
 # `make run EMAIL_URL=consolemail://` prints them in the terminal instead.
+# Links in emails point at the port the demo is served on (SITE_URL follows PORT).
 EMAIL_URL ?= filemail://
+SITE_URL ?= http://127.0.0.1:$(PORT)
 run: $(STAMP)
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
-	DEBUG=1 EMAIL_URL=$(EMAIL_URL) $(BIN)/python manage.py seed_demo
-	@echo "Serving http://127.0.0.1:$(PORT)/ (Ctrl-C to stop); emails: $(EMAIL_URL) (var/email/ by default)"
-	DEBUG=1 EMAIL_URL=$(EMAIL_URL) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	DEBUG=1 EMAIL_URL=$(EMAIL_URL) SITE_URL=$(SITE_URL) $(BIN)/python manage.py seed_demo
+	@echo "Serving $(SITE_URL)/ (Ctrl-C to stop); emails: $(EMAIL_URL) (var/email/ by default)"
+	DEBUG=1 EMAIL_URL=$(EMAIL_URL) SITE_URL=$(SITE_URL) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # The whole suite. DATABASE_URL / CELERY_BROKER_URL select PostgreSQL and Redis (see .ci/run).
 test: $(STAMP)

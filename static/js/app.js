@@ -2,10 +2,13 @@
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
-  document.addEventListener("change", function (event) {
-    var target = event.target;
-    if (target.matches && target.matches("select[data-autosubmit]")) {
-      target.form.submit();
+
+  // A form's error summary takes focus when the page opens, so a screen reader reads it
+  // first and a keyboard user starts from the list of links to the fields.
+  document.addEventListener("DOMContentLoaded", function () {
+    var summary = document.querySelector("main .error-summary[tabindex='-1']");
+    if (summary) {
+      summary.focus();
     }
   });
 })();
