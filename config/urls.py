@@ -6,6 +6,17 @@ from django.views.generic import RedirectView
 from subsidy.platform.web import accounts
 from subsidy.scheme.web import dashboards
 
+
+class FaviconView(RedirectView):
+    """/favicon.ico, asked by browsers that ignore the page's <link rel="icon">: the icon
+    among the static files, looked up at request time (the manifest exists only then)."""
+
+    permanent = True
+
+    def get_redirect_url(self, *args, **kwargs):
+        return static("favicon.svg")
+
+
 # Pages of no single domain: the home page, the dashboards and the profile.
 core_urls = [
     path("", dashboards.home, name="home"),
@@ -36,7 +47,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("config.api_urls")),
     # Browsers that ignore the page's <link rel="icon"> still ask for /favicon.ico.
-    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
+    path("favicon.ico", FaviconView.as_view()),
 ]
 
 handler500 = "subsidy.api.errors.server_error"
