@@ -2,18 +2,24 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from subsidy.api.models import API_SCOPES, ApiKey
-from subsidy.api.services.keys import api_key_create, api_key_revoke
+from subsidy.api.models import API_SCOPES, PARTNER_SCOPES, STAFF_SCOPES, ApiKey
+from subsidy.api.services.keys import api_key_create, api_key_revoke, api_key_scopes_problem
 from subsidy.platform.admin import AdministratorsOnly, DomainErrorsAsMessages
 from subsidy.platform.roles import STAFF_ROLES
 from subsidy.platform.selectors import users_with_role
 
 
 class ApiKeyAddForm(forms.ModelForm):
-    scopes = forms.MultipleChoiceField(label=_("Scopes"), choices=API_SCOPES,
-                                       widget=forms.CheckboxSelectMultiple)
+    scopes = forms.MultipleChoiceField(
+        label=_("Scopes"), widget=forms.CheckboxSelectMultiple,
+        choices=[(code, format_lazy("{} ({})", label, _(
+            "partner and staff keys" if code in PARTNER_SCOPES & STAFF_SCOPES
+            else "partner keys" if code in PARTNER_SCOPES else "staff keys")))
+                 for code, label in API_SCOPES if code in PARTNER_SCOPES | STAFF_SCOPES],
+        help_text=_("Only the scopes that can work for the key's holder are accepted."))
 
     class Meta:
         model = ApiKey
@@ -35,6 +41,11 @@ class ApiKeyAddForm(forms.ModelForm):
             self.add_error("user", _("Keys for people are only issued to staff users."))
         if cleaned.get("partner") and not cleaned["partner"].active:
             self.add_error("partner", _("This partner organisation is inactive."))
+        if cleaned.get("scopes") and (cleaned.get("partner") or cleaned.get("user")):
+            problem = api_key_scopes_problem(cleaned["scopes"],
+                                             for_partner=bool(cleaned.get("partner")))
+            if problem:
+                self.add_error("scopes", problem)
         return cleaned
 
 

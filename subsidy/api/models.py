@@ -14,6 +14,11 @@ API_SCOPES = (
     ("reports:read", _("Read finance reports")),
     ("webhooks:manage", _("Manage webhook endpoints")),
 )
+# The scopes that can work for each holder: organisations, applications and webhooks belong
+# to partners; finance reports are for staff with a finance role.
+PARTNER_SCOPES = frozenset({"rounds:read", "applications:read", "applications:write",
+                            "webhooks:manage"})
+STAFF_SCOPES = frozenset({"rounds:read", "reports:read"})
 
 
 class ApiKey(models.Model):

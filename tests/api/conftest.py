@@ -3,6 +3,7 @@ from django.core.cache import cache
 from django.utils import translation
 from rest_framework.test import APIClient
 
+from subsidy.api.models import PARTNER_SCOPES, STAFF_SCOPES
 from subsidy.api.services.keys import api_key_create
 from subsidy.platform.roles import Role
 from subsidy.scheme.models import DocumentType
@@ -30,7 +31,11 @@ def administrator(db):
 def issue_key(administrator):
     """Issue a key through the service; returns the plaintext."""
 
-    def issue(*, partner=None, user=None, scopes=ALL_SCOPES, **kwargs):
+    def issue(*, partner=None, user=None, scopes=None, **kwargs):
+        """Every scope the holder can use unless ``scopes`` says otherwise."""
+        if scopes is None:
+            scopes = [scope for scope in ALL_SCOPES
+                      if scope in (PARTNER_SCOPES if partner is not None else STAFF_SCOPES)]
         issued = api_key_create(actor=administrator, name="Portal", scopes=scopes,
                                 partner=partner, user=user, **kwargs)
         return issued.plaintext

@@ -141,3 +141,30 @@ def test_a_key_the_service_refuses_is_not_issued_and_the_reason_shown(admin_clie
     assert response.status_code == 200
     assert "The expiry must be in the future." in response.content.decode()
     assert not ApiKey.objects.exists()
+
+
+def test_admin_refuses_a_partner_key_that_reads_finance_reports(admin_client, partner):
+    response = admin_client.post("/admin/subsidy/apikey/add/", {
+        "name": "Portal", "partner": partner.pk, "scopes": ["rounds:read", "reports:read"]})
+
+    assert response.status_code == 200
+    assert "cannot use: reports:read" in response.content.decode()
+    assert not ApiKey.objects.exists()
+
+
+def test_admin_refuses_a_staff_key_that_manages_webhooks(admin_client):
+    officer = UserFactory(roles=[Role.FINANCE_OFFICER])
+    response = admin_client.post("/admin/subsidy/apikey/add/", {
+        "name": "Finance", "user": officer.pk, "scopes": ["reports:read", "webhooks:manage"]})
+
+    assert response.status_code == 200
+    assert not ApiKey.objects.exists()
+
+
+def test_the_service_refuses_scopes_that_cannot_work(administrator, partner):
+    from subsidy.api.services.keys import api_key_create
+    from subsidy.platform.errors import DomainError
+
+    with pytest.raises(DomainError, match="reports:read"):
+        api_key_create(actor=administrator, name="P", partner=partner,
+                       scopes=["reports:read"])

@@ -56,12 +56,27 @@ def test_same_key_with_a_different_body_is_422(partner_client):
 
 
 @pytest.mark.django_db
-def test_an_error_response_is_replayed_too(partner_client):
+def test_a_refused_request_is_not_kept_so_the_corrected_retry_runs(partner_client):
     first = post(partner_client, {"url": "https://93.184.216.34/hooks", "event_types": []})
-    again = post(partner_client, {"url": "https://93.184.216.34/hooks", "event_types": []})
-    assert first.status_code == again.status_code == 400
-    assert again.json() == first.json()
-    assert again["Content-Type"] == "application/problem+json"
+    corrected = post(partner_client, BODY)
+
+    assert first.status_code == 400
+    assert corrected.status_code == 201, corrected.json()
+    assert "Idempotent-Replayed" not in corrected
+    assert WebhookEndpoint.objects.count() == 1
+    assert IdempotencyKey.objects.get().response_status == 201
+
+
+@pytest.mark.django_db
+def test_a_business_refusal_is_not_kept_either(partner_client, created, english,
+                                               private_storage):
+    from tests.builders.partner_applications import url
+
+    refused = partner_client.patch(url(created), {"version": 99, "title": "T"},
+                                   format="json", HTTP_IDEMPOTENCY_KEY="w-1")
+
+    assert refused.status_code == 422 and refused.json()["code"] == "stale"
+    assert not IdempotencyKey.objects.filter(key="w-1").exists()
 
 
 @pytest.mark.django_db

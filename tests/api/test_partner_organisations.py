@@ -225,7 +225,9 @@ def test_a_new_request_is_possible_after_revocation(partner_client, partner,
 
 
 def test_staff_key_cannot_list_organisations(issue_key, client_for, administrator):
+    # A key issued before staff keys were limited to the scopes they can use.
     staff = client_for(issue_key(user=administrator))
+    ApiKey.objects.update(scopes=["applications:read"])
 
     response = staff.get("/api/v1/organisations/")
 

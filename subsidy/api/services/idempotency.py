@@ -98,9 +98,11 @@ def idempotency_begin(*, api_key: ApiKey, key: str, method: str, path: str,
 
 
 def idempotency_complete(*, record: IdempotencyKey, status: int, body) -> None:
-    """Store the response to replay. Server errors are not stored: the claim is released so
-    the client's retry runs the request again."""
-    if status >= 500:
+    """Store the response to replay. Refusals and server errors are not stored (nothing
+    happened: every error answer rolls the request back): the claim is released, so the
+    client's retry, corrected or not, runs the request again. As Stripe does not keep a
+    request that failed validation."""
+    if status >= 400:
         idempotency_release(record=record)
         return
     IdempotencyKey.objects.filter(pk=record.pk).update(

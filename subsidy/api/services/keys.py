@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from subsidy.api.models import API_SCOPES, ApiKey
+from subsidy.api.models import API_SCOPES, PARTNER_SCOPES, STAFF_SCOPES, ApiKey
 from subsidy.platform.audit import audit_record, snapshot
 from subsidy.platform.errors import DomainError
 from subsidy.platform.models import PartnerOrganisation, User
@@ -46,13 +46,27 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def _validate_scopes(scopes) -> list[str]:
+def api_key_scopes_problem(scopes, *, for_partner: bool) -> str | None:
+    """Why a key with ``scopes`` cannot be issued, or ``None``: at least one scope, all
+    known, and only those that can ever work for the holder (a partner key never reads
+    finance reports; a staff key has no organisations, applications or webhooks)."""
     if not scopes:
-        raise DomainError(_("Choose at least one scope."), field="scopes")
+        return _("Choose at least one scope.")
     unknown = sorted(set(scopes) - SCOPE_CODES)
     if unknown:
-        raise DomainError(_("Unknown scopes: %(scopes)s.") % {"scopes": ", ".join(unknown)},
-                          field="scopes")
+        return _("Unknown scopes: %(scopes)s.") % {"scopes": ", ".join(unknown)}
+    useless = sorted(set(scopes) - (PARTNER_SCOPES if for_partner else STAFF_SCOPES))
+    if useless:
+        return (_("A partner organisation's key cannot use: %(scopes)s.") if for_partner
+                else _("A staff user's key cannot use: %(scopes)s.")) % {
+                    "scopes": ", ".join(useless)}
+    return None
+
+
+def _validate_scopes(scopes, *, for_partner: bool) -> list[str]:
+    problem = api_key_scopes_problem(scopes, for_partner=for_partner)
+    if problem:
+        raise DomainError(problem, field="scopes")
     return sorted(set(scopes))
 
 
@@ -78,7 +92,7 @@ def api_key_create(
         raise DomainError(_("This partner organisation is inactive."), field="partner")
     if expires_at is not None and expires_at <= timezone.now():
         raise DomainError(_("The expiry must be in the future."), field="expires_at")
-    scopes = _validate_scopes(scopes)
+    scopes = _validate_scopes(scopes, for_partner=partner is not None)
     name = (name or "").strip()
     if not name:
         raise DomainError(_("Give the key a name."), field="name")
