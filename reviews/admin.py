@@ -7,7 +7,9 @@ from reviews.models import (
     Assignment,
     ConflictDeclaration,
     CriterionScore,
+    PanelDeclaration,
     Review,
+    ReviewCorrectionRequest,
     ReviewerPoolMember,
     RoundAssessmentSettings,
 )
@@ -29,7 +31,8 @@ class ReviewerPoolMemberAdmin(ReadOnlyAdmin, admin.ModelAdmin):
 
 @admin.register(RoundAssessmentSettings)
 class RoundAssessmentSettingsAdmin(ReadOnlyAdmin, admin.ModelAdmin):
-    list_display = ["round", "normalise_scores", "disagreement_threshold"]
+    list_display = ["round", "normalise_scores", "disagreement_threshold",
+                    "reviews_visible_after_close"]
 
 
 @admin.register(Assignment)
@@ -54,3 +57,17 @@ class ReviewAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_filter = ["is_current", "recommendation"]
     list_select_related = ["assignment__application", "assignment__reviewer"]
     inlines = [CriterionScoreInline]
+
+
+@admin.register(ReviewCorrectionRequest)
+class ReviewCorrectionRequestAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    list_display = ["assignment", "status", "requested_at", "decided_by", "decided_at"]
+    list_filter = ["status"]
+    list_select_related = ["assignment__application", "assignment__reviewer", "decided_by"]
+
+
+@admin.register(PanelDeclaration)
+class PanelDeclarationAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    list_display = ["member", "application", "has_conflict", "declared_at"]
+    list_filter = ["has_conflict"]
+    list_select_related = ["member", "application"]

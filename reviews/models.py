@@ -59,6 +59,10 @@ class RoundAssessmentSettings(models.Model):
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
         help_text=_("Flag an application when its reviewers' totals (0–100) differ by more "
                     "than this."))
+    reviews_visible_after_close = models.BooleanField(
+        _("show reviewers each other's reviews once the review stage closes"), default=True,
+        help_text=_("Reviews are blind while the round's review stage is open. Untick to keep "
+                    "them blind for good."))
 
     class Meta:
         verbose_name = _("round assessment settings")
@@ -225,3 +229,69 @@ class CriterionScore(models.Model):
 
     def __str__(self):
         return f"{self.criterion}: {self.score}"
+
+
+class ReviewCorrectionRequest(models.Model):
+    """A reviewer's request to correct a submitted review, with their reason; an officer
+    approves it (a new draft version opens) or rejects it with a note."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting an officer")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE,
+                                   related_name="correction_requests")
+    reason = models.CharField(_("reason for the correction"), max_length=500)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices,
+                              default=Status.PENDING)
+    requested_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(_("officer's note"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("review correction request")
+        verbose_name_plural = _("review correction requests")
+        ordering = ["requested_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["assignment"], condition=Q(status="pending"),
+                                    name="one_pending_correction_per_assignment"),
+            models.CheckConstraint(condition=~Q(reason=""), name="correction_has_reason"),
+            models.CheckConstraint(
+                condition=Q(status="pending", decided_at__isnull=True)
+                | (~Q(status="pending") & Q(decided_at__isnull=False)),
+                name="correction_decided_when_not_pending"),
+            models.CheckConstraint(condition=~Q(status="rejected") | ~Q(note=""),
+                                   name="correction_rejection_has_note"),
+        ]
+
+    def __str__(self):
+        return f"{self.assignment}: {self.status}"
+
+
+class PanelDeclaration(models.Model):
+    """A panel member's conflict-of-interest statement on one application, made before they
+    may decide it. A member who declares a conflict is recused from that decision."""
+
+    application = models.ForeignKey("applicants.Application", on_delete=models.CASCADE,
+                                    related_name="panel_declarations")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                               related_name="panel_declarations")
+    has_conflict = models.BooleanField(_("I have a conflict of interest"))
+    reason = models.TextField(_("nature of the conflict"), max_length=2000, blank=True)
+    declared_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("panel conflict declaration")
+        verbose_name_plural = _("panel conflict declarations")
+        constraints = [
+            models.UniqueConstraint(fields=["application", "member"],
+                                    name="panel_declaration_once"),
+            models.CheckConstraint(condition=Q(has_conflict=False) | ~Q(reason=""),
+                                   name="panel_conflict_has_reason"),
+        ]
+
+    def __str__(self):
+        return f"{self.member} / {self.application}: {self.has_conflict}"

@@ -22,6 +22,7 @@ from applicants.models import Application, Document
 from applicants.services.drafts import require_editable
 from subsidy.platform.audit import actor_user, audit_record
 from subsidy.platform.errors import DomainError
+from subsidy.platform.permissions import Action, require
 from subsidy.scheme.models import DocumentType
 
 PDF = "application/pdf"
@@ -147,3 +148,15 @@ def document_delete(*, actor, document: Document) -> None:
     audit_record(actor=actor, action="application.delete_document", obj=app,
                  before={"document": document_id, "name": document.original_name})
     transaction.on_commit(lambda: default_storage.delete(stored_name))
+
+
+def document_open(*, actor, document: Document):
+    """The stored file, opened for reading, for whoever may read the application's documents
+    (its members and staff, and its reviewers once they declared no conflict); each reading
+    is audited, so the trail shows who saw which document and when."""
+    require(actor, Action.READ_APPLICATION_DOCUMENTS, document.application)
+    audit_record(actor=actor, action="application.download_document",
+                 obj=document.application,
+                 after={"document": document.pk, "name": document.original_name,
+                        "type": document.document_type})
+    return default_storage.open(document.file.name, "rb")

@@ -7,7 +7,6 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.files.storage import default_storage
 from django.db.models import Q
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
@@ -25,7 +24,7 @@ from applicants.checks import (
 )
 from applicants.errors import ProblemsError
 from applicants.models import Application, ApplicationStatus, Document, Organisation
-from applicants.services.documents import document_delete, document_upload
+from applicants.services.documents import document_delete, document_open, document_upload
 from applicants.services.drafts import (
     application_create_draft,
     application_update_section,
@@ -286,9 +285,14 @@ def _document_or_404(user, document_id) -> Document:
 
 @login_required
 def document_download(request, document_id):
-    """Documents are served only here, to those who may see the application."""
-    document = _document_or_404(request.user, document_id)
-    response = FileResponse(default_storage.open(document.file.name, "rb"), as_attachment=True,
+    """Documents are served only here, to those who may read the application's documents
+    (404 to anyone else: nothing says the document exists)."""
+    document = Document.objects.select_related("application").filter(pk=document_id).first()
+    if document is None or not can(request.user, Action.READ_APPLICATION_DOCUMENTS,
+                                   document.application):
+        raise Http404
+    response = FileResponse(document_open(actor=request.user, document=document),
+                            as_attachment=True,
                             filename=document.original_name, content_type=document.mime_type)
     response["Cache-Control"] = "private, no-store"
     return response

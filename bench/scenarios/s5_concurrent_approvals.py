@@ -37,6 +37,11 @@ def prepare(count: int):
     applications = world.reviewed_applications(
         round_=round_, organisations=world.companies(count), officer=officer)
     asked = sum((a.requested_subsidy for a in applications), Decimal(0))
+    # The panel member declares no conflict in each, as before any decision.
+    from reviews.services.panel import panel_declaration_record
+
+    for application in applications:
+        panel_declaration_record(actor=panel, application=application, has_conflict=False)
     # The envelope must stay at least the per-project maximum (a database constraint).
     round_.envelope = max((asked * ENVELOPE_SHARE).quantize(Decimal("1")),
                           round_.max_subsidy_per_project)

@@ -11,11 +11,18 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Avg, Count, Max, Min, Prefetch, Q, StdDev
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from applicants.models import Application, ApplicationStatus
-from reviews.models import Assignment, Review, ReviewerPoolMember, RoundAssessmentSettings
+from reviews.models import (
+    Assignment,
+    Review,
+    ReviewCorrectionRequest,
+    ReviewerPoolMember,
+    RoundAssessmentSettings,
+)
 from reviews.services.assignments import (
     balancing_choice,
     pool_active,
@@ -96,17 +103,47 @@ def review_current(*, assignment: Assignment) -> Review | None:
     return _with_scores(assignment.reviews.filter(is_current=True)).first()
 
 
-def reviews_of_others(*, assignment: Assignment) -> list[dict]:
-    """Blind review: the other reviewers' current reviews, only once this reviewer's own
-    review is in (laid out by criterion)."""
-    if assignment.status != Assignment.Status.SUBMITTED:
-        return []
-    criteria = criteria_for(assignment.application.round)
-    return [review_laid_out(review, criteria) for review in _with_scores(
-        Review.objects.filter(is_current=True, assignment__application_id=assignment.application_id,
-                              assignment__status=Assignment.Status.SUBMITTED)
-        .exclude(assignment=assignment).select_related("assignment__reviewer")
-        .order_by("submitted_at"))]
+def correction_requests(*, assignment: Assignment) -> list:
+    """The assignment's correction requests, newest first."""
+    return list(assignment.correction_requests.order_by("-requested_at", "-pk"))
+
+
+def pending_corrections(*, application: Application) -> list:
+    """Correction requests on the application's reviews waiting for an officer."""
+    return list(ReviewCorrectionRequest.objects.filter(
+        assignment__application=application, status=ReviewCorrectionRequest.Status.PENDING)
+        .select_related("assignment__reviewer").order_by("requested_at", "pk"))
+
+
+# Applications that may still be waiting for, or in, review.
+NOT_YET_REVIEWED = (ApplicationStatus.SUBMITTED, ApplicationStatus.SCREENING,
+                    ApplicationStatus.INFO_REQUESTED, ApplicationStatus.IN_REVIEW)
+
+
+def round_review_stage_closed(round_: FundingRound) -> bool:
+    """The round's review stage is closed once the round stopped taking applications and
+    none of its applications is still waiting for, or in, review."""
+    return (round_.closes_at <= timezone.now()
+            and not Application.objects.filter(round_id=round_.pk,
+                                               status__in=NOT_YET_REVIEWED).exists())
+
+
+def reviews_of_others(*, assignment: Assignment) -> dict:
+    """Blind review: the other reviewers' current reviews (laid out by criterion, without
+    their names) are shown to a reviewer whose own review is in, and only once the round's
+    review stage has closed, unless the round keeps reviews blind for good."""
+    blind_for_good = not settings_for(assignment.application.round).reviews_visible_after_close
+    shown = (assignment.status == Assignment.Status.SUBMITTED and not blind_for_good
+             and round_review_stage_closed(assignment.application.round))
+    reviews = []
+    if shown:
+        criteria = criteria_for(assignment.application.round)
+        reviews = [review_laid_out(review, criteria) for review in _with_scores(
+            Review.objects.filter(is_current=True,
+                                  assignment__application_id=assignment.application_id,
+                                  assignment__status=Assignment.Status.SUBMITTED)
+            .exclude(assignment=assignment).order_by("submitted_at"))]
+    return {"shown": shown, "blind_for_good": blind_for_good, "reviews": reviews}
 
 
 # --- Aggregation ----------------------------------------------------------------------------

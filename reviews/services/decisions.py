@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from applicants.models import Application, ApplicationStatus
 from applicants.workflow import application_transition
+from reviews.services.panel import panel_may_decide_or_raise
 from subsidy.platform.errors import DomainError
 from subsidy.platform.money import money
 from subsidy.scheme.models import Grant
@@ -32,7 +33,9 @@ def application_approve(*, actor, application: Application, amount: Decimal,
                         conditions: str = "", exceptional_justification: str = "") -> Grant:
     """Approve with an amount and conditions and send the offer. Refused, with nothing
     changed, when the amount breaks a cap (``ProblemsError`` naming each reason) or does not
-    fit in what is left of the round's envelope (``envelope_exhausted``)."""
+    fit in what is left of the round's envelope (``envelope_exhausted``), and from a panel
+    member who has not declared their interests or is recused."""
+    panel_may_decide_or_raise(actor=actor, application=application)
     application_transition(actor=actor, application=application, transition_name="approve",
                            amount=amount, conditions=conditions,
                            exceptional_justification=exceptional_justification)
@@ -43,12 +46,14 @@ def application_approve(*, actor, application: Application, amount: Decimal,
 
 def application_reject(*, actor, application: Application, reason: str) -> Application:
     """Reject with a reason; the applicant sees the reason."""
+    panel_may_decide_or_raise(actor=actor, application=application)
     return application_transition(actor=actor, application=application,
                                   transition_name="reject", reason=reason)
 
 
 def application_waitlist(*, actor, application: Application, reason: str = "") -> Application:
     """Put on the reserve list; it can be approved later when money frees up."""
+    panel_may_decide_or_raise(actor=actor, application=application)
     return application_transition(actor=actor, application=application,
                                   transition_name="waitlist", reason=reason)
 

@@ -96,8 +96,11 @@ def assessment_settings_get(*, round_: FundingRound) -> RoundAssessmentSettings:
 
 
 def assessment_settings_update(*, actor, round_: FundingRound, normalise_scores: bool,
-                               disagreement_threshold: Decimal) -> RoundAssessmentSettings:
-    """Set how the round ranks: normalised or raw, and when reviewers disagree."""
+                               disagreement_threshold: Decimal,
+                               reviews_visible_after_close: bool = True
+                               ) -> RoundAssessmentSettings:
+    """Set how the round ranks (normalised or raw, and when reviewers disagree) and whether
+    its reviewers see each other's reviews once the review stage closes."""
     require(actor, Action.MANAGE_REVIEWER_POOL)
     threshold = Decimal(disagreement_threshold)
     if not Decimal("0") <= threshold <= Decimal("100"):
@@ -106,10 +109,11 @@ def assessment_settings_update(*, actor, round_: FundingRound, normalise_scores:
     with transaction.atomic():
         assessment_settings_get(round_=round_)
         settings = RoundAssessmentSettings.objects.select_for_update().get(round=round_)
-        fields = ["normalise_scores", "disagreement_threshold"]
+        fields = ["normalise_scores", "disagreement_threshold", "reviews_visible_after_close"]
         before = snapshot(settings, fields)
         settings.normalise_scores = bool(normalise_scores)
         settings.disagreement_threshold = threshold.quantize(Decimal("0.01"))
+        settings.reviews_visible_after_close = bool(reviews_visible_after_close)
         settings.save(update_fields=fields)
         audit_record(actor=actor, action="assessment_settings.update", obj=settings,
                      before=before, after=snapshot(settings, fields))

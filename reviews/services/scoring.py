@@ -1,4 +1,5 @@
-"""Reviews: drafts, submission, corrections, and the end of the review stage.
+"""Reviews: drafts, submission, corrections approved by an officer, and the end of the
+review stage.
 
 A review is scored against the round's rubric: one score on the round's scale and a comment
 per criterion, a recommendation and an overall comment. Its weighted total is
@@ -16,7 +17,13 @@ from django.utils.translation import gettext as _
 from applicants.errors import ProblemsError
 from applicants.models import Application, ApplicationStatus
 from applicants.workflow import application_transition, public_status
-from reviews.models import Assignment, CriterionScore, Recommendation, Review
+from reviews.models import (
+    Assignment,
+    CriterionScore,
+    Recommendation,
+    Review,
+    ReviewCorrectionRequest,
+)
 from subsidy.notifications.services.outbox import notify, organisation_names
 from subsidy.platform.audit import audit_record
 from subsidy.platform.errors import DomainError, PermissionDeniedError
@@ -84,7 +91,7 @@ def review_save(*, actor, assignment: Assignment, scores: dict[str, dict],
     round's rubric to ``{"score": int | None, "comment": str}``. A draft may be partial but
     never holds a score outside the round's scale; submission needs every criterion scored,
     a recommendation and an overall comment, and locks that version. A submitted review is
-    changed only through a correction (``review_correction_start``)."""
+    changed only through a correction an officer approved (``review_correction_request``)."""
     overall_comment = (overall_comment or "").strip()
     scores = {code: {"score": (entry or {}).get("score"),
                      "comment": ((entry or {}).get("comment") or "").strip()}
@@ -102,8 +109,8 @@ def review_save(*, actor, assignment: Assignment, scores: dict[str, dict],
                 raise DomainError(_("The panel has decided; reviews can no longer change."),
                                   code="decided")
         elif locked.status == Assignment.Status.SUBMITTED:
-            raise DomainError(_("Your review is submitted and locked. Start a correction to "
-                                "change it."), code="locked")
+            raise DomainError(_("Your review is submitted and locked. Ask for a correction "
+                                "to change it."), code="locked")
         else:
             raise DomainError(_("Declare your conflict of interest first."),
                               code="not_declared")
@@ -153,9 +160,11 @@ def _submit(actor, assignment: Assignment, review: Review, scores: dict) -> None
                      after={**after, "reason": review.correction_reason})
 
 
-def review_correction_start(*, actor, assignment: Assignment, reason: str) -> Review:
-    """Open a new draft version of a submitted review, copied from the current one; the
-    submitted version stays as it was. The correction counts once it is submitted."""
+def review_correction_request(*, actor, assignment: Assignment,
+                              reason: str) -> ReviewCorrectionRequest:
+    """Ask to correct a submitted review, saying why. Nothing changes until a programme
+    officer approves (``review_correction_decide``): a submitted score never moves on the
+    reviewer's word alone."""
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Say why the review needs a correction."), field="reason")
@@ -163,26 +172,70 @@ def review_correction_start(*, actor, assignment: Assignment, reason: str) -> Re
         raise DomainError(_("Keep this to 500 characters or fewer."), field="reason")
     with transaction.atomic():
         locked = _lock_own(actor, assignment)
-        if locked.status != Assignment.Status.SUBMITTED:
-            raise DomainError(_("Only a submitted review can be corrected."),
-                              code="not_submitted")
-        if locked.application.status not in CORRECTABLE:
-            raise DomainError(_("The panel has decided; reviews can no longer change."),
-                              code="decided")
-        if locked.reviews.filter(submitted_at__isnull=True).exists():
-            raise DomainError(_("A correction is already open."), code="correction_open")
-        current = locked.reviews.get(is_current=True)
-        draft = Review.objects.create(
-            assignment=locked, version=current.version + 1,
-            recommendation=current.recommendation, overall_comment=current.overall_comment,
-            correction_reason=reason)
-        CriterionScore.objects.bulk_create([
-            CriterionScore(review=draft, criterion=s.criterion, score=s.score,
-                           comment=s.comment) for s in current.scores.all()])
-        audit_record(actor=actor, action="review.correction_start", obj=draft,
-                     before={"version": current.version},
-                     after={"version": draft.version, "reason": reason})
-    return draft
+        _check_correctable(locked)
+        if locked.correction_requests.filter(
+                status=ReviewCorrectionRequest.Status.PENDING).exists():
+            raise DomainError(_("Your correction request is already with an officer."),
+                              code="correction_requested")
+        request = ReviewCorrectionRequest.objects.create(assignment=locked, reason=reason)
+        audit_record(actor=actor, action="review.correction_request", obj=request,
+                     after={"assignment": locked.pk, "reason": reason})
+    return request
+
+
+def _check_correctable(assignment: Assignment) -> None:
+    if assignment.status != Assignment.Status.SUBMITTED:
+        raise DomainError(_("Only a submitted review can be corrected."), code="not_submitted")
+    if assignment.application.status not in CORRECTABLE:
+        raise DomainError(_("The panel has decided; reviews can no longer change."),
+                          code="decided")
+    if assignment.reviews.filter(submitted_at__isnull=True).exists():
+        raise DomainError(_("A correction is already open."), code="correction_open")
+
+
+def review_correction_decide(*, actor, request: ReviewCorrectionRequest, approve: bool,
+                             note: str = "") -> ReviewCorrectionRequest:
+    """An officer (never the reviewer asking) approves a pending correction request, which
+    opens a new draft version copied from the current one (the submitted version stays as
+    it was and counts until the correction is submitted), or rejects it with a note."""
+    note = (note or "").strip()
+    if not approve and not note:
+        raise DomainError(_("Say why the correction is rejected; the reviewer sees it."),
+                          field="note")
+    if len(note) > REASON_MAX:
+        raise DomainError(_("Keep this to 500 characters or fewer."), field="note")
+    with transaction.atomic():
+        locked_assignment = (Assignment.objects.select_for_update(of=("self",))
+                             .select_related("application").get(pk=request.assignment_id))
+        locked = ReviewCorrectionRequest.objects.select_for_update().get(pk=request.pk)
+        locked.assignment = locked_assignment
+        if not can(actor, Action.DECIDE_REVIEW_CORRECTION, locked):
+            raise PermissionDeniedError(_("Only a programme officer other than the reviewer "
+                                          "decides a correction."))
+        if locked.status != ReviewCorrectionRequest.Status.PENDING:
+            raise DomainError(_("This request has already been decided."), code="decided")
+        if approve:
+            _check_correctable(locked_assignment)
+            current = locked_assignment.reviews.get(is_current=True)
+            draft = Review.objects.create(
+                assignment=locked_assignment, version=current.version + 1,
+                recommendation=current.recommendation, overall_comment=current.overall_comment,
+                correction_reason=locked.reason)
+            CriterionScore.objects.bulk_create([
+                CriterionScore(review=draft, criterion=s.criterion, score=s.score,
+                               comment=s.comment) for s in current.scores.all()])
+        locked.status = (ReviewCorrectionRequest.Status.APPROVED if approve
+                         else ReviewCorrectionRequest.Status.REJECTED)
+        locked.decided_by = actor
+        locked.decided_at = timezone.now()
+        locked.note = note
+        locked.save(update_fields=["status", "decided_by", "decided_at", "note"])
+        audit_record(actor=actor,
+                     action="review.correction_approve" if approve
+                     else "review.correction_reject",
+                     obj=locked, before={"status": ReviewCorrectionRequest.Status.PENDING},
+                     after={"status": locked.status, "note": note, "reason": locked.reason})
+    return locked
 
 
 def review_correction_discard(*, actor, assignment: Assignment) -> None:

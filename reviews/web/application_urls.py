@@ -18,6 +18,8 @@ urlpatterns = [
          pages.application_screening_start, name="screening_start"),
     path("staff/applications/<int:application_id>/decision/", pages.application_decision,
          name="decision"),
+    path("staff/applications/<int:application_id>/declare/", pages.panel_declare,
+         name="panel_declare"),
     path("staff/applications/<int:application_id>/steps/<slug:step>/", pages.application_step,
          name="step"),
     path("staff/decisions/", pages.bulk_decisions, name="bulk_decisions"),

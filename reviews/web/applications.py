@@ -29,8 +29,10 @@ from applicants.workflow import (
     available_transitions,
     public_status,
 )
+from reviews.permissions import panel_declaration
 from reviews.selectors import queues as staff_selectors
-from reviews.services import decisions, screening
+from reviews.services import decisions, panel, screening
+from reviews.web.forms import DeclarationForm
 from subsidy.platform.errors import DomainError
 from subsidy.platform.money import money
 from subsidy.platform.permissions import Action, can
@@ -107,7 +109,7 @@ class QueueFilterForm(forms.Form):
 @login_required
 def application_queue(request):
     """The queues per state with filters and search, one page at a time."""
-    _require(request, Action.VIEW_APPLICATION)
+    _require(request, Action.VIEW_REVIEWS)
     round_codes = list(FundingRound.objects.order_by("-opens_at").values_list("code",
                                                                               flat=True))
     form = QueueFilterForm(request.GET or None, round_codes=round_codes)
@@ -146,7 +148,7 @@ def _actions(user, application) -> dict:
 @login_required
 def application_detail(request, application_id):
     application = _application_or_404(application_id)
-    _require(request, Action.VIEW_APPLICATION, application)
+    _require(request, Action.VIEW_REVIEWS, application)
     versions = list(application.versions.all())
     return render(request, "reviews/staff/application_detail.html", {
         "application": application,
@@ -166,7 +168,7 @@ def application_detail(request, application_id):
 def application_versions(request, application_id):
     """What changed between two submitted versions."""
     application = _application_or_404(application_id)
-    _require(request, Action.VIEW_APPLICATION, application)
+    _require(request, Action.VIEW_REVIEWS, application)
     numbers = sorted(v.number for v in application.versions.all())
     if len(numbers) < 2:
         raise Http404
@@ -195,7 +197,7 @@ def application_step(request, application_id, step):
     if step not in BUTTON_STEPS:
         raise Http404
     application = _application_or_404(application_id)
-    _require(request, Action.VIEW_APPLICATION, application)
+    _require(request, Action.VIEW_REVIEWS, application)
     form = StepForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
@@ -321,8 +323,12 @@ class DecisionForm(forms.Form):
 @login_required
 @require_http_methods(["GET", "POST"])
 def application_decision(request, application_id):
+    """The member's declaration of interests first; then, unless recused, the decision."""
     application = _application_or_404(application_id)
-    _require(request, Action.DECIDE_APPLICATIONS, application)
+    _require(request, Action.DECIDE_APPLICATIONS)
+    declaration = panel_declaration(request.user, application)
+    if declaration is None:
+        return _decision_page(request, application, declaration_form=DeclarationForm())
     names = {t.name for t in available_transitions(request.user, application)}
     form = DecisionForm(request.POST or None,
                         initial={"amount": application.requested_subsidy})
@@ -351,11 +357,42 @@ def application_decision(request, application_id):
             add_domain_error(form, exc)
         else:
             return redirect("staff:application", application.pk)
+    return _decision_page(request, application, form=form, allowed=bool(allowed),
+                          declaration=declaration)
+
+
+def _decision_page(request, application, *, form=None, allowed=False, declaration=None,
+                   declaration_form=None, status=200):
     return render(request, "reviews/decisions/decision.html", {
-        "application": application, "form": form, "allowed": bool(allowed),
+        "application": application, "form": form, "allowed": allowed,
+        "declaration": declaration, "declaration_form": declaration_form,
         "remaining": round_remaining(round_=application.round),
         **_reviews_context(application),
-    })
+    }, status=status)
+
+
+@login_required
+@require_POST
+def panel_declare(request, application_id):
+    """A panel member's declaration of interests in one application."""
+    application = _application_or_404(application_id)
+    _require(request, Action.DECIDE_APPLICATIONS)
+    form = DeclarationForm(request.POST)
+    if form.is_valid():
+        try:
+            declaration = panel.panel_declaration_record(
+                actor=request.user, application=application,
+                has_conflict=form.cleaned_data["has_conflict"],
+                reason=form.cleaned_data["reason"])
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Your conflict of interest is recorded: you are "
+                                        "recused from deciding this application.")
+                             if declaration.has_conflict
+                             else _("Thank you. You may now decide this application."))
+            return redirect("staff:decision", application.pk)
+    return _decision_page(request, application, declaration_form=form, status=400)
 
 
 class BulkDecisionForm(forms.Form):

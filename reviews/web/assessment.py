@@ -10,14 +10,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from applicants.models import Application
-from reviews.models import Assignment, ReviewerPoolMember
+from reviews.models import Assignment, ReviewCorrectionRequest, ReviewerPoolMember
 from reviews.selectors import assessment as selectors
 from reviews.services import assignments as assignment_services
 from reviews.services import pool as pool_services
+from reviews.services.scoring import review_correction_decide
 from reviews.web.exports import ranking_csv_response, ranking_xlsx_response
 from reviews.web.forms import (
     AssessmentSettingsForm,
     AssignForm,
+    CorrectionDecisionForm,
     PoolMemberForm,
     PoolMemberUpdateForm,
     RemoveAssignmentForm,
@@ -119,7 +121,34 @@ def application_assignments(request, pk):
     return render(request, "reviews/application_assignments.html", {
         "application": application, "form": form, "members": members,
         "assessment": selectors.reviews_for_application(application=application),
+        "corrections": [(c, CorrectionDecisionForm(auto_id=f"id_c{c.pk}_%s"))
+                        for c in selectors.pending_corrections(application=application)],
     })
+
+
+@login_required
+@require_POST
+def correction_decide(request, pk, request_pk):
+    """An officer approves or rejects a reviewer's correction request."""
+    correction = get_object_or_404(ReviewCorrectionRequest.objects.select_related("assignment"),
+                                   assignment__application_id=pk, pk=request_pk)
+    if not can(request.user, Action.DECIDE_REVIEW_CORRECTION, correction):
+        raise PermissionDenied
+    form = CorrectionDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Approve or reject the correction."))
+    else:
+        approve = form.cleaned_data["decision"] == "approve"
+        try:
+            review_correction_decide(actor=request.user, request=correction, approve=approve,
+                                     note=form.cleaned_data["note"])
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Correction approved: the reviewer can now change "
+                                        "their review.") if approve
+                             else _("Correction rejected."))
+    return redirect("reviews:application_assignments", pk=pk)
 
 
 @login_required
@@ -151,7 +180,8 @@ def ranking(request, code):
     settings = selectors.settings_for(round_)
     form = AssessmentSettingsForm(request.POST or None, initial={
         "normalise_scores": settings.normalise_scores,
-        "disagreement_threshold": settings.disagreement_threshold})
+        "disagreement_threshold": settings.disagreement_threshold,
+        "reviews_visible_after_close": settings.reviews_visible_after_close})
     if request.method == "POST":
         _require(request, Action.MANAGE_REVIEWER_POOL)
         if form.is_valid():

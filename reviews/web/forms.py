@@ -64,7 +64,17 @@ def review_form_initial(review) -> dict:
 
 class CorrectionForm(forms.Form):
     reason = forms.CharField(label=_("Why does the review need a correction?"),
-                             max_length=500, widget=forms.TextInput(attrs={"maxlength": 500}))
+                             max_length=500, widget=forms.TextInput(attrs={"maxlength": 500}),
+                             help_text=_("A programme officer approves the correction before "
+                                         "you can change your review."))
+
+
+class CorrectionDecisionForm(forms.Form):
+    decision = forms.ChoiceField(label=_("Decision"), widget=forms.RadioSelect,
+                                 choices=[("approve", _("Approve the correction")),
+                                          ("reject", _("Reject it"))])
+    note = forms.CharField(label=_("Note to the reviewer"), required=False, max_length=500,
+                           help_text=_("Required to reject."))
 
 
 class PoolMemberForm(forms.Form):
@@ -107,3 +117,8 @@ class AssessmentSettingsForm(forms.Form):
                                           required=False)
     disagreement_threshold = forms.DecimalField(
         label=_("Disagreement threshold (points out of 100)"), max_digits=5, decimal_places=2)
+    reviews_visible_after_close = forms.BooleanField(
+        label=_("Show reviewers each other's reviews once the review stage closes"),
+        required=False,
+        help_text=_("Reviews are blind while the review stage is open; untick to keep them "
+                    "blind for good. Reviewers never see each other's names."))

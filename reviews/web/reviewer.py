@@ -42,8 +42,9 @@ def my_assignments(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def assignment(request, pk):
-    """The declaration before anything else; then the scoring form with the application;
-    once submitted, the locked review and the other reviewers' reviews."""
+    """The declaration before anything else; then the scoring form beside the application
+    and its documents; once submitted, the locked review, and the other reviewers' reviews
+    (without their names) once the round's review stage closes."""
     _require_reviewer(request)
     assignment = selectors.assignment_for_reviewer(user=request.user, pk=pk)
     round_ = assignment.application.round
@@ -84,7 +85,9 @@ def assignment(request, pk):
         "criteria": criteria, "editing": editing, "review": working,
         "current": selectors.review_laid_out(current, criteria) if current else None,
         "others": selectors.reviews_of_others(assignment=assignment),
+        "correction_requests": selectors.correction_requests(assignment=assignment),
         "correction_form": CorrectionForm(),
+        "with_links": can(request.user, Action.READ_APPLICATION_DOCUMENTS, application),
     })
 
 
@@ -126,10 +129,11 @@ def correction(request, pk):
             scoring.review_correction_discard(actor=request.user, assignment=assignment)
             messages.success(request, _("The correction was discarded."))
         elif form.is_valid():
-            scoring.review_correction_start(actor=request.user, assignment=assignment,
-                                            reason=form.cleaned_data["reason"])
-            messages.success(request, _("A new version of your review is open. Submit it "
-                                        "when your correction is done."))
+            scoring.review_correction_request(actor=request.user, assignment=assignment,
+                                              reason=form.cleaned_data["reason"])
+            messages.success(request, _("Your correction request has been sent to a "
+                                        "programme officer. You can change your review once "
+                                        "it is approved."))
         else:
             messages.error(request, _("Say why the review needs a correction."))
     except DomainError as exc:

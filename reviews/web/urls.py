@@ -21,4 +21,6 @@ urlpatterns = [
          name="application_assignments"),
     path("staff/applications/<int:pk>/reviewers/<int:assignment_pk>/remove/",
          staff_views.assignment_remove, name="assignment_remove"),
+    path("staff/applications/<int:pk>/reviewers/corrections/<int:request_pk>/",
+         staff_views.correction_decide, name="correction_decide"),
 ]

@@ -1,7 +1,9 @@
 """Demo applications for a local run, made through the applicants services and the workflow
 engine as users would: one submitted and awaiting screening, one in review, one reviewed and
-ready for the panel. From there the demo officer, reviewers and panel member can take one to
-an accepted offer and another to a rejection.
+ready for the panel. The application in review is assigned to a demo reviewer who declared
+no conflict, so signing in as that reviewer shows its documents beside the scoring form.
+From there the demo officer, reviewers and panel member can take one to an accepted offer
+and another to a rejection.
 
 Idempotent: a company that already has an application in the round is left as it is.
 """
@@ -16,6 +18,7 @@ from applicants.services.documents import document_upload
 from applicants.services.drafts import application_create_draft, application_update_section
 from applicants.services.submission import application_submit
 from applicants.workflow import application_transition
+from reviews.services.assignments import assignment_create, declaration_record
 from subsidy.scheme.models import FundingRound
 
 STEPS = {
@@ -137,8 +140,9 @@ def demo_application_draft(*, owner, organisation, round_, project, gpu_hours, p
     return application
 
 
-def demo_applications_seed(*, round_: FundingRound, officer) -> list[Application]:
-    """The three demo applications, each moved to its state; existing ones are kept."""
+def demo_applications_seed(*, round_: FundingRound, officer, reviewer) -> list[Application]:
+    """The three demo applications, each moved to its state; existing ones are kept. The one
+    in review is assigned to ``reviewer``, who declared no conflict."""
     made = []
     for br_number, state, project, gpu_hours, personnel, equipment in DEMO_APPLICATIONS:
         organisation = Organisation.objects.get(br_number=br_number)
@@ -151,5 +155,9 @@ def demo_applications_seed(*, round_: FundingRound, officer) -> list[Application
         for step in STEPS[state]:
             application_transition(actor=None if step == "complete_review" else officer,
                                    application=application, transition_name=step)
+        if state == "in_review":
+            assignment = assignment_create(actor=officer, application=application,
+                                           reviewer=reviewer)
+            declaration_record(actor=reviewer, assignment=assignment, has_conflict=False)
         made.append(application)
     return made

@@ -120,7 +120,8 @@ def demo_seed() -> dict:
     # Demo applications at each stage of the assessment, for the officer and the panel.
     from subsidy.devdata.applications import demo_applications_seed
 
-    demo_applications_seed(round_=open_round, officer=users["officer@demo.aiss.hk"][0])
+    demo_applications_seed(round_=open_round, officer=users["officer@demo.aiss.hk"][0],
+                           reviewer=users["reviewer2@demo.aiss.hk"][0])
     # A company with an accepted offer, for the money side: tranches, claim, payment.
     from subsidy.devdata.grants import demo_accepted_grant_seed
 

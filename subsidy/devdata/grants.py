@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from applicants.models import Application, Membership, Organisation
 from applicants.workflow import application_transition
+from reviews.services.panel import panel_declaration_record
 from subsidy.devdata.applications import demo_application_submit
 from subsidy.finance.services.bank import bank_account_save
 from subsidy.scheme.models import FundingRound, Sector
@@ -49,6 +50,9 @@ def demo_accepted_grant_seed(*, round_: FundingRound, owner, officer, panel) -> 
         (None, "complete_review", {}), (panel, "approve", {"amount": str(APPROVED)}),
         (officer, "make_offer", {}), (owner, "accept_offer", {}),
     ]:
+        if step == "approve":
+            # A panel member declares their interests before deciding.
+            panel_declaration_record(actor=panel, application=application, has_conflict=False)
         application_transition(actor=actor, application=application, transition_name=step,
                                **payload)
     return application

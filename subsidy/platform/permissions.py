@@ -52,6 +52,8 @@ class Action(models.TextChoices):
     MANAGE_REVIEWER_POOL = "manage_reviewer_pool"
     VIEW_REVIEWS = "view_reviews"
     REVIEW_ASSIGNMENT = "review_assignment"
+    READ_APPLICATION_DOCUMENTS = "read_application_documents"
+    DECIDE_REVIEW_CORRECTION = "decide_review_correction"
     USE_PARTNER_PORTAL = "use_partner_portal"
     MANAGE_PARTNER_WEBHOOKS = "manage_partner_webhooks"
     MANAGE_DATA_ACCESS_REQUESTS = "manage_data_access_requests"

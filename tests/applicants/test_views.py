@@ -24,6 +24,7 @@ from tests.builders.applicants import (
     stranger,
     upload,
 )
+from tests.builders.reviews import panel_declared
 from tests.factories import MembershipFactory, UserFactory
 
 
@@ -356,6 +357,8 @@ def offered(owner, officer, panel_member, ready_draft):
     for name, actor in [("start_screening", officer), ("pass_to_review", officer),
                         ("complete_review", officer), ("approve", panel_member),
                         ("make_offer", officer)]:
+        if name == "approve":
+            panel_declared(panel_member, ready_draft)
         application_transition(actor=actor, application=ready_draft, transition_name=name,
                                **({"amount": "500000.00"} if name == "approve" else {}))
     return ready_draft

@@ -31,6 +31,7 @@ from subsidy.platform.errors import DomainError, PermissionDeniedError
 from subsidy.platform.models import AuditEvent
 from subsidy.scheme.models import Grant
 from tests.builders.applicants import member
+from tests.builders.reviews import panel_declared
 
 S = ApplicationStatus
 
@@ -73,6 +74,8 @@ def walk(owner, officer, panel_member):
     def go(application, state):
         application_submit(actor=owner, application=application)
         for name, who in PATH.get(state, []):
+            if name in ("approve", "reject", "waitlist"):
+                panel_declared(panel_member, application)
             application_transition(actor=actors[who], application=application,
                                    transition_name=name, **PAYLOAD.get(name, {}))
         return application

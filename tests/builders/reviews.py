@@ -8,8 +8,13 @@ from django.utils import timezone
 
 from applicants.models import Application, ApplicationStatus, status_gate_open
 from reviews.services.assignments import declaration_record
+from reviews.services.panel import panel_declaration_record
 from reviews.services.pool import pool_member_add
-from reviews.services.scoring import review_save
+from reviews.services.scoring import (
+    review_correction_decide,
+    review_correction_request,
+    review_save,
+)
 from subsidy.platform.roles import Role
 from tests.factories import OrganisationFactory, UserFactory
 
@@ -51,3 +56,18 @@ def submit_review(assignment, values, *, recommendation="fund", declare=True):
                        scores=scores_for(assignment.application.round, values),
                        recommendation=recommendation, overall_comment="Solid plan.",
                        submit=True)
+
+
+def correction_approved(assignment, officer, reason="Misread the budget"):
+    """The reviewer asks to correct their submitted review and an officer approves: a new
+    draft version is open."""
+    request = review_correction_request(actor=assignment.reviewer, assignment=assignment,
+                                        reason=reason)
+    return review_correction_decide(actor=officer, request=request, approve=True)
+
+
+def panel_declared(member, *applications):
+    """The panel member declares no conflict of interest in each application, as they must
+    before deciding it."""
+    for application in applications:
+        panel_declaration_record(actor=member, application=application, has_conflict=False)

@@ -137,8 +137,10 @@ def test_the_demo_fills_every_inbox_and_the_email_log_in_each_recipients_languag
     post(client, "staff:step", chinese.pk, "complete_review")
     assert status(chinese) == "reviewed"
 
-    # The panel approves with an offer; the applicant accepts; the officer starts the grant.
+    # The panel member declares no conflict and approves with an offer; the applicant
+    # accepts; the officer starts the grant.
     sign_in(client, PANEL)
+    post(client, "staff:panel_declare", chinese.pk, data={"has_conflict": "no"})
     post(client, "staff:decision", chinese.pk, data={
         "decision": "approve", "amount": "600000.00", "conditions": "Quarterly reports."})
     sign_in(client, APPLICANT_ZH)

@@ -9,6 +9,7 @@ from applicants.workflow import application_transition
 from reviews.services.decisions import application_approve
 from subsidy.platform.roles import Role
 from tests.builders.applicants import fill
+from tests.builders.reviews import panel_declared
 from tests.factories import FundingRoundFactory, MembershipFactory, UserFactory
 
 # PROJECT of tests.applicants.conftest: total eligible cost 1,000,000; requested 700,000.
@@ -37,8 +38,9 @@ def make_round(**values):
 
 
 def make_application(round_, *, owner=None, organisation=None, state="submitted",
-                     officer=None, **organisation_values):
-    """A complete application of a new company, submitted and moved on to ``state``."""
+                     officer=None, panel=None, **organisation_values):
+    """A complete application of a new company, submitted and moved on to ``state``; the
+    ``panel`` member, if any, declares no conflict in it once it is in review."""
     if organisation is None:
         owner = owner or UserFactory(roles=[Role.APPLICANT])
         organisation_values.setdefault("sector", "nlp")
@@ -52,13 +54,15 @@ def make_application(round_, *, owner=None, organisation=None, state="submitted"
     officer = officer or UserFactory(roles=[Role.PROGRAMME_OFFICER])
     for step in STEPS_TO[state]:
         application_transition(actor=officer, application=application, transition_name=step)
+        if step == "pass_to_review" and panel is not None:
+            panel_declared(panel, application)
     application.refresh_from_db()
     application.owner = owner
     return application
 
 
 def make_offer(round_, *, panel, amount=REQUESTED, **kwargs):
-    application = make_application(round_, state="reviewed", **kwargs)
+    application = make_application(round_, state="reviewed", panel=panel, **kwargs)
     application_approve(actor=panel, application=application, amount=amount)
     application.refresh_from_db()
     return application

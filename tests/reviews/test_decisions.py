@@ -51,8 +51,8 @@ def round_(db):
 
 
 @pytest.fixture
-def reviewed(round_):
-    return make_application(round_, state="reviewed")
+def reviewed(round_, panel):
+    return make_application(round_, state="reviewed", panel=panel)
 
 
 def _status(application) -> str:
@@ -150,8 +150,8 @@ def test_amount_with_fractions_of_a_cent_is_refused(round_):
 def test_approval_that_does_not_fit_the_envelope_is_refused(panel):
     round_ = make_round(code="2026R2", envelope=Decimal("1000000.00"),
                         max_subsidy_per_project=Decimal("1000000.00"))
-    first = make_application(round_, state="reviewed")
-    second = make_application(round_, state="reviewed")
+    first = make_application(round_, state="reviewed", panel=panel)
+    second = make_application(round_, state="reviewed", panel=panel)
     application_approve(actor=panel, application=first, amount=REQUESTED)
     with pytest.raises(DomainError) as refused:
         application_approve(actor=panel, application=second, amount=REQUESTED)
@@ -170,7 +170,7 @@ def test_only_a_panel_member_may_approve(round_, reviewed):
 
 def test_approving_an_application_not_yet_reviewed_is_refused_and_changes_nothing(panel,
                                                                                   round_):
-    application = make_application(round_, state="in_review")
+    application = make_application(round_, state="in_review", panel=panel)
     with pytest.raises(DomainError, match="not possible while the application is “In review”"):
         application_approve(actor=panel, application=application, amount=REQUESTED)
     assert _status(application) == "in_review"
@@ -196,7 +196,7 @@ def test_the_applicant_sees_the_reason_for_the_rejection(panel, reviewed):
 
 def test_panel_members_are_told_when_every_review_is_in(round_):
     panel = UserFactory(roles=[Role.PANEL_MEMBER], language="zh-hant")
-    application = make_application(round_, state="in_review")
+    application = make_application(round_, state="in_review", panel=panel)
 
     application_transition(actor=None, application=application,
                            transition_name="complete_review")
@@ -217,7 +217,7 @@ def test_a_waitlisted_application_is_approved_once_a_declined_offer_frees_the_mo
     round_ = make_round(code="2026R3", envelope=Decimal("1000000.00"),
                         max_subsidy_per_project=Decimal("1000000.00"))
     first = make_offer(round_, panel=panel)
-    second = make_application(round_, state="reviewed")
+    second = make_application(round_, state="reviewed", panel=panel)
     application_waitlist(actor=panel, application=second)
     with pytest.raises(DomainError, match="Envelope exhausted"):
         application_approve(actor=panel, application=second, amount=REQUESTED)
@@ -304,7 +304,7 @@ def test_offers_still_open_do_not_lapse(panel, round_):
 def test_bulk_approval_reports_each_application(panel):
     round_ = make_round(code="2026R4", envelope=Decimal("1500000.00"),
                         max_subsidy_per_project=Decimal("1000000.00"))
-    applications = [make_application(round_, state="reviewed") for _ in range(3)]
+    applications = [make_application(round_, state="reviewed", panel=panel) for _ in range(3)]
     results = decisions_bulk(actor=panel, application_ids=[a.pk for a in applications],
                              decision="approve")
     assert [r.ok for r in results] == [True, True, False]
@@ -345,7 +345,7 @@ def test_the_database_refuses_a_grant_past_the_envelope(panel):
     round_ = make_round(code="2026R5", envelope=Decimal("1000000.00"),
                         max_subsidy_per_project=Decimal("1000000.00"))
     make_offer(round_, panel=panel)
-    other = make_application(round_, state="reviewed")
+    other = make_application(round_, state="reviewed", panel=panel)
     with pytest.raises(IntegrityError, match="envelope exhausted"), transaction.atomic():
         Grant.objects.create(application=other, round=round_, approved_amount=REQUESTED,
                              approved_ratio_percent=Decimal("70"))

@@ -36,7 +36,7 @@ def test_concurrent_approvals_never_pass_the_envelope():
                         max_subsidy_per_project=Decimal("1000000.00"))
     officer = UserFactory(roles=[Role.PROGRAMME_OFFICER])
     panel = UserFactory(roles=[Role.PANEL_MEMBER])
-    applications = [make_application(round_, state="reviewed", officer=officer)
+    applications = [make_application(round_, state="reviewed", officer=officer, panel=panel)
                     for _ in range(APPROVALS)]
     barrier = threading.Barrier(APPROVALS)
     outcomes: list[tuple[str, str]] = []

@@ -1,6 +1,8 @@
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from applicants.errors import ProblemsError
 from applicants.models import ApplicationStatus
@@ -12,14 +14,20 @@ from reviews.services.assignments import (
     declaration_record,
 )
 from reviews.services.scoring import (
-    review_correction_start,
+    review_correction_request,
     review_save,
     weighted_total,
 )
 from subsidy.notifications.models import Notification
 from subsidy.platform.errors import DomainError
 from subsidy.platform.models import AuditEvent
-from tests.builders.reviews import application_in_review, pooled_reviewer, scores_for, submit_review
+from tests.builders.reviews import (
+    application_in_review,
+    correction_approved,
+    pooled_reviewer,
+    scores_for,
+    submit_review,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -136,7 +144,7 @@ def test_a_correction_is_a_new_version_and_keeps_the_previous_one(round_, office
                                                                   application):
     assignment = assign(officer, application, team[0])
     first = submit_review(assignment, 3, declare=False)
-    review_correction_start(actor=team[0], assignment=assignment, reason="Misread budget")
+    correction_approved(assignment, officer, reason="Misread budget")
     second = review_save(actor=team[0], assignment=assignment, scores=scores_for(round_, 4),
                          recommendation="fund", overall_comment="Better", submit=True)
     first.refresh_from_db()
@@ -153,7 +161,7 @@ def test_a_correction_needs_a_reason(round_, officer, team, application):
     assignment = assign(officer, application, team[0])
     submit_review(assignment, 3, declare=False)
     with pytest.raises(DomainError) as exc:
-        review_correction_start(actor=team[0], assignment=assignment, reason=" ")
+        review_correction_request(actor=team[0], assignment=assignment, reason=" ")
     assert exc.value.field == "reason"
 
 
@@ -201,18 +209,24 @@ def test_a_reviewer_sees_no_other_review_before_submitting(round_, officer, team
     mine, theirs = assign(officer, application, team[0]), assign(officer, application, team[1])
     submit_review(theirs, 5, declare=False)
     mine.refresh_from_db()
-    assert reviews_of_others(assignment=mine) == []
+    assert reviews_of_others(assignment=mine)["reviews"] == []
 
 
-def test_a_reviewer_sees_the_other_reviews_after_submitting(round_, officer, team, application):
-    mine, theirs = assign(officer, application, team[0]), assign(officer, application, team[1])
-    submit_review(theirs, 5, declare=False)
+def test_others_reviews_wait_for_the_rounds_review_stage_to_close(round_, officer, team,
+                                                                  application):
+    mine, *theirs = [assign(officer, application, r) for r in team]
+    for assignment in theirs:
+        submit_review(assignment, 5, declare=False)
     submit_review(mine, 3, declare=False)
     mine.refresh_from_db()
+    assert reviews_of_others(assignment=mine)["shown"] is False  # applications still open
+    round_.opens_at = timezone.now() - timedelta(days=40)
+    round_.closes_at = timezone.now() - timedelta(days=10)
+    round_.save(update_fields=["opens_at", "closes_at"])
+    mine.refresh_from_db()
     others = reviews_of_others(assignment=mine)
-    assert [o["review"].assignment_id for o in others] == [theirs.pk]
-
-
+    assert others["shown"] is True
+    assert [o["review"].assignment_id for o in others["reviews"]] == [a.pk for a in theirs]
 
 
 def test_removing_the_last_open_assignment_ends_the_review_stage(round_, officer, team,

@@ -185,7 +185,7 @@ def test_the_officer_is_offered_screening_not_a_decision(login, officer, round_)
 
 
 def test_the_panel_member_is_offered_the_decision_not_screening(login, panel, round_):
-    application = make_application(round_, state="reviewed")
+    application = make_application(round_, state="reviewed", panel=panel)
     page = login(panel).get(url("staff:application", application.pk)).content.decode()
     assert url("staff:decision", application.pk) in page
     assert url("staff:screening", application.pk) not in page
@@ -271,7 +271,7 @@ def test_a_panel_member_may_not_screen(login, panel, round_):
 # --- Decision pages -----------------------------------------------------------------------------
 
 def test_the_panel_member_approves_from_the_decision_page(login, panel, round_):
-    application = make_application(round_, state="reviewed")
+    application = make_application(round_, state="reviewed", panel=panel)
     response = login(panel).post(url("staff:decision", application.pk), {
         "decision": "approve", "amount": "650000.00", "conditions": "Monthly reports."})
     assert response.status_code == 302
@@ -282,7 +282,7 @@ def test_the_panel_member_approves_from_the_decision_page(login, panel, round_):
 
 
 def test_an_approval_above_the_request_is_refused_on_the_page(login, panel, round_):
-    application = make_application(round_, state="reviewed")
+    application = make_application(round_, state="reviewed", panel=panel)
     response = login(panel).post(url("staff:decision", application.pk), {
         "decision": "approve", "amount": "800000.00"})
     assert response.status_code == 200
@@ -291,7 +291,7 @@ def test_an_approval_above_the_request_is_refused_on_the_page(login, panel, roun
 
 
 def test_a_rejection_without_reason_is_refused_on_the_page(login, panel, round_):
-    application = make_application(round_, state="reviewed")
+    application = make_application(round_, state="reviewed", panel=panel)
     response = login(panel).post(url("staff:decision", application.pk), {"decision": "reject"})
     assert "Give the reason for the rejection" in response.content.decode()
     assert _status(application) == "reviewed"
@@ -309,8 +309,8 @@ def test_an_officer_may_not_decide(login, officer, round_):
 def test_bulk_decisions_report_each_application(login, panel):
     round_ = make_round(code="2026R7", envelope=Decimal("1000000.00"),
                         max_subsidy_per_project=Decimal("1000000.00"))
-    first = make_application(round_, state="reviewed")
-    second = make_application(round_, state="reviewed")
+    first = make_application(round_, state="reviewed", panel=panel)
+    second = make_application(round_, state="reviewed", panel=panel)
     response = login(panel).post(url("staff:bulk_decisions"), {
         "applications": [first.pk, second.pk], "decision": "approve"})
     page = response.content.decode()
@@ -325,7 +325,7 @@ def test_an_officer_may_not_use_bulk_decisions(login, officer):
 
 
 def test_the_applicant_accepts_the_offer_made_from_the_decision_page(login, panel, round_):
-    application = make_application(round_, state="reviewed")
+    application = make_application(round_, state="reviewed", panel=panel)
     login(panel).post(url("staff:decision", application.pk),
                       {"decision": "approve", "amount": str(REQUESTED)})
     client = login(application.owner)
@@ -350,9 +350,10 @@ def test_the_demo_has_an_application_at_each_step_of_the_assessment(db):
 def test_the_demo_panel_takes_the_reviewed_application_to_an_accepted_offer(login, db):
     demo_seed()
     application = Application.objects.get(status="reviewed")
-    panel = User.objects.get(email="panel@demo.aiss.hk")
-    login(panel).post(url("staff:decision", application.pk),
-                      {"decision": "approve", "amount": "2000000.00"})
+    panel = login(User.objects.get(email="panel@demo.aiss.hk"))
+    panel.post(url("staff:panel_declare", application.pk), {"has_conflict": "no"})
+    panel.post(url("staff:decision", application.pk),
+               {"decision": "approve", "amount": "2000000.00"})
     owner = application.organisation.memberships.get(role="owner").user
     login(owner).post(reverse("applicants:offer_response", args=[application.pk]),
                       {"decision": "accept"})
@@ -369,7 +370,7 @@ def test_the_demo_officer_screens_the_submitted_application(login, db):
 
 
 def test_the_applicant_sees_the_amount_conditions_and_expiry_of_the_offer(login, panel, round_):
-    application = make_application(round_, state="reviewed")
+    application = make_application(round_, state="reviewed", panel=panel)
     login(panel).post(url("staff:decision", application.pk), {
         "decision": "approve", "amount": "650000.00", "conditions": "Monthly reports."})
     page = login(application.owner).get(

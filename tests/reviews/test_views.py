@@ -123,28 +123,6 @@ def test_a_score_outside_the_scale_is_shown_next_to_its_field(client, round_, as
     assert 'id="id_score_alignment_error"' in response.content.decode()
 
 
-def test_other_reviews_are_hidden_until_the_reviewer_submits(client, round_, officer,
-                                                             application, assignment, reviewer):
-    other = assignment_create(actor=officer, application=application,
-                              reviewer=pooled_reviewer(round_, officer))
-    submit_review(other, 5, recommendation="do_not_fund")
-    client.force_login(reviewer)
-    client.post(reverse("reviews:declare", args=[assignment.pk]), {"has_conflict": "no"})
-    url = reverse("reviews:assignment", args=[assignment.pk])
-    name = other.reviewer.get_full_name()
-    assert name not in client.get(url).content.decode()
-    client.post(url, {**review_post(round_, 3), "submit": "1"})
-    assert name in client.get(url).content.decode()
-
-
-def test_a_reviewer_starts_a_correction_from_the_page(client, round_, assignment, reviewer):
-    submit_review(assignment, 3)
-    client.force_login(reviewer)
-    client.post(reverse("reviews:correction", args=[assignment.pk]), {"reason": "Typo"})
-    assert assignment.reviews.count() == 2
-    assert assignment.reviews.filter(submitted_at__isnull=True).get().version == 2
-
-
 def test_officer_manages_the_pool(client, round_, officer):
     candidate = UserFactory(roles=[Role.REVIEWER])
     client.force_login(officer)

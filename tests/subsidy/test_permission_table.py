@@ -75,6 +75,10 @@ TABLE = {
     A.MANAGE_REVIEWER_POOL:      (None,         " .   .   .   Y   .   .   .   .   . "),
     A.VIEW_REVIEWS:              (None,         " .   .   .   Y   Y   .   .   Y   . "),
     A.REVIEW_ASSIGNMENT:         (ASSIGNMENT,   " .   .   O   .   .   .   .   .   . "),
+    # As VIEW_APPLICATION; a reviewer's declared assignment is the other way in (tested in
+    # tests/reviews/test_confidential.py, and by the URL matrix).
+    A.READ_APPLICATION_DOCUMENTS: (APPLICATION, " O   O   O   Y   Y   O   O   Y   O "),
+    A.DECIDE_REVIEW_CORRECTION:  (None,         " .   .   .   Y   .   .   .   .   . "),
     A.USE_PARTNER_PORTAL:        (PARTNER,      " .   O   .   .   .   .   .   .   . "),
     A.MANAGE_PARTNER_WEBHOOKS:   (PARTNER,      " .   O   .   .   .   .   .   .   O "),
     A.MANAGE_DATA_ACCESS_REQUESTS: (None,       " .   .   .   .   .   .   .   Y   . "),
