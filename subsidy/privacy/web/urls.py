@@ -5,6 +5,7 @@ from subsidy.privacy.web import views
 app_name = "privacy"
 
 urlpatterns = [
+    path("privacy/", views.policy, name="policy"),
     path("profile/personal-data/", views.personal_data, name="personal_data"),
     path("profile/personal-data/export.json", views.personal_data_json, name="export_json"),
     path("profile/personal-data/documents.zip", views.personal_documents_zip,

@@ -32,6 +32,15 @@ from subsidy.privacy.web.forms import (
 )
 
 
+@require_GET
+def policy(request):
+    """The public privacy policy: what is kept, why and for how long, from the schedule."""
+    return render(request, "privacy/policy.html", {
+        "retention": settings.RETENTION,
+        "privacy_officer_email": settings.PRIVACY_OFFICER_EMAIL,
+    })
+
+
 @login_required
 @never_cache
 @require_GET

@@ -284,3 +284,16 @@ def test_the_page_reads_in_chinese(client, founder):
     page = client.get(reverse("privacy:personal_data"), HTTP_ACCEPT_LANGUAGE="zh-hant")
 
     assert "你的個人資料及私隱" in page.content.decode()
+
+
+def test_the_privacy_policy_is_public_and_states_the_schedule_in_force(client, settings):
+    settings.RETENTION = {**settings.RETENTION, "signin_records": 90}
+
+    home = client.get(reverse("core:home")).content.decode()
+    signup = client.get(reverse("account_signup")).content.decode()
+    policy = client.get(reverse("privacy:policy"))
+
+    assert policy.status_code == 200
+    assert reverse("privacy:policy") in home
+    assert reverse("privacy:policy") in signup
+    assert "90 days" in policy.content.decode()
