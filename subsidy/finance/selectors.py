@@ -6,9 +6,21 @@ from django.db.models import Count, Prefetch, Q, Sum
 from applicants.models import Membership
 from subsidy.finance.models import Claim, Disbursement, PaymentBatch, Tranche
 from subsidy.platform.permissions import Action, can
-from subsidy.scheme.models import Grant
+from subsidy.scheme.models import Grant, Scheme
 
 _GRANT_RELATED = ("application__organisation", "round")
+
+
+def scheme_chosen(*, code: str = "", round_code: str = "") -> Scheme | None:
+    """The scheme a report shows: the one named by ``code``, else the scheme of the round
+    ``round_code``, else the first by code (a report never adds several schemes'
+    envelopes together)."""
+    schemes = Scheme.objects.order_by("code")
+    if code:
+        return schemes.filter(code=code).first() or schemes.first()
+    if round_code:
+        return schemes.filter(rounds__code=round_code).first() or schemes.first()
+    return schemes.first()
 
 
 def grants_visible_to(*, user):

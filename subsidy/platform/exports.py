@@ -2,8 +2,11 @@
 
 CSV: a UTF-8 byte order mark (so Excel reads the file as UTF-8), CRLF line ends, amounts
 with two decimals, dates in ISO 8601 and times in Hong Kong time (the site's time zone).
-XLSX: the same cells as values, times in Hong Kong time without a zone (Excel has none).
-In both, text that a spreadsheet would run as a formula is quoted.
+XLSX: the same cells as values: amounts as numbers in ``#,##0.00``, text as text (an
+account number keeps its leading zeros), times in Hong Kong time with the offset named in
+the cell's format (Excel has no zones); a bold header frozen above an autofilter, and
+totals rows (summed in SQL by the caller) in bold below the data. In both, text that a
+spreadsheet would run as a formula is quoted.
 
 A large ``values()`` queryset is streamed: on PostgreSQL straight from ``COPY (the query)
 TO STDOUT`` with the cells formatted in SQL as ``csv_cell`` formats them; elsewhere row by
@@ -94,28 +97,84 @@ def csv_chunks(header: Sequence, rows: Iterable[Sequence]):
     yield buffer.getvalue()
 
 
+MONEY_FORMAT = "#,##0.00"
+TEXT_FORMAT = "@"
+DATE_FORMAT = "yyyy-mm-dd"
+
+
+def _time_format(value: datetime) -> str:
+    """Excel's format of a time: Hong Kong time, with its offset written after it."""
+    offset = timezone.localtime(value).strftime("%z")
+    return f'yyyy-mm-dd hh:mm:ss "{offset[:3]}:{offset[3:]}"'
+
+
+def _xlsx_format(value) -> str | None:
+    if isinstance(value, Decimal):
+        return MONEY_FORMAT
+    if isinstance(value, str):
+        return TEXT_FORMAT
+    if isinstance(value, datetime):
+        return _time_format(value) if value.tzinfo is not None else None
+    if hasattr(value, "isoformat"):
+        return DATE_FORMAT
+    return None
+
+
+def _column_letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index + 1)
+
+
 def xlsx_file(header: Sequence, rows: Iterable[Sequence], *, sheet: str,
-              number_formats: dict[int, str] | None = None):
+              number_formats: dict[int, str] | None = None,
+              totals: Iterable[Sequence] = ()):
     """An XLSX workbook of one sheet, written to a temporary file and rewound.
-    ``number_formats`` maps a column's index to its Excel number format."""
+    ``number_formats`` maps a column's index to its Excel number format (otherwise the
+    value's kind decides); ``totals`` are rows written in bold below the data."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
 
     workbook = Workbook(write_only=True)
     worksheet = workbook.create_sheet(title=sheet[:31])
-    worksheet.append([str(label) for label in header])
+    worksheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+
+    def cells_of(row, *, font=None):
+        cells = []
+        for index, value in enumerate(row):
+            original = value
+            cell = WriteOnlyCell(worksheet, value=xlsx_cell(value))
+            number_format = formats.get(index) or _xlsx_format(original)
+            if number_format:
+                cell.number_format = number_format
+            if font:
+                cell.font = font
+            cells.append(cell)
+        return cells
+
     formats = number_formats or {}
+    worksheet.append([_header_cell(worksheet, label, bold) for label in header])
+    count = 0
     for row in rows:
-        cells = [xlsx_cell(value) for value in row]
-        for index, number_format in formats.items():
-            cell = WriteOnlyCell(worksheet, value=cells[index])
-            cell.number_format = number_format
-            cells[index] = cell
-        worksheet.append(cells)
+        worksheet.append(cells_of(row))
+        count += 1
+    for row in totals:
+        worksheet.append(cells_of(row, font=bold))
+    worksheet.auto_filter.ref = f"A1:{_column_letter(max(len(header) - 1, 0))}{count + 1}"
     handle = tempfile.TemporaryFile(suffix=".xlsx")
     workbook.save(handle)
     handle.seek(0)
     return handle
+
+
+def _header_cell(worksheet, label, font):
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(worksheet, value=str(label))
+    cell.font = font
+    return cell
 
 
 def csv_download(chunks, filename: str, *, content_type: str = CSV_TYPE):
@@ -139,9 +198,15 @@ def _value_rows(rows, columns):
         yield [row[key] for key in keys]
 
 
-def csv_rows(rows, columns):
+def _header_of(columns, *, keys: bool) -> list:
+    """The header row: the columns' labels in the reader's language, or their keys, which
+    stay the same in every language (for programs: the API's CSV)."""
+    return [key if keys else label for key, label in columns]
+
+
+def csv_rows(rows, columns, *, keys: bool = False):
     """The CSV text of the ``values()`` queryset ``rows``, read from a server-side cursor."""
-    return csv_chunks([label for _key, label in columns], _value_rows(rows, columns))
+    return csv_chunks(_header_of(columns, keys=keys), _value_rows(rows, columns))
 
 
 def _copy_cell(field, column: str) -> str:
@@ -167,7 +232,7 @@ def _copy_cell(field, column: str) -> str:
     return column
 
 
-def copy_csv_rows(rows, columns):
+def copy_csv_rows(rows, columns, *, keys: bool = False):
     """``csv_rows`` on PostgreSQL: the rows of the ``values()`` queryset ``rows`` as
     PostgreSQL's COPY writes them, in the blocks it sends; the same cells, read back."""
     connection = connections[rows.db]
@@ -183,11 +248,16 @@ def copy_csv_rows(rows, columns):
     # quoted column names of the code's own column lists.
     statement = (f"COPY (SELECT {', '.join(cells)} FROM ("  # noqa: S608
                  f"{connection.ops.compose_sql(sql, params)}) r) TO STDOUT (FORMAT csv)")
-    yield _csv_header([label for _key, label in columns])
-    # COPY hands over one row at a time: gathered into chunks as in ``csv_chunks``.
+    yield _csv_header(_header_of(columns, keys=keys))
+    # COPY hands over one row at a time, ended by LF (its only line end): the LF becomes
+    # CRLF as in ``csv_chunks`` (a line end inside a quoted cell is the cell's own), and
+    # the rows are gathered into chunks.
     chunk, size = [], 0
     with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
         for block in copy:
+            block = bytes(block)
+            if block.endswith(b"\n"):
+                block = block[:-1] + b"\r\n"
             chunk.append(block)
             size += len(block)
             if size >= CSV_CHUNK:
@@ -196,15 +266,19 @@ def copy_csv_rows(rows, columns):
     yield b"".join(chunk)
 
 
-def csv_response(rows, columns, filename: str) -> StreamingHttpResponse:
-    """A CSV download of a ``values()`` queryset, streamed."""
-    content = (copy_csv_rows(rows, columns) if connections[rows.db].vendor == "postgresql"
-               else csv_rows(rows, columns))
+def csv_response(rows, columns, filename: str, *,
+                 keys: bool = False) -> StreamingHttpResponse:
+    """A CSV download of a ``values()`` queryset, streamed; ``keys``: the header names the
+    columns by their keys instead of their labels."""
+    content = (copy_csv_rows(rows, columns, keys=keys)
+               if connections[rows.db].vendor == "postgresql"
+               else csv_rows(rows, columns, keys=keys))
     return csv_download(content, filename)
 
 
-def xlsx_response(rows, columns, filename: str, sheet: str) -> FileResponse:
-    """An XLSX download of a ``values()`` queryset."""
+def xlsx_response(rows, columns, filename: str, sheet: str, *,
+                  totals: Iterable[Sequence] = ()) -> FileResponse:
+    """An XLSX download of a ``values()`` queryset, with ``totals`` rows below it."""
     handle = xlsx_file([label for _key, label in columns], _value_rows(rows, columns),
-                       sheet=sheet)
+                       sheet=sheet, totals=totals)
     return xlsx_download(handle, filename)

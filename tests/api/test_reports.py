@@ -1,6 +1,8 @@
 """Finance reports through the API: the registers as JSON pages or CSV, the summary, and who
 may read them."""
 
+import csv
+import io
 from datetime import date
 
 import pytest
@@ -70,7 +72,7 @@ def test_disbursements_as_csv(finance, staff, round_):
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv"
     lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
-    assert lines[0].startswith("Payment,Application,Company,Round")
+    assert lines[0].startswith("id,reference,company,scheme_code,round_code")
     assert "400000.00" in lines[1] and len(lines) == 2
 
 
@@ -91,7 +93,7 @@ def test_commitments_as_csv(finance, round_):
     response = finance.get("/api/v1/reports/commitments/", {"format": "csv"})
 
     lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
-    assert lines[0].startswith("Grant,Application,Company,Round,Category,Sector")
+    assert lines[0].startswith("id,reference,company,scheme_code,round_code,category_label")
     assert len(lines) == 2
 
 
@@ -166,3 +168,42 @@ def test_registers_run_a_fixed_number_of_queries(finance, staff, round_, path,
     with django_assert_num_queries(3):
         response = finance.get(f"/api/v1/reports/{path}?page_size=200")
     assert len(response.json()["results"]) == 5
+
+
+def _csv(response) -> list[list[str]]:
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(body, newline="")))
+
+
+@pytest.mark.parametrize("path", ["/api/v1/reports/disbursements/",
+                                  "/api/v1/reports/commitments/"])
+def test_csv_header_and_labels_are_the_same_in_every_language(finance, staff, round_, path):
+    pay(make_accepted_grant(round_=round_), staff)
+
+    english = _csv(finance.get(path, {"format": "csv"}, HTTP_ACCEPT_LANGUAGE="en"))
+    chinese = _csv(finance.get(path, {"format": "csv"}, HTTP_ACCEPT_LANGUAGE="zh-hant"))
+
+    assert english[0][:3] == ["id", "reference", "company"]
+    assert chinese == english
+
+
+def test_summary_shows_the_chosen_scheme_only(finance, staff, round_):
+    pay(make_accepted_grant(round_=round_), staff)
+    other = FundingRoundFactory(code="2026R9")
+
+    body = finance.get("/api/v1/reports/summary/", {"scheme": round_.scheme.code}).json()
+    elsewhere = finance.get("/api/v1/reports/summary/", {"scheme": other.scheme.code}).json()
+
+    assert [r["code"] for r in body["rounds"]] == ["2026R1"]
+    assert [r["code"] for r in elsewhere["rounds"]] == ["2026R9"]
+    assert elsewhere["months"] == []
+
+
+def test_summary_months_run_without_gaps(finance, staff, round_):
+    pay(make_accepted_grant(round_=round_), staff, value_date=date(2027, 1, 5))
+    pay(make_accepted_grant(round_=round_), staff, value_date=date(2027, 3, 5))
+
+    months = finance.get("/api/v1/reports/summary/").json()["months"]
+
+    assert [(m["month"], m["paid"]) for m in months] == [
+        ("2027-01-01", "400000.00"), ("2027-02-01", "0.00"), ("2027-03-01", "400000.00")]

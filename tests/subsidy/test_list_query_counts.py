@@ -17,9 +17,9 @@ PAGES = [
     (Role.PROGRAMME_OFFICER, "reviews:pool", True, {}, 7),
     (Role.PANEL_MEMBER, "staff:bulk_decisions", False, {"round": "{code}"}, 6),
     (Role.FINANCE_OFFICER, "finance:grants", False, {}, 5),
-    (Role.FINANCE_OFFICER, "finance:disbursement_register", False, {}, 9),
-    (Role.FINANCE_OFFICER, "finance:disbursement_register", False, {"round": "{code}"}, 9),
-    (Role.FINANCE_OFFICER, "finance:commitments_register", False, {}, 8),
+    (Role.FINANCE_OFFICER, "finance:disbursement_register", False, {}, 10),
+    (Role.FINANCE_OFFICER, "finance:disbursement_register", False, {"round": "{code}"}, 10),
+    (Role.FINANCE_OFFICER, "finance:commitments_register", False, {}, 10),
 ]
 
 

@@ -3,6 +3,7 @@ the whole register as CSV with ``?format=csv``) and a summary by round, category
 and month. For staff keys of people who may see finance reports; the figures are the
 finance pages' own (``subsidy.finance.reports``), summed in SQL."""
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -21,7 +22,7 @@ from subsidy.finance.reports.registers import (
 )
 from subsidy.platform import exports
 from subsidy.platform.permissions import Action, can
-from subsidy.scheme.models import Grant
+from subsidy.scheme.models import FundingRound, Grant, Scheme
 
 REPORTS_READ = ["reports:read"]
 
@@ -36,9 +37,12 @@ class DisbursementRowSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     reference = serializers.CharField(allow_null=True)
     company = serializers.CharField()
+    scheme_code = serializers.CharField()
     round_code = serializers.CharField()
     tranche_number = serializers.IntegerField(allow_null=True)
     status = serializers.ChoiceField(choices=Disbursement.Status.choices)
+    status_label = serializers.CharField(help_text="The status in words, in the "
+                                         "language of the request.")
     amount = serializers.DecimalField(**_MONEY)
     prepared_at = serializers.DateTimeField()
     approved_at = serializers.DateTimeField(allow_null=True)
@@ -51,10 +55,14 @@ class CommitmentRowSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     reference = serializers.CharField(allow_null=True)
     company = serializers.CharField()
+    scheme_code = serializers.CharField()
     round_code = serializers.CharField()
     category = serializers.CharField(allow_blank=True)
+    category_label = serializers.CharField(allow_blank=True)
     sector = serializers.CharField()
+    sector_label = serializers.CharField()
     status = serializers.ChoiceField(choices=Grant.Status.choices)
+    status_label = serializers.CharField()
     approved_amount = serializers.DecimalField(**_MONEY)
     committed = serializers.DecimalField(**_MONEY)
     paid = serializers.DecimalField(**_MONEY)
@@ -62,7 +70,12 @@ class CommitmentRowSerializer(serializers.Serializer):
     decided_at = serializers.DateTimeField(allow_null=True)
 
 
-class DisbursementFilterSerializer(serializers.Serializer):
+class SchemeFilterSerializer(serializers.Serializer):
+    scheme = serializers.CharField(required=False, max_length=20, help_text=(
+        "The scheme's code: only its rounds' grants and payments."))
+
+
+class DisbursementFilterSerializer(SchemeFilterSerializer):
     date_from = serializers.DateField(required=False, help_text=(
         "Value date of paid payments, preparation date of the others."))
     date_to = serializers.DateField(required=False)
@@ -70,7 +83,7 @@ class DisbursementFilterSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Disbursement.Status.choices, required=False)
 
 
-class CommitmentFilterSerializer(serializers.Serializer):
+class CommitmentFilterSerializer(SchemeFilterSerializer):
     round = serializers.CharField(required=False, max_length=20)
     status = serializers.ChoiceField(choices=Grant.Status.choices, required=False)
 
@@ -90,7 +103,8 @@ class DimensionFiguresSerializer(serializers.Serializer):
 
 
 class MonthFiguresSerializer(serializers.Serializer):
-    month = serializers.DateField(help_text="The first day of the month.")
+    month = serializers.DateField(help_text="The first day of the month; every month from "
+                                  "the first to the last, a month without payments at 0.")
     paid = serializers.DecimalField(**_MONEY, source="total")
     count = serializers.IntegerField()
 
@@ -125,6 +139,13 @@ class FinanceReportView(generics.GenericAPIView):
         # Any other unknown format was refused with 404 by content negotiation.
         return self.request.query_params.get("format") == "csv"
 
+    def csv(self, columns, filename: str, ordering: str):
+        """The whole register as CSV for programs: the header is the columns' keys and the
+        labels are English, whatever the request's language."""
+        with translation.override("en"):
+            rows = self.get_queryset().order_by(ordering)
+        return exports.csv_response(rows, columns, filename, keys=True)
+
 
 def _register_responses(serializer):
     return {(200, "application/json"): serializer(many=True),
@@ -144,14 +165,14 @@ class DisbursementReport(FinanceReportView, generics.ListAPIView):
         wanted = filters.validated_data
         return disbursement_register(RegisterFilter(
             date_from=wanted.get("date_from"), date_to=wanted.get("date_to"),
-            round_code=wanted.get("round", ""), status=wanted.get("status", "")))
+            round_code=wanted.get("round", ""), status=wanted.get("status", ""),
+            scheme_code=wanted.get("scheme", "")))
 
     @extend_schema(parameters=[DisbursementFilterSerializer, FORMAT_PARAMETER],
                    responses=_register_responses(DisbursementRowSerializer))
     def get(self, request, *args, **kwargs):
         if self.wants_csv():
-            return exports.csv_response(self.get_queryset().order_by("-id"),
-                                        DISBURSEMENT_COLUMNS, "disbursements")
+            return self.csv(DISBURSEMENT_COLUMNS, "disbursements", "-id")
         return super().get(request, *args, **kwargs)
 
 
@@ -167,14 +188,14 @@ class CommitmentReport(FinanceReportView, generics.ListAPIView):
         filters.is_valid(raise_exception=True)
         wanted = filters.validated_data
         return commitments_register(round_code=wanted.get("round", ""),
-                                    status=wanted.get("status", ""))
+                                    status=wanted.get("status", ""),
+                                    scheme_code=wanted.get("scheme", ""))
 
     @extend_schema(parameters=[CommitmentFilterSerializer, FORMAT_PARAMETER],
                    responses=_register_responses(CommitmentRowSerializer))
     def get(self, request, *args, **kwargs):
         if self.wants_csv():
-            return exports.csv_response(self.get_queryset().order_by("id"),
-                                        COMMITMENT_COLUMNS, "commitments")
+            return self.csv(COMMITMENT_COLUMNS, "commitments", "id")
         return super().get(request, *args, **kwargs)
 
 
@@ -185,11 +206,20 @@ class FinanceSummary(FinanceReportView):
 
     serializer_class = SummarySerializer
 
+    @extend_schema(parameters=[SchemeFilterSerializer])
     def get(self, request):
+        wanted = SchemeFilterSerializer(data=request.query_params)
+        wanted.is_valid(raise_exception=True)
+        scheme = None
+        if wanted.validated_data.get("scheme"):
+            scheme = Scheme.objects.filter(code=wanted.validated_data["scheme"]).first()
+            if scheme is None:
+                raise exceptions.NotFound(_("No scheme has this code."))
         summary = {
-            "rounds": figures.rounds_with_paid(),
-            "categories": figures.by_dimension("category"),
-            "sectors": figures.by_dimension("sector"),
-            "months": figures.paid_by_month(),
+            "rounds": figures.rounds_with_paid(
+                FundingRound.objects.filter(scheme=scheme) if scheme else None),
+            "categories": figures.by_dimension("category", scheme=scheme),
+            "sectors": figures.by_dimension("sector", scheme=scheme),
+            "months": figures.paid_by_month(scheme=scheme),
         }
         return Response(SummarySerializer(summary).data)

@@ -1,9 +1,9 @@
 """The finance dashboard's figures: budget position by round, category, sector and month,
 the burn-down of the scheme budget, the forecast of tranches due, and claims ageing."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
-from django.db.models import Count, DecimalField, Min, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, DecimalField, F, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,14 +15,42 @@ from subsidy.scheme.models import FundingRound, Grant, Scheme
 _MONEY = DecimalField(max_digits=14, decimal_places=2)
 
 
-def scheme_totals():
-    """Each scheme with its budget, the envelopes of its rounds, what is committed, paid
-    and what remains of the envelopes: two queries, whatever the number of schemes."""
+def months(first: date, last: date) -> list[date]:
+    """The first day of every month from ``first``'s month to ``last``'s, none skipped."""
+    month, end, result = first.replace(day=1), last.replace(day=1), []
+    while month <= end:
+        result.append(month)
+        month = (month + timedelta(days=32)).replace(day=1)
+    return result
+
+
+def _month_of(value) -> date:
+    return value.date() if hasattr(value, "date") else value
+
+
+def continuous(rows: dict, blank) -> list:
+    """The values of ``rows`` (keyed by month) for every month from the first to the last,
+    with ``blank(month)`` for a month without any: a chart never skips an empty month."""
+    if not rows:
+        return []
+    return [rows.get(month) or blank(month) for month in months(min(rows), max(rows))]
+
+
+def _in_scheme(scheme, prefix: str) -> Q:
+    return Q(**{f"{prefix}round__scheme": scheme}) if scheme is not None else Q()
+
+
+def scheme_totals(only=None):
+    """Each scheme (or ``only`` that one) with its budget, the envelopes of its rounds, what
+    is committed, paid and what remains of the envelopes: two queries, whatever the
+    number of schemes."""
     rounds_of: dict[int, list] = {}
-    for round_ in rounds_with_paid():
+    for round_ in rounds_with_paid(FundingRound.objects.filter(scheme=only)
+                                   if only is not None else None):
         rounds_of.setdefault(round_.scheme_id, []).append(round_)
     schemes = []
-    for scheme in Scheme.objects.order_by("code"):
+    for scheme in (Scheme.objects.filter(pk=only.pk) if only is not None
+                   else Scheme.objects.order_by("code")):
         rounds = rounds_of.get(scheme.pk, [])
         envelopes = sum((r.envelope for r in rounds), ZERO)
         committed = sum((r.committed for r in rounds), ZERO)
@@ -43,16 +71,19 @@ def rounds_with_paid(queryset=None):
             .order_by("opens_at", "code"))
 
 
-def by_dimension(field: str):
+def by_dimension(field: str, *, scheme=None):
     """Committed and paid grouped by the application's category or the company's sector
-    (``field`` is ``category`` or ``sector``): two grouped queries."""
+    (``field`` is ``category`` or ``sector``), in ``scheme`` or in all: two grouped
+    queries."""
     path = {"category": "application__category",
             "sector": "application__organisation__sector"}[field]
     rows: dict[str, dict] = {}
-    for row in (Grant.objects.filter(status__in=Grant.COMMITTING_STATUSES).order_by()
+    for row in (Grant.objects.filter(_in_scheme(scheme, ""),
+                                     status__in=Grant.COMMITTING_STATUSES).order_by()
                 .values(path).annotate(total=Sum("approved_amount"))):
         rows[row[path]] = {"key": row[path], "committed": row["total"], "paid": ZERO}
-    for row in (paid_payments().order_by().values(f"grant__{path}")
+    for row in (paid_payments().filter(_in_scheme(scheme, "grant__")).order_by()
+                .values(f"grant__{path}")
                 .annotate(total=Sum("amount"),
                           terminated=Sum("amount", filter=Q(
                               grant__status=Grant.Status.TERMINATED)))):
@@ -63,45 +94,79 @@ def by_dimension(field: str):
     return sorted(rows.values(), key=lambda entry: entry["key"] or "")
 
 
-def by_month():
-    """Per month: what was newly committed (grants approved that month and still
-    committing, plus payments on terminated grants) and what was paid, from two grouped
-    queries."""
-    months: dict = {}
-    for row in (Grant.objects.filter(status__in=Grant.COMMITTING_STATUSES)
-                .annotate(month=TruncMonth("decided_at")).order_by()
-                .values("month").annotate(total=Sum("approved_amount"))):
-        months[row["month"].date()] = {"month": row["month"].date(), "committed": row["total"],
-                                       "paid": ZERO, "count": 0}
-    for row in paid_by_month():
-        entry = months.setdefault(row["month"], {"month": row["month"], "committed": ZERO,
-                                                 "paid": ZERO, "count": 0})
-        entry["paid"], entry["count"] = row["total"], row["count"]
-        entry["committed"] += row["terminated"] or ZERO
-    return [months[key] for key in sorted(months)]
+def by_month(*, scheme=None):
+    """Per month, every month from the first to the last: the commitments posted that
+    month (grants approved then, whatever became of them since), the releases posted
+    that month (offers declined or lapsed, the unpaid rest of grants terminated), their
+    net, and what was paid. A month's figures are those of its own events, so a later
+    lapse shows in the month it happened and never restates a month already reported.
+    Four grouped queries."""
+    grants = Grant.objects.filter(_in_scheme(scheme, "")).order_by()
+    entries: dict = {}
+
+    def entry(month):
+        month = _month_of(month)
+        return entries.setdefault(month, {"month": month, "committed": ZERO,
+                                          "released": ZERO, "paid": ZERO, "count": 0})
+
+    for row in (grants.annotate(month=TruncMonth("decided_at")).values("month")
+                .annotate(total=Sum("approved_amount"))):
+        entry(row["month"])["committed"] += row["total"]
+    for row in (grants.filter(status__in=[Grant.Status.DECLINED, Grant.Status.LAPSED],
+                              responded_at__isnull=False)
+                .annotate(month=TruncMonth("responded_at")).values("month")
+                .annotate(total=Sum("approved_amount"))):
+        entry(row["month"])["released"] += row["total"]
+    paid_on = (paid_payments().filter(grant_id=OuterRef("pk")).order_by()
+               .values("grant_id").annotate(total=Sum("amount")).values("total"))
+    for row in (grants.filter(status=Grant.Status.TERMINATED, closed_at__isnull=False)
+                .annotate(paid=Coalesce(Subquery(paid_on, output_field=_MONEY), ZERO))
+                .annotate(month=TruncMonth("closed_at")).values("month")
+                .annotate(total=Sum(F("approved_amount") - F("paid")))):
+        entry(row["month"])["released"] += row["total"]
+    for row in _paid_by_month(scheme):
+        found = entry(row["month"])
+        found["paid"], found["count"] = row["total"], row["count"]
+    for found in entries.values():
+        found["net"] = found["committed"] - found["released"]
+    return continuous(entries, lambda month: {
+        "month": month, "committed": ZERO, "released": ZERO, "net": ZERO, "paid": ZERO,
+        "count": 0})
 
 
-def paid_by_month():
-    return list(paid_payments().annotate(month=TruncMonth("value_date")).order_by()
-                .values("month").annotate(total=Sum("amount"), count=Count("pk"),
-                                          terminated=Sum("amount", filter=Q(
-                                              grant__status=Grant.Status.TERMINATED)))
-                .order_by("month"))
-
-
-def forecast_by_month():
-    """Scheduled tranches of active grants by the month they fall due."""
-    return list(Tranche.objects.filter(status=Tranche.Status.SCHEDULED,
-                                       grant__status=Grant.Status.ACTIVE)
-                .annotate(month=TruncMonth("due_date")).order_by()
+def _paid_by_month(scheme):
+    return list(paid_payments().filter(_in_scheme(scheme, "grant__"))
+                .annotate(month=TruncMonth("value_date")).order_by()
                 .values("month").annotate(total=Sum("amount"), count=Count("pk"))
                 .order_by("month"))
 
 
-def burn_down(*, envelopes):
-    """What is left of the envelopes after each month's payments: (month, remaining)."""
-    remaining, points = envelopes, []
-    for row in paid_by_month():
+def paid_by_month(*, scheme=None):
+    """What was paid each month (by value date), every month from the first to the last."""
+    return continuous({_month_of(row["month"]): {**row, "month": _month_of(row["month"])}
+                       for row in _paid_by_month(scheme)},
+                      lambda month: {"month": month, "total": ZERO, "count": 0})
+
+
+def forecast_by_month(*, scheme=None):
+    """Scheduled tranches of active grants by the month they fall due, every month from
+    the first to the last."""
+    rows = (Tranche.objects.filter(_in_scheme(scheme, "grant__"),
+                                   status=Tranche.Status.SCHEDULED,
+                                   grant__status=Grant.Status.ACTIVE)
+            .annotate(month=TruncMonth("due_date")).order_by()
+            .values("month").annotate(total=Sum("amount"), count=Count("pk")))
+    return continuous({_month_of(row["month"]): {**row, "month": _month_of(row["month"])}
+                       for row in rows},
+                      lambda month: {"month": month, "total": ZERO, "count": 0})
+
+
+def burn_down(*, scheme):
+    """What is left of one scheme's envelopes after each month's payments:
+    (month, remaining), every month. Schemes are never added together."""
+    remaining = sum((r.envelope for r in FundingRound.objects.filter(scheme=scheme)), ZERO)
+    points = []
+    for row in paid_by_month(scheme=scheme):
         remaining -= row["total"]
         points.append((row["month"], remaining))
     return points

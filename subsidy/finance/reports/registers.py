@@ -7,31 +7,57 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, Count, DecimalField, F, OuterRef, Q, Subquery, Sum, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DecimalField,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from subsidy.finance.models import Disbursement
 from subsidy.scheme.ledger import ZERO
-from subsidy.scheme.models import Grant
+from subsidy.scheme.models import Grant, Sector
 
 _MONEY = DecimalField(max_digits=14, decimal_places=2)
 
+# Each coded column is written twice: the label a person reads (``status_label``), in the
+# reader's language, and the code a program keeps (``status``).
 DISBURSEMENT_COLUMNS = (
     ("id", _("Payment")), ("reference", _("Application")), ("company", _("Company")),
-    ("round_code", _("Round")), ("tranche_number", _("Tranche")), ("status", _("Status")),
-    ("amount", _("Amount (HKD)")), ("prepared_at", _("Prepared")),
-    ("approved_at", _("Approved")), ("batch_reference", _("Batch")),
-    ("value_date", _("Value date")), ("bank_reference", _("Bank reference")),
+    ("scheme_code", _("Scheme")), ("round_code", _("Round")),
+    ("tranche_number", _("Tranche")), ("status_label", _("Status")),
+    ("status", _("Status code")), ("amount", _("Amount (HKD)")),
+    ("prepared_at", _("Prepared")), ("approved_at", _("Approved")),
+    ("batch_reference", _("Batch")), ("value_date", _("Value date")),
+    ("bank_reference", _("Bank reference")),
 )
 
 COMMITMENT_COLUMNS = (
     ("id", _("Grant")), ("reference", _("Application")), ("company", _("Company")),
-    ("round_code", _("Round")), ("category", _("Category")), ("sector", _("Sector")),
-    ("status", _("Status")), ("approved_amount", _("Approved (HKD)")),
-    ("committed", _("Committed (HKD)")), ("paid", _("Paid (HKD)")),
-    ("outstanding", _("Committed, not yet paid (HKD)")), ("decided_at", _("Approved on")),
+    ("scheme_code", _("Scheme")), ("round_code", _("Round")),
+    ("category_label", _("Category")), ("category", _("Category code")),
+    ("sector_label", _("Sector")), ("sector", _("Sector code")),
+    ("status_label", _("Status")), ("status", _("Status code")),
+    ("approved_amount", _("Approved (HKD)")), ("committed", _("Committed (HKD)")),
+    ("paid", _("Paid (HKD)")), ("outstanding", _("Committed, not yet paid (HKD)")),
+    ("decided_at", _("Approved on")),
 )
+
+
+def label_of(path: str, choices) -> Case:
+    """The label of the code in ``path``, in the active language, computed in SQL (so a
+    streamed download carries it too); an unknown code is shown as it is."""
+    return Case(*[When(**{path: code}, then=Value(str(label))) for code, label in choices],
+                default=F(path), output_field=CharField())
 
 
 @dataclass(frozen=True)
@@ -40,6 +66,7 @@ class RegisterFilter:
     date_to: date | None = None
     round_code: str = ""
     status: str = ""
+    scheme_code: str = ""
 
 
 def disbursement_register(filters: RegisterFilter | None = None):
@@ -47,6 +74,8 @@ def disbursement_register(filters: RegisterFilter | None = None):
     the value date of paid payments and on the preparation date of the others."""
     filters = filters or RegisterFilter()
     rows = Disbursement.objects.all()
+    if filters.scheme_code:
+        rows = rows.filter(grant__round__scheme__code=filters.scheme_code)
     if filters.round_code:
         rows = rows.filter(grant__round__code=filters.round_code)
     if filters.status:
@@ -62,14 +91,39 @@ def disbursement_register(filters: RegisterFilter | None = None):
         "id", "status", "amount", "prepared_at", "approved_at", "value_date", "bank_reference",
         reference=F("grant__application__reference"),
         company=F("grant__application__organisation__name_en"),
+        scheme_code=F("grant__round__scheme__code"),
         round_code=F("grant__round__code"), tranche_number=F("tranche__number"),
-        batch_reference=F("batch__reference")))
+        batch_reference=F("batch__reference"),
+        status_label=label_of("status", Disbursement.Status.choices)))
 
 
 def register_totals(rows) -> dict:
-    """Count and total of a register's rows, summed in SQL."""
-    figures = rows.order_by().aggregate(total=Coalesce(Sum("amount"), ZERO))
-    return {"count": rows.count(), "total": figures["total"]}
+    """Count and amount of a register's rows by status, in the order of the statuses,
+    from one grouped query: a paid payment and a cancelled one are never added together.
+    ``paid`` is the amount paid."""
+    labels = dict(Disbursement.Status.choices)
+    grouped = {row["status"]: row for row in rows.order_by().values("status")
+               .annotate(count=Count("pk"), total=Coalesce(Sum("amount"), ZERO))}
+    by_status = [{"status": code, "label": labels[code], "count": grouped[code]["count"],
+                  "total": grouped[code]["total"]}
+                 for code in Disbursement.Status.values if code in grouped]
+    paid = grouped.get(Disbursement.Status.PAID)
+    return {"count": sum(entry["count"] for entry in by_status), "by_status": by_status,
+            "paid": paid["total"] if paid else ZERO}
+
+
+def disbursement_totals_rows(totals: dict) -> list[list]:
+    """The totals of a disbursement register as rows below a download: one a status."""
+    keys = [key for key, _label in DISBURSEMENT_COLUMNS]
+    rows = []
+    for entry in totals["by_status"]:
+        row = [None] * len(keys)
+        row[keys.index("id")] = str(_("Total"))
+        row[keys.index("status_label")] = str(entry["label"])
+        row[keys.index("status")] = entry["status"]
+        row[keys.index("amount")] = entry["total"]
+        rows.append(row)
+    return rows
 
 
 def _paid_per_grant():
@@ -79,11 +133,13 @@ def _paid_per_grant():
         output_field=_MONEY), ZERO)
 
 
-def commitments(*, round_code: str = "", status: str = ""):
+def commitments(*, round_code: str = "", status: str = "", scheme_code: str = ""):
     """Every grant that commits money (offered, accepted, active, completed, and
     terminated ones for what was paid), annotated with committed, paid and outstanding."""
     grants = Grant.objects.filter(
         Q(status__in=Grant.COMMITTING_STATUSES) | Q(status=Grant.Status.TERMINATED))
+    if scheme_code:
+        grants = grants.filter(round__scheme__code=scheme_code)
     if round_code:
         grants = grants.filter(round__code=round_code)
     if status:
@@ -93,15 +149,20 @@ def commitments(*, round_code: str = "", status: str = ""):
             .annotate(outstanding=F("committed") - F("paid")))
 
 
-def commitments_register(*, round_code: str = "", status: str = ""):
+def commitments_register(*, round_code: str = "", status: str = "", scheme_code: str = ""):
     """The commitments register's rows."""
-    return (commitments(round_code=round_code, status=status)
+    return (commitments(round_code=round_code, status=status, scheme_code=scheme_code)
             .order_by("round__code", "application__reference", "id")
             .values("id", "status", "approved_amount", "committed", "paid", "outstanding",
                     "decided_at", reference=F("application__reference"),
-                    company=F("application__organisation__name_en"), round_code=F("round__code"),
+                    company=F("application__organisation__name_en"),
+                    scheme_code=F("round__scheme__code"), round_code=F("round__code"),
                     category=F("application__category"),
-                    sector=F("application__organisation__sector")))
+                    sector=F("application__organisation__sector"),
+                    status_label=label_of("status", Grant.Status.choices),
+                    category_label=label_of("application__category", Sector.choices),
+                    sector_label=label_of("application__organisation__sector",
+                                          Sector.choices)))
 
 
 def _committed_expression():
@@ -109,10 +170,11 @@ def _committed_expression():
                 default=F("approved_amount"), output_field=_MONEY)
 
 
-def commitment_totals(*, round_code: str = "", status: str = "") -> dict:
+def commitment_totals(*, round_code: str = "", status: str = "",
+                      scheme_code: str = "") -> dict:
     """Count, committed and paid of the register, summed in SQL in the ledger's terms:
     whole approved amounts of committing grants plus what was paid on terminated ones."""
-    grants = commitments(round_code=round_code, status=status)
+    grants = commitments(round_code=round_code, status=status, scheme_code=scheme_code)
     whole = grants.aggregate(
         count=Count("pk"),
         approved=Coalesce(Sum("approved_amount",
@@ -122,22 +184,28 @@ def commitment_totals(*, round_code: str = "", status: str = "") -> dict:
         paid=Coalesce(Sum("amount"), ZERO),
         on_terminated=Coalesce(Sum("amount", filter=Q(grant__status=Grant.Status.TERMINATED)),
                                ZERO))
-    return {"count": whole["count"], "committed": whole["approved"] + paid["on_terminated"],
-            "paid": paid["paid"]}
+    committed = whole["approved"] + paid["on_terminated"]
+    return {"count": whole["count"], "committed": committed, "paid": paid["paid"],
+            "outstanding": committed - paid["paid"]}
+
+
+def commitment_totals_rows(totals: dict) -> list[list]:
+    """The totals of the commitments register as a row below a download."""
+    keys = [key for key, _label in COMMITMENT_COLUMNS]
+    row = [None] * len(keys)
+    row[keys.index("id")] = str(_("Total"))
+    for key in ("committed", "paid", "outstanding"):
+        row[keys.index(key)] = totals[key]
+    return [row]
 
 
 REGISTER_PAGE_SIZE = 50
 
 
-def register_page(rows, *, statuses, number) -> Page:
-    """One on-screen page of a register (``REGISTER_PAGE_SIZE`` rows), each row with a
-    ``status_label``: the translated label of its status code from ``statuses`` (the
-    model's ``Status`` choices). Downloads and the API keep every row and the codes."""
-    page = Paginator(rows, REGISTER_PAGE_SIZE).get_page(number)
-    labels = dict(statuses.choices)
-    page.object_list = [{**row, "status_label": labels.get(row["status"], row["status"])}
-                        for row in page.object_list]
-    return page
+def register_page(rows, *, number) -> Page:
+    """One on-screen page of a register (``REGISTER_PAGE_SIZE`` rows). Downloads and the
+    API keep every row."""
+    return Paginator(rows, REGISTER_PAGE_SIZE).get_page(number)
 
 
 def json_rows(rows) -> list[dict]:

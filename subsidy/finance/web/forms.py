@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from subsidy.finance.models import Disbursement
-from subsidy.scheme.models import FundingRound
+from subsidy.scheme.models import FundingRound, Scheme
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -67,7 +67,19 @@ class BankAccountForm(forms.Form):
                                      help_text=_("Including the bank and branch codes."))
 
 
-class RegisterFilterForm(forms.Form):
+class SchemeChoiceForm(forms.Form):
+    """A report shows one scheme: its envelopes are never added to another's."""
+
+    scheme = forms.ChoiceField(label=_("Scheme"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scheme"].choices = [
+            (code, f"{code} – {name}") for code, name in
+            Scheme.objects.order_by("code").values_list("code", "name_en")]
+
+
+class RegisterFilterForm(SchemeChoiceForm):
     date_from = forms.DateField(label=_("From"), required=False, widget=DATE_WIDGET)
     date_to = forms.DateField(label=_("To"), required=False, widget=DATE_WIDGET)
     round = forms.ChoiceField(label=_("Round"), required=False)

@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from subsidy.finance.models import Disbursement
+from subsidy.finance import selectors
 from subsidy.finance.opendata.threesixty import grants_package
 from subsidy.finance.reports import charts, exports, figures
 from subsidy.finance.reports.registers import (
@@ -15,15 +15,17 @@ from subsidy.finance.reports.registers import (
     DISBURSEMENT_COLUMNS,
     RegisterFilter,
     commitment_totals,
+    commitment_totals_rows,
     commitments_register,
     disbursement_register,
+    disbursement_totals_rows,
     register_page,
     register_totals,
 )
-from subsidy.finance.web.forms import RegisterFilterForm
+from subsidy.finance.web.forms import RegisterFilterForm, SchemeChoiceForm
 from subsidy.finance.web.responses import require
 from subsidy.platform.permissions import Action
-from subsidy.scheme.models import Grant, Sector
+from subsidy.scheme.models import Sector
 
 
 def _labelled(rows):
@@ -33,18 +35,26 @@ def _labelled(rows):
     return [{**row, "label": names.get(row["key"], row["key"])} for row in rows]
 
 
+def _scheme(request):
+    return selectors.scheme_chosen(code=request.GET.get("scheme", ""),
+                                   round_code=request.GET.get("round", ""))
+
+
 @login_required
 def dashboard(request):
     require(request, Action.VIEW_FINANCE_REPORTS)
-    schemes = figures.scheme_totals()
-    envelopes = sum((s["envelopes"] for s in schemes), 0)
-    forecast = figures.forecast_by_month()
-    burn = figures.burn_down(envelopes=envelopes)
+    scheme = _scheme(request)
+    chooser = SchemeChoiceForm(initial={"scheme": scheme.code if scheme else ""})
+    if scheme is None:
+        return render(request, "subsidy/finance/dashboard.html", {"chooser": chooser})
+    forecast = figures.forecast_by_month(scheme=scheme)
+    burn = figures.burn_down(scheme=scheme)
+    position = figures.scheme_totals(scheme)[0]
     return render(request, "subsidy/finance/dashboard.html", {
-        "schemes": schemes,
-        "by_category": _labelled(figures.by_dimension("category")),
-        "by_sector": _labelled(figures.by_dimension("sector")),
-        "by_month": figures.by_month(),
+        "chooser": chooser, "scheme": scheme, "s": position,
+        "by_category": _labelled(figures.by_dimension("category", scheme=scheme)),
+        "by_sector": _labelled(figures.by_dimension("sector", scheme=scheme)),
+        "by_month": figures.by_month(scheme=scheme),
         "forecast": forecast,
         "ageing": figures.claims_ageing(),
         "forecast_chart": charts.bar_chart(
@@ -53,45 +63,49 @@ def dashboard(request):
             points=[(row["month"].strftime("%Y-%m"), row["total"]) for row in forecast]),
         "burn_chart": charts.line_chart(
             title=_("Budget burn-down"),
-            description=_("What remains of the round envelopes after each month's "
+            description=_("What remains of the scheme's round envelopes after each month's "
                           "payments."),
-            start=envelopes, points=[(month.strftime("%Y-%m"), remaining)
-                                     for month, remaining in burn]),
+            start=position["envelopes"], points=[(month.strftime("%Y-%m"), remaining)
+                                                 for month, remaining in burn]),
     })
 
 
-def _register_filter(form) -> RegisterFilter:
+def _register_filter(form, scheme) -> RegisterFilter:
+    code = scheme.code if scheme else ""
     if not form.is_valid():
-        return RegisterFilter()
+        return RegisterFilter(scheme_code=code)
     data = form.cleaned_data
     return RegisterFilter(date_from=data["date_from"], date_to=data["date_to"],
-                          round_code=data["round"], status=data["status"])
+                          round_code=data["round"], status=data["status"], scheme_code=code)
 
 
-def _download(request, rows, columns, name: str, sheet: str):
+def _download(request, rows, columns, name: str, sheet: str, totals):
     fmt = request.GET.get("format")
     if fmt == "csv":
         return exports.csv_response(rows, columns, name)
     if fmt == "xlsx":
-        return exports.xlsx_response(rows, columns, name, sheet)
+        return exports.xlsx_response(rows, columns, name, sheet, totals=totals)
     return None
 
 
 @login_required
 def disbursement_register_view(request):
     require(request, Action.VIEW_FINANCE_REPORTS)
-    form = RegisterFilterForm(request.GET or None)
-    rows = disbursement_register(_register_filter(form))
+    scheme = _scheme(request)
+    form = RegisterFilterForm(request.GET or None,
+                              initial={"scheme": scheme.code if scheme else ""})
+    rows = disbursement_register(_register_filter(form, scheme))
+    totals = register_totals(rows)
     download = _download(request, rows, DISBURSEMENT_COLUMNS, "disbursement-register",
-                         "Disbursements")
+                         "Disbursements", disbursement_totals_rows(totals))
     if download:
         return download
     query = request.GET.copy()
     query.pop("format", None)
     query.pop("page", None)
-    page = register_page(rows, statuses=Disbursement.Status, number=request.GET.get("page"))
+    page = register_page(rows, number=request.GET.get("page"))
     return render(request, "subsidy/finance/disbursement_register.html", {
-        "form": form, "rows": page.object_list, "page": page, "totals": register_totals(rows),
+        "form": form, "rows": page.object_list, "page": page, "totals": totals,
         "query": query.urlencode(),
     })
 
@@ -99,17 +113,20 @@ def disbursement_register_view(request):
 @login_required
 def commitments_register_view(request):
     require(request, Action.VIEW_FINANCE_REPORTS)
+    scheme = _scheme(request)
+    code = scheme.code if scheme else ""
     round_code = request.GET.get("round", "")
-    rows = commitments_register(round_code=round_code)
+    rows = commitments_register(round_code=round_code, scheme_code=code)
+    totals = commitment_totals(round_code=round_code, scheme_code=code)
     download = _download(request, rows, COMMITMENT_COLUMNS, "commitments-register",
-                         "Commitments")
+                         "Commitments", commitment_totals_rows(totals))
     if download:
         return download
-    page = register_page(rows, statuses=Grant.Status, number=request.GET.get("page"))
+    page = register_page(rows, number=request.GET.get("page"))
+    query = {"scheme": code, **({"round": round_code} if round_code else {})}
     return render(request, "subsidy/finance/commitments_register.html", {
-        "rows": page.object_list, "page": page,
-        "totals": commitment_totals(round_code=round_code), "round_code": round_code,
-        "query": urlencode({"round": round_code}) if round_code else "",
+        "rows": page.object_list, "page": page, "totals": totals, "round_code": round_code,
+        "chooser": SchemeChoiceForm(initial={"scheme": code}), "query": urlencode(query),
     })
 
 

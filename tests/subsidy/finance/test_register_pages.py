@@ -9,13 +9,15 @@ from subsidy.finance.models import Disbursement
 from subsidy.finance.reports import registers
 from subsidy.finance.services.tranches import grant_activate
 from tests.builders.finance import batched_payment, make_accepted_grant
+from tests.factories import FundingRoundFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def _batched(count, officer, finance_officer, finance_approver):
+    round_ = FundingRoundFactory()
     for _ in range(count):
-        grant = make_accepted_grant()
+        grant = make_accepted_grant(round_=round_)
         grant_activate(actor=officer, grant=grant)
         batched_payment(grant, officer, finance_officer, finance_approver)
 

@@ -60,7 +60,8 @@ def test_disbursement_register_paid_total_reconciles_with_paid_per_grant(ledger_
     paid_rows = disbursement_register(RegisterFilter(round_code=ledger_world.code,
                                                      status="paid"))
 
-    assert register_totals(paid_rows) == {"count": 2, "total": Decimal("1200000.00")}
+    assert register_totals(paid_rows)["paid"] == Decimal("1200000.00")
+    assert register_totals(paid_rows)["count"] == 2
     grant_ids = set(commitments_register(round_code=ledger_world.code)
                     .values_list("id", flat=True))
     assert sum(grant_paid(grant_id=pk) for pk in grant_ids) == Decimal("1200000.00")
@@ -114,5 +115,5 @@ def test_committed_by_month_sums_to_the_round_commitment(ledger_world):
 
     months = by_month()
 
-    assert sum(row["committed"] for row in months) == Decimal("5300000.00")
+    assert sum(row["net"] for row in months) == Decimal("5300000.00")
     assert sum(row["paid"] for row in months) == Decimal("1200000.00")
