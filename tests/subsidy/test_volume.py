@@ -117,3 +117,45 @@ def test_spec_defaults_follow_the_reference_ratios():
     spec = VolumeSpec(applications=50_000).resolved()
     assert (spec.reviews, spec.grants, spec.payments, spec.rounds) == (150_000, 10_000,
                                                                        40_000, 10)
+
+
+# Times that name a deadline or a plan may lie ahead; every other time records an event.
+PLANNED_FIELDS = {"offer_expires_at", "closes_at", "opens_at", "due_date", "expires_at",
+                  "start_date", "end_date",
+                  "deadline"}
+
+
+def test_no_event_is_dated_after_now():
+    from django.apps import apps
+    from django.db import models
+    from django.utils import timezone
+
+    _generate("--applications", "200", "--rounds", "2", "--seed", "3")
+    now, today = timezone.now(), timezone.localdate()
+
+    future = []
+    for model in list(apps.get_app_config("subsidy").get_models()) + list(
+            apps.get_app_config("applicants").get_models()) + list(
+            apps.get_app_config("reviews").get_models()):
+        for field in model._meta.concrete_fields:
+            if field.name in PLANNED_FIELDS or field.name.endswith(("_until", "_due")):
+                continue
+            if isinstance(field, models.DateTimeField):
+                limit = now
+            elif isinstance(field, models.DateField):
+                limit = today
+            else:
+                continue
+            if model.objects.filter(**{f"{field.name}__gt": limit}).exists():
+                future.append(f"{model.__name__}.{field.name}")
+
+    assert future == []
+
+
+def test_claims_ageing_has_no_negative_waits():
+    from subsidy.finance.reports.figures import claims_ageing
+
+    _generate("--applications", "200", "--rounds", "2", "--seed", "3")
+
+    assert all(step["oldest_days"] is None or step["oldest_days"] >= 0
+               for step in claims_ageing())

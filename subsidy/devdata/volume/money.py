@@ -6,6 +6,8 @@ import math
 from datetime import timedelta
 from decimal import ROUND_CEILING, Decimal
 
+from django.utils import timezone
+
 from applicants.models import Organisation
 from subsidy.devdata.volume.spec import (
     BATCH_SIZE,
@@ -21,7 +23,14 @@ from subsidy.scheme.models import Grant
 
 
 class Money:
-    """Stages of the build (``_Build``): grants, then the payment pipeline behind them."""
+    """Stages of the build (``_Build``): grants, then the payment pipeline behind them.
+    Every event is at the latest now (``past``): a grant's or a payment's history never
+    runs into the future, whatever the round's dates."""
+
+    def past(self, moment):
+        """``moment``, or now if it is later (None stays None). Clamping keeps the order of
+        events: what came first still does."""
+        return None if moment is None else min(moment, self.now)
 
     def grants(self) -> None:
         with_grant = [i for i, s in enumerate(self.states) if s in GRANT_STATUS]
@@ -31,13 +40,15 @@ class Money:
         for n, i in enumerate(with_grant):
             state = self.states[i]
             grant_status = GRANT_STATUS[state]
-            decided = self.app_submitted[i] + timedelta(days=40)
+            decided = self.past(self.app_submitted[i] + timedelta(days=40))
             requested = self.requested[i]
             cost = (requested * 100 / Decimal(70)).quantize(CENT, rounding=ROUND_CEILING)
             ratio = (requested * 100 / cost).quantize(CENT)
-            answered = decided + timedelta(days=10) if grant_status != "offered" else None
-            activated = decided + timedelta(days=20) if state in PAYING_GRANT_STATES else None
-            closed = (decided + timedelta(days=300)
+            answered = (self.past(decided + timedelta(days=10))
+                        if grant_status != "offered" else None)
+            activated = (self.past(decided + timedelta(days=20))
+                         if state in PAYING_GRANT_STATES else None)
+            closed = (self.past(decided + timedelta(days=300))
                       if state in (S.COMPLETED, S.TERMINATED) else None)
             rows.append((first + n, self.app_first + i, self.app_round[i], grant_status,
                          requested, ratio, False, "", "", self.officer, decided,
@@ -113,7 +124,8 @@ class Money:
                     row = [payment_first + c, claim_first + c, tranche_first + t, grant,
                            tranche_amount, status, self.finance, prepared,
                            self.approver if approved else None,
-                           prepared + timedelta(hours=4) if approved else None, None,
+                           self.past(prepared + timedelta(hours=4)) if approved else None,
+                           None,
                            "", "", "", "", None, None, None, ""]
                     if status in ("batched", "paid"):
                         accounts.setdefault(self.app_org[i], len(accounts))
@@ -122,9 +134,10 @@ class Money:
                         row[13] = f"{self.app_org[i]:03d}-{self.app_org[i] % 999999:06d}-001"
                     if status == "paid":
                         row[14] = f"BNK{payment_first + c:010d}"
-                        row[15] = (prepared + timedelta(days=3)).date()
+                        paid = self.past(prepared + timedelta(days=3))
+                        row[15] = timezone.localdate(paid)
                         row[16] = self.finance
-                        row[17] = prepared + timedelta(days=3)
+                        row[17] = paid
                     payment_rows.append(row)
                     payee_orgs.append(self.app_org[i])
                     c += 1
@@ -134,7 +147,7 @@ class Money:
         batches = []
         for b in range(batch_count):
             members = to_batch[b * BATCH_SIZE:(b + 1) * BATCH_SIZE]
-            created = min(payment_rows[k][7] for k in members) + timedelta(days=1)
+            created = self.past(min(payment_rows[k][7] for k in members) + timedelta(days=1))
             batches.append((batch_first + b, f"PAY-{self.tag}-{b + 1:06d}", self.finance,
                             created))
             for k in members:
