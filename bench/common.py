@@ -55,6 +55,7 @@ def django_env(db: str, **extra: str) -> dict[str, str]:
         "AXES_ENABLED": "0",
         "CONN_MAX_AGE": "600",
         "API_THROTTLE_RATE": "1000000/min",
+        "API_PARTNER_THROTTLE_RATE": "1000000/min",
         "LOG_LEVEL": "WARNING",
         "EMAIL_URL": "memorymail://",
         "DJANGO_SETTINGS_MODULE": "config.settings",

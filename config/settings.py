@@ -67,6 +67,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every answer and every log line of the request carries its X-Request-Id.
+    "subsidy.platform.request_id.RequestIdMiddleware",
+    # The API's RateLimit-* headers, on every answer the throttles counted.
+    "subsidy.api.auth.RateLimitHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -411,7 +415,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "subsidy.api.schema.ProblemAutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": ["subsidy.api.auth.ApiKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["subsidy.api.auth.HasRequiredScopes"],
-    "DEFAULT_THROTTLE_CLASSES": ["subsidy.api.auth.ApiKeyRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["subsidy.api.auth.ApiKeyRateThrottle",
+                                 "subsidy.api.auth.PartnerRateThrottle"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "subsidy.api.pagination.StableCursorPagination",
@@ -420,6 +425,8 @@ REST_FRAMEWORK = {
 }
 # Requests per API key (cache-backed: Redis when configured), e.g. "1200/min".
 API_THROTTLE_RATE = env.str("API_THROTTLE_RATE", default="1200/min")
+# Requests per partner organisation, all its keys together.
+API_PARTNER_THROTTLE_RATE = env.str("API_PARTNER_THROTTLE_RATE", default="3000/min")
 SPECTACULAR_SETTINGS = {
     "TITLE": "Cyberport AI Subsidy Scheme API",
     "DESCRIPTION": "Partner and finance API. Errors are RFC 9457 application/problem+json.",
@@ -448,8 +455,11 @@ WEBHOOK_SWEEP_GRACE_SECONDS = env.int("WEBHOOK_SWEEP_GRACE_SECONDS", default=120
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "subsidy.platform.request_id.RequestIdLogFilter"}},
+    "formatters": {"plain": {
+        "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain",
+                             "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "axes": {"level": "WARNING"},

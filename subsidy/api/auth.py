@@ -1,6 +1,7 @@
 """Who is calling the API and what the key allows: bearer-key authentication, scope checks
 and the per-key throttle."""
 
+import math
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -96,20 +97,55 @@ class HasRequiredScopes(BasePermission):
         return True
 
 
-class ApiKeyRateThrottle(SimpleRateThrottle):
+RATE_LIMIT_STATE = "_api_rate_limit"
+
+
+def rate_limit_headers(request) -> dict[str, str]:
+    """The IETF draft's ``RateLimit-*`` headers for the tightest limit this request was
+    counted against (none when it was not counted)."""
+    state = getattr(request, RATE_LIMIT_STATE, None)
+    if state is None:
+        return {}
+    limit, remaining, reset = state
+    return {"RateLimit-Limit": str(limit), "RateLimit-Remaining": str(remaining),
+            "RateLimit-Reset": str(reset)}
+
+
+class _CountedRateThrottle(SimpleRateThrottle):
+    """A throttle whose rate is read per request (a changed setting applies at once) and
+    which leaves its position on the request, for the ``RateLimit-*`` headers: the limit
+    with the fewest requests remaining wins."""
+
+    setting = ""
+
+    def get_rate(self):
+        return getattr(settings, self.setting)
+
+    def allow_request(self, request, view):
+        self.rate = self.get_rate()
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        allowed = super().allow_request(request, view)
+        if self.key is not None:
+            self._record(request)
+        return allowed
+
+    def _record(self, request):
+        remaining = max(0, self.num_requests - len(self.history))
+        oldest = self.history[-1] if self.history else self.now
+        reset = max(1, math.ceil(self.duration - (self.now - oldest)))
+        # The plain Django request, which the response's middleware sees as well.
+        plain = getattr(request, "_request", request)
+        previous = getattr(plain, RATE_LIMIT_STATE, None)
+        if previous is None or remaining < previous[1]:
+            setattr(plain, RATE_LIMIT_STATE, (self.num_requests, remaining, reset))
+
+
+class ApiKeyRateThrottle(_CountedRateThrottle):
     """``API_THROTTLE_RATE`` requests per key (per client address before authentication),
     counted in the default cache, which is Redis when one is configured."""
 
     scope = "api_key"
-
-    def get_rate(self):
-        return settings.API_THROTTLE_RATE
-
-    def allow_request(self, request, view):
-        # The rate is read per request so that a changed setting applies at once.
-        self.rate = self.get_rate()
-        self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request, view)
+    setting = "API_THROTTLE_RATE"
 
     def get_cache_key(self, request, view):
         if isinstance(request.auth, ApiKey):
@@ -117,6 +153,34 @@ class ApiKeyRateThrottle(SimpleRateThrottle):
         else:
             ident = f"ip-{self.get_ident(request)}"
         return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class PartnerRateThrottle(_CountedRateThrottle):
+    """``API_PARTNER_THROTTLE_RATE`` requests per partner organisation, all its keys
+    together: a partner cannot multiply its share by holding more keys."""
+
+    scope = "api_partner"
+    setting = "API_PARTNER_THROTTLE_RATE"
+
+    def get_cache_key(self, request, view):
+        if isinstance(request.auth, ApiKey) and request.auth.partner_id is not None:
+            return self.cache_format % {"scope": self.scope,
+                                        "ident": f"partner-{request.auth.partner_id}"}
+        return None
+
+
+class RateLimitHeadersMiddleware:
+    """Adds the ``RateLimit-*`` headers to every API answer whose request was counted,
+    refusals (429) included."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        for name, value in rate_limit_headers(request).items():
+            response[name] = value
+        return response
 
 
 class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):

@@ -39,7 +39,7 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 def partner_headers(partner, issue_key, settings, monkeypatch):
     """A partner key with every scope, an open round and a linked company with a draft, so
     that generated requests meet real data as well as missing data."""
-    settings.API_THROTTLE_RATE = "100000/minute"
+    settings.API_THROTTLE_RATE = settings.API_PARTNER_THROTTLE_RATE = "100000/minute"
 
     def unresolvable(*args, **kwargs):  # generated webhook hosts are never looked up
         raise OSError("no lookups in tests")
