@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -282,3 +284,16 @@ def test_application_reviews_partial_shows_totals_and_disagreement(client, round
                               args=[application.pk])).content.decode()
     assert "100.00" in body and "40.00" in body and "70.00" in body
     assert "Reviewers disagree" in body
+
+
+def test_every_link_on_the_ranking_opens_for_a_panel_member(client, officer, panel_member):
+    round_ = reviewed_round(officer, 2)
+    client.force_login(panel_member)
+    ranking = reverse("reviews:ranking", args=[round_.code])
+    body = client.get(ranking).content.decode()
+    main = body.split('<main', 1)[1].split("</main>", 1)[0]
+    links = {href for href in re.findall(r'href="([^"#]+)"', main)}
+    assert any("/staff/applications/" in href for href in links)
+    for href in links:
+        url = href if href.startswith("/") else ranking + href
+        assert client.get(url.replace("&amp;", "&")).status_code == 200, href
