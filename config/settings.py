@@ -449,6 +449,8 @@ SPECTACULAR_SETTINGS = {
 # how long a due delivery may wait before the sweeper re-sends it is a deployment knob.
 WEBHOOKS_ALLOW_INSECURE = env.bool("WEBHOOKS_ALLOW_INSECURE", default=False)
 WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", default=False)
+# Ports besides 443 that webhook endpoints may use, e.g. "8443,9443".
+WEBHOOKS_ALLOWED_PORTS = env.list("WEBHOOKS_ALLOWED_PORTS", cast=int, default=[])
 WEBHOOK_SWEEP_GRACE_SECONDS = env.int("WEBHOOK_SWEEP_GRACE_SECONDS", default=120)
 
 # --- Logging ------------------------------------------------------------------------------

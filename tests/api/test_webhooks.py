@@ -151,8 +151,41 @@ def test_guard_refuses_a_name_that_does_not_resolve(monkeypatch):
 
 def test_guard_accepts_a_public_https_url_and_pins_its_address(monkeypatch):
     fake_dns(monkeypatch, {"hooks.partner.example": ["93.184.216.34"]})
-    assert webhook_url_resolve("https://hooks.partner.example:8443/x") == (
-        "hooks.partner.example", 8443, "93.184.216.34")
+    assert webhook_url_resolve("https://hooks.partner.example/x") == (
+        "hooks.partner.example", 443, "93.184.216.34")
+
+
+@pytest.mark.parametrize("url", [
+    "https://[64:ff9b::7f00:1]/hooks",           # NAT64 of 127.0.0.1
+    "https://[64:ff9b::a00:5]/hooks",            # NAT64 of 10.0.0.5
+    "https://[64:ff9b:1::a9fe:a9fe]/hooks",      # local-use NAT64
+    "https://[2002:7f00:1::1]/hooks",            # 6to4 of 127.0.0.1
+    "https://[2002:a9fe:a9fe::1]/hooks",         # 6to4 of 169.254.169.254
+    "https://[2001:0:4136:e378:8000:63bf:80ff:fffe]/hooks",  # Teredo (client 127.0.0.1)
+    "https://[::ffff:192.168.0.1]/hooks",        # IPv4-mapped
+])
+def test_guard_refuses_ipv6_forms_of_private_ipv4_addresses(url):
+    with pytest.raises(UnsafeWebhookUrl):
+        webhook_url_resolve(url)
+
+
+def test_guard_accepts_the_nat64_form_of_a_public_address():
+    assert webhook_url_resolve("https://[64:ff9b::5db8:d822]/hooks")[2] == (
+        "64:ff9b::5db8:d822")
+
+
+def test_guard_refuses_any_port_but_443(monkeypatch):
+    fake_dns(monkeypatch, {"hooks.partner.example": ["93.184.216.34"]})
+    for url in ("https://hooks.partner.example:8443/x", "https://hooks.partner.example:22/x",
+                "https://hooks.partner.example:6379/x"):
+        with pytest.raises(UnsafeWebhookUrl, match="443"):
+            webhook_url_resolve(url)
+
+
+def test_a_deployment_may_allow_more_ports(monkeypatch, settings):
+    settings.WEBHOOKS_ALLOWED_PORTS = [8443]
+    fake_dns(monkeypatch, {"hooks.partner.example": ["93.184.216.34"]})
+    assert webhook_url_resolve("https://hooks.partner.example:8443/x")[1] == 8443
 
 
 def test_settings_allow_a_local_http_receiver(local_receivers_allowed):

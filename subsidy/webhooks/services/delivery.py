@@ -60,10 +60,32 @@ class UnsafeWebhookUrl(DomainError):
 
 # --- Server-side request forgery guard -----------------------------------------------------
 
+NAT64_PREFIX = ipaddress.IPv6Network("64:ff9b::/96")
+NAT64_LOCAL_PREFIX = ipaddress.IPv6Network("64:ff9b:1::/48")
+TEREDO_PREFIX = ipaddress.IPv6Network("2001::/32")
+
+
 def _address_allowed(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
+    """A public unicast address, including every IPv4 address an IPv6 form embeds:
+    IPv4-mapped (``::ffff:127.0.0.1``), NAT64 (``64:ff9b::7f00:1``) and 6to4
+    (``2002:7f00:1::``) reach the IPv4 address inside them, so that one must be public too.
+    Teredo tunnels (``2001::/32``) and local-use NAT64 are refused outright."""
+    if isinstance(address, ipaddress.IPv6Address):
+        if address in TEREDO_PREFIX or address in NAT64_LOCAL_PREFIX:
+            return False
+        embedded = address.ipv4_mapped or address.sixtofour
+        if embedded is None and address in NAT64_PREFIX:
+            embedded = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+        if embedded is not None:
+            return _address_allowed(embedded)
     return address.is_global and not address.is_multicast
+
+
+def _port_allowed(port: int) -> bool:
+    """443, or a port the deployment allows (``WEBHOOKS_ALLOWED_PORTS``); any port for the
+    local receivers of a trial (``WEBHOOKS_ALLOW_PRIVATE_ADDRESSES``)."""
+    return (port == 443 or port in settings.WEBHOOKS_ALLOWED_PORTS
+            or settings.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES)
 
 
 def webhook_url_resolve(url: str) -> tuple[str, int, str]:
@@ -82,6 +104,8 @@ def webhook_url_resolve(url: str) -> tuple[str, int, str]:
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError as exc:
         raise UnsafeWebhookUrl(_("The webhook URL has an invalid port.")) from exc
+    if not _port_allowed(port):
+        raise UnsafeWebhookUrl(_("Webhook URLs must use port 443 (the https default)."))
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError) as exc:
