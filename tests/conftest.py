@@ -79,5 +79,8 @@ def site_admin(db):
 
 @pytest.fixture
 def as_site_admin(client, site_admin):
+    from tests.builders.accounts import confirm_identity
+
     client.force_login(site_admin)
-    return client
+    # Role, password and account changes ask for the password again (the step-up).
+    return confirm_identity(client)

@@ -23,6 +23,7 @@ from applicants.services.organisations import (
 from applicants.web.forms import InviteForm, MemberRoleForm, OrganisationForm
 from subsidy.platform.errors import DomainError
 from subsidy.platform.permissions import Action, can
+from subsidy.platform.second_factor import step_up_require
 from subsidy.platform.web.errors import add_problems
 
 
@@ -81,6 +82,7 @@ def organisation_members(request, organisation_id):
     if request.method == "POST":
         if not may_manage:
             raise PermissionDenied
+        step_up_require(request)
         if form.is_valid():
             try:
                 member_invite(actor=request.user, organisation=organisation,
@@ -114,6 +116,7 @@ def _membership_or_404(request, organisation_id, membership_id) -> Membership:
 @require_POST
 def member_remove_view(request, organisation_id, membership_id):
     membership = _membership_or_404(request, organisation_id, membership_id)
+    step_up_require(request)
     leaving = membership.user_id == request.user.pk
     try:
         member_remove(actor=request.user, membership=membership)
@@ -131,6 +134,7 @@ def member_remove_view(request, organisation_id, membership_id):
 @require_POST
 def member_role_view(request, organisation_id, membership_id):
     membership = _membership_or_404(request, organisation_id, membership_id)
+    step_up_require(request)
     form = MemberRoleForm(request.POST)
     if form.is_valid():
         try:

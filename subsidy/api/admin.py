@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from subsidy.api.models import API_SCOPES, PARTNER_SCOPES, STAFF_SCOPES, ApiKey
 from subsidy.api.services.keys import api_key_create, api_key_revoke, api_key_scopes_problem
-from subsidy.platform.admin import AdministratorsOnly, DomainErrorsAsMessages
+from subsidy.platform.admin import AdministratorsOnly, DomainErrorsAsMessages, StepUpForChanges
 from subsidy.platform.roles import STAFF_ROLES
 from subsidy.platform.selectors import users_with_role
 
@@ -49,7 +49,8 @@ class ApiKeyAddForm(forms.ModelForm):
         return cleaned
 
 
-class ApiKeyAdmin(DomainErrorsAsMessages, AdministratorsOnly, admin.ModelAdmin):
+class ApiKeyAdmin(StepUpForChanges, DomainErrorsAsMessages, AdministratorsOnly,
+                  admin.ModelAdmin):
     """Keys are issued through ``api_key_create`` (the plaintext is shown once, in a
     message) and retired with the revoke action; they are never edited or deleted."""
 

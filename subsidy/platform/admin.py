@@ -32,6 +32,7 @@ from subsidy.platform.accounts import (
 from subsidy.platform.errors import DomainError
 from subsidy.platform.models import AuditEvent, User, UserRole
 from subsidy.platform.permissions import Action, can
+from subsidy.platform.second_factor import step_up_require
 
 
 class DomainErrorsAsMessages:
@@ -53,6 +54,22 @@ class DomainErrorsAsMessages:
         except DomainError as exc:
             self.message_user(request, exc.message, messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
+
+
+class StepUpForChanges:
+    """Saving here changes who may do what (roles, passwords, API keys): the administrator
+    confirms their password and second factor again first (``step_up_require``). Looking
+    needs no confirmation; any POST, an action on the list included, does."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST":
+            step_up_require(request)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def changelist_view(self, request, extra_context=None):
+        if request.method == "POST":
+            step_up_require(request)
+        return super().changelist_view(request, extra_context)
 
 
 class ReadOnlyAdmin:
@@ -110,7 +127,7 @@ class AuditedPasswordChangeForm(AdminPasswordChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(DomainErrorsAsMessages, DjangoUserAdmin):
+class UserAdmin(StepUpForChanges, DomainErrorsAsMessages, DjangoUserAdmin):
     ordering = ["email"]
     list_display = ["email", "full_name", "language", "is_active", "is_staff"]
     search_fields = ["email", "full_name"]
@@ -128,6 +145,8 @@ class UserAdmin(DomainErrorsAsMessages, DjangoUserAdmin):
     change_password_form = AuditedPasswordChangeForm
 
     def user_change_password(self, request, id, form_url=""):
+        if request.method == "POST":
+            step_up_require(request)
         token = _password_actor.set(request.user)
         try:
             return super().user_change_password(request, id, form_url)

@@ -13,8 +13,11 @@ from functools import wraps
 
 from allauth.account import app_settings as account_settings
 from allauth.account.authentication import get_authentication_records
-from allauth.account.decorators import reauthentication_required
-from allauth.account.internal.flows.reauthentication import suspend_request
+from allauth.account.internal.flows.reauthentication import (
+    did_recently_reauthenticate,
+    suspend_request,
+)
+from allauth.core.exceptions import ImmediateHttpResponse, ReauthenticationRequired
 from allauth.mfa.utils import is_mfa_enabled
 from django.urls import reverse
 
@@ -51,26 +54,31 @@ def _recently(request, method: str) -> bool:
                for record in get_authentication_records(request, request.user))
 
 
-def step_up_required(view=None, *, allow_get: bool = False):
+def step_up_require(request) -> None:
     """A sensitive change (bank details, members and roles, API keys) needs a fresh password
-    and, where the account has one, a fresh second factor.
+    and, where the account has one, a fresh second factor: each confirmed on allauth's own
+    page within ``ACCOUNT_REAUTHENTICATION_TIMEOUT``. Call it once the request is known to be
+    allowed, before the change.
 
-    allauth's ``reauthentication_required`` asks for the password first (its first method);
-    then, with either still stale, allauth's own page for the missing one takes over, and the
-    request (a POST included) resumes once both are fresh."""
+    Raises allauth's ``ReauthenticationRequired`` (its middleware asks for the password) or
+    an ``ImmediateHttpResponse`` to its second-factor page; either way the request, a POST
+    included, resumes once confirmed."""
+    user = request.user
+    fresh = (_recently(request, "password") if user.has_usable_password()
+             else did_recently_reauthenticate(request))
+    if not fresh:
+        raise ReauthenticationRequired()
+    if is_mfa_enabled(user) and not _recently(request, "mfa"):
+        raise ImmediateHttpResponse(suspend_request(request, reverse("mfa_reauthenticate")))
 
-    def decorator(view_func):
-        @reauthentication_required(allow_get=allow_get)
-        @wraps(view_func)
-        def wrapper(request, *args, **kwargs):
-            if not (allow_get and request.method == "GET"):
-                user = request.user
-                if user.has_usable_password() and not _recently(request, "password"):
-                    return suspend_request(request, reverse("account_reauthenticate"))
-                if is_mfa_enabled(user) and not _recently(request, "mfa"):
-                    return suspend_request(request, reverse("mfa_reauthenticate"))
-            return view_func(request, *args, **kwargs)
 
-        return wrapper
+def step_up_required(view_func):
+    """``step_up_require`` before a view that changes something (GET passes)."""
 
-    return decorator(view) if view is not None else decorator
+    @wraps(view_func)
+    def wrapper(request, *args, **kwargs):
+        if request.method != "GET":
+            step_up_require(request)
+        return view_func(request, *args, **kwargs)
+
+    return wrapper

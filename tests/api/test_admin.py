@@ -6,6 +6,7 @@ from subsidy.api.models import ApiKey
 from subsidy.api.services.keys import api_key_authenticate
 from subsidy.platform.models import AuditEvent, PartnerMember, PartnerOrganisation
 from subsidy.platform.roles import Role
+from tests.builders.accounts import confirm_identity
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -15,7 +16,8 @@ pytestmark = pytest.mark.django_db
 def admin_client(client):
     administrator = UserFactory(roles=[Role.ADMINISTRATOR], is_staff=True)
     client.force_login(administrator)
-    return client
+    # Issuing and revoking keys ask for the password again (the step-up).
+    return confirm_identity(client)
 
 
 def test_issuing_a_key_in_the_admin_shows_it_once(admin_client, partner):

@@ -6,6 +6,7 @@ from django.urls import reverse
 from applicants.models import Membership
 from applicants.services.organisations import member_invite
 from subsidy.platform.roles import Role
+from tests.builders.accounts import confirm_identity
 from tests.builders.applicants import member, stranger
 from tests.factories import UserFactory
 
@@ -38,8 +39,8 @@ def test_a_bad_br_number_is_shown_against_its_field(client_for, owner):
 
 
 def test_an_owner_invites_a_member(client_for, owner, organisation):
-    response = client_for(owner).post(url("members", organisation.pk),
-                                      {"email": "new@example.hk", "role": "editor"})
+    response = confirm_identity(client_for(owner)).post(
+        url("members", organisation.pk), {"email": "new@example.hk", "role": "editor"})
     assert response.status_code == 302
     assert organisation.invitations.get().email == "new@example.hk"
 
@@ -63,8 +64,8 @@ def test_an_invitation_is_accepted_from_its_link(client_for, owner, organisation
 
 def test_the_last_owner_is_told_they_cannot_leave(client_for, owner, organisation):
     membership = organisation.memberships.get(user=owner)
-    response = client_for(owner).post(url("member_remove", organisation.pk, membership.pk),
-                                      follow=True)
+    response = confirm_identity(client_for(owner)).post(
+        url("member_remove", organisation.pk, membership.pk), follow=True)
     assert "last owner" in response.content.decode()
     assert organisation.memberships.filter(user=owner).exists()
 
@@ -98,8 +99,8 @@ def test_a_viewer_sees_members_without_the_invitation_form(client_for, organisat
 def test_an_owner_changes_a_members_role(client_for, owner, organisation):
     viewer = member(organisation, Membership.Role.VIEWER)
     membership = organisation.memberships.get(user=viewer)
-    client_for(owner).post(url("member_role", organisation.pk, membership.pk),
-                           {"role": "editor"})
+    confirm_identity(client_for(owner)).post(url("member_role", organisation.pk, membership.pk),
+                                             {"role": "editor"})
     membership.refresh_from_db()
     assert membership.role == "editor"
 

@@ -27,6 +27,7 @@ from subsidy.notifications.events import event_label
 from subsidy.notifications.models import Notification
 from subsidy.platform.models import User
 from subsidy.scheme.models import FundingRound, Grant
+from tests.builders.accounts import confirm_identity
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -151,6 +152,7 @@ def test_the_demo_fills_every_inbox_and_the_email_log_in_each_recipients_languag
 
     # The applicant claims the first tranche; finance verifies, approves and pays it.
     sign_in(client, APPLICANT_ZH)
+    confirm_identity(client, DEMO_PASSWORD)  # the payee account asks for the password again
     post(client, "finance:bank_account", chinese.organisation_id, data={
         "bank_name": "Hang Seng Bank", "account_name": "Tai Po Clinical Voice Limited",
         "account_number": "024-123-456789-001"})

@@ -19,6 +19,7 @@ from subsidy.finance.web.forms import BankAccountForm, MarkPaidForm, ReasonForm
 from subsidy.finance.web.responses import act, cleaned, require
 from subsidy.platform.errors import DomainError
 from subsidy.platform.permissions import Action, can
+from subsidy.platform.second_factor import step_up_require
 from subsidy.platform.web.errors import add_domain_error
 
 
@@ -27,6 +28,8 @@ from subsidy.platform.web.errors import add_domain_error
 def bank_account(request, organisation_id):
     organisation = get_object_or_404(Organisation, pk=organisation_id)
     require(request, Action.MANAGE_BANK_ACCOUNT, organisation)
+    if request.method == "POST":
+        step_up_require(request)  # where grants are paid: a fresh password and second factor
     account = BankAccount.objects.filter(organisation=organisation).first()
     form = BankAccountForm(request.POST or None, initial={
         "bank_name": account.bank_name if account else "",

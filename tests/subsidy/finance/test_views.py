@@ -15,6 +15,7 @@ from subsidy.finance.services.payments import (
 )
 from subsidy.finance.services.tranches import grant_activate
 from subsidy.platform.roles import Role
+from tests.builders.accounts import confirm_identity
 from tests.builders.finance import batched_payment, claim_first_tranche, make_accepted_grant
 from tests.factories import FundingRoundFactory, MembershipFactory, UserFactory
 
@@ -92,7 +93,7 @@ def test_finance_officer_sees_the_full_account_number(client, active_grant, fina
 
 def test_applicant_records_the_bank_account(client, active_grant):
     organisation = active_grant.application.organisation
-    _login(client, active_grant.owner)
+    confirm_identity(_login(client, active_grant.owner))
 
     client.post(reverse("finance:bank_account", args=[organisation.pk]), {
         "bank_name": "Bank of China (Hong Kong)", "account_name": organisation.name_en,
