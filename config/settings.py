@@ -316,7 +316,14 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[AISS] "
 ACCOUNT_SIGNUP_FORM_CLASS = "subsidy.platform.web.forms.SignupProfileForm"
 # Failed logins are throttled and logged by django-axes (one place, visible in the admin).
 ACCOUNT_RATE_LIMITS = {"login_failed": False}
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Security keys and passkeys (WebAuthn) are a second factor beside the authenticator app.
+# They do not replace the password at sign-in (no passkey login): a session still needs the
+# password and a second factor, and the key must verify its user (PIN or biometrics).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = False
+MFA_WEBAUTHN_USER_VERIFICATION = "required"
+# Browsers offer WebAuthn on https, and on http only for localhost (the local demo).
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 MFA_TOTP_ISSUER = "Cyberport AISS"
 # Staff roles must set up TOTP before using the system when this is on (production).
 STAFF_REQUIRE_2FA = env.bool("STAFF_REQUIRE_2FA", default=not DEBUG)

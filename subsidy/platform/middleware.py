@@ -9,7 +9,11 @@ from django.utils import translation
 from django.utils.http import urlencode
 
 from subsidy.platform.audit import current_ip
-from subsidy.platform.second_factor import second_factor_passed, second_factor_pending
+from subsidy.platform.second_factor import (
+    second_factor_passed,
+    second_factor_pending,
+    second_factor_step_url,
+)
 from subsidy.platform.security import client_ip
 from subsidy.platform.security_events import request_refused
 
@@ -65,7 +69,7 @@ class SecondFactorMiddleware:
 
     allowed_prefixes = ("/accounts/", "/i18n/", "/static/", "/favicon")
     pending_prefixes = ("/i18n/", "/static/", "/favicon")
-    pending_url_names = ("mfa_reauthenticate", "account_logout")
+    pending_url_names = ("mfa_reauthenticate", "mfa_reauthenticate_webauthn", "account_logout")
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -78,7 +82,7 @@ class SecondFactorMiddleware:
             if not (request.path.startswith(self.pending_prefixes)
                     or request.path in {reverse(name) for name in self.pending_url_names}):
                 query = urlencode({REDIRECT_FIELD_NAME: request.get_full_path()})
-                return redirect(f"{reverse('mfa_reauthenticate')}?{query}")
+                return redirect(f"{second_factor_step_url(user)}?{query}")
         elif (
             settings.STAFF_REQUIRE_2FA
             and (user.is_staff_role or user.is_staff)

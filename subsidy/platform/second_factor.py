@@ -18,6 +18,7 @@ from allauth.account.internal.flows.reauthentication import (
     suspend_request,
 )
 from allauth.core.exceptions import ImmediateHttpResponse, ReauthenticationRequired
+from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
 from django.urls import reverse
 
@@ -29,6 +30,14 @@ def second_factor_note_sign_in(sender, request, user, **kwargs) -> None:
     """Receives ``user_logged_in``, whichever way the session signed in."""
     if request is not None and hasattr(request, "session"):
         request.session[ENROLLED_SESSION_KEY] = is_mfa_enabled(user)
+
+
+def second_factor_step_url(user) -> str:
+    """allauth's page where a signed-in session confirms its second factor: a code (from the
+    app, or a recovery code), or a security key for an account that has only keys."""
+    if is_mfa_enabled(user, types=[Authenticator.Type.TOTP, Authenticator.Type.RECOVERY_CODES]):
+        return reverse("mfa_reauthenticate")
+    return reverse("mfa_reauthenticate_webauthn")
 
 
 def second_factor_passed(request) -> bool:
@@ -69,7 +78,7 @@ def step_up_require(request) -> None:
     if not fresh:
         raise ReauthenticationRequired()
     if is_mfa_enabled(user) and not _recently(request, "mfa"):
-        raise ImmediateHttpResponse(suspend_request(request, reverse("mfa_reauthenticate")))
+        raise ImmediateHttpResponse(suspend_request(request, second_factor_step_url(user)))
 
 
 def step_up_required(view_func):

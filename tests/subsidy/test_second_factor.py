@@ -4,6 +4,7 @@ flow as the site."""
 
 import pytest
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import (
     TOTP,
@@ -17,6 +18,7 @@ from django.utils.http import urlencode
 
 from subsidy.platform.roles import Role
 from tests.factories import UserFactory
+from tests.subsidy.test_pages import _assert_no_inline_code
 
 pytestmark = pytest.mark.django_db
 
@@ -172,3 +174,60 @@ def test_a_signed_in_user_without_admin_access_is_refused_by_the_admin_login(cli
     client.force_login(UserFactory(roles=[Role.APPLICANT]))
 
     assert client.get("/admin/login/?next=/admin/").status_code == 403
+
+
+def test_the_second_factor_step_carries_the_page_to_return_to(client, enrolled_officer):
+    officer, _secret = enrolled_officer
+    client.force_login(officer)
+    path = reverse("core:dashboard_officer")
+
+    page = client.get(_second_factor_step(path)).content.decode()
+
+    assert f'name="next" value="{path}"' in page
+
+
+# --- security keys and passkeys (WebAuthn) ------------------------------------------------
+
+def test_the_two_factor_page_offers_security_keys_and_passkeys(client):
+    client.force_login(UserFactory(roles=[Role.APPLICANT]))
+
+    page = client.get(reverse("mfa_index")).content.decode()
+
+    assert f'href="{reverse("mfa_add_webauthn")}"' in page
+
+
+def test_adding_a_security_key_asks_for_the_password_then_offers_the_browser_prompt(client):
+    user = UserFactory(roles=[Role.APPLICANT])
+    client.force_login(user)
+    assert client.get(reverse("mfa_add_webauthn")).url.startswith(
+        reverse("account_reauthenticate"))
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+
+    response = client.get(reverse("mfa_add_webauthn"))
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="mfa_webauthn_add"' in page
+    assert '"creation_options"' in page
+    _assert_no_inline_code(response)
+
+
+def test_signing_in_with_a_second_factor_offers_a_security_key_too(client, enrolled_officer):
+    officer, _secret = enrolled_officer
+    client.post(reverse("account_login"), {"login": officer.email, "password": PASSWORD})
+
+    response = client.get(reverse("mfa_authenticate"))
+
+    assert 'id="mfa_webauthn_authenticate"' in response.content.decode()
+    _assert_no_inline_code(response)
+
+
+def test_a_session_of_an_account_with_only_a_security_key_is_sent_to_the_key_step(client):
+    officer = UserFactory(roles=[Role.PROGRAMME_OFFICER])
+    Authenticator.objects.create(user=officer, type=Authenticator.Type.WEBAUTHN, data={})
+    client.force_login(officer)
+    path = reverse("core:dashboard_officer")
+
+    response = client.get(path)
+
+    assert response.url == f"{reverse('mfa_reauthenticate_webauthn')}?{urlencode({'next': path})}"
