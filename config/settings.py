@@ -314,8 +314,11 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[AISS] "
 ACCOUNT_SIGNUP_FORM_CLASS = "subsidy.platform.web.forms.SignupProfileForm"
-# Failed logins are throttled and logged by django-axes (one place, visible in the admin).
-ACCOUNT_RATE_LIMITS = {"login_failed": False}
+# Wrong passwords are throttled and logged by django-axes (one place, visible in the admin),
+# per account and address; the account adapter keeps allauth's "login_failed" limit off the
+# password. It still counts wrong second-factor codes: at most 5 per account in 5 minutes
+# (and 10 a minute from one address), so a stolen password cannot be followed by guessing.
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 # Security keys and passkeys (WebAuthn) are a second factor beside the authenticator app.
 # They do not replace the password at sign-in (no passkey login): a session still needs the
 # password and a second factor, and the key must verify its user (PIN or biometrics).

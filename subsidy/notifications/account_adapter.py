@@ -29,6 +29,13 @@ class AccountAdapter(DefaultAccountAdapter):
             raise PermissionDenied("Unable to determine client IP address")
         return ip
 
+    def pre_authenticate(self, request, **credentials) -> None:
+        # Wrong passwords are counted by django-axes, per account and address together
+        # (AXES_LOCKOUT_PARAMETERS), so nobody can lock someone else out from their own
+        # address. allauth's "login_failed" limit is left to the second-factor step, where
+        # it counts wrong codes per account.
+        return None
+
     def save_user(self, request, user, form, commit=True):
         # New accounts keep the language the person signed up in unless they chose another.
         if not user.language:

@@ -3,6 +3,7 @@
 believed and users behind the proxy are not throttled as one."""
 
 import pytest
+from django.core.cache import cache
 from django.test import RequestFactory
 from django.urls import reverse
 
@@ -12,6 +13,14 @@ from subsidy.platform.security import client_ip
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """allauth counts attempts in the cache (Redis when configured): each test from zero."""
+    cache.clear()
+    yield
+    cache.clear()
 
 PASSWORD = "Correct-Horse-Battery-9"
 PROXY = "10.0.0.5"

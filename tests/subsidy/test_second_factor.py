@@ -13,6 +13,7 @@ from allauth.mfa.totp.internal.auth import (
     hotp_value,
     yield_hotp_counters_from_time,
 )
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils.http import urlencode
 
@@ -21,6 +22,14 @@ from tests.factories import UserFactory
 from tests.subsidy.test_pages import _assert_no_inline_code
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """allauth counts attempts in the cache (Redis when configured): each test from zero."""
+    cache.clear()
+    yield
+    cache.clear()
 
 PASSWORD = "Correct-Horse-Battery-9"
 
@@ -231,3 +240,33 @@ def test_a_session_of_an_account_with_only_a_security_key_is_sent_to_the_key_ste
     response = client.get(path)
 
     assert response.url == f"{reverse('mfa_reauthenticate_webauthn')}?{urlencode({'next': path})}"
+
+
+def test_guessing_the_code_after_the_password_is_stopped_after_five_tries(client,
+                                                                          enrolled_officer):
+    officer, secret = enrolled_officer
+    client.post(reverse("account_login"), {"login": officer.email, "password": PASSWORD})
+    for _attempt in range(5):
+        client.post(reverse("mfa_authenticate"), {"code": "000000"})
+
+    response = client.post(reverse("mfa_authenticate"), {"code": totp_code(secret)})
+
+    assert "_auth_user_id" not in client.session
+    assert "Too many failed login attempts" in response.content.decode()
+
+
+def test_wrong_passwords_are_left_to_the_lockout_per_account_and_address(client, settings):
+    officer = UserFactory(roles=[Role.PROGRAMME_OFFICER])
+    for attempt in range(settings.AXES_FAILURE_LIMIT - 1):
+        client.post(reverse("account_login"), {"login": officer.email, "password": "wrong"},
+                    REMOTE_ADDR=f"198.51.100.{attempt + 100}")
+    for _attempt in range(settings.AXES_FAILURE_LIMIT - 1):
+        client.post(reverse("account_login"), {"login": officer.email, "password": "wrong"},
+                    REMOTE_ADDR="198.51.100.99")
+
+    response = client.post(reverse("account_login"),
+                           {"login": officer.email, "password": PASSWORD},
+                           REMOTE_ADDR="198.51.100.98")
+
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(officer.pk)

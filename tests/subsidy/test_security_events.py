@@ -3,6 +3,7 @@ and second factors added or removed."""
 
 import pytest
 from allauth.mfa.models import Authenticator
+from django.core.cache import cache
 from django.urls import reverse
 
 from subsidy.platform.models import AuditEvent
@@ -19,6 +20,14 @@ from tests.factories import UserFactory
 from tests.subsidy.test_accounts import _activate_totp_through_the_form, _confirm_password
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """allauth counts attempts in the cache (Redis when configured): each test from zero."""
+    cache.clear()
+    yield
+    cache.clear()
 
 PASSWORD = "Correct-Horse-Battery-9"
 
