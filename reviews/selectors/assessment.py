@@ -444,3 +444,18 @@ def assignable_reviewers(*, application: Application) -> list:
     members = {m.pk: m for m in ReviewerPoolMember.objects.filter(
         pk__in=[m.pk for m in chosen]).select_related("reviewer")}
     return [members[m.pk] for m in chosen]
+
+
+def review_shortfall(*, application: Application) -> dict | None:
+    """How many reviews an application still lacks before its review stage should close:
+    submitted reviews against the round's reviewers per application (or the live
+    assignments, when more were made). ``None`` when nothing is missing."""
+    live = Assignment.objects.filter(application=application,
+                                     status__in=Assignment.LIVE_STATUSES)
+    counts = live.aggregate(live=Count("pk"),
+                            submitted=Count("pk", filter=Q(status=Assignment.Status.SUBMITTED)))
+    expected = max(application.round.reviewers_per_application, counts["live"])
+    if counts["submitted"] >= expected:
+        return None
+    return {"submitted": counts["submitted"], "expected": expected,
+            "open": counts["live"] - counts["submitted"]}

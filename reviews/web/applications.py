@@ -31,6 +31,7 @@ from applicants.workflow import (
 )
 from reviews.permissions import panel_declaration
 from reviews.selectors import queues as staff_selectors
+from reviews.selectors.assessment import review_shortfall
 from reviews.services import decisions, panel, screening
 from reviews.web.forms import DeclarationForm
 from subsidy.platform.errors import DomainError
@@ -200,6 +201,12 @@ def application_step(request, application_id, step):
     _require(request, Action.VIEW_REVIEWS, application)
     form = StepForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    if (step == "complete_review" and application.status == S.IN_REVIEW
+            and "confirm_missing" not in request.POST):
+        shortfall = review_shortfall(application=application)
+        if shortfall:
+            return render(request, "reviews/staff/confirm_complete_review.html", {
+                "application": application, "shortfall": shortfall})
     try:
         application_transition(actor=request.user, application=application,
                                transition_name=step, **({"reason": reason} if reason else {}))

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from reviews.models import Recommendation
+from reviews.selectors.assessment import criteria_for
 from subsidy.platform.models import User
 from subsidy.platform.roles import Role
 from subsidy.platform.selectors import users_with_role
@@ -25,16 +26,24 @@ class DeclarationForm(forms.Form):
 
 
 def review_form_class(round_) -> type[forms.Form]:
-    """A form with a score and a comment for each criterion of the round's rubric."""
+    """A form with a score and a comment for each criterion of the round's rubric. Every
+    field may be left empty in a saved draft; the score of each criterion, the
+    recommendation and the overall comment are needed to submit, so they are not marked
+    "(optional)" (``required_to_submit``). Each score's label names its criterion, so an
+    error summary says which criterion lacks a score."""
     fields = {}
-    for criterion in round_.rubric:
+    for criterion in criteria_for(round_):
         code = criterion["code"]
         fields[f"score_{code}"] = forms.IntegerField(
-            label=_("Score (1–%(max)d)") % {"max": round_.score_scale_max}, required=False,
+            label=_("%(criterion)s: score (1–%(max)d)") % {
+                "criterion": criterion["name"], "max": round_.score_scale_max},
+            required=False,
             widget=forms.NumberInput(attrs={"min": 1, "max": round_.score_scale_max,
                                             "step": 1}))
+        fields[f"score_{code}"].required_to_submit = True
         fields[f"comment_{code}"] = forms.CharField(
-            label=_("Comment"), required=False,
+            label=_("%(criterion)s: comment") % {"criterion": criterion["name"]},
+            required=False,
             widget=forms.Textarea(attrs={"rows": 3, "maxlength": 2000}))
     fields["recommendation"] = forms.ChoiceField(
         label=_("Recommendation"), required=False,
@@ -42,6 +51,8 @@ def review_form_class(round_) -> type[forms.Form]:
     fields["overall_comment"] = forms.CharField(
         label=_("Overall comment"), required=False,
         widget=forms.Textarea(attrs={"rows": 6, "maxlength": 5000}))
+    fields["recommendation"].required_to_submit = True
+    fields["overall_comment"].required_to_submit = True
     return type("ReviewForm", (forms.Form,), fields)
 
 

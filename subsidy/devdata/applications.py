@@ -18,7 +18,9 @@ from applicants.services.documents import document_upload
 from applicants.services.drafts import application_create_draft, application_update_section
 from applicants.services.submission import application_submit
 from applicants.workflow import application_transition
+from reviews.models import Recommendation, ReviewerPoolMember
 from reviews.services.assignments import assignment_create, declaration_record
+from reviews.services.scoring import review_save
 from subsidy.scheme.models import FundingRound
 
 STEPS = {
@@ -153,6 +155,12 @@ def demo_applications_seed(*, round_: FundingRound, officer, reviewer) -> list[A
             owner=owner, organisation=organisation, round_=round_, project=project,
             gpu_hours=gpu_hours, personnel=personnel, equipment=equipment)
         for step in STEPS[state]:
+            if step == "complete_review":
+                # The last review submitted closes the review stage by itself.
+                _demo_reviews_seed(application=application, officer=officer)
+                application.refresh_from_db()
+                if application.status != "in_review":
+                    continue
             application_transition(actor=None if step == "complete_review" else officer,
                                    application=application, transition_name=step)
         if state == "in_review":
@@ -161,3 +169,26 @@ def demo_applications_seed(*, round_: FundingRound, officer, reviewer) -> list[A
             declaration_record(actor=reviewer, assignment=assignment, has_conflict=False)
         made.append(application)
     return made
+
+
+DEMO_REVIEW_SCORES = [4, 3, 5]
+
+
+def _demo_reviews_seed(*, application: Application, officer) -> None:
+    """The reviewed demo application has its reviews: one from each of the round's first
+    pooled reviewers, each with a score and a comment per criterion."""
+    round_ = application.round
+    pool = (ReviewerPoolMember.objects.filter(round=round_).select_related("reviewer")
+            .order_by("pk")[:round_.reviewers_per_application])
+    for index, member in enumerate(pool):
+        score = DEMO_REVIEW_SCORES[index % len(DEMO_REVIEW_SCORES)]
+        assignment = assignment_create(actor=officer, application=application,
+                                       reviewer=member.reviewer)
+        declaration_record(actor=member.reviewer, assignment=assignment, has_conflict=False)
+        review_save(actor=member.reviewer, assignment=assignment,
+                    scores={c["code"]: {"score": min(score, round_.score_scale_max),
+                                        "comment": "Clear plan; the milestones are realistic."}
+                            for c in round_.rubric},
+                    recommendation=Recommendation.FUND,
+                    overall_comment="A credible team with a focused, well-costed project.",
+                    submit=True)

@@ -8,11 +8,13 @@ from applicants.models import Application, ApplicationStatus, status_gate_open
 from applicants.services.drafts import application_update_section
 from applicants.services.submission import application_resubmit
 from applicants.workflow import application_transition
+from reviews.services.assignments import assignment_create
 from subsidy.devdata.demo import demo_seed
 from subsidy.platform.models import User
 from subsidy.platform.roles import Role
 from subsidy.scheme.models import Grant
 from tests.builders.applicants import PROJECT
+from tests.builders.reviews import pooled_reviewer, submit_review
 from tests.factories import OrganisationFactory, UserFactory
 
 from .decision_helpers import REQUESTED, make_application, make_round, use_private_storage
@@ -208,7 +210,29 @@ def test_versions_are_compared(login, officer, round_):
 
 def test_a_step_button_takes_the_step(login, officer, round_):
     application = make_application(round_, state="in_review", officer=officer)
-    login(officer).post(url("staff:step", application.pk, "complete_review"))
+    login(officer).post(url("staff:step", application.pk, "complete_review"),
+                        {"confirm_missing": "1"})
+    assert _status(application) == "reviewed"
+
+
+def test_completing_the_review_with_reviews_missing_asks_first(login, officer, round_):
+    application = make_application(round_, state="in_review", officer=officer)
+    response = login(officer).post(url("staff:step", application.pk, "complete_review"))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert f"has 0 of {round_.reviewers_per_application} reviews" in page
+    assert 'name="confirm_missing"' in page
+    assert _status(application) == "in_review"
+
+
+def test_completing_the_review_with_every_review_in_asks_nothing(login, officer, round_):
+    application = make_application(round_, state="in_review", officer=officer)
+    for _ in range(round_.reviewers_per_application):
+        reviewer = pooled_reviewer(round_, officer)
+        submit_review(assignment_create(actor=officer, application=application,
+                                        reviewer=reviewer), 4)
+    response = login(officer).post(url("staff:step", application.pk, "complete_review"))
+    assert response.status_code == 302
     assert _status(application) == "reviewed"
 
 

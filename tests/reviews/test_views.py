@@ -3,6 +3,7 @@ import re
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from applicants.models import Application
 from applicants.workflow import application_transition
@@ -297,3 +298,31 @@ def test_every_link_on_the_ranking_opens_for_a_panel_member(client, officer, pan
     for href in links:
         url = href if href.startswith("/") else ranking + href
         assert client.get(url.replace("&amp;", "&")).status_code == 200, href
+
+
+@pytest.fixture
+def declared(assignment, reviewer):
+    declaration_record(actor=reviewer, assignment=assignment, has_conflict=False)
+    return assignment
+
+
+def test_the_review_form_marks_nothing_optional_that_submitting_needs(client, declared,
+                                                                      reviewer):
+    assignment = declared
+    client.force_login(reviewer)
+    page = client.get(reverse("reviews:assignment", args=[assignment.pk])).content.decode()
+    optional = re.findall(r'<label for="id_([a-z_0-9]+)">[^<]*<span class="muted">\(optional',
+                          page)
+    scored = [c["code"] for c in assignment.application.round.rubric]
+    assert sorted(optional) == sorted(f"comment_{code}" for code in scored)
+
+
+def test_the_error_summary_names_each_criterion_without_a_score(client, declared, reviewer):
+    assignment = declared
+    client.force_login(reviewer)
+    response = client.post(reverse("reviews:assignment", args=[assignment.pk]),
+                           {"recommendation": "fund", "overall_comment": "Good",
+                            "submit": "1"})
+    summary = response.content.decode().split('class="error-summary"', 1)[1].split("</div>")[0]
+    for criterion in assignment.application.round.rubric:
+        assert escape(criterion["name_en"]) in summary

@@ -3,7 +3,8 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
-from applicants.models import Organisation
+from applicants.models import Application, Organisation
+from reviews.models import Assignment
 from subsidy.platform.models import User, UserRole
 from subsidy.platform.roles import Role
 from subsidy.scheme.models import FundingRound, Scheme
@@ -62,3 +63,11 @@ def test_seed_demo_links_the_demo_partner_person_and_companies(client):
     assert [link.organisation.br_number for link in links if link.is_pending] == ["62345678"]
     client.force_login(member.user)
     assert client.get("/dashboard/").url == "/partner/"
+
+
+def test_the_demo_reviewed_application_has_its_reviews():
+    call_command("seed_demo")
+    reviewed = Application.objects.get(status="reviewed")
+    submitted = Assignment.objects.filter(application=reviewed, status="submitted")
+    assert submitted.count() == reviewed.round.reviewers_per_application
+    assert all(a.reviews.filter(is_current=True).exists() for a in submitted)
