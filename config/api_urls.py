@@ -29,8 +29,12 @@ v1 = [
          webhook_api.WebhookRedeliver.as_view(), name="webhook-redeliver"),
     path("reports/disbursements/", api_reports.DisbursementReport.as_view(),
          name="report-disbursements"),
+    path("reports/disbursements/csv/", api_reports.DisbursementReportCsv.as_view(),
+         name="report-disbursements-csv"),
     path("reports/commitments/", api_reports.CommitmentReport.as_view(),
          name="report-commitments"),
+    path("reports/commitments/csv/", api_reports.CommitmentReportCsv.as_view(),
+         name="report-commitments-csv"),
     path("reports/summary/", api_reports.FinanceSummary.as_view(), name="report-summary"),
     path("", include("applicants.api.urls")),
 ]

@@ -23,8 +23,8 @@ from applicants.selectors import open_information_request
 from applicants.services.drafts import MAX_LINES, PLAUSIBLE_AMOUNT, PLAUSIBLE_QUANTITY
 from applicants.services.partners import API_SECTION_FIELDS
 from applicants.workflow import public_status, public_status_code
-from subsidy.api.serializers import AmountField, KnownFieldsOnly
-from subsidy.scheme.models import DocumentType, Sector
+from subsidy.api.serializers import AmountField, KnownFieldsOnly, QueryFilters
+from subsidy.scheme.models import AI_SECTORS, DocumentType, Sector
 
 PUBLIC_STATUS_CODES = sorted({public_status_code(s) for s in ApplicationStatus.values})
 
@@ -70,7 +70,7 @@ class LinkRequestSerializer(serializers.Serializer):
         "is sent."))
 
 
-class OrganisationFilterSerializer(serializers.Serializer):
+class OrganisationFilterSerializer(QueryFilters, serializers.Serializer):
     updated_since = serializers.DateTimeField(required=False)
     br_number = serializers.RegexField(r"^[0-9]{8}$", required=False, help_text=(
         "Only the linked company with this Business Registration number."))
@@ -210,8 +210,10 @@ class ApplicationUpdateSerializer(KnownFieldsOnly, serializers.Serializer):
         "422 (code 'stale')."))
     title = serializers.CharField(required=False, allow_blank=True, max_length=200)
     summary = serializers.CharField(required=False, allow_blank=True, max_length=5000)
-    category = serializers.ChoiceField(choices=Sector.choices, required=False,
-                                       allow_blank=True)
+    category = serializers.ChoiceField(
+        choices=[(sector.value, sector.label) for sector in AI_SECTORS], required=False,
+        allow_blank=True, help_text="An AI category; the round's eligible_categories say "
+                                    "which it funds.")
     start_date = serializers.DateField(required=False, allow_null=True)
     end_date = serializers.DateField(required=False, allow_null=True)
     total_eligible_cost = AmountField(maximum=PLAUSIBLE_AMOUNT, required=False,
@@ -242,7 +244,7 @@ class WithdrawInputSerializer(KnownFieldsOnly, serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=4000)
 
 
-class ApplicationFilterSerializer(serializers.Serializer):
+class ApplicationFilterSerializer(QueryFilters, serializers.Serializer):
     status = serializers.ChoiceField(choices=PUBLIC_STATUS_CODES, required=False)
     round = serializers.CharField(required=False, max_length=20)
     organisation = serializers.IntegerField(required=False)
@@ -290,7 +292,7 @@ class EventSerializer(StatusChangeSerializer):
         return "application.status_changed"
 
 
-class EventFilterSerializer(serializers.Serializer):
+class EventFilterSerializer(QueryFilters, serializers.Serializer):
     after = serializers.IntegerField(required=False, min_value=0, help_text=(
         "The id of the last event you processed: only later events are listed."))
 

@@ -19,7 +19,8 @@ IDEMPOTENT_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 REPLAY_HEADER = "Idempotent-Replayed"
 
 IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
-    name="Idempotency-Key", type=str, location=OpenApiParameter.HEADER, required=False,
+    name="Idempotency-Key", type={"type": "string", "minLength": 1, "maxLength": 255},
+    location=OpenApiParameter.HEADER, required=False,
     description=("Any unique string (e.g. a UUID), kept 24 hours: a retry with the same key "
                  "and body replays the first response; a different body gets 422; a retry "
                  "while the first request is still running gets 409."),

@@ -22,17 +22,32 @@ class ValidationProblemSerializer(ProblemSerializer):
                                    help_text="Messages per field name.")
 
 
+HEADER_DESCRIPTIONS = {
+    "X-Request-Id": "The request's id (the one you sent, when sane, or a new one); it is in "
+                    "the server's logs beside every line the request wrote.",
+    "RateLimit-Limit": "Requests allowed in the window of the limit closest to running out "
+                       "(IETF draft RateLimit header fields).",
+    "RateLimit-Remaining": "Requests left in that window.",
+    "RateLimit-Reset": "Seconds until a request is counted off that window again.",
+}
+
+
 class ProblemAutoSchema(AutoSchema):
-    """Adds 401, 403, 404, 429 (and 400, 409, 422 on writes, DELETE included) problem
-    responses."""
+    """Adds every problem answer an operation can give: 401, 403, 404, 405, 406, 429 and
+    500 everywhere (401 and 403 only where a key is needed), 400 on lists and writes, and
+    409, 413, 415 and 422 on writes, DELETE included; and the headers every answer
+    carries."""
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         codes = {"401": ProblemSerializer, "403": ProblemSerializer,
-                 "404": ProblemSerializer, "429": ProblemSerializer}
+                 "404": ProblemSerializer, "405": ProblemSerializer,
+                 "406": ProblemSerializer, "429": ProblemSerializer,
+                 "500": ProblemSerializer}
         if self.method in ("POST", "PUT", "PATCH", "DELETE"):
             # Writes check their body and their Idempotency-Key header.
             codes.update({"400": ValidationProblemSerializer, "409": ProblemSerializer,
+                          "413": ProblemSerializer, "415": ProblemSerializer,
                           "422": ProblemSerializer})
         elif "{" not in self.path and self.method == "GET":
             codes["400"] = ValidationProblemSerializer
@@ -43,10 +58,25 @@ class ProblemAutoSchema(AutoSchema):
             if code not in responses:
                 responses[code] = self._get_response_for_code(
                     serializer, code, media_types=[PROBLEM_CONTENT_TYPE], direction=direction)
+        for code, response in responses.items():
+            if "headers" not in response:  # an answer without a body (204) has them too
+                response["headers"] = self._get_response_headers_for_code(code, direction)
         return responses
 
     def _get_response_headers_for_code(self, status_code, direction="response"):
-        headers = super()._get_response_headers_for_code(status_code, direction)
+        headers = dict(super()._get_response_headers_for_code(status_code, direction) or {})
+        headers["X-Request-Id"] = {"schema": {"type": "string"}, "required": True,
+                                   "description": HEADER_DESCRIPTIONS["X-Request-Id"]}
+        if getattr(self.view, "required_scopes", None):
+            for name in ("RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"):
+                headers[name] = {"schema": {"type": "integer", "minimum": 0},
+                                 "description": HEADER_DESCRIPTIONS[name]}
+        if (self.method in ("POST", "PUT", "PATCH", "DELETE")
+                and str(status_code).startswith("2")):
+            headers["Idempotent-Replayed"] = {
+                "schema": {"type": "string", "enum": ["true"]},
+                "description": "Present when this is the stored answer to an earlier "
+                               "request with the same Idempotency-Key."}
         if status_code == "429":
             headers = {**(headers or {}), "Retry-After": {
                 "schema": {"type": "integer"},

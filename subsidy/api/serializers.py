@@ -91,3 +91,16 @@ class KnownFieldsOnly:
         if errors:
             raise serializers.ValidationError(errors)
         return value
+
+
+class QueryFilters:
+    """Query parameters of a list: a parameter sent empty (``?updated_since=``) is refused
+    like any other value its field does not take, not read as if it were absent."""
+
+    def to_internal_value(self, data):
+        blank = {name: [_("This field may not be blank.")] for name, field in self.fields.items()
+                 if name in data and data.get(name) == ""
+                 and not getattr(field, "allow_blank", False)}
+        if blank:
+            raise serializers.ValidationError(blank)
+        return super().to_internal_value(data)

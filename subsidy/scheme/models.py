@@ -30,6 +30,12 @@ class Sector(models.TextChoices):
     BLOCKCHAIN_INFRASTRUCTURE = "blockchain_infrastructure", _("Blockchain infrastructure")
 
 
+# The AI Subsidy Scheme funds AI projects: the categories an application may take. (The
+# Web3 sectors describe companies; a later Web3 scheme would list its own.)
+AI_SECTORS = (Sector.NLP, Sector.COMPUTER_VISION, Sector.PREDICTIVE_ANALYTICS,
+              Sector.GENERATIVE_AI, Sector.ROBOTICS, Sector.AI_OTHER)
+
+
 class DocumentType(models.TextChoices):
     BUSINESS_PLAN = "business_plan", _("Business plan")
     FINANCIAL_STATEMENTS = "financial_statements", _("Financial statements")

@@ -67,7 +67,7 @@ def test_disbursements_filter_by_period(finance, staff, round_):
 def test_disbursements_as_csv(finance, staff, round_):
     pay(make_accepted_grant(round_=round_), staff)
 
-    response = finance.get("/api/v1/reports/disbursements/?format=csv")
+    response = finance.get("/api/v1/reports/disbursements/csv/")
 
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv"
@@ -90,7 +90,8 @@ def test_commitments_list_what_each_grant_commits(finance, staff, round_):
 def test_commitments_as_csv(finance, round_):
     make_accepted_grant(round_=round_, amount="500000.00")
 
-    response = finance.get("/api/v1/reports/commitments/", {"format": "csv"})
+    response = finance.get("/api/v1/reports/commitments/csv/", {"round": "2026R1"},
+                           HTTP_ACCEPT="text/csv")
 
     lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
     assert lines[0].startswith("id,reference,company,scheme_code,round_code,category_label")
@@ -117,6 +118,23 @@ def test_a_bad_filter_is_a_problem_even_for_csv(finance):
     assert response.status_code == 400
     assert response["Content-Type"] == "application/problem+json"
     assert "status" in response.json()["errors"]
+
+
+def test_the_1_0_format_parameter_still_gives_csv(finance):
+    response = finance.get("/api/v1/reports/commitments/", {"format": "csv"})
+
+    assert response.status_code == 200 and response["Content-Type"] == "text/csv"
+
+
+def test_the_schema_gives_each_register_one_media_type_per_path(finance):
+    paths = finance.get("/api/v1/schema/?format=json").json()["paths"]
+    for register in ("disbursements", "commitments"):
+        json_path = paths[f"/api/v1/reports/{register}/"]["get"]
+        csv_path = paths[f"/api/v1/reports/{register}/csv/"]["get"]
+
+        assert list(json_path["responses"]["200"]["content"]) == ["application/json"]
+        assert list(csv_path["responses"]["200"]["content"]) == ["text/csv"]
+        assert "format" not in [p["name"] for p in json_path["parameters"]]
 
 
 def test_an_unknown_format_is_not_found(finance):

@@ -127,3 +127,51 @@ def test_schema_is_served_as_json_on_request():
                                HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert response["Content-Type"].startswith("application/vnd.oai.openapi+json")
     assert response.json()["openapi"].startswith("3.")
+
+
+@pytest.fixture
+def contract():
+    return APIClient().get("/api/v1/schema/?format=json").json()
+
+
+def _operations(contract):
+    return [(method, path, operation) for path, item in contract["paths"].items()
+            for method, operation in item.items() if method in {"get", "post", "patch",
+                                                                "delete", "put"}]
+
+
+def test_the_idempotency_key_is_bounded_as_the_api_bounds_it(contract):
+    (parameter,) = [p for p in contract["paths"]["/api/v1/webhooks/"]["post"]["parameters"]
+                    if p["name"] == "Idempotency-Key"]
+    assert parameter["schema"] == {"type": "string", "minLength": 1, "maxLength": 255}
+
+
+def test_amounts_are_non_negative_digit_strings(contract):
+    from subsidy.api.serializers import AMOUNT_PATTERN
+
+    patch = contract["components"]["schemas"]["PatchedApplicationUpdateRequest"]
+    for name in ("total_eligible_cost", "requested_subsidy"):
+        assert patch["properties"][name]["pattern"] == AMOUNT_PATTERN
+    assert not re.fullmatch(AMOUNT_PATTERN, "-5.00")
+
+
+def test_an_application_category_is_never_a_web3_sector(contract):
+    patch = contract["components"]["schemas"]["PatchedApplicationUpdateRequest"]
+    ref = patch["properties"]["category"]["oneOf"][0]["$ref"].rsplit("/", 1)[1]
+    assert not {"defi", "nft", "metaverse", "blockchain_infrastructure"} & set(
+        contract["components"]["schemas"][ref]["enum"])
+
+
+def test_every_answer_and_header_is_declared(contract):
+    for method, path, operation in _operations(contract):
+        if path.endswith(("/schema/", "/docs/")):
+            continue
+        responses = operation["responses"]
+        assert {"404", "405", "406", "429", "500"} <= set(responses), (method, path)
+        if method != "get":
+            assert {"400", "409", "413", "415", "422"} <= set(responses), (method, path)
+        for code, response in responses.items():
+            assert response["headers"]["X-Request-Id"]["required"] is True, (path, code)
+            assert "RateLimit-Remaining" in response["headers"], (path, code)
+            if method != "get" and code.startswith("2"):
+                assert "Idempotent-Replayed" in response["headers"], (path, code)

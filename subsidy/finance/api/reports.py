@@ -1,16 +1,18 @@
-"""REST API v1 finance reports: the disbursement and commitments registers (JSON pages or
-the whole register as CSV with ``?format=csv``) and a summary by round, category, sector
+"""REST API v1 finance reports: the disbursement and commitments registers (JSON pages, or
+the whole register as CSV at its own path, ``…/csv/``, so that a client generated from the
+schema never meets CSV where it expects JSON) and a summary by round, category, sector
 and month. For staff keys of people who may see finance reports; the figures are the
 finance pages' own (``subsidy.finance.reports``), summed in SQL."""
 
 from django.utils import translation
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, serializers
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from subsidy.api.serializers import QueryFilters
 from subsidy.finance.models import Disbursement
 from subsidy.finance.reports import figures
 from subsidy.finance.reports.registers import (
@@ -26,9 +28,10 @@ from subsidy.scheme.models import FundingRound, Grant, Scheme
 
 REPORTS_READ = ["reports:read"]
 
-FORMAT_PARAMETER = OpenApiParameter(
-    name="format", type=str, enum=["json", "csv"], required=False,
-    description="json (default): a page of rows; csv: the whole register as one CSV file.")
+CSV_RESPONSE = {(200, "text/csv"): OpenApiResponse(
+    response=OpenApiTypes.STR,
+    description="The whole register as one CSV file (UTF-8 with a byte-order mark); the "
+                "header row is the columns' keys.")}
 
 _MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -70,7 +73,7 @@ class CommitmentRowSerializer(serializers.Serializer):
     decided_at = serializers.DateTimeField(allow_null=True)
 
 
-class SchemeFilterSerializer(serializers.Serializer):
+class SchemeFilterSerializer(QueryFilters, serializers.Serializer):
     scheme = serializers.CharField(required=False, max_length=20, help_text=(
         "The scheme's code: only its rounds' grants and payments."))
 
@@ -128,16 +131,20 @@ class FinanceReportView(generics.GenericAPIView):
                 _("Finance reports are read with the key of a member of staff who may see "
                   "them."), code="finance_role_required")
 
+    csv_path = False  # the …/csv/ twin of a register
+
     def perform_content_negotiation(self, request, force=False):
-        # ``?format=csv`` is answered by the view itself; errors stay problem+json.
-        if request.query_params.get("format") == "csv":
+        # CSV is written by the view itself, whatever the client accepts; errors stay
+        # problem+json.
+        if self.wants_csv():
             renderer = JSONRenderer()
             return renderer, renderer.media_type
         return super().perform_content_negotiation(request, force)
 
     def wants_csv(self) -> bool:
-        # Any other unknown format was refused with 404 by content negotiation.
-        return self.request.query_params.get("format") == "csv"
+        # ``?format=csv`` on the JSON path is the 1.0 way, kept until version 2; any other
+        # unknown format was refused with 404 by content negotiation.
+        return self.csv_path or self.request.query_params.get("format") == "csv"
 
     def csv(self, columns, filename: str, ordering: str):
         """The whole register as CSV for programs: the header is the columns' keys and the
@@ -145,11 +152,6 @@ class FinanceReportView(generics.GenericAPIView):
         with translation.override("en"):
             rows = self.get_queryset().order_by(ordering)
         return exports.csv_response(rows, columns, filename, keys=True)
-
-
-def _register_responses(serializer):
-    return {(200, "application/json"): serializer(many=True),
-            (200, "text/csv"): OpenApiTypes.STR}
 
 
 @extend_schema(tags=["reports"])
@@ -168,11 +170,23 @@ class DisbursementReport(FinanceReportView, generics.ListAPIView):
             round_code=wanted.get("round", ""), status=wanted.get("status", ""),
             scheme_code=wanted.get("scheme", "")))
 
-    @extend_schema(parameters=[DisbursementFilterSerializer, FORMAT_PARAMETER],
-                   responses=_register_responses(DisbursementRowSerializer))
+    @extend_schema(parameters=[DisbursementFilterSerializer])
     def get(self, request, *args, **kwargs):
         if self.wants_csv():
             return self.csv(DISBURSEMENT_COLUMNS, "disbursements", "-id")
+        return super().get(request, *args, **kwargs)
+
+
+@extend_schema(tags=["reports"])
+class DisbursementReportCsv(DisbursementReport):
+    """The whole disbursement register as one CSV file, with the same filters."""
+
+    csv_path = True
+    pagination_class = None
+
+    @extend_schema(parameters=[DisbursementFilterSerializer], responses=CSV_RESPONSE,
+                   operation_id="reports_disbursements_csv")
+    def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
 
@@ -191,11 +205,23 @@ class CommitmentReport(FinanceReportView, generics.ListAPIView):
                                     status=wanted.get("status", ""),
                                     scheme_code=wanted.get("scheme", ""))
 
-    @extend_schema(parameters=[CommitmentFilterSerializer, FORMAT_PARAMETER],
-                   responses=_register_responses(CommitmentRowSerializer))
+    @extend_schema(parameters=[CommitmentFilterSerializer])
     def get(self, request, *args, **kwargs):
         if self.wants_csv():
             return self.csv(COMMITMENT_COLUMNS, "commitments", "id")
+        return super().get(request, *args, **kwargs)
+
+
+@extend_schema(tags=["reports"])
+class CommitmentReportCsv(CommitmentReport):
+    """The whole commitments register as one CSV file, with the same filters."""
+
+    csv_path = True
+    pagination_class = None
+
+    @extend_schema(parameters=[CommitmentFilterSerializer], responses=CSV_RESPONSE,
+                   operation_id="reports_commitments_csv")
+    def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
 

@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from subsidy.api.serializers import QueryFilters
 from subsidy.scheme.models import FundingRound
 
 
@@ -51,5 +52,5 @@ class RoundSerializer(serializers.ModelSerializer):
         return obj.is_accepting_submissions()
 
 
-class RoundFilterSerializer(serializers.Serializer):
+class RoundFilterSerializer(QueryFilters, serializers.Serializer):
     status = serializers.ChoiceField(choices=FundingRound.Status.choices, required=False)
