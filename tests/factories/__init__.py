@@ -35,6 +35,7 @@ from .platform import (
     UserFactory,
     UserRoleFactory,
 )
+from .privacy import DataAccessRequestFactory
 from .reviews import (
     AssignmentFactory,
     ConflictDeclarationFactory,
@@ -50,6 +51,7 @@ __all__ = [
     "ApiKeyFactory", "ApplicationFactory", "ApplicationVersionFactory", "AssignmentFactory",
     "AuditEventFactory", "BankAccountFactory", "BudgetLineFactory", "ClaimEvidenceFactory",
     "ClaimFactory", "ClaimSpendFactory", "ConflictDeclarationFactory",
+    "DataAccessRequestFactory",
     "CriterionScoreFactory", "DisbursementFactory", "DocumentFactory", "FundingRoundFactory",
     "GrantFactory", "IdempotencyKeyFactory", "InformationRequestFactory",
     "InvitationFactory", "MembershipFactory", "MilestoneFactory", "NotificationFactory",

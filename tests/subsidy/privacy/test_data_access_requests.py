@@ -15,7 +15,7 @@ from subsidy.platform.models import AuditEvent
 from subsidy.platform.roles import Role
 from subsidy.privacy.models import DataAccessRequest
 from subsidy.privacy.services.requests import data_access_request_reminders_send
-from tests.factories import UserFactory
+from tests.factories import DataAccessRequestFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -30,10 +30,8 @@ def days_ago(days: int) -> date:
 
 
 def case(received_on: date, **extra) -> DataAccessRequest:
-    return DataAccessRequest.objects.create(requester_name="Lee Ka Yan",
-                                            requester_email="kayan@example.hk",
-                                            received_on=received_on,
-                                            description="All data about me.", **extra)
+    return DataAccessRequestFactory(received_on=received_on, created_by=None,
+                                    requester_email="kayan@example.hk", **extra)
 
 
 def test_an_administrator_records_a_request_and_sees_its_due_date(client, administrator):
