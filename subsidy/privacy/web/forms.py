@@ -8,24 +8,12 @@ from subsidy.privacy.models import DataAccessRequest
 
 
 class AccountCloseForm(forms.Form):
-    """Closing cannot be undone: the person confirms with their password, just typed."""
+    """Closing cannot be undone: the person says they understand. Who they are is confirmed
+    by the step-up (a fresh password and second factor) before the form is read."""
 
-    password = forms.CharField(label=_("Your password"), strip=False,
-                               widget=forms.PasswordInput(attrs={"autocomplete":
-                                                                 "current-password"}))
     confirm = forms.BooleanField(
         label=_("I understand that my account will be closed for good and that I will not be "
                 "able to sign in again."))
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-
-    def clean_password(self):
-        password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise forms.ValidationError(_("The password is not correct."), code="password")
-        return password
 
 
 _WIDGETS = {"received_on": forms.DateInput(attrs={"type": "date"}),

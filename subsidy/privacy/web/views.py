@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from subsidy.platform.errors import DomainError
 from subsidy.platform.permissions import Action, can
+from subsidy.platform.second_factor import step_up_require
 from subsidy.platform.web.errors import add_domain_error
 from subsidy.privacy.models import DataAccessRequest
 from subsidy.privacy.services import erasure, export, requests
@@ -45,7 +46,7 @@ def policy(request):
 @never_cache
 @require_GET
 def personal_data(request):
-    return _personal_data_page(request, AccountCloseForm(user=request.user))
+    return _personal_data_page(request, AccountCloseForm())
 
 
 def _personal_data_page(request, close_form, status=200):
@@ -86,7 +87,8 @@ def personal_documents_zip(request):
 @login_required
 @require_http_methods(["POST"])
 def account_close(request):
-    form = AccountCloseForm(request.POST, user=request.user)
+    step_up_require(request)
+    form = AccountCloseForm(request.POST)
     if form.is_valid():
         try:
             erasure.account_close(user=request.user)

@@ -17,6 +17,7 @@ from applicants.models import Application, ApplicationStatus, Document, Membersh
 from subsidy.notifications.models import Notification
 from subsidy.platform.models import AuditEvent, User, UserRole
 from subsidy.platform.roles import Role
+from tests.builders.accounts import confirm_identity
 from tests.factories import (
     ApplicationFactory,
     AssignmentFactory,
@@ -167,9 +168,10 @@ def test_a_file_missing_from_storage_is_named_not_fatal(client, founder, company
     assert b"lost.pdf" in archive.read("missing-files.txt")
 
 
-def close(client, password=PASSWORD):
-    return client.post(reverse("privacy:account_close"),
-                       {"password": password, "confirm": "on"})
+def close(client):
+    """Close the signed-in account, its password just confirmed as the step-up asks."""
+    confirm_identity(client)
+    return client.post(reverse("privacy:account_close"), {"confirm": "on"})
 
 
 def test_closing_the_account_erases_the_person_and_keeps_the_schemes_records(
@@ -220,15 +222,32 @@ def test_a_closed_account_cannot_sign_in_again(client, founder):
     assert client.get(reverse("privacy:personal_data")).status_code == 302
 
 
-def test_closing_needs_the_right_password(client, founder):
+def test_closing_first_asks_for_the_password_again(client, founder):
     client.force_login(founder)
+    path = reverse("privacy:account_close")
 
-    response = close(client, password="not-my-password")
+    asked = client.post(path, {"confirm": "on"})
+    founder.refresh_from_db()
+    assert asked.status_code == 302
+    assert asked.url.startswith(reverse("account_reauthenticate"))
+    assert founder.is_active and founder.email == "founder@startup.hk"
+
+    resumed = client.post(asked.url, {"password": PASSWORD})
+
+    founder.refresh_from_db()
+    assert resumed.status_code == 302
+    assert not founder.is_active
+
+
+def test_closing_needs_the_box_ticked(client, founder):
+    client.force_login(founder)
+    confirm_identity(client)
+
+    response = client.post(reverse("privacy:account_close"), {})
 
     assert response.status_code == 400
-    assert "The password is not correct." in response.content.decode()
     founder.refresh_from_db()
-    assert founder.is_active and founder.email == "founder@startup.hk"
+    assert founder.is_active
 
 
 def test_the_last_administrator_is_told_why_they_cannot_close(client):
