@@ -43,6 +43,8 @@ def django_env(db: str, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "DEBUG"}
     env.update({
         "DATABASE_URL": database_url(db),
+        # Reports read through the replica router, on the same server (docs/scaling.md).
+        "REPLICA_DATABASE_URL": database_url(db),
         "CELERY_BROKER_URL": REDIS_URL,
         "REDIS_URL": REDIS_URL,
         "SECRET_KEY": "bench-" + "x" * 60,

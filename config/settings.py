@@ -18,6 +18,7 @@ import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -122,6 +123,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a writer instead of failing at once ("database is locked") on the embedded DB.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+# Reports and exports may read from a PostgreSQL read replica (docs/scaling.md): the router
+# sends their reads to the "replica" alias, everything else stays on the primary.
+REPLICA_DATABASE_URL = env.str("REPLICA_DATABASE_URL", default="")
+if REPLICA_DATABASE_URL:
+    DATABASES["replica"] = {
+        **env.db_url_config(REPLICA_DATABASE_URL),
+        "CONN_MAX_AGE": DATABASES["default"].get("CONN_MAX_AGE", 0),
+        "CONN_HEALTH_CHECKS": True,
+        "TEST": {"MIRROR": "default"},
+    }
+REPORTING_DATABASE = "replica" if REPLICA_DATABASE_URL else "default"
+DATABASE_ROUTERS = ["subsidy.platform.routers.ReportingRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis, cache and Celery --------------------------------------------------------------
@@ -172,6 +185,19 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # re-enqueues whatever could not be published.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0,
                                     "interval_step": 0.2, "interval_max": 0.5}
+# One queue per kind of work, so each can have its own pool of workers (docs/scaling.md):
+# `celery -A config worker -Q notifications`. A worker started without -Q consumes them all,
+# as `make worker` and the compose file's worker do.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = [Queue(name) for name in
+                      ("celery", "notifications", "webhooks", "exports", "imports")]
+CELERY_TASK_ROUTES = {
+    "subsidy.tasks.deliver_notification": {"queue": "notifications"},
+    "subsidy.tasks.sweep_outbox": {"queue": "notifications"},
+    "subsidy.tasks.send_staff_daily_digest": {"queue": "notifications"},
+    "subsidy.tasks.deliver_webhook": {"queue": "webhooks"},
+    "subsidy.tasks.sweep_webhook_deliveries": {"queue": "webhooks"},
+}
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweeper": {
         "task": "subsidy.tasks.sweep_outbox",

@@ -39,3 +39,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Live-server threads must not keep connections that block dropping the test database
     # at the end of the run.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+
+# A second alias on the same database, as a read replica would be configured: the routing
+# tests send reporting reads to it. The rest of the suite reports from "default".
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}

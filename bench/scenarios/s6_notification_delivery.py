@@ -10,8 +10,8 @@ Each run fills the queue first, with a time-stamp task before and after the meas
 tasks, and then starts the worker, so neither the worker's start-up nor the enqueueing is
 measured: throughput is the tasks between the two stamps over the time between them.
 
-Target: notifications per second at least 30% of no-op tasks per second; every notification
-sent.
+Target: notifications per second at least 40% of no-op tasks per second; every notification
+sent once, and none left pending for the sweeper (which does not run here).
 """
 
 from __future__ import annotations
@@ -36,8 +36,8 @@ from bench.common import (
 DB = "notify"
 SIZES = {"smoke": 500, "reference": 10000}
 RECIPIENTS = 1000
-TARGET_RATIO = 0.30
-QUEUE_KEYS = ("celery", "unacked", "unacked_index", "unacked_mutex")
+TARGET_RATIO = 0.40
+QUEUE_KEYS = ("celery", "notifications", "unacked", "unacked_index", "unacked_mutex")
 
 
 def broker():
@@ -119,12 +119,17 @@ def main() -> None:
     noop_before = noop_run("noop-before")
 
     broker().delete(*QUEUE_KEYS)
-    mark.delay("bench:notify:start")
+    # Notifications have their own queue: the stamps go there too, to bracket them.
+    mark.apply_async(args=["bench:notify:start"], queue="notifications")
     write_notifications(count, recipients)
-    mark.delay("bench:notify:end")
+    mark.apply_async(args=["bench:notify:end"], queue="notifications")
     notify_seconds = run_worker("bench:notify:start", "bench:notify:end")
     notify_rate = count / notify_seconds
     sent = Notification.objects.filter(status=Notification.Status.SENT).count()
+    pending = Notification.objects.filter(status=Notification.Status.PENDING).count()
+    # Each delivery counts an attempt when it claims the row: more than one means a second
+    # send of the same notification.
+    repeated = Notification.objects.exclude(attempts=1).count()
     print(f"notifications: {count} in {notify_seconds:.2f}s", flush=True)
 
     noop_after = noop_run("noop-after")
@@ -136,15 +141,18 @@ def main() -> None:
     ratio = notify_rate / noop_rate
     emit(Result(
         number=6, title=f"Notification delivery ({count:,} by one worker, prefork x1, Redis)",
-        target="notifications/s >= 30% of no-op tasks/s on the same broker and worker; all sent",
+        target="notifications/s >= 40% of no-op tasks/s on the same broker and worker; all sent "
+               "once, none left for the sweeper",
         figures={
             "no-op tasks": f"{noop_rate:.0f}/s (before {noop_before:.0f}, after "
                            f"{noop_after:.0f})",
             "notifications": f"{notify_rate:.0f}/s",
             "ratio": f"{ratio:.0%}",
             "sent": f"{sent:,}/{count:,}",
+            "sent more than once": f"{repeated:,}",
+            "left pending for the sweeper": f"{pending:,}",
         },
-        met=ratio >= TARGET_RATIO and sent == count,
+        met=ratio >= TARGET_RATIO and sent == count and repeated == 0 and pending == 0,
     ))
 
 

@@ -25,6 +25,8 @@ from django.db import connections, models
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 
+from subsidy.platform.routers import reporting_reads
+
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv"
 
@@ -266,10 +268,21 @@ def copy_csv_rows(rows, columns, *, keys: bool = False):
     yield b"".join(chunk)
 
 
-def csv_response(rows, columns, filename: str, *,
-                 keys: bool = False) -> StreamingHttpResponse:
+def reporting_rows(rows):
+    """``rows`` pinned to the reporting database (``subsidy.platform.routers``): an export
+    streams after its view has returned, so the router is asked now."""
+    with reporting_reads():
+        return rows.using(rows.db)
+
+
+def csv_response(rows, columns, filename: str, *, keys: bool = False,
+                 reporting: bool = False) -> StreamingHttpResponse:
     """A CSV download of a ``values()`` queryset, streamed; ``keys``: the header names the
-    columns by their keys instead of their labels."""
+    columns by their keys instead of their labels. A report (``reporting``) reads from the
+    reporting database; a file that must show the latest write, such as a bank file, reads
+    from the primary."""
+    if reporting:
+        rows = reporting_rows(rows)
     content = (copy_csv_rows(rows, columns, keys=keys)
                if connections[rows.db].vendor == "postgresql"
                else csv_rows(rows, columns, keys=keys))
@@ -277,8 +290,11 @@ def csv_response(rows, columns, filename: str, *,
 
 
 def xlsx_response(rows, columns, filename: str, sheet: str, *,
-                  totals: Iterable[Sequence] = ()) -> FileResponse:
-    """An XLSX download of a ``values()`` queryset, with ``totals`` rows below it."""
+                  totals: Iterable[Sequence] = (), reporting: bool = False) -> FileResponse:
+    """An XLSX download of a ``values()`` queryset, with ``totals`` rows below it;
+    ``reporting`` as in ``csv_response``."""
+    if reporting:
+        rows = reporting_rows(rows)
     handle = xlsx_file([label for _key, label in columns], _value_rows(rows, columns),
                        sheet=sheet, totals=totals)
     return xlsx_download(handle, filename)

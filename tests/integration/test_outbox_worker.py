@@ -160,3 +160,31 @@ def test_two_workers_on_one_queue_with_every_message_published_twice_send_each_o
         notification.to_email for notification in notifications)
     assert len({message["Message-ID"] for message in messages}) == len(notifications)
     assert all("Task subsidy.tasks.deliver_notification" in worker.log() for worker in workers)
+
+
+def test_a_worker_of_the_notifications_pool_alone_delivers_notifications(outbox, tmp_path):
+    """Notifications are routed to their own queue, so a pool of workers started with
+    ``-Q notifications`` delivers them, and a webhooks-only pool does not take them."""
+    assert deliver_notification.app.amqp.router.route(
+        {}, deliver_notification.name)["queue"].name == "notifications"
+    mail_dir = tmp_path / "mail"
+    mail_dir.mkdir()
+    pools = {queue: Worker(broker_url=outbox.broker_url, mail_dir=mail_dir, queue=queue,
+                           log_path=tmp_path / f"{queue}.log")
+             for queue in ("webhooks", "notifications")}
+    # The module's worker consumes every queue: stopped meanwhile, so only the pools run.
+    outbox.stop()
+    try:
+        for pool in pools.values():
+            pool.start()
+        notification = _notify_committed("pooled@example.hk")
+        _wait_for_sent(notification)
+    finally:
+        for pool in pools.values():
+            pool.stop()
+        outbox.start()
+
+    assert recipients(mail_dir) == ["pooled@example.hk"]
+    received = "Task subsidy.tasks.deliver_notification["
+    assert received in pools["notifications"].log()
+    assert received not in pools["webhooks"].log()

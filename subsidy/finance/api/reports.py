@@ -151,7 +151,7 @@ class FinanceReportView(generics.GenericAPIView):
         labels are English, whatever the request's language."""
         with translation.override("en"):
             rows = self.get_queryset().order_by(ordering)
-        return exports.csv_response(rows, columns, filename, keys=True)
+        return exports.csv_response(rows, columns, filename, keys=True, reporting=True)
 
 
 @extend_schema(tags=["reports"])

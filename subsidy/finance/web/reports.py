@@ -82,9 +82,9 @@ def _register_filter(form, scheme) -> RegisterFilter:
 def _download(request, rows, columns, name: str, sheet: str, totals):
     fmt = request.GET.get("format")
     if fmt == "csv":
-        return exports.csv_response(rows, columns, name)
+        return exports.csv_response(rows, columns, name, reporting=True)
     if fmt == "xlsx":
-        return exports.xlsx_response(rows, columns, name, sheet, totals=totals)
+        return exports.xlsx_response(rows, columns, name, sheet, totals=totals, reporting=True)
     return None
 
 
