@@ -33,6 +33,7 @@ from reviews.permissions import panel_declaration
 from reviews.selectors import queues as staff_selectors
 from reviews.selectors.assessment import review_shortfall
 from reviews.services import decisions, panel, screening
+from reviews.web.audit import readable_audit
 from reviews.web.forms import DeclarationForm
 from subsidy.platform.errors import DomainError
 from subsidy.platform.money import money
@@ -158,7 +159,8 @@ def application_detail(request, application_id):
         "actions": _actions(request.user, application),
         "versions": versions,
         "history": application.status_changes.all(),
-        "audit": staff_selectors.staff_application_audit(application=application),
+        "audit": readable_audit(staff_selectors.staff_application_audit(
+            application=application)),
         "may_assign": application.status == S.IN_REVIEW
         and can(request.user, Action.ASSIGN_REVIEWERS, application),
         **_reviews_context(application),

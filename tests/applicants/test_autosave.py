@@ -44,3 +44,15 @@ def test_the_section_page_says_when_it_was_last_saved(client_for, owner, draft):
     page = client_for(owner).get(_url(draft)).content.decode()
     assert "data-autosave" in page
     assert "Saved at " in page
+
+
+def test_check_your_answers_lists_the_answers_with_a_change_link_per_section(
+        client_for, owner, ready_draft):
+    page = client_for(owner).get(reverse("applicants:submit", args=[ready_draft.pk])
+                                 ).content.decode()
+    assert ready_draft.title in page
+    for section in ["project", "budget", "milestones", "team", "responsible_ai",
+                    "declarations"]:
+        assert f'class="change-link" href="{_url(ready_draft, section)}"' in page
+    assert (f'class="change-link" href="'
+            f'{reverse("applicants:documents", args=[ready_draft.pk])}"') in page

@@ -8,6 +8,7 @@ from applicants.models import Application, Membership
 from applicants.services.drafts import application_create_draft
 from subsidy.platform.roles import Role
 from tests.browser.chromium import page  # noqa: F401 - the shared Chromium fixture
+from tests.builders.applicants import fill
 from tests.factories import FundingRoundFactory, MembershipFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -83,3 +84,34 @@ def test_leaving_with_changes_that_could_not_be_saved_asks_first(page, live_serv
     page.close(run_before_unload=True)
     page.wait_for_timeout(300)
     assert dialogs == ["confirm", "beforeunload"]
+
+
+def test_an_applicant_checks_the_answers_and_submits_with_the_keyboard_only(
+        page, live_server):  # noqa: F811
+    owner = UserFactory(roles=[Role.APPLICANT], email="kai@harbour.example.hk")
+    organisation = MembershipFactory(user=owner, role=Membership.Role.OWNER).organisation
+    draft = fill(owner, application_create_draft(
+        actor=owner, organisation=organisation,
+        round_=FundingRoundFactory(code="2026R2", required_documents=[])))
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.locator("input[name=login]").focus()
+    page.keyboard.type(owner.email)
+    page.keyboard.press("Tab")
+    page.keyboard.type("Correct-Horse-Battery-9")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/applicant/**")
+
+    page.goto(live_server.url + reverse("applicants:submit", args=[draft.pk]))
+    assert page.get_by_text(draft.title).first.is_visible()
+    assert page.locator("a.change-link").count() == 7
+    # Tab from the top of the page to the submit button, then press Enter.
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.textContent.trim()") == (
+                "Submit the application"):
+            break
+    else:
+        raise AssertionError("the submit button cannot be reached with Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/applications/{draft.pk}/")
+    assert Application.objects.get(pk=draft.pk).status == "submitted"

@@ -164,7 +164,12 @@ def test_the_detail_page_shows_the_history_and_audit_trail(login, officer, round
     application = make_application(round_, state="screening", officer=officer)
     page = login(officer).get(url("staff:application", application.pk)).content.decode()
     assert "Submitted → Screening" in page
-    assert "application.start_screening" in page
+    audit = page.split("Audit trail", 2)[2]
+    assert "application.start_screening" not in audit
+    assert "application.save_section" not in audit
+    assert "{&#x27;" not in audit and "{'" not in audit
+    assert "Section saved" in audit
+    assert "<strong>Status</strong>: Submitted → Screening" in audit
 
 
 def test_a_draft_has_no_staff_page(login, officer, round_):
