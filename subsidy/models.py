@@ -9,6 +9,8 @@ from subsidy.finance.models import (  # noqa: F401
     ClaimSpend,
     Disbursement,
     PaymentBatch,
+    Recovery,
+    RecoveryReceipt,
     Tranche,
 )
 from subsidy.notifications.models import Notification, NotificationPreference  # noqa: F401

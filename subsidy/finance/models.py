@@ -267,3 +267,67 @@ class Disbursement(models.Model):
 
     def __str__(self):
         return f"{self.tranche} – {money(self.amount)}"
+
+
+class Recovery(models.Model):
+    """A recovery order: money a grantee must pay back (an overpayment, an early end of
+    the project, a breach of the grant's conditions). What was received is summed from its
+    receipts, never stored; net paid = paid − received (``subsidy.scheme.ledger``)."""
+
+    class Reason(models.TextChoices):
+        OVERPAYMENT = "overpayment", _("Overpayment")
+        TERMINATION = "termination", _("Termination of the grant")
+        BREACH = "breach", _("Breach of the grant's conditions")
+
+    grant = models.ForeignKey(Grant, on_delete=models.PROTECT, related_name="recoveries",
+                              verbose_name=_("grant"))
+    reason = models.CharField(_("reason"), max_length=12, choices=Reason.choices)
+    amount = models.DecimalField(_("amount to recover (HKD)"), **MONEY)
+    note = models.TextField(_("explanation"), max_length=4000)
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  related_name="+")
+    raised_at = models.DateTimeField(_("raised at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("recovery order")
+        verbose_name_plural = _("recovery orders")
+        ordering = ["-raised_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=Decimal("0")),
+                                   name="recovery_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(reason__in=["overpayment", "termination", "breach"]),
+                name="recovery_reason_known"),
+        ]
+
+    def __str__(self):
+        return f"{self.grant} – {self.get_reason_display()} {money(self.amount)}"
+
+
+class RecoveryReceipt(models.Model):
+    """Money received from the grantee against a recovery order, as the bank shows it."""
+
+    recovery = models.ForeignKey(Recovery, on_delete=models.PROTECT, related_name="receipts",
+                                 verbose_name=_("recovery order"))
+    grant = models.ForeignKey(Grant, on_delete=models.PROTECT, related_name="+",
+                              verbose_name=_("grant"))
+    amount = models.DecimalField(_("amount received (HKD)"), **MONEY)
+    received_on = models.DateField(_("value date"))
+    bank_reference = models.CharField(_("bank reference"), max_length=60, unique=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("recovery receipt")
+        verbose_name_plural = _("recovery receipts")
+        ordering = ["-received_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=Decimal("0")),
+                                   name="recovery_receipt_amount_positive"),
+            models.CheckConstraint(condition=~Q(bank_reference=""),
+                                   name="recovery_receipt_has_bank_reference"),
+        ]
+
+    def __str__(self):
+        return f"{self.bank_reference} – {money(self.amount)}"

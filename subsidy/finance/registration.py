@@ -1,10 +1,11 @@
 """What finance gives the lower layers when the app is ready: the grant's effects on the
-application's lifecycle, and the paid payments the round ledger counts."""
+application's lifecycle, and the paid payments and recovery receipts the round ledger
+counts."""
 
 from applicants.workflow import GRANT, transition_effect_register
-from subsidy.finance.models import Disbursement
+from subsidy.finance.models import Disbursement, RecoveryReceipt
 from subsidy.finance.services.tranches import GRANT_EFFECTS
-from subsidy.scheme.ledger import paid_payments_register
+from subsidy.scheme.ledger import paid_payments_register, recovery_receipts_register
 
 
 def paid_payment_rows():
@@ -15,3 +16,4 @@ def register() -> None:
     for transition_name, effect in GRANT_EFFECTS.items():
         transition_effect_register(transition_name=transition_name, effect=effect, part=GRANT)
     paid_payments_register(paid_payment_rows)
+    recovery_receipts_register(RecoveryReceipt.objects.all)

@@ -1,10 +1,20 @@
 """Reads for the finance pages: grants a user may see, the work queues of officers and
 finance staff, and payment batches with their totals (summed in SQL)."""
 
-from django.db.models import Count, Prefetch, Q, Sum
+from decimal import Decimal
+
+from django.db.models import Count, F, Prefetch, Q, Sum
+from django.db.models.functions import Coalesce
 
 from applicants.models import Membership
-from subsidy.finance.models import Claim, Disbursement, PaymentBatch, Tranche
+from subsidy.finance.models import (
+    Claim,
+    Disbursement,
+    PaymentBatch,
+    Recovery,
+    RecoveryReceipt,
+    Tranche,
+)
 from subsidy.platform.permissions import Action, can
 from subsidy.scheme.models import Grant, Scheme
 
@@ -42,6 +52,19 @@ def grant_with_tranches(*, grant_id: int) -> Grant:
             .prefetch_related(Prefetch("tranches", queryset=Tranche.objects.order_by("number")
                                        .prefetch_related(Prefetch("claims", queryset=claims))))
             .get(pk=grant_id))
+
+
+def grant_recoveries(*, grant_id: int) -> list:
+    """The recovery orders of a grant, newest first, each with ``received`` and
+    ``outstanding`` summed in SQL and its receipts: two queries."""
+    received = Coalesce(Sum("receipts__amount"), Decimal("0.00"))
+    return list(Recovery.objects.filter(grant_id=grant_id)
+                .annotate(received=received)
+                .annotate(outstanding=F("amount") - F("received"))
+                .select_related("raised_by")
+                .prefetch_related(Prefetch("receipts", queryset=RecoveryReceipt.objects
+                                           .order_by("received_on", "id")))
+                .order_by("-raised_at", "-id"))
 
 
 def claim_detail(*, claim_id: int) -> Claim:

@@ -1,12 +1,15 @@
 """Ledger figures computed in SQL from the records, never kept as running totals.
 
-committed(round) = approved amounts of its committing grants (``Grant.COMMITTING_STATUSES``),
-plus what was paid on its terminated grants — DOMAIN.md, "Money". paid(grant) is the sum
-of its paid payments.
+committed(round) = approved amounts of its open grants (``Grant.COMMITTING_STATUSES``:
+offered, accepted, active), plus the net paid of its closed grants (completed or
+terminated: the unclaimed rest was released when they closed) — DOMAIN.md, "Money".
+paid(grant) is the sum of its paid payments; recovered(grant) the sum of the receipts of
+its recovery orders; net paid = paid − recovered.
 
-Payments belong to finance, a higher layer: finance tells the ledger where its paid
-payments are (``paid_payments_register``, from ``AppConfig.ready``), and the ledger reads
-them through what was registered.
+Payments and recoveries belong to finance, a higher layer: finance tells the ledger where
+its paid payments and received recoveries are (``paid_payments_register``,
+``recovery_receipts_register``, from ``AppConfig.ready``), and the ledger reads them
+through what was registered.
 """
 
 from collections.abc import Callable
@@ -36,6 +39,23 @@ def paid_payments_register(source: Callable[[], QuerySet]) -> None:
     _paid_payments_source = source
 
 
+_recovery_receipts_source: Callable[[], QuerySet] | None = None
+
+
+def recovery_receipts_register(source: Callable[[], QuerySet]) -> None:
+    """``source()`` returns the recovery receipts: rows with a ``grant`` and an ``amount``."""
+    global _recovery_receipts_source
+    _recovery_receipts_source = source
+
+
+def recovery_receipts() -> QuerySet:
+    if _recovery_receipts_source is None:
+        raise ImproperlyConfigured("No source of recovery receipts is registered with the "
+                                   "ledger (subsidy.finance registers it when the app is "
+                                   "ready).")
+    return _recovery_receipts_source()
+
+
 def paid_payments() -> QuerySet:
     if _paid_payments_source is None:
         raise ImproperlyConfigured("No source of paid payments is registered with the ledger "
@@ -48,14 +68,27 @@ def grant_paid(*, grant_id: int) -> Decimal:
         total=Coalesce(Sum("amount"), ZERO))["total"]
 
 
-def _paid_on_terminated(round_ref) -> Subquery:
-    """What was paid on a round's terminated grants, as a scalar subquery (a second join
-    in the same aggregate would multiply the approved amounts)."""
-    paid = (paid_payments()
-            .filter(grant__round_id=round_ref, grant__status=Grant.Status.TERMINATED)
-            .order_by().values("grant__round_id").annotate(total=Sum("amount"))
-            .values("total"))
-    return Coalesce(Subquery(paid, output_field=_MONEY), ZERO)
+def grant_recovered(*, grant_id: int) -> Decimal:
+    return recovery_receipts().filter(grant_id=grant_id).aggregate(
+        total=Coalesce(Sum("amount"), ZERO))["total"]
+
+
+def grant_net_paid(*, grant_id: int) -> Decimal:
+    return grant_paid(grant_id=grant_id) - grant_recovered(grant_id=grant_id)
+
+
+def _sum_on_closed(rows, round_ref) -> Subquery:
+    total = (rows.filter(grant__round_id=round_ref, grant__status__in=Grant.CLOSED_STATUSES)
+             .order_by().values("grant__round_id").annotate(total=Sum("amount"))
+             .values("total"))
+    return Coalesce(Subquery(total, output_field=_MONEY), ZERO)
+
+
+def _net_paid_on_closed(round_ref):
+    """The net paid of a round's closed grants, as scalar subqueries (a second join in the
+    same aggregate would multiply the approved amounts)."""
+    return (_sum_on_closed(paid_payments(), round_ref)
+            - _sum_on_closed(recovery_receipts(), round_ref))
 
 
 def round_committed(*, round_id: int) -> Decimal:
@@ -71,12 +104,17 @@ def round_paid(*, round_id: int) -> Decimal:
         total=Coalesce(Sum("amount"), ZERO))["total"]
 
 
+def round_recovered(*, round_id: int) -> Decimal:
+    return recovery_receipts().filter(grant__round_id=round_id).aggregate(
+        total=Coalesce(Sum("amount"), ZERO))["total"]
+
+
 def rounds_with_commitments(queryset=None):
     """Rounds annotated with ``committed`` and ``remaining`` in one query."""
     queryset = queryset if queryset is not None else FundingRound.objects.all()
     approved = Coalesce(Sum("grants__approved_amount", filter=committed_filter("grants__")),
                         ZERO)
     return (queryset.annotate(committed_whole=approved,
-                              paid_on_terminated=_paid_on_terminated(OuterRef("pk")))
-            .annotate(committed=F("committed_whole") + F("paid_on_terminated"))
+                              net_paid_on_closed=_net_paid_on_closed(OuterRef("pk")))
+            .annotate(committed=F("committed_whole") + F("net_paid_on_closed"))
             .annotate(remaining=F("envelope") - F("committed")))

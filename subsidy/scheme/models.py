@@ -200,9 +200,11 @@ class Grant(models.Model):
         COMPLETED = "completed", _("Completed")
         TERMINATED = "terminated", _("Terminated")
 
-    # Grants whose whole approved amount counts against the round's envelope. A terminated
-    # grant counts only what was paid on it; a declined or lapsed offer counts nothing.
-    COMMITTING_STATUSES = (Status.OFFERED, Status.ACCEPTED, Status.ACTIVE, Status.COMPLETED)
+    # Grants whose whole approved amount counts against the round's envelope. A closed
+    # grant (completed or terminated) counts only its net paid (paid less recovered): the
+    # unclaimed rest was released when it closed. A declined or lapsed offer counts nothing.
+    COMMITTING_STATUSES = (Status.OFFERED, Status.ACCEPTED, Status.ACTIVE)
+    CLOSED_STATUSES = (Status.COMPLETED, Status.TERMINATED)
 
     application = models.OneToOneField("applicants.Application", on_delete=models.PROTECT,
                                        related_name="grant", verbose_name=_("application"))

@@ -1,5 +1,6 @@
 """The grant statuses that commit money are defined once, on the Grant model; the envelope
-trigger of PostgreSQL (migration 0007) must count the same ones."""
+trigger of PostgreSQL (its function as migration 0011 last wrote it) must count the same
+ones."""
 
 import re
 from importlib import import_module
@@ -9,19 +10,21 @@ from django.db import connection
 
 from subsidy.scheme.models import Grant
 
-ENVELOPE_RULES = import_module("subsidy.migrations.0007_grant_envelope_rules")
+ENVELOPE_RULES = import_module("subsidy.migrations.0011_ledger_recoveries")
 
 
 def _statuses_the_sql_counts(sql: str) -> tuple[set[str], set[str]]:
-    """The statuses whose approved amount the SQL commits, and those whose paid amount it
-    commits (the terminated grants)."""
-    whole = re.search(r"status\s+IN\s*\(([^)]*)\)", sql, re.IGNORECASE)
-    paid = re.findall(r"g\.status\s*=\s*'+(\w+)'+", sql)
-    return set(re.findall(r"'(\w+)'", whole.group(1))), set(paid)
+    """The statuses whose approved amount the SQL commits, and those whose net paid amount
+    it commits (the closed grants)."""
+    whole = re.search(r"(?<!g\.)status\s+IN\s*\(([^)]*)\)", sql, re.IGNORECASE)
+    paid = re.search(r"g\.status\s+IN\s*\(([^)]*)\)", sql, re.IGNORECASE)
+    return (set(re.findall(r"'(\w+)'", whole.group(1))),
+            set(re.findall(r"'(\w+)'", paid.group(1))))
 
 
 def _model_statuses() -> tuple[set[str], set[str]]:
-    return {s.value for s in Grant.COMMITTING_STATUSES}, {Grant.Status.TERMINATED.value}
+    return ({s.value for s in Grant.COMMITTING_STATUSES},
+            {s.value for s in Grant.CLOSED_STATUSES})
 
 
 def test_the_envelope_trigger_of_the_migration_counts_the_model_s_committing_statuses():

@@ -19,15 +19,18 @@ def _grant(round_, amount, status):
                                 approved_ratio_percent=Decimal("70"))
 
 
-def test_committed_counts_offered_accepted_active_and_completed_grants_only():
+def test_committed_counts_open_grants_whole_and_closed_ones_for_their_net_paid_only():
     round_ = FundingRoundFactory(envelope=Decimal("10000000"))
-    for status in ["offered", "accepted", "active", "completed"]:
+    for status in ["offered", "accepted", "active"]:
         _grant(round_, "1000000.00", status)
+    # Nothing was paid on these: a closed grant releases all it did not pay.
+    for status in ["completed", "terminated"]:
+        _grant(round_, "888888.00", status)
     for status in ["declined", "lapsed"]:
         _grant(round_, "999999.00", status)
 
-    assert round_committed(round_id=round_.pk) == Decimal("4000000.00")
-    assert round_remaining(round_=round_) == Decimal("6000000.00")
+    assert round_committed(round_id=round_.pk) == Decimal("3000000.00")
+    assert round_remaining(round_=round_) == Decimal("7000000.00")
 
 
 def test_rounds_with_commitments_matches_the_per_round_figures():

@@ -19,7 +19,7 @@ PAGES = [
     (Role.FINANCE_OFFICER, "finance:grants", False, {}, 5),
     (Role.FINANCE_OFFICER, "finance:disbursement_register", False, {}, 10),
     (Role.FINANCE_OFFICER, "finance:disbursement_register", False, {"round": "{code}"}, 10),
-    (Role.FINANCE_OFFICER, "finance:commitments_register", False, {}, 10),
+    (Role.FINANCE_OFFICER, "finance:commitments_register", False, {}, 11),
 ]
 
 

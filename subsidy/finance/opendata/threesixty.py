@@ -14,7 +14,7 @@ from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from subsidy.finance.models import Disbursement
+from subsidy.finance.models import Disbursement, RecoveryReceipt
 from subsidy.scheme.ledger import ZERO
 from subsidy.scheme.models import Grant
 
@@ -34,14 +34,20 @@ def _day(value) -> str:
     return f"{value.isoformat()}T00:00:00+08:00"
 
 
+def _per_grant(rows):
+    total = (rows.filter(grant_id=OuterRef("pk")).order_by().values("grant_id")
+             .annotate(total=Sum("amount")).values("total"))
+    return Coalesce(Subquery(total, output_field=DecimalField(max_digits=14,
+                                                              decimal_places=2)), ZERO)
+
+
 def awarded_grants():
-    paid = (Disbursement.objects.filter(grant_id=OuterRef("pk"),
-                                        status=Disbursement.Status.PAID)
-            .order_by().values("grant_id").annotate(total=Sum("amount")).values("total"))
+    """Awarded grants with what was paid on them net of recoveries received (``paid``)."""
     return (Grant.objects.filter(Q(status__in=AWARDED))
             .select_related("application__organisation", "round__scheme")
-            .annotate(paid=Coalesce(Subquery(paid, output_field=DecimalField(
-                max_digits=14, decimal_places=2)), ZERO))
+            .annotate(paid=_per_grant(Disbursement.objects.filter(
+                          status=Disbursement.Status.PAID))
+                      - _per_grant(RecoveryReceipt.objects.all()))
             .order_by("decided_at", "pk"))
 
 
@@ -55,6 +61,7 @@ def grant_record(grant) -> dict:
         "currency": "HKD",
         "amountAppliedFor": _number(application.requested_subsidy),
         "amountAwarded": _number(grant.approved_amount),
+        # Net of money recovered: what the recipient finally kept.
         "amountDisbursed": _number(grant.paid),
         # A full date-time: the schema's oneOf(date-time, date pattern) would match a bare
         # date under both branches when formats are not asserted.

@@ -9,7 +9,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from subsidy.finance.models import Claim, Disbursement, Tranche
-from subsidy.scheme.ledger import ZERO, paid_payments, rounds_with_commitments
+from subsidy.scheme.ledger import (
+    ZERO,
+    paid_payments,
+    recovery_receipts,
+    rounds_with_commitments,
+)
 from subsidy.scheme.models import FundingRound, Grant, Scheme
 
 _MONEY = DecimalField(max_digits=14, decimal_places=2)
@@ -55,59 +60,76 @@ def scheme_totals(only=None):
         envelopes = sum((r.envelope for r in rounds), ZERO)
         committed = sum((r.committed for r in rounds), ZERO)
         paid = sum((r.paid for r in rounds), ZERO)
+        recovered = sum((r.recovered for r in rounds), ZERO)
         schemes.append({"scheme": scheme, "budget": scheme.budget, "envelopes": envelopes,
-                        "committed": committed, "paid": paid,
+                        "committed": committed, "paid": paid, "recovered": recovered,
+                        "net_paid": paid - recovered,
                         "remaining": envelopes - committed, "rounds": rounds})
     return schemes
 
 
+def _per_round(rows):
+    total = (rows.filter(grant__round_id=OuterRef("pk")).order_by()
+             .values("grant__round_id").annotate(total=Sum("amount")).values("total"))
+    return Coalesce(Subquery(total, output_field=_MONEY), ZERO)
+
+
 def rounds_with_paid(queryset=None):
-    """Rounds annotated with ``committed``, ``remaining`` and ``paid`` in one query."""
-    paid = (paid_payments().filter(grant__round_id=OuterRef("pk")).order_by()
-            .values("grant__round_id").annotate(total=Sum("amount")).values("total"))
+    """Rounds annotated with ``committed``, ``remaining``, ``paid``, ``recovered`` and
+    ``net_paid`` in one query."""
     return (rounds_with_commitments(queryset if queryset is not None
                                     else FundingRound.objects.all())
-            .annotate(paid=Coalesce(Subquery(paid, output_field=_MONEY), ZERO))
+            .annotate(paid=_per_round(paid_payments()),
+                      recovered=_per_round(recovery_receipts()))
+            .annotate(net_paid=F("paid") - F("recovered"))
             .order_by("opens_at", "code"))
 
 
 def by_dimension(field: str, *, scheme=None):
-    """Committed and paid grouped by the application's category or the company's sector
-    (``field`` is ``category`` or ``sector``), in ``scheme`` or in all: two grouped
-    queries."""
+    """Committed, paid and recovered grouped by the application's category or the
+    company's sector (``field`` is ``category`` or ``sector``), in ``scheme`` or in all,
+    in the ledger's terms: three grouped queries."""
     path = {"category": "application__category",
             "sector": "application__organisation__sector"}[field]
     rows: dict[str, dict] = {}
+
+    def entry(key):
+        return rows.setdefault(key, {"key": key, "committed": ZERO, "paid": ZERO,
+                                     "recovered": ZERO, "net_paid": ZERO})
+
     for row in (Grant.objects.filter(_in_scheme(scheme, ""),
                                      status__in=Grant.COMMITTING_STATUSES).order_by()
                 .values(path).annotate(total=Sum("approved_amount"))):
-        rows[row[path]] = {"key": row[path], "committed": row["total"], "paid": ZERO}
-    for row in (paid_payments().filter(_in_scheme(scheme, "grant__")).order_by()
-                .values(f"grant__{path}")
-                .annotate(total=Sum("amount"),
-                          terminated=Sum("amount", filter=Q(
-                              grant__status=Grant.Status.TERMINATED)))):
-        entry = rows.setdefault(row[f"grant__{path}"], {
-            "key": row[f"grant__{path}"], "committed": ZERO, "paid": ZERO})
-        entry["paid"] = row["total"]
-        entry["committed"] += row["terminated"] or ZERO
-    return sorted(rows.values(), key=lambda entry: entry["key"] or "")
+        entry(row[path])["committed"] += row["total"]
+    closed = Q(grant__status__in=Grant.CLOSED_STATUSES)
+    for name, rows_of, sign in (("paid", paid_payments(), 1),
+                                ("recovered", recovery_receipts(), -1)):
+        for row in (rows_of.filter(_in_scheme(scheme, "grant__")).order_by()
+                    .values(f"grant__{path}")
+                    .annotate(total=Sum("amount"), on_closed=Sum("amount", filter=closed))):
+            found = entry(row[f"grant__{path}"])
+            found[name] = row["total"]
+            found["net_paid"] += sign * row["total"]
+            found["committed"] += sign * (row["on_closed"] or ZERO)
+    return sorted(rows.values(), key=lambda found: found["key"] or "")
 
 
 def by_month(*, scheme=None):
     """Per month, every month from the first to the last: the commitments posted that
     month (grants approved then, whatever became of them since), the releases posted
-    that month (offers declined or lapsed, the unpaid rest of grants terminated), their
-    net, and what was paid. A month's figures are those of its own events, so a later
+    that month (offers declined or lapsed, the unpaid rest of grants completed or
+    terminated, money recovered on closed grants), their net, what was paid and what was
+    recovered. A month's figures are those of its own events, so a later
     lapse shows in the month it happened and never restates a month already reported.
-    Four grouped queries."""
+    Five grouped queries."""
     grants = Grant.objects.filter(_in_scheme(scheme, "")).order_by()
     entries: dict = {}
 
     def entry(month):
         month = _month_of(month)
         return entries.setdefault(month, {"month": month, "committed": ZERO,
-                                          "released": ZERO, "paid": ZERO, "count": 0})
+                                          "released": ZERO, "paid": ZERO,
+                                          "recovered": ZERO, "count": 0})
 
     for row in (grants.annotate(month=TruncMonth("decided_at")).values("month")
                 .annotate(total=Sum("approved_amount"))):
@@ -119,7 +141,8 @@ def by_month(*, scheme=None):
         entry(row["month"])["released"] += row["total"]
     paid_on = (paid_payments().filter(grant_id=OuterRef("pk")).order_by()
                .values("grant_id").annotate(total=Sum("amount")).values("total"))
-    for row in (grants.filter(status=Grant.Status.TERMINATED, closed_at__isnull=False)
+    # A grant that closes (completed or terminated) releases what was not paid on it.
+    for row in (grants.filter(status__in=Grant.CLOSED_STATUSES, closed_at__isnull=False)
                 .annotate(paid=Coalesce(Subquery(paid_on, output_field=_MONEY), ZERO))
                 .annotate(month=TruncMonth("closed_at")).values("month")
                 .annotate(total=Sum(F("approved_amount") - F("paid")))):
@@ -127,11 +150,19 @@ def by_month(*, scheme=None):
     for row in _paid_by_month(scheme):
         found = entry(row["month"])
         found["paid"], found["count"] = row["total"], row["count"]
+    # Money received back: on a closed grant it also leaves the commitment.
+    for row in (recovery_receipts().filter(_in_scheme(scheme, "grant__"))
+                .annotate(month=TruncMonth("received_on")).order_by().values("month")
+                .annotate(total=Sum("amount"), on_closed=Sum("amount", filter=Q(
+                    grant__status__in=Grant.CLOSED_STATUSES)))):
+        found = entry(row["month"])
+        found["recovered"] += row["total"]
+        found["released"] += row["on_closed"] or ZERO
     for found in entries.values():
         found["net"] = found["committed"] - found["released"]
     return continuous(entries, lambda month: {
         "month": month, "committed": ZERO, "released": ZERO, "net": ZERO, "paid": ZERO,
-        "count": 0})
+        "recovered": ZERO, "count": 0})
 
 
 def _paid_by_month(scheme):

@@ -23,7 +23,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from subsidy.finance.models import Disbursement
+from subsidy.finance.models import Disbursement, RecoveryReceipt
 from subsidy.scheme.ledger import ZERO
 from subsidy.scheme.models import Grant, Sector
 
@@ -48,7 +48,8 @@ COMMITMENT_COLUMNS = (
     ("sector_label", _("Sector")), ("sector", _("Sector code")),
     ("status_label", _("Status")), ("status", _("Status code")),
     ("approved_amount", _("Approved (HKD)")), ("committed", _("Committed (HKD)")),
-    ("paid", _("Paid (HKD)")), ("outstanding", _("Committed, not yet paid (HKD)")),
+    ("paid", _("Paid (HKD)")), ("recovered", _("Recovered (HKD)")),
+    ("net_paid", _("Net paid (HKD)")), ("outstanding", _("Committed, not yet paid (HKD)")),
     ("decided_at", _("Approved on")),
 )
 
@@ -126,34 +127,40 @@ def disbursement_totals_rows(totals: dict) -> list[list]:
     return rows
 
 
-def _paid_per_grant():
+def _per_grant(rows):
     return Coalesce(Subquery(
-        Disbursement.objects.filter(grant_id=OuterRef("pk"), status=Disbursement.Status.PAID)
-        .order_by().values("grant_id").annotate(total=Sum("amount")).values("total"),
-        output_field=_MONEY), ZERO)
+        rows.filter(grant_id=OuterRef("pk")).order_by().values("grant_id")
+        .annotate(total=Sum("amount")).values("total"), output_field=_MONEY), ZERO)
 
 
 def commitments(*, round_code: str = "", status: str = "", scheme_code: str = ""):
-    """Every grant that commits money (offered, accepted, active, completed, and
-    terminated ones for what was paid), annotated with committed, paid and outstanding."""
+    """Every grant that commits money (offered, accepted and active ones for their approved
+    amount; completed and terminated ones for their net paid), annotated with committed,
+    paid, recovered, net paid and outstanding."""
     grants = Grant.objects.filter(
-        Q(status__in=Grant.COMMITTING_STATUSES) | Q(status=Grant.Status.TERMINATED))
+        status__in=[*Grant.COMMITTING_STATUSES, *Grant.CLOSED_STATUSES])
     if scheme_code:
         grants = grants.filter(round__scheme__code=scheme_code)
     if round_code:
         grants = grants.filter(round__code=round_code)
     if status:
         grants = grants.filter(status=status)
-    return (grants.annotate(paid=_paid_per_grant())
-            .annotate(committed=_committed_expression())
-            .annotate(outstanding=F("committed") - F("paid")))
+    return (grants.annotate(
+                paid=_per_grant(Disbursement.objects.filter(status=Disbursement.Status.PAID)),
+                recovered=_per_grant(RecoveryReceipt.objects.all()))
+            .annotate(net_paid=F("paid") - F("recovered"))
+            .annotate(committed=Case(When(status__in=Grant.CLOSED_STATUSES,
+                                          then=F("net_paid")),
+                                     default=F("approved_amount"), output_field=_MONEY))
+            .annotate(outstanding=F("committed") - F("net_paid")))
 
 
 def commitments_register(*, round_code: str = "", status: str = "", scheme_code: str = ""):
     """The commitments register's rows."""
     return (commitments(round_code=round_code, status=status, scheme_code=scheme_code)
             .order_by("round__code", "application__reference", "id")
-            .values("id", "status", "approved_amount", "committed", "paid", "outstanding",
+            .values("id", "status", "approved_amount", "committed", "paid", "recovered",
+                    "net_paid", "outstanding",
                     "decided_at", reference=F("application__reference"),
                     company=F("application__organisation__name_en"),
                     scheme_code=F("round__scheme__code"), round_code=F("round__code"),
@@ -165,28 +172,28 @@ def commitments_register(*, round_code: str = "", status: str = "", scheme_code:
                                           Sector.choices)))
 
 
-def _committed_expression():
-    return Case(When(status=Grant.Status.TERMINATED, then=F("paid")),
-                default=F("approved_amount"), output_field=_MONEY)
-
-
 def commitment_totals(*, round_code: str = "", status: str = "",
                       scheme_code: str = "") -> dict:
-    """Count, committed and paid of the register, summed in SQL in the ledger's terms:
-    whole approved amounts of committing grants plus what was paid on terminated ones."""
+    """Count, committed, paid and recovered of the register, summed in SQL in the ledger's
+    terms: whole approved amounts of open grants plus the net paid of closed ones."""
     grants = commitments(round_code=round_code, status=status, scheme_code=scheme_code)
     whole = grants.aggregate(
         count=Count("pk"),
         approved=Coalesce(Sum("approved_amount",
                               filter=Q(status__in=Grant.COMMITTING_STATUSES)), ZERO))
+    closed = Q(grant__status__in=Grant.CLOSED_STATUSES)
     paid = Disbursement.objects.filter(
         status=Disbursement.Status.PAID, grant__in=grants.values("pk")).aggregate(
         paid=Coalesce(Sum("amount"), ZERO),
-        on_terminated=Coalesce(Sum("amount", filter=Q(grant__status=Grant.Status.TERMINATED)),
-                               ZERO))
-    committed = whole["approved"] + paid["on_terminated"]
+        on_closed=Coalesce(Sum("amount", filter=closed), ZERO))
+    recovered = RecoveryReceipt.objects.filter(grant__in=grants.values("pk")).aggregate(
+        recovered=Coalesce(Sum("amount"), ZERO),
+        on_closed=Coalesce(Sum("amount", filter=closed), ZERO))
+    committed = whole["approved"] + paid["on_closed"] - recovered["on_closed"]
+    net_paid = paid["paid"] - recovered["recovered"]
     return {"count": whole["count"], "committed": committed, "paid": paid["paid"],
-            "outstanding": committed - paid["paid"]}
+            "recovered": recovered["recovered"], "net_paid": net_paid,
+            "outstanding": committed - net_paid}
 
 
 def commitment_totals_rows(totals: dict) -> list[list]:
@@ -194,7 +201,7 @@ def commitment_totals_rows(totals: dict) -> list[list]:
     keys = [key for key, _label in COMMITMENT_COLUMNS]
     row = [None] * len(keys)
     row[keys.index("id")] = str(_("Total"))
-    for key in ("committed", "paid", "outstanding"):
+    for key in ("committed", "paid", "recovered", "net_paid", "outstanding"):
         row[keys.index(key)] = totals[key]
     return [row]
 

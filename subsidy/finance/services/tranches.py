@@ -22,6 +22,7 @@ from subsidy.platform.audit import audit_record
 from subsidy.platform.errors import DomainError
 from subsidy.platform.money import money
 from subsidy.platform.permissions import Action, require
+from subsidy.scheme.ledger import grant_paid
 from subsidy.scheme.models import Grant
 
 CENT = Decimal("0.01")
@@ -153,7 +154,9 @@ def grant_start(ctx) -> None:
 
 def grant_close(ctx) -> None:
     """Completing the project closes its grant, which needs every tranche paid: an unpaid
-    tranche is paid first, or the grant is terminated (which cancels it)."""
+    tranche is paid first, or the grant is terminated (which cancels it). What was approved
+    but not paid (the rest of a tranche claimed in part) is released to the round, and the
+    audit record says how much."""
     locked = _grant_of(ctx.application)
     if locked.status != Grant.Status.ACTIVE:
         raise DomainError(_("Only an active grant can be completed."),
@@ -165,8 +168,14 @@ def grant_close(ctx) -> None:
     locked.status = Grant.Status.COMPLETED
     locked.closed_at = timezone.now()
     locked.save(update_fields=["status", "closed_at", "updated_at"])
+    # A tranche paid below its amount (a partial claim) leaves a rest nobody can claim:
+    # the closed grant commits only its net paid, and the rest returns to the round.
+    paid = grant_paid(grant_id=locked.pk)
     audit_record(actor=ctx.actor, action="grant.complete", obj=locked,
-                 before={"status": Grant.Status.ACTIVE}, after={"status": locked.status})
+                 before={"status": Grant.Status.ACTIVE,
+                         "committed": str(locked.approved_amount)},
+                 after={"status": locked.status, "paid": str(paid),
+                        "released": str(locked.approved_amount - paid)})
 
 
 def grant_end(ctx) -> None:

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from subsidy.finance.models import Disbursement
+from subsidy.finance.models import Disbursement, Recovery
 from subsidy.scheme.models import FundingRound, Scheme
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -51,6 +51,21 @@ class CommentForm(forms.Form):
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=2000,
                              widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RecoveryForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Reason"), choices=Recovery.Reason.choices)
+    amount = forms.DecimalField(label=_("Amount to recover (HK$)"), max_digits=14,
+                                decimal_places=2, min_value=0)
+    note = forms.CharField(label=_("Explanation"), max_length=4000,
+                           widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RecoveryReceiptForm(forms.Form):
+    amount = forms.DecimalField(label=_("Amount received (HK$)"), max_digits=14,
+                                decimal_places=2, min_value=0)
+    received_on = forms.DateField(label=_("Value date"), widget=DATE_WIDGET)
+    bank_reference = forms.CharField(label=_("Bank reference"), max_length=60)
 
 
 class MarkPaidForm(forms.Form):

@@ -10,10 +10,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from subsidy.finance import selectors
-from subsidy.finance.models import BankAccount
-from subsidy.finance.services import claims
+from subsidy.finance.models import BankAccount, Recovery
+from subsidy.finance.services import claims, recoveries
 from subsidy.finance.services import tranches as schedule
-from subsidy.finance.web.forms import ReasonForm, TrancheFormSet
+from subsidy.finance.web.forms import (
+    ReasonForm,
+    RecoveryForm,
+    RecoveryReceiptForm,
+    TrancheFormSet,
+)
 from subsidy.finance.web.responses import act, cleaned, require
 from subsidy.platform.errors import DomainError
 from subsidy.platform.permissions import Action, can
@@ -53,7 +58,56 @@ def grant_detail(request, grant_id):
         "can_edit_bank": can(request.user, Action.MANAGE_BANK_ACCOUNT, organisation),
         "show_full_account": can(request.user, Action.VIEW_BANK_DETAILS),
         "terminate_form": ReasonForm(),
+        **_recovery_context(request, grant),
     })
+
+
+def _recovery_context(request, grant) -> dict:
+    """Recoveries are finance's: the company sees none of this section."""
+    if not can(request.user, Action.VIEW_FINANCE_REPORTS):
+        return {}
+    return {"recoveries": selectors.grant_recoveries(grant_id=grant.pk),
+            "can_recover": (can(request.user, Action.PREPARE_PAYMENT)
+                            and grant.status in recoveries.RECOVERABLE),
+            "recovery_form": RecoveryForm(), "receipt_form": RecoveryReceiptForm()}
+
+
+def _form_refused(request, form, target):
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+    return redirect(target)
+
+
+@login_required
+@require_POST
+def recovery_raise(request, grant_id):
+    grant = get_object_or_404(Grant, pk=grant_id)
+    require(request, Action.PREPARE_PAYMENT)
+    target = reverse("finance:grant", args=[grant.pk]) + "#recoveries"
+    form = RecoveryForm(request.POST)
+    if not form.is_valid():
+        return _form_refused(request, form, target)
+    data = form.cleaned_data
+    return act(request, lambda: recoveries.recovery_raise(
+        actor=request.user, grant=grant, reason=data["reason"], amount=data["amount"],
+        note=data["note"]), success=_("The recovery order is raised."), target=target)
+
+
+@login_required
+@require_POST
+def recovery_receipt(request, recovery_id):
+    recovery = get_object_or_404(Recovery, pk=recovery_id)
+    require(request, Action.PREPARE_PAYMENT)
+    target = reverse("finance:grant", args=[recovery.grant_id]) + "#recoveries"
+    form = RecoveryReceiptForm(request.POST)
+    if not form.is_valid():
+        return _form_refused(request, form, target)
+    data = form.cleaned_data
+    return act(request, lambda: recoveries.recovery_receipt_record(
+        actor=request.user, recovery=recovery, amount=data["amount"],
+        received_on=data["received_on"], bank_reference=data["bank_reference"]),
+        success=_("The receipt is recorded; net paid is reduced."), target=target)
 
 
 @login_required

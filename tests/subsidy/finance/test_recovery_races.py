@@ -1,0 +1,76 @@
+"""Recoveries hold on PostgreSQL under concurrency and against writes that bypass the
+services: what is received never exceeds the order, what is ordered never exceeds what
+was paid."""
+
+import threading
+from decimal import Decimal
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from subsidy.finance.models import Recovery, RecoveryReceipt
+from subsidy.finance.services.payments import payment_mark_paid
+from subsidy.finance.services.recoveries import recovery_raise, recovery_receipt_record
+from subsidy.platform.errors import DomainError
+from subsidy.platform.roles import Role
+from tests.builders.finance import batched_payment
+from tests.factories import UserFactory
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def recovery(active_grant, officer, finance_officer, finance_approver):
+    payment, _batch = batched_payment(active_grant, officer, finance_officer, finance_approver)
+    payment_mark_paid(actor=finance_officer, payment=payment, bank_reference="BNK-1",
+                      value_date=timezone.localdate())
+    return recovery_raise(actor=finance_officer, grant=active_grant, reason="overpayment",
+                          amount=Decimal("1000.00"), note="Overpaid.")
+
+
+def test_two_receipts_recorded_at_once_never_exceed_the_order(recovery, finance_officer):
+    second_officer = UserFactory(roles=[Role.FINANCE_OFFICER])
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def receive(actor, reference):
+        try:
+            barrier.wait()
+            recovery_receipt_record(actor=actor, recovery=recovery, amount=Decimal("700.00"),
+                                    received_on=timezone.localdate(),
+                                    bank_reference=reference)
+            outcomes.append("received")
+        except DomainError as error:
+            outcomes.append(error.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=receive, args=(finance_officer, "RCV-A")),
+               threading.Thread(target=receive, args=(second_officer, "RCV-B"))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes) == ["receipt_above_order", "received"]
+    assert RecoveryReceipt.objects.count() == 1
+
+
+def test_database_refuses_a_receipt_above_the_order(recovery, finance_officer):
+    with pytest.raises(IntegrityError, match="recovery_receipt_within_order|receipts of"):
+        with transaction.atomic():
+            RecoveryReceipt.objects.create(
+                recovery=recovery, grant_id=recovery.grant_id, amount=Decimal("1000.01"),
+                received_on=timezone.localdate(), bank_reference="RCV-X",
+                recorded_by=finance_officer)
+
+    assert not RecoveryReceipt.objects.exists()
+
+
+def test_database_refuses_ordering_back_more_than_was_paid(recovery, finance_officer):
+    with pytest.raises(IntegrityError, match="recovery orders of grant"):
+        with transaction.atomic():
+            Recovery.objects.filter(pk=recovery.pk).update(amount=Decimal("400000.01"))
+
+    assert Recovery.objects.get().amount == Decimal("1000.00")
