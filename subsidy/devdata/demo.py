@@ -128,6 +128,10 @@ def demo_seed() -> dict:
     demo_accepted_grant_seed(round_=open_round, owner=users["applicant@demo.aiss.hk"][0],
                              officer=users["officer@demo.aiss.hk"][0],
                              panel=users["panel@demo.aiss.hk"][0])
+    # Data access requests on the administrators' register: one running, one overdue.
+    from subsidy.devdata.privacy import demo_data_access_requests_seed
+
+    demo_data_access_requests_seed(admin=users["admin@demo.aiss.hk"][0])
     return {"scheme": scheme, "users": users}
 
 

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -178,3 +179,14 @@ def test_the_register_asks_as_many_queries_for_four_times_the_cases(
             assert client.get(reverse("privacy:requests")).status_code == 200
         counts.append(len(captured))
     assert counts == [QUERIES, QUERIES]
+
+
+def test_the_demo_register_has_a_running_and_an_overdue_request(client):
+    call_command("seed_demo")
+    call_command("seed_demo")
+    client.force_login(UserFactory(roles=[Role.ADMINISTRATOR]))
+
+    page = client.get(reverse("privacy:requests")).content.decode()
+
+    assert DataAccessRequest.objects.count() == 2
+    assert "28 days left" in page and "Overdue by 3 days" in page
