@@ -73,7 +73,7 @@ def grant_record(grant) -> dict:
         }],
         "fundingOrganization": [FUNDER],
         "grantProgramme": [{"code": grant.round.code, "title": grant.round.title_en}],
-        "dateModified": grant.updated_at.isoformat(),
+        "dateModified": timezone.localtime(grant.updated_at).isoformat(timespec="seconds"),
     }
     if application.start_date and application.end_date:
         record["plannedDates"] = [{"startDate": _day(application.start_date),

@@ -48,3 +48,25 @@ def test_open_data_download_needs_no_sign_in(client, active_grant):
 
     assert response.status_code == 200
     assert response.json()["grants"][0]["currency"] == "HKD"
+
+
+@pytest.mark.parametrize("field", ["awardDate", "dateModified"])
+def test_validator_refuses_a_date_that_is_not_a_date(field):
+    """The schema's formats are checked: "yesterday" is no date-time (jsonschema checks
+    ``date-time`` only with an RFC 3339 checker installed)."""
+    grant = {"id": "360G-x", "title": "t", "description": "d", "currency": "HKD",
+             "amountAwarded": 1, "awardDate": "2027-01-01T00:00:00+08:00",
+             "dateModified": "2027-01-01T00:00:00+08:00",
+             "recipientOrganization": [{"id": "360G-a", "name": "a"}],
+             "fundingOrganization": [{"id": "360G-b", "name": "b"}]}
+    assert list(schema_validator().iter_errors({"grants": [grant]})) == []
+
+    errors = list(schema_validator().iter_errors({"grants": [{**grant, field: "yesterday"}]}))
+
+    assert errors
+
+
+def test_date_modified_is_in_hong_kong_time(active_grant):
+    [record] = grants_package()["grants"]
+
+    assert record["dateModified"].endswith("+08:00")
