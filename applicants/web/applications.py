@@ -45,6 +45,7 @@ from applicants.workflow import (
     application_transition,
     available_transitions,
     public_status,
+    public_steps_ahead,
     public_timeline,
 )
 from subsidy.notifications import selectors as notification_selectors
@@ -153,6 +154,7 @@ def application_detail(request, application_id):
         "application": application,
         "public_status": public_status(application.status),
         "timeline": public_timeline(application.status_changes.all()),
+        "steps_ahead": public_steps_ahead(application.status),
         "sections": section_overview(application, problems),
         "problems": problems,
         "information_request": selectors.open_information_request(application=application),

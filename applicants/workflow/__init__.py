@@ -21,6 +21,7 @@ from applicants.workflow.status import (
     UNDER_ASSESSMENT,
     public_status,
     public_status_code,
+    public_steps_ahead,
     public_timeline,
     transition_note,
 )
@@ -39,6 +40,6 @@ __all__ = [
     "TRANSITIONS", "TRANSITIONS_BY_NAME", "UNDER_ASSESSMENT", "Transition",
     "TransitionContext", "UnregisteredEffectError", "application_created_publish",
     "application_transition", "available_transitions", "bulk_load", "public_status",
-    "public_status_code", "public_timeline", "system", "transition_effect_register",
-    "transition_effects", "transition_note",
+    "public_status_code", "public_steps_ahead", "public_timeline", "system",
+    "transition_effect_register", "transition_effects", "transition_note",
 ]

@@ -55,6 +55,30 @@ def transition_note(payload: dict) -> str:
     return (payload.get("reason") or payload.get("question") or "").strip()
 
 
+# The road an application travels, as the applicant sees it, and where each status stands
+# on it. Statuses that end the road (not eligible, not successful, withdrawn, …) have
+# nothing ahead.
+PUBLIC_ROAD = [
+    gettext_lazy("Submitted"),
+    gettext_lazy("Assessment: eligibility screening, then review by independent experts"),
+    gettext_lazy("Decision by the assessment panel"),
+    gettext_lazy("Grant offer: you accept or decline it"),
+    gettext_lazy("Project in progress: you claim each tranche as its milestone is met"),
+    gettext_lazy("Completed"),
+]
+ROAD_POSITION = {
+    S.DRAFT: -1, S.SUBMITTED: 0, S.SCREENING: 1, S.INFO_REQUESTED: 1, S.IN_REVIEW: 1,
+    S.REVIEWED: 1, S.APPROVED: 2, S.WAITLISTED: 2, S.OFFERED: 3, S.ACCEPTED: 3, S.ACTIVE: 4,
+}
+
+
+def public_steps_ahead(status: str) -> list[str]:
+    """The steps still to come for an application in ``status``, in order."""
+    if status not in ROAD_POSITION:
+        return []
+    return [str(step) for step in PUBLIC_ROAD[ROAD_POSITION[status] + 1:]]
+
+
 def public_timeline(status_changes) -> list[dict]:
     """The applicant's view of the history: public names, with consecutive steps that look
     the same to the applicant (screening → in review → reviewed) shown once."""

@@ -1,9 +1,11 @@
 """Autosave: the section page saves in the background (the page's script posts the form with
 ``autosave``) and answers in JSON with the new version and the time saved."""
 
+import pytest
 from django.urls import reverse
 
 from applicants.models import Application
+from applicants.workflow import public_steps_ahead
 from tests.builders.applicants import PROJECT
 
 
@@ -56,3 +58,28 @@ def test_check_your_answers_lists_the_answers_with_a_change_link_per_section(
         assert f'class="change-link" href="{_url(ready_draft, section)}"' in page
     assert (f'class="change-link" href="'
             f'{reverse("applicants:documents", args=[ready_draft.pk])}"') in page
+
+
+def test_after_submitting_the_applicant_sees_the_steps_still_to_come(client_for, owner,
+                                                                     ready_draft):
+    response = client_for(owner).post(reverse("applicants:submit", args=[ready_draft.pk]),
+                                      follow=True)
+    page = response.content.decode()
+    ahead = page.split("Steps still to come", 1)[1].split("</ol>", 1)[0]
+    assert "Assessment: eligibility screening" in ahead
+    assert "Decision by the assessment panel" in ahead
+    assert "Completed" in ahead
+    assert ">Submitted<" not in ahead
+
+
+@pytest.mark.parametrize("status,first", [("draft", "Submitted"),
+                                          ("in_review", "Decision by the assessment panel"),
+                                          ("active", "Completed")])
+def test_the_steps_ahead_start_after_the_current_one(status, first):
+    assert public_steps_ahead(status)[0] == first
+
+
+@pytest.mark.parametrize("status", ["rejected", "ineligible", "withdrawn", "completed",
+                                    "terminated", "declined", "lapsed"])
+def test_an_application_at_the_end_of_its_road_has_nothing_ahead(status):
+    assert public_steps_ahead(status) == []
