@@ -11,6 +11,7 @@ from subsidy.platform.roles import Role
 from subsidy.webhooks.models import WebhookDelivery
 from subsidy.webhooks.services.delivery import webhook_endpoint_create
 from tests.builders.partner_applications import fill, submit, upload, url
+from tests.builders.reviews import panel_declared
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_storage", "english")]
@@ -119,7 +120,7 @@ def test_a_decision_is_sent_to_the_partner_webhooks(partner, partner_client, cre
     for step, actor in [("start_screening", officer), ("pass_to_review", officer),
                         ("complete_review", officer)]:
         application_transition(actor=actor, application=application, transition_name=step)
-
+    panel_declared(panel, application)
     application_transition(actor=panel, application=application, transition_name="reject",
                            reason="The budget is not justified.")
 
