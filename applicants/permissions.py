@@ -1,27 +1,37 @@
 """Who may do what to organisations and their applications.
 
-The rules for the applicant side's data, registered with ``subsidy.platform.permissions``
-from ``ApplicantsConfig.ready``. The object-level builders are public: finance's rules on
-grants and bank accounts are about the same memberships.
+The rules for the applicant side's data, as ``rules`` predicates beside the models they
+read, registered with ``subsidy.platform.permissions`` from ``ApplicantsConfig.ready``. The
+object-level predicates are public: finance's rules on grants and bank accounts are about
+the same memberships, and the reviews' rule on documents starts from ``sees_application``.
 """
 
+import rules
+
 from applicants.models import Membership, PartnerLink
-from subsidy.platform.permissions import Action, Rule, any_of, has_any, is_api_client
+from subsidy.platform.permissions import (
+    Action,
+    Rule,
+    any_of,
+    as_predicate,
+    has_any,
+    is_api_client,
+)
 from subsidy.platform.roles import Role
 
 OWNER, EDITOR, VIEWER = Membership.Role.OWNER, Membership.Role.EDITOR, Membership.Role.VIEWER
 
 
-def member_role_in(*member_roles: str) -> Rule:
+def member_role_in(*member_roles: str) -> rules.Predicate:
     """Object rule on an organisation: the user is a member with one of ``member_roles``.
     A partner's API client is no member of anything: only ``or_linked_partner`` lets it in."""
 
-    def rule(user, obj=None) -> bool:
+    def is_member(user, obj) -> bool:
         if obj is None or is_api_client(user):
             return False
         return obj.memberships.filter(user=user, role__in=member_roles).exists()
 
-    return rule
+    return rules.predicate(is_member, name=f"member_role_in({', '.join(member_roles)})")
 
 
 def membership_role(user, organisation_id) -> str | None:
@@ -35,18 +45,20 @@ def membership_role(user, organisation_id) -> str | None:
     return cached.get(organisation_id)
 
 
-def application_member_role_in(*member_roles: str) -> Rule:
+def application_member_role_in(*member_roles: str) -> rules.Predicate:
     """Object rule on an application: the user is a member of its organisation with one of
-    ``member_roles``."""
+    ``member_roles`` (the applicant's own company, not another's)."""
 
-    def rule(user, obj=None) -> bool:
+    def is_member(user, obj) -> bool:
         if obj is None or is_api_client(user):
             return False
         return membership_role(user, obj.organisation_id) in member_roles
 
-    return rule
+    return rules.predicate(is_member,
+                           name=f"application_member_role_in({', '.join(member_roles)})")
 
 
+@rules.predicate
 def partner_linked(client, obj) -> bool:
     """A partner organisation's API client acts only for organisations (and their
     applications) it holds an active link to."""
@@ -58,29 +70,26 @@ def partner_linked(client, obj) -> bool:
         revoked_at__isnull=True).exists()
 
 
-def or_linked_partner(rule: Rule) -> Rule:
+def or_linked_partner(rule: Rule) -> rules.Predicate:
     """``rule`` for people; for a partner's API client (which has no memberships), an active
     link to the organisation instead."""
+    return (is_api_client & partner_linked) | (~is_api_client & as_predicate(rule))
 
-    def combined(user, obj=None) -> bool:
-        if is_api_client(user):
-            return partner_linked(user, obj)
-        return rule(user, obj)
 
-    return combined
-
+# Who sees an application: every member of its company, a partner linked to the company,
+# and the staff who run the assessment (reviewers get in through their assignments).
+sees_application = or_linked_partner(any_of(
+    application_member_role_in(OWNER, EDITOR, VIEWER),
+    has_any(Role.PROGRAMME_OFFICER, Role.PANEL_MEMBER, Role.ADMINISTRATOR),
+))
 
 RULES: dict[str, Rule] = {
     Action.CREATE_ORGANISATION: has_any(Role.APPLICANT),
     Action.VIEW_ORGANISATION: or_linked_partner(member_role_in(OWNER, EDITOR, VIEWER)),
     Action.EDIT_ORGANISATION: or_linked_partner(member_role_in(OWNER, EDITOR)),
     Action.MANAGE_MEMBERS: member_role_in(OWNER),
-    # Applications: every member sees them; owners and editors write them; staff who run
-    # the assessment see them too (reviewers get access through their assignments).
-    Action.VIEW_APPLICATION: or_linked_partner(any_of(
-        application_member_role_in(OWNER, EDITOR, VIEWER),
-        has_any(Role.PROGRAMME_OFFICER, Role.PANEL_MEMBER, Role.ADMINISTRATOR),
-    )),
+    # Applications: owners and editors write them.
+    Action.VIEW_APPLICATION: sees_application,
     Action.EDIT_APPLICATION: or_linked_partner(application_member_role_in(OWNER, EDITOR)),
     Action.SUBMIT_APPLICATION: or_linked_partner(application_member_role_in(OWNER, EDITOR)),
     Action.WITHDRAW_APPLICATION: or_linked_partner(application_member_role_in(OWNER, EDITOR)),

@@ -1,6 +1,7 @@
-"""Who may use a partner organisation's pages on the site and manage its webhooks;
-registered from ``SubsidyConfig.ready``."""
+"""Who may use a partner organisation's pages on the site and manage its webhooks: ``rules``
+predicates registered from ``SubsidyConfig.ready``."""
 
+import rules
 from django.core.exceptions import ObjectDoesNotExist
 
 from subsidy.platform.models import PartnerOrganisation
@@ -23,6 +24,7 @@ def _partner_id(obj) -> int | None:
     return getattr(obj, "partner_id", None)
 
 
+@rules.predicate
 def partner_member(user, obj=None) -> bool:
     """A person with the partner role who works for a partner organisation; with ``obj``
     (the partner organisation, or a record of it such as a webhook endpoint), for that
@@ -35,6 +37,7 @@ def partner_member(user, obj=None) -> bool:
     return obj is None or _partner_id(obj) == partner.pk
 
 
+@rules.predicate
 def partner_member_or_client(user, obj=None) -> bool:
     """``partner_member``, or the partner's own API client (object: a record of that
     partner)."""

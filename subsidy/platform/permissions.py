@@ -3,13 +3,23 @@
 Other modules call ``can(user, Action.X, obj)`` or ``require(...)`` instead of checking roles
 or group names themselves. The platform keeps the list of actions and the registry; the
 rule for each action is written by the app that owns the data it guards (its
-``permissions`` module) and registered from that app's ``AppConfig.ready``, so this, the
-lowest layer, never reaches up into applications, assignments or partner links.
+``permissions`` module, beside its models) and registered from that app's
+``AppConfig.ready``, so this, the lowest layer, never reaches up into applications,
+assignments or partner links.
+
+Rules are predicates of the ``rules`` library (django-rules): small named functions of
+``(user)`` or ``(user, obj)`` combined with ``&``, ``|`` and ``~``, so each object-level
+condition (a member of the application's company, a reviewer who declared no conflict, a
+panel member not recused…) is written once and reused by every rule that needs it. The
+registry is a ``rules.RuleSet`` keyed by action.
 """
 
+import functools
+import operator
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import rules
 from django.core import checks
 from django.db import models
 from django.utils.translation import gettext as _
@@ -17,8 +27,10 @@ from django.utils.translation import gettext as _
 from subsidy.platform.errors import PermissionDeniedError
 from subsidy.platform.roles import STAFF_ROLES, Role
 
-# ``rule(user, obj=None) -> bool``; ``user`` is authenticated and active when it is asked.
-Rule = Callable[..., bool]
+# A ``rules`` predicate of ``(user)`` or ``(user, obj)``; ``user`` is authenticated and active
+# when it is asked, ``obj`` is None for an action asked without an object. A plain function
+# of ``(user, obj=None)`` is accepted too and made a predicate when registered.
+Rule = rules.Predicate | Callable[..., bool]
 
 
 class Action(models.TextChoices):
@@ -64,20 +76,26 @@ class UnregisteredActionError(LookupError):
     error (a typo, or an owner that forgot to register), never a "no"."""
 
 
-_rules: dict[str, Rule] = {}
+_rules = rules.RuleSet()
 
 
-def register(rules: Mapping[str, Rule]) -> None:
-    """Record the rule for each action of ``rules``; called by the app that owns the data,
-    from its ``AppConfig.ready``. An action has one owner: a second, different rule for it
-    is refused."""
-    for action, rule in rules.items():
+def as_predicate(rule: Rule) -> rules.Predicate:
+    return rule if isinstance(rule, rules.Predicate) else rules.predicate(rule)
+
+
+def register(rules_by_action: Mapping[str, Rule]) -> None:
+    """Record the rule for each action of ``rules_by_action``; called by the app that owns
+    the data, from its ``AppConfig.ready``. An action has one owner: a second, different
+    rule for it is refused."""
+    for action, rule in rules_by_action.items():
         action = Action(action)
+        predicate = as_predicate(rule)
         existing = _rules.get(action)
-        if existing is not None and existing is not rule:
+        if existing is not None and existing.fn is not predicate.fn:
             raise ValueError(f"Action {action.value!r} already has a permission rule "
-                             f"({existing.__module__}.{existing.__qualname__}).")
-        _rules[action] = rule
+                             f"({existing.name}).")
+        if existing is None:
+            _rules.add_rule(action, predicate)
 
 
 def registered_actions() -> frozenset[str]:
@@ -86,14 +104,13 @@ def registered_actions() -> frozenset[str]:
 
 def can(user, action: str, obj=None) -> bool:
     """True when ``user`` may take ``action`` (on ``obj``, for object-level actions)."""
-    rule = _rules.get(action)
-    if rule is None:
+    if not _rules.rule_exists(action):
         raise UnregisteredActionError(
             f"No permission rule is registered for action {str(action)!r}: the app that owns it "
             "registers one from its AppConfig.ready (see subsidy.platform.permissions).")
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
-    return rule(user, obj)
+    return _rules.test_rule(action, user, obj)
 
 
 def require(user, action: str, obj=None) -> None:
@@ -113,25 +130,24 @@ def check_every_action_has_a_rule(app_configs=None, **kwargs) -> list[checks.Che
     ]
 
 
-# Rule builders the owning apps combine.
+# Predicates and builders the owning apps combine.
 
-def has_any(*roles: str) -> Rule:
+def has_any(*roles: str) -> rules.Predicate:
     """The user holds one of ``roles`` (the object, if any, does not matter)."""
     wanted = frozenset(roles)
 
-    def rule(user, obj=None) -> bool:
+    def holds(user) -> bool:
         return bool(user.roles & wanted)
 
-    return rule
+    return rules.predicate(holds, name=f"has_any({', '.join(sorted(wanted))})")
 
 
-def any_of(*rules: Rule) -> Rule:
-    def rule(user, obj=None) -> bool:
-        return any(r(user, obj) for r in rules)
-
-    return rule
+def any_of(*alternatives: Rule) -> rules.Predicate:
+    """Any one of ``alternatives`` (``a | b | …``)."""
+    return functools.reduce(operator.or_, map(as_predicate, alternatives))
 
 
+@rules.predicate
 def is_api_client(user: Any) -> bool:
     """A partner organisation's API client (``subsidy.api.auth.PartnerClient``) carries the
     partner it acts for; people never have a ``partner`` attribute."""

@@ -70,6 +70,7 @@ def payment_queue(request):
 @login_required
 @require_POST
 def payment_prepare(request, claim_id):
+    require(request, Action.PREPARE_PAYMENT)
     claim = get_object_or_404(Claim, pk=claim_id)
     return act(request, lambda: payments.payment_prepare(actor=request.user,
                                                           claim=claim),
@@ -80,6 +81,7 @@ def payment_prepare(request, claim_id):
 @login_required
 @require_POST
 def payment_approve(request, payment_id):
+    require(request, Action.APPROVE_PAYMENT)
     payment = get_object_or_404(Disbursement, pk=payment_id)
     return act(request, lambda: payments.payment_approve(actor=request.user,
                                                           payment=payment),
@@ -89,6 +91,7 @@ def payment_approve(request, payment_id):
 @login_required
 @require_POST
 def batch_create(request):
+    require(request, Action.PREPARE_PAYMENT)
     ids = [int(value) for value in request.POST.getlist("payment") if value.isdigit()]
     return act(request, lambda: payments.payment_batch_create(actor=request.user,
                                                                payment_ids=ids),
@@ -124,6 +127,7 @@ def _batch_target(payment: Disbursement) -> str:
 @login_required
 @require_POST
 def payment_paid(request, payment_id):
+    require(request, Action.PREPARE_PAYMENT)
     payment = get_object_or_404(Disbursement, pk=payment_id)
     form = MarkPaidForm(request.POST)
     if not form.is_valid():
@@ -137,6 +141,7 @@ def payment_paid(request, payment_id):
 @login_required
 @require_POST
 def payment_failed(request, payment_id):
+    require(request, Action.PREPARE_PAYMENT)
     payment = get_object_or_404(Disbursement, pk=payment_id)
     reason = cleaned(ReasonForm(request.POST), "reason")
     return act(request, lambda: payments.payment_mark_failed(

@@ -1,0 +1,404 @@
+"""Every URL of the site, asked by every kind of user, answers as this table says.
+
+The patterns are read from the URL configuration (``django.urls`` resolvers), so a new page
+without a row in ``TABLE`` fails ``test_every_url_pattern_has_a_row``. Each row names the
+method the page is reached by and the status each column gets:
+
+  anon   not signed in
+  owner  an owner of the company that holds the application (its own objects)
+  other  an applicant of another company (someone else's objects)
+  rev    the application's reviewer, who declared no conflict
+  revu   a reviewer of the round's pool not assigned to it
+  revc   a reviewer assigned to it who declared a conflict
+  panel  a panel member; offc: a programme officer; fino / fina: finance officer and
+         approver (maker and checker); admin: an administrator; partner: a partner
+         organisation's user (the partner is linked to the company)
+
+Objects in the URL are one world (``World``): the company's application in review with its
+document, reviewers and a pending correction request, its active grant with a claim, a
+payment and a batch, the partner's webhook endpoint, the owner's notification. "Own" and
+"other" are the owner against the other company's applicant, and the assigned reviewer
+against the unassigned and the conflicted one: one object, asked by both sides.
+
+Each request runs in a savepoint rolled back afterwards, so a POST that succeeds changes
+nothing for the next column. A POST carries no data: it shows whether the user passes the
+permission check (403/404 when not; a redirect or a form error when they do). Claim
+evidence and a data access request are named by an id that does not exist (404 to those
+allowed in, 403 to the others). ``URL_MATRIX_RECORD=1 pytest … -s`` prints the answers in
+the table's layout, to review row by row when a page changes on purpose.
+
+Groups without a row, each for a reason:
+  - the admin site (``admin/…``): every page is behind ``AdminSite.admin_view``; its index
+    stands for all of them in ``test_the_admin_site_lets_in_only_administrators``;
+  - ``favicon.ico``: a static file.
+"""
+
+import os
+from dataclasses import dataclass
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from applicants.models import Membership
+from reviews.services.assignments import assignment_create, declaration_record
+from reviews.services.scoring import review_correction_request
+from subsidy.finance.services.tranches import grant_activate
+from subsidy.platform.models import PartnerMember
+from subsidy.platform.roles import Role
+from tests.builders.finance import batched_payment, make_accepted_grant
+from tests.builders.partners import link
+from tests.builders.reviews import pooled_reviewer, submit_review
+from tests.factories import (
+    MembershipFactory,
+    NotificationFactory,
+    PartnerOrganisationFactory,
+    UserFactory,
+    WebhookDeliveryFactory,
+    WebhookEndpointFactory,
+)
+from tests.reviews.decision_helpers import make_application, make_round, use_private_storage
+
+COLUMNS = ("anon", "owner", "other", "rev", "revu", "revc", "panel", "offc", "fino", "fina",
+           "admin", "partner")
+
+# One row per URL name: the method, then the answer of each column (COLUMNS order).
+ROWS = """
+# pattern                                    ano own oth rev rvu rvc pnl ofc fno fna adm ptn
+account_change_password                 GET  302 200 200 200 200 200 200 200 200 200 200 200
+account_confirm_email                   GET  200 200 200 200 200 200 200 200 200 200 200 200
+account_confirm_login_code              GET  302 302 302 302 302 302 302 302 302 302 302 302
+account_confirm_reauthentication_code   GET  302 302 302 302 302 302 302 302 302 302 302 302
+account_email                           GET  302 200 200 200 200 200 200 200 200 200 200 200
+account_email_verification_sent         GET  200 200 200 200 200 200 200 200 200 200 200 200
+account_inactive                        GET  200 200 200 200 200 200 200 200 200 200 200 200
+account_login                           GET  200 302 302 302 302 302 302 302 302 302 302 302
+account_logout                          GET  302 200 200 200 200 200 200 200 200 200 200 200
+account_reauthenticate                  GET  302 200 200 200 200 200 200 200 200 200 200 200
+account_request_reauthentication_code   GET  302 200 200 200 200 200 200 200 200 200 200 200
+account_reset_password                  GET  200 200 200 200 200 200 200 200 200 200 200 200
+account_reset_password_done             GET  200 200 200 200 200 200 200 200 200 200 200 200
+account_reset_password_from_key         GET  200 200 200 200 200 200 200 200 200 200 200 200
+account_reset_password_from_key_done    GET  200 200 200 200 200 200 200 200 200 200 200 200
+account_set_password                    GET  302 302 302 302 302 302 302 302 302 302 302 302
+account_signup                          GET  200 302 302 302 302 302 302 302 302 302 302 302
+api:application-detail                  GET  401 401 401 401 401 401 401 401 401 401 401 401
+api:application-documents               GET  401 401 401 401 401 401 401 401 401 401 401 401
+api:application-history                 GET  401 401 401 401 401 401 401 401 401 401 401 401
+api:application-list                    GET  401 401 401 401 401 401 401 401 401 401 401 401
+api:application-submit                  GET  401 401 401 401 401 401 401 401 401 401 401 401
+api:application-withdraw                GET  401 401 401 401 401 401 401 401 401 401 401 401
+api:docs                                GET  200 200 200 200 200 200 200 200 200 200 200 200
+api:event-list                          GET  401 401 401 401 401 401 401 401 401 401 401 401
+api:not-found                           GET  404 404 404 404 404 404 404 404 404 404 404 404
+api:organisation-detail                 GET  401 401 401 401 401 401 401 401 401 401 401 401
+api:organisation-link-request           GET  401 401 401 401 401 401 401 401 401 401 401 401
+api:organisation-list                   GET  401 401 401 401 401 401 401 401 401 401 401 401
+api:report-commitments                  GET  401 401 401 401 401 401 401 401 401 401 401 401
+api:report-commitments-csv              GET  401 401 401 401 401 401 401 401 401 401 401 401
+api:report-disbursements                GET  401 401 401 401 401 401 401 401 401 401 401 401
+api:report-disbursements-csv            GET  401 401 401 401 401 401 401 401 401 401 401 401
+api:report-summary                      GET  401 401 401 401 401 401 401 401 401 401 401 401
+api:round-detail                        GET  401 401 401 401 401 401 401 401 401 401 401 401
+api:round-list                          GET  401 401 401 401 401 401 401 401 401 401 401 401
+api:schema                              GET  200 200 200 200 200 200 200 200 200 200 200 200
+api:webhook-deliveries                  GET  401 401 401 401 401 401 401 401 401 401 401 401
+api:webhook-detail                      GET  401 401 401 401 401 401 401 401 401 401 401 401
+api:webhook-list                        GET  401 401 401 401 401 401 401 401 401 401 401 401
+api:webhook-redeliver                   GET  401 401 401 401 401 401 401 401 401 401 401 401
+api:webhook-rotate-secret               GET  401 401 401 401 401 401 401 401 401 401 401 401
+applicants:application                  GET  302 200 404 404 404 404 404 404 404 404 404 404
+applicants:application_new              GET  302 200 200 200 200 200 200 200 200 200 200 200
+applicants:dashboard                    GET  302 200 200 200 200 200 200 200 200 200 200 200
+applicants:document_delete              POST 302 302 404 404 404 404 302 302 404 404 302 404
+applicants:document_download            GET  302 200 404 200 404 404 200 200 404 404 200 404
+applicants:documents                    GET  302 200 404 404 404 404 404 404 404 404 404 404
+applicants:invitation                   GET  302 404 404 404 404 404 404 404 404 404 404 404
+applicants:member_remove                POST 302 302 404 404 404 404 404 404 404 404 404 404
+applicants:member_role                  POST 302 302 404 404 404 404 404 404 404 404 404 404
+applicants:members                      GET  302 200 404 404 404 404 404 404 404 404 404 404
+applicants:offer_response               POST 302 404 404 404 404 404 404 404 404 404 404 404
+applicants:organisation                 GET  302 200 404 404 404 404 404 404 404 404 404 404
+applicants:organisation_create          GET  302 200 200 403 403 403 403 403 403 403 403 403
+applicants:partner_link_answer          POST 302 404 404 404 404 404 404 404 404 404 404 404
+applicants:partners                     GET  302 200 404 404 404 404 404 404 404 404 404 404
+applicants:print                        GET  302 200 404 404 404 404 404 404 404 404 404 404
+applicants:resubmit                     POST 302 302 404 404 404 404 404 404 404 404 404 404
+applicants:section                      GET  302 302 404 404 404 404 404 404 404 404 404 404
+applicants:submit                       GET  302 302 404 404 404 404 404 404 404 404 404 404
+applicants:withdraw                     GET  302 200 404 404 404 404 404 404 404 404 404 404
+core:dashboard                          GET  302 302 302 302 302 302 302 302 302 302 302 302
+core:dashboard_admin                    GET  302 403 403 403 403 403 403 403 403 403 200 403
+core:dashboard_applicant                GET  302 302 302 403 403 403 403 403 403 403 403 403
+core:dashboard_finance                  GET  302 403 403 403 403 403 403 403 200 200 403 403
+core:dashboard_officer                  GET  302 403 403 403 403 403 403 200 403 403 403 403
+core:dashboard_panel                    GET  302 403 403 403 403 403 200 403 403 403 403 403
+core:dashboard_reviewer                 GET  302 403 403 200 200 200 403 403 403 403 403 403
+core:home                               GET  200 200 200 200 200 200 200 200 200 200 200 200
+core:profile                            GET  302 200 200 200 200 200 200 200 200 200 200 200
+finance:approve                         POST 302 403 403 403 403 403 403 403 403 302 403 403
+finance:bank_account                    GET  302 200 403 403 403 403 403 403 403 403 403 403
+finance:batch                           GET  302 403 403 403 403 403 403 403 200 200 403 403
+finance:batch_new                       POST 302 403 403 403 403 403 403 403 302 403 403 403
+finance:claim                           GET  302 200 404 404 404 404 404 200 200 200 200 404
+finance:claim_return                    POST 302 403 403 403 403 403 403 302 403 403 403 403
+finance:claim_verify                    POST 302 403 403 403 403 403 403 302 403 403 403 403
+finance:claims                          GET  302 403 403 403 403 403 403 200 403 403 403 403
+finance:commitments_register            GET  302 403 403 403 403 403 403 200 200 200 200 403
+finance:dashboard                       GET  302 403 403 403 403 403 403 200 200 200 200 403
+finance:disbursement_register           GET  302 403 403 403 403 403 403 200 200 200 200 403
+finance:evidence                        GET  302 404 404 404 404 404 404 404 404 404 404 404
+finance:failed                          POST 302 403 403 403 403 403 403 403 302 403 403 403
+finance:grant                           GET  302 200 404 404 404 404 404 200 200 200 200 404
+finance:grant_activate                  POST 302 403 403 403 403 403 403 302 403 403 403 403
+finance:grant_complete                  POST 302 403 403 403 403 403 403 302 403 403 403 403
+finance:grant_schedule                  GET  302 403 403 403 403 403 403 200 403 403 403 403
+finance:grant_terminate                 POST 302 403 403 403 403 403 403 302 403 403 403 403
+finance:grants                          GET  302 200 200 200 200 200 200 200 200 200 200 200
+finance:open_data_360giving             GET  200 200 200 200 200 200 200 200 200 200 200 200
+finance:paid                            POST 302 403 403 403 403 403 403 403 302 403 403 403
+finance:payments                        GET  302 403 403 403 403 403 403 403 200 200 403 403
+finance:prepare                         POST 302 403 403 403 403 403 403 403 302 403 403 403
+finance:tranche_claim                   GET  302 200 404 404 404 404 404 403 403 403 403 404
+mfa_activate_totp                       GET  302 302 302 302 302 302 302 302 302 302 302 302
+mfa_add_webauthn                        GET  302 302 302 302 302 302 302 302 302 302 302 302
+mfa_authenticate                        GET  302 302 302 302 302 302 302 302 302 302 302 302
+mfa_deactivate_totp                     GET  302 404 404 404 404 404 404 404 404 404 404 404
+mfa_download_recovery_codes             GET  302 404 404 404 404 404 404 404 404 404 404 404
+mfa_edit_webauthn                       GET  302 302 302 302 302 302 302 302 302 302 302 302
+mfa_generate_recovery_codes             GET  302 302 302 302 302 302 302 302 302 302 302 302
+mfa_index                               GET  302 200 200 200 200 200 200 200 200 200 200 200
+mfa_list_webauthn                       GET  302 200 200 200 200 200 200 200 200 200 200 200
+mfa_reauthenticate                      GET  302 302 302 302 302 302 302 302 302 302 302 302
+mfa_reauthenticate_webauthn             GET  302 302 302 302 302 302 302 302 302 302 302 302
+mfa_remove_webauthn                     GET  302 302 302 302 302 302 302 302 302 302 302 302
+mfa_view_recovery_codes                 GET  302 404 404 404 404 404 404 404 404 404 404 404
+notifications:failures                  GET  302 403 403 403 403 403 403 403 403 403 200 403
+notifications:inbox                     GET  302 200 200 200 200 200 200 200 200 200 200 200
+notifications:mark_all_read             POST 302 302 302 302 302 302 302 302 302 302 302 302
+notifications:mark_read                 POST 302 302 404 404 404 404 404 404 404 404 404 404
+notifications:preferences               GET  302 200 200 200 200 200 200 200 200 200 200 200
+notifications:preview                   GET  302 403 403 403 403 403 403 403 403 403 200 403
+notifications:preview_html              GET  302 403 403 403 403 403 403 403 403 403 200 403
+notifications:previews                  GET  302 403 403 403 403 403 403 403 403 403 200 403
+notifications:resend                    POST 302 403 403 403 403 403 403 403 403 403 302 403
+notifications:webhook_delivery_resend   POST 302 403 403 403 403 403 403 403 403 403 302 403
+partner:dashboard                       GET  302 403 403 403 403 403 403 403 403 403 403 200
+partner:webhook_delete                  GET  302 403 403 403 403 403 403 403 403 403 403 200
+partner:webhook_deliveries              GET  302 403 403 403 403 403 403 403 403 403 403 200
+partner:webhook_edit                    GET  302 403 403 403 403 403 403 403 403 403 403 200
+partner:webhook_new                     GET  302 403 403 403 403 403 403 403 403 403 403 200
+partner:webhook_redeliver               POST 302 403 403 403 403 403 403 403 403 403 403 302
+partner:webhook_rotate_secret           POST 302 403 403 403 403 403 403 403 403 403 403 200
+partner:webhooks                        GET  302 403 403 403 403 403 403 403 403 403 403 200
+privacy:account_close                   POST 302 400 400 400 400 400 400 400 400 400 400 400
+privacy:export_documents                GET  302 200 200 200 200 200 200 200 200 200 200 200
+privacy:export_json                     GET  302 200 200 200 200 200 200 200 200 200 200 200
+privacy:personal_data                   GET  302 200 200 200 200 200 200 200 200 200 200 200
+privacy:policy                          GET  200 200 200 200 200 200 200 200 200 200 200 200
+privacy:request                         GET  302 403 403 403 403 403 403 403 403 403 404 403
+privacy:requests                        GET  302 403 403 403 403 403 403 403 403 403 200 403
+reviews:application_assignments         GET  302 403 403 403 403 403 403 200 403 403 403 403
+reviews:assignment                      GET  302 403 403 200 404 404 403 403 403 403 403 403
+reviews:assignment_remove               POST 302 403 403 403 403 403 403 302 403 403 403 403
+reviews:auto_assign                     POST 302 403 403 403 403 403 403 302 403 403 403 403
+reviews:correction                      POST 302 403 403 302 404 404 403 403 403 403 403 403
+reviews:correction_decide               POST 302 403 403 403 403 403 403 302 403 403 403 403
+reviews:declare                         POST 302 403 403 400 404 404 403 403 403 403 403 403
+reviews:my_assignments                  GET  302 403 403 200 200 200 403 403 403 403 403 403
+reviews:pool                            GET  302 403 403 403 403 403 403 200 403 403 403 403
+reviews:pool_member                     POST 302 403 403 403 403 403 403 302 403 403 403 403
+reviews:ranking                         GET  302 403 403 403 403 403 200 200 403 403 200 403
+reviews:ranking_export                  GET  302 403 403 403 403 403 200 200 403 403 200 403
+rounds:edit                             GET  302 403 403 403 403 403 403 200 403 403 200 403
+rounds:list                             GET  302 403 403 403 403 403 403 200 403 403 200 403
+rounds:new                              GET  302 403 403 403 403 403 403 200 403 403 200 403
+rounds:set_status                       POST 302 403 403 403 403 403 403 302 403 403 302 403
+set_language                            GET  302 302 302 302 302 302 302 302 302 302 302 302
+staff:application                       GET  302 403 403 403 403 403 200 200 403 403 200 403
+staff:bulk_decisions                    GET  302 403 403 403 403 403 200 403 403 403 403 403
+staff:decision                          GET  302 403 403 403 403 403 200 403 403 403 403 403
+staff:panel_declare                     POST 302 403 403 403 403 403 400 403 403 403 403 403
+staff:queue                             GET  302 403 403 403 403 403 200 200 403 403 200 403
+staff:screening                         GET  302 403 403 403 403 403 403 200 403 403 403 403
+staff:screening_start                   POST 302 403 403 403 403 403 403 302 403 403 403 403
+staff:step                              POST 302 403 403 403 403 403 200 200 403 403 200 403
+staff:versions                          GET  302 403 403 403 403 403 404 404 403 403 404 403
+"""
+# The objects a pattern's ``pk`` names (other arguments take the World's defaults by name).
+PK = {
+    "mfa_edit_webauthn": {"pk": 999999},
+    "mfa_remove_webauthn": {"pk": 999999},
+    "api:organisation-detail": {"pk": "_company"},
+    "notifications:mark_read": {"pk": "_notification"},
+    "notifications:resend": {"pk": "_failed"},
+    "notifications:webhook_delivery_resend": {"pk": "_delivery"},
+    "privacy:request": {"pk": 999999},
+    "reviews:application_assignments": {"pk": "_application"},
+    "reviews:assignment": {"pk": "_assignment"},
+    "reviews:assignment_remove": {"pk": "_application"},
+    "reviews:correction": {"pk": "_assignment"},
+    "reviews:correction_decide": {"pk": "_application"},
+    "reviews:declare": {"pk": "_assignment"},
+    "reviews:pool_member": {"pk": "_pool_member"},
+}
+TABLE = {name: (method, answers) for name, method, answers in (
+    (line[:40].strip(), line[40:44].strip(), line[45:]) for line in ROWS.splitlines()
+    if line.strip() and not line.startswith("#"))}
+
+
+@dataclass
+class World:
+    """The objects the URLs name, by URL argument."""
+    args: dict
+    users: dict
+
+
+def _world() -> World:
+    round_ = make_round(code="2026M1", reviewers_per_application=2)
+    officer = UserFactory(roles=[Role.PROGRAMME_OFFICER])
+    application = make_application(round_, state="in_review", officer=officer)
+    owner = application.owner
+    company = application.organisation
+    editor = MembershipFactory(organisation=company, role=Membership.Role.EDITOR)
+    other = make_application(round_, state="in_review", officer=officer).owner
+    reviewer = assignment_create(actor=officer, application=application,
+                                 reviewer=pooled_reviewer(round_, officer))
+    submit_review(reviewer, 4)
+    correction = review_correction_request(actor=reviewer.reviewer, assignment=reviewer,
+                                           reason="Misread the budget")
+    conflicted = assignment_create(actor=officer, application=application,
+                                   reviewer=pooled_reviewer(round_, officer))
+    declaration_record(actor=conflicted.reviewer, assignment=conflicted, has_conflict=True,
+                       reason="Former employer")
+    finance_officer = UserFactory(roles=[Role.FINANCE_OFFICER])
+    finance_approver = UserFactory(roles=[Role.FINANCE_APPROVER])
+    grant = make_accepted_grant()
+    # The owner's second company holds the grant: the same person owns both.
+    MembershipFactory(user=owner, organisation=grant.application.organisation,
+                      role=Membership.Role.OWNER)
+    grant_activate(actor=officer, grant=grant)
+    payment, batch = batched_payment(grant, officer, finance_officer, finance_approver)
+    claim = payment.claim
+    partner = PartnerOrganisationFactory()
+    partner_user = UserFactory(roles=[Role.PARTNER])
+    PartnerMember.objects.create(partner=partner, user=partner_user)
+    partner_link = link(partner, company, via="consent")
+    endpoint = WebhookEndpointFactory(partner=partner)
+    delivery = WebhookDeliveryFactory(endpoint=endpoint)
+    notification = NotificationFactory(recipient=owner)
+    failed = NotificationFactory(recipient=owner, status="failed")
+    admin = UserFactory(roles=[Role.ADMINISTRATOR], is_staff=True)
+    users = {
+        "anon": None, "owner": owner, "other": other, "rev": reviewer.reviewer,
+        "revu": pooled_reviewer(round_, officer), "revc": conflicted.reviewer,
+        "panel": UserFactory(roles=[Role.PANEL_MEMBER]), "offc": officer,
+        "fino": finance_officer, "fina": finance_approver, "admin": admin,
+        "partner": partner_user,
+    }
+    args = {
+        "application_id": application.pk, "organisation_id": company.pk,
+        "membership_id": editor.pk, "link_id": partner_link.pk, "answer": "accept",
+        "token": "an-unknown-token", "section": "project",
+        "document_id": application.documents.get().pk,
+        "step": "complete_review", "code": round_.code, "action": "open", "fmt": "csv",
+        "assignment_pk": reviewer.pk, "request_pk": correction.pk, "grant_id": grant.pk,
+        "number": 2, "claim_id": claim.pk, "evidence_id": 999999,
+        "payment_id": payment.pk, "batch_id": batch.pk, "endpoint_id": endpoint.pk,
+        "delivery_id": delivery.pk, "event": "application_submitted", "language": "en",
+        "reference": application.reference, "key": "x", "uidb36": "x",
+        "_notification": notification.pk, "_failed": failed.pk, "_assignment": reviewer.pk,
+        "_pool_member": reviewer.reviewer.reviewer_pool_memberships.get().pk,
+        "_application": application.pk, "_delivery": delivery.pk, "_company": company.pk,
+    }
+    return World(args=args, users=users)
+
+
+def url_patterns(resolver=None, prefix="", namespace=""):
+    """(route, name with its namespace, pattern) of every URL, admin included."""
+    for pattern in (resolver or get_resolver()).url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = namespace
+            if pattern.namespace:
+                inner = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+            yield from url_patterns(pattern, prefix + str(pattern.pattern), inner)
+        elif isinstance(pattern, URLPattern):
+            name = f"{namespace}:{pattern.name}" if namespace and pattern.name else (
+                pattern.name or "")
+            yield prefix + str(pattern.pattern), name, pattern
+
+
+def _group(route: str, name: str) -> str | None:
+    if route.startswith("admin/"):
+        return "admin"
+    if route == "favicon.ico":
+        return "favicon"
+    return None
+
+
+def test_every_url_pattern_has_a_row():
+    missing = sorted(name or route for route, name, _p in url_patterns()
+                     if _group(route, name) is None and name not in TABLE)
+    assert missing == [], "add a row to TABLE for each new URL: " + ", ".join(missing)
+    stale = sorted(set(TABLE) - {name for _r, name, _p in url_patterns()})
+    assert stale == [], "rows for URLs that no longer exist: " + ", ".join(stale)
+
+
+def test_every_row_has_a_column_for_every_role():
+    for name, (method, answers) in TABLE.items():
+        assert method in ("GET", "POST"), name
+        assert len(answers.split()) == len(COLUMNS), name
+
+
+def _path(name, pattern, world: World, extra: dict | None) -> str:
+    wanted = set(pattern.pattern.converters) | set(pattern.pattern.regex.groupindex)
+    kwargs = {key: world.args[key] for key in wanted if key in world.args}
+    for key, value in (extra or {}).items():
+        kwargs[key] = world.args[value] if isinstance(value, str) and value.startswith("_") \
+            else value
+    return reverse(name, kwargs=kwargs)
+
+
+def _answer(client: Client, method: str, path: str) -> int:
+    with transaction.atomic():
+        response = client.get(path) if method == "GET" else client.post(path, {})
+        transaction.set_rollback(True)
+    return response.status_code
+
+
+@pytest.mark.django_db
+def test_every_url_answers_each_role_as_the_table_says(settings, tmp_path):
+    use_private_storage(settings, tmp_path)
+    world = _world()
+    clients = {}
+    for column in COLUMNS:
+        clients[column] = Client(raise_request_exception=False)
+        if world.users[column] is not None:
+            clients[column].force_login(world.users[column])
+    patterns = {name: pattern for _route, name, pattern in url_patterns() if name in TABLE}
+    recording = os.environ.get("URL_MATRIX_RECORD")
+    wrong = []
+    for name in sorted(TABLE):
+        method, answers = TABLE[name]
+        path = _path(name, patterns[name], world, PK.get(name))
+        got = [str(_answer(clients[column], method, path)) for column in COLUMNS]
+        if recording:
+            print(f"{name:<40}{method:<4} {' '.join(got)}")
+        if got != answers.split():
+            wrong.append(f"{name} {method} {path}\n  expected {answers}\n  got      "
+                         f"{' '.join(got)}")
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.django_db
+def test_the_admin_site_lets_in_only_administrators():
+    index = reverse("admin:index")
+    staff_only = UserFactory(roles=[Role.PROGRAMME_OFFICER])
+    administrator = UserFactory(roles=[Role.ADMINISTRATOR], is_staff=True)
+    client = Client()
+    assert client.get(index).status_code == 302
+    client.force_login(staff_only)
+    assert client.get(index).status_code == 302
+    client.force_login(administrator)
+    assert client.get(index).status_code == 200
