@@ -311,7 +311,8 @@ def test_bulk_decisions_refuse_applications_the_member_has_not_declared_on(clien
 def test_the_demo_reviewer_reads_the_documents_of_the_application_in_review(client):
     demo_seed()
     reviewer = User.objects.get(email="reviewer2@demo.aiss.hk")
-    assignment = Assignment.objects.get(reviewer=reviewer)
+    assignment = Assignment.objects.get(reviewer=reviewer,
+                                        application__status=ApplicationStatus.IN_REVIEW)
     client.force_login(reviewer)
     page = client.get(reverse("reviews:assignment", args=[assignment.pk])).content.decode()
     document = assignment.application.documents.first()
