@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applicants.models import Application, BudgetLine, Membership, Organisation
 from subsidy.platform.web.errors import add_problems, domain_error_problems
-from subsidy.scheme.models import DocumentType, Sector
+from subsidy.scheme.models import AI_SECTORS, DocumentType, Sector
 
 
 def _date_widget():
@@ -211,6 +211,15 @@ SECTION_FORMS = {"project": ProjectForm, "responsible_ai": ResponsibleAIForm,
                  "declarations": DeclarationsForm}
 
 
+def category_choices(application: Application) -> list[tuple[str, str]]:
+    """Only the categories the application's round funds are offered (DeFi, NFTs and the
+    metaverse are not refused only at submission); a category saved earlier stays listed,
+    so the applicant sees it and the still-needed list says why it must change."""
+    eligible = application.round.eligible_categories or [str(c) for c in AI_SECTORS]
+    return [("", "—")] + [(code, label) for code, label in Sector.choices
+                          if code in eligible or code == application.category]
+
+
 class SectionPage:
     """The form of one section of the draft: a plain form, or the version field with a
     formset of rows (budget lines, milestones, team) that can grow without losing input."""
@@ -233,6 +242,8 @@ class SectionPage:
             form_class = SECTION_FORMS[section]
             initial = {**form_class.initial_for(application), "version": application.version}
             self.form = form_class(data, initial=initial)
+            if section == "project":
+                self.form.fields["category"].choices = category_choices(application)
         self._sent_rows: list[int] = []
 
     @property

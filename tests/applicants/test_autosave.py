@@ -83,3 +83,33 @@ def test_the_steps_ahead_start_after_the_current_one(status, first):
                                     "terminated", "declined", "lapsed"])
 def test_an_application_at_the_end_of_its_road_has_nothing_ahead(status):
     assert public_steps_ahead(status) == []
+
+
+def test_the_project_section_offers_only_the_categories_the_round_funds(client_for, owner,
+                                                                        draft):
+    draft.round.eligible_categories = ["nlp", "computer_vision"]
+    draft.round.save(update_fields=["eligible_categories"])
+    page = client_for(owner).get(_url(draft)).content.decode()
+    select = page.split('name="category"', 1)[1].split("</select>", 1)[0]
+    assert 'value="nlp"' in select and 'value="computer_vision"' in select
+    for refused in ["defi", "nft", "metaverse", "robotics"]:
+        assert f'value="{refused}"' not in select
+
+
+def test_a_round_without_a_list_offers_the_ai_categories_only(client_for, owner, draft):
+    draft.round.eligible_categories = []
+    draft.round.save(update_fields=["eligible_categories"])
+    page = client_for(owner).get(_url(draft)).content.decode()
+    select = page.split('name="category"', 1)[1].split("</select>", 1)[0]
+    assert 'value="generative_ai"' in select
+    for refused in ["defi", "nft", "metaverse"]:
+        assert f'value="{refused}"' not in select
+
+
+def test_a_category_the_round_does_not_fund_is_refused_on_saving(client_for, owner, draft):
+    draft.round.eligible_categories = ["nlp"]
+    draft.round.save(update_fields=["eligible_categories"])
+    response = client_for(owner).post(_url(draft), {**PROJECT, "category": "defi",
+                                                    "version": draft.version})
+    assert response.status_code == 200
+    assert Application.objects.get(pk=draft.pk).category != "defi"
