@@ -7,9 +7,12 @@ service (``reviews.services.decisions.application_approve``: caps, grant, envelo
 the round's lock, offer). Those that no longer fit must be refused with
 ``envelope_exhausted`` and change nothing.
 
-Target: at the end the database's committed total is within the envelope and equals the
-sum of the grants made; every refusal is the envelope rule's (the amount did not fit in
-what was left); no deadlock or other database error. Throughput is printed.
+Then the same with 1,000 approvals in a second round, shared by as many clients as the
+server has connections for, for the throughput of a long run.
+
+Target: at the end of each run the database's committed total is within the envelope and
+equals the sum of the grants made; every refusal is the envelope rule's (the amount did not
+fit in what was left); no deadlock or other database error. Throughput is printed.
 """
 
 from __future__ import annotations
@@ -18,10 +21,11 @@ import threading
 import time
 from decimal import Decimal
 
-from bench.common import Result, emit, recreate_database, size_argument, use_database
+from bench.common import Result, call_in, emit, recreate_database, size_argument
 
 DB = "approvals"
-SIZES = {"smoke": 30, "reference": 100}
+# The race (approvals, as many clients), then ten times the approvals for throughput.
+SIZES = {"smoke": (30, 100), "reference": (100, 1000)}
 ENVELOPE_SHARE = Decimal("0.6")
 # Connections kept free for everything else on the server while the clients hold theirs.
 SPARE_CONNECTIONS = 2
@@ -104,13 +108,13 @@ def approve_all(applications, panel, clients: int) -> tuple[list[tuple], float]:
     return outcomes, time.perf_counter() - started
 
 
-def main() -> None:
-    size = size_argument()
-    recreate_database(DB)
-    use_database(DB)
+def measure(count: int) -> dict:
+    """Approve ``count`` reviewed applications of a round from as many concurrent clients as
+    PostgreSQL has connections for; what the ledger says afterwards (JSON-able, for
+    ``call_in``)."""
     from django.db import connection
 
-    round_, panel, applications, asked = prepare(SIZES[size])
+    round_, panel, applications, asked = prepare(count)
     # One connection per client; a server with fewer free connections (PostgreSQL's
     # default max_connections is 100) gets as many clients as it can take, and says so.
     free = free_connections() + 1  # this process's own, closed below
@@ -131,33 +135,67 @@ def main() -> None:
     errors = [o for o in outcomes if o[1] in ("error", "other-refusal")]
     granted_sum = sum((o[0].requested_subsidy for o in granted), Decimal(0))
     remaining = round_.envelope - committed
-    refusals_right = all(o[0].requested_subsidy > remaining for o in refused)
-    ledger_right = (committed <= round_.envelope and committed == granted_sum
-                    and grants.count() == len(granted))
-    latencies = sorted(o[3] for o in outcomes)
     for application, kind, detail, _seconds in errors[:5]:
         print(f"  {kind} on application {application.pk}: {detail}")
+    latencies = sorted(o[3] for o in outcomes)
+    return {
+        "approvals": len(outcomes), "clients": clients, "free": free, "seconds": seconds,
+        "envelope": f"{round_.envelope:,.0f}", "asked": f"{asked:,.0f}",
+        "committed": f"{committed:,.0f}", "granted": len(granted), "refused": len(refused),
+        "errors": len(errors),
+        "p50_ms": latencies[len(latencies) // 2] * 1000,
+        "p99_ms": latencies[int(len(latencies) * 0.99)] * 1000,
+        "refusals_right": all(o[0].requested_subsidy > remaining for o in refused),
+        "ledger_right": (committed <= round_.envelope and committed == granted_sum
+                         and grants.count() == len(granted)),
+    }
 
+
+def _holds(run: dict) -> bool:
+    return (run["ledger_right"] and run["refusals_right"] and not run["errors"]
+            and run["refused"] > 0)
+
+
+def _run(count: int) -> dict:
+    db = f"{DB}_{count}"
+    recreate_database(db)
+    return call_in(db, "bench.scenarios.s5_concurrent_approvals:measure", count=count)
+
+
+def main() -> None:
+    race, volume = SIZES[size_argument()]
+    first = _run(race)
+    # Ten times the approvals, for the throughput of a long run: as many clients as the
+    # server takes, sharing the approvals.
+    second = _run(volume)
     emit(Result(
-        number=5, title=f"Concurrent approvals ({len(applications)} approvals, {clients} "
-                        f"concurrent clients, one round)",
+        number=5, title=f"Concurrent approvals ({race} approvals, {first['clients']} "
+                        f"concurrent clients, one round; then {volume:,} from "
+                        f"{second['clients']} clients)",
         target="committed <= envelope at the end; refusals only by the envelope rule; no "
                "deadlock or database error; throughput printed",
         figures={
-            "envelope": f"HK${round_.envelope:,.0f} (asked HK${asked:,.0f})",
-            "committed": f"HK${committed:,.0f} ({len(granted)} grants)",
-            "refused (envelope)": str(len(refused)),
-            "errors": str(len(errors)),
-            "throughput": f"{len(outcomes) / seconds:.0f} decisions/s ({seconds:.2f}s)",
-            "latency p50 / p99": f"{latencies[len(latencies) // 2] * 1000:.0f} ms / "
-                                 f"{latencies[int(len(latencies) * 0.99)] * 1000:.0f} ms",
+            "envelope": f"HK${first['envelope']} (asked HK${first['asked']})",
+            "committed": f"HK${first['committed']} ({first['granted']} grants)",
+            "refused (envelope)": str(first["refused"]),
+            "errors": str(first["errors"]),
+            "throughput": f"{first['approvals'] / first['seconds']:.0f} decisions/s "
+                          f"({first['seconds']:.2f}s)",
+            "latency p50 / p99": f"{first['p50_ms']:.0f} ms / {first['p99_ms']:.0f} ms",
+            f"{volume:,} approvals": (
+                f"{second['approvals'] / second['seconds']:.0f} decisions/s "
+                f"({second['seconds']:.1f}s, p50 {second['p50_ms']:.0f} ms); "
+                f"{second['granted']} granted, {second['refused']} refused by the envelope, "
+                f"{second['errors']} errors; committed HK${second['committed']} of "
+                f"HK${second['envelope']}"),
         },
-        met=ledger_right and refusals_right and not errors and len(refused) > 0,
+        met=_holds(first) and _holds(second),
         note=" ".join(filter(None, [
-            "" if refusals_right else "A refused approval would have fitted in what was left.",
-            "" if clients == len(applications) else
-            f"Only {free} PostgreSQL connections were free, so {clients} clients shared the "
-            f"{len(applications)} approvals.",
+            "" if first["refusals_right"] and second["refusals_right"] else
+            "A refused approval would have fitted in what was left.",
+            "" if first["clients"] == race else
+            f"Only {first['free']} PostgreSQL connections were free, so {first['clients']} "
+            f"clients shared the {race} approvals.",
         ])),
     ))
 

@@ -29,7 +29,7 @@ from bench.scenarios.s1_staff_lists import _combined
 
 SIZES = {
     # applications, small and large event counts, seconds of load per page and turn, turns
-    "smoke": (200, 5_000, 100_000, 2, 1),
+    "smoke": (200, 2_000, 20_000, 1, 1),
     "reference": (2_000, 10_000, 1_000_000, 5, 3),
 }
 FEED_URL = "/api/v1/events/?page_size=50"
