@@ -23,6 +23,8 @@ v1 = [
          name="webhook-detail"),
     path("webhooks/<int:endpoint_id>/rotate-secret/", webhook_api.WebhookRotateSecret.as_view(),
          name="webhook-rotate-secret"),
+    path("webhooks/<int:endpoint_id>/ping/", webhook_api.WebhookPing.as_view(),
+         name="webhook-ping"),
     path("webhooks/<int:endpoint_id>/deliveries/", webhook_api.WebhookDeliveryList.as_view(),
          name="webhook-deliveries"),
     path("webhooks/<int:endpoint_id>/deliveries/<int:delivery_id>/redeliver/",

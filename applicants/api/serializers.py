@@ -240,6 +240,18 @@ class DocumentUploadSerializer(KnownFieldsOnly, serializers.Serializer):
                                            "content.")
 
 
+class DocumentReplaceSerializer(KnownFieldsOnly, serializers.Serializer):
+    file = serializers.FileField(help_text="PDF, DOCX, XLSX, PNG or JPEG, recognised by "
+                                           "content; it takes the old file's type.")
+
+
+class ProblemsReportSerializer(serializers.Serializer):
+    ready = serializers.BooleanField(help_text="True when a submission would pass now.")
+    problems = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()), help_text=(
+            "Messages by field path, as a refused submission would give them."))
+
+
 class WithdrawInputSerializer(KnownFieldsOnly, serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=4000)
 

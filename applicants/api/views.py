@@ -6,9 +6,12 @@ Views parse input, call one selector or service, and render the output; the rule
 messages are the services', the same as on the applicant's pages.
 """
 
-from django.http import Http404
+import re
+
+from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
@@ -20,6 +23,7 @@ from applicants.api.serializers import (
     ApplicationSerializer,
     ApplicationSummarySerializer,
     ApplicationUpdateSerializer,
+    DocumentReplaceSerializer,
     DocumentSerializer,
     DocumentUploadSerializer,
     EventFilterSerializer,
@@ -29,13 +33,21 @@ from applicants.api.serializers import (
     OrganisationFilterSerializer,
     OrganisationInputSerializer,
     OrganisationSerializer,
+    ProblemsReportSerializer,
     StatusChangeSerializer,
     WithdrawInputSerializer,
 )
+from applicants.checks import application_submission_problems
 from applicants.errors import ProblemsError
-from applicants.models import Application, Organisation
+from applicants.models import Application, Document, Organisation
 from applicants.services import partners
-from applicants.services.documents import document_upload
+from applicants.services.documents import (
+    ALLOWED_TYPES,
+    document_delete,
+    document_open,
+    document_replace,
+    document_upload,
+)
 from applicants.services.drafts import application_create_draft
 from applicants.services.submission import (
     application_resubmit,
@@ -178,6 +190,27 @@ class OrganisationLinkRequest(IdempotentWritesMixin, PartnerView, generics.Gener
                          "status": "requested"}, status=status.HTTP_202_ACCEPTED)
 
 
+@extend_schema(tags=["organisations"])
+class OrganisationLinkRequestCancel(IdempotentWritesMixin, PartnerView, generics.GenericAPIView):
+    """Withdraw your pending request to link the company with this BR number. The answer
+    is always 204, whether or not there was such a request or company; an active link is
+    not touched (only the company's owners end it)."""
+
+    required_scopes = APPLICATIONS_WRITE
+    serializer_class = LinkRequestSerializer
+
+    @extend_schema(request=None, responses={204: None},
+                   parameters=[IDEMPOTENCY_KEY_PARAMETER, OpenApiParameter(
+                       name="br_number", type={"type": "string", "pattern": "^[0-9]{8}$"},
+                       location=OpenApiParameter.PATH)])
+    def delete(self, request, br_number):
+        self.partner()
+        if not re.fullmatch(r"[0-9]{8}", br_number):
+            raise Http404  # names no company, as the schema's pattern says
+        partners.partner_link_request_cancel(client=request.user, br_number=br_number)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
 # --- Applications --------------------------------------------------------------------------
 
 @extend_schema(tags=["applications"])
@@ -266,11 +299,15 @@ class ApplicationDetail(IdempotentWritesMixin, PartnerView, generics.GenericAPIV
 
 @extend_schema(tags=["applications"], parameters=[REFERENCE_PARAMETER])
 class ApplicationDocuments(IdempotentWritesMixin, PartnerView, generics.GenericAPIView):
-    """Upload one document (multipart/form-data) to a draft."""
+    """The application's documents; POST uploads one (multipart/form-data) to a draft."""
 
-    required_scopes = APPLICATIONS_WRITE
+    required_scopes = READ_OR_WRITE
     serializer_class = DocumentSerializer
     parser_classes = (MultiPartParser, FormParser)
+
+    @extend_schema(responses={200: DocumentSerializer(many=True)})
+    def get(self, request, reference):
+        return Response(DocumentSerializer(self.application().documents.all(), many=True).data)
 
     @extend_schema(request={"multipart/form-data": DocumentUploadSerializer},
                    responses={201: DocumentSerializer},
@@ -283,6 +320,70 @@ class ApplicationDocuments(IdempotentWritesMixin, PartnerView, generics.GenericA
                                    document_type=data.validated_data["document_type"],
                                    uploaded_file=data.validated_data["file"])
         return Response(DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["applications"], parameters=[REFERENCE_PARAMETER])
+class ApplicationDocument(IdempotentWritesMixin, PartnerView, generics.GenericAPIView):
+    """One document: GET downloads the file, PUT replaces it with another of the same type
+    (multipart/form-data, ``file``), DELETE removes it from a draft."""
+
+    required_scopes = READ_OR_WRITE
+    serializer_class = DocumentSerializer
+    parser_classes = (MultiPartParser, FormParser)
+
+    def get_object(self):  # what OPTIONS describes
+        return self.document(parts=False)
+
+    def document(self, *, parts: bool = True) -> Document:
+        application = self.application(parts=parts)
+        try:
+            return Document.objects.select_related("application").get(
+                pk=self.kwargs["document_id"], application=application)
+        except Document.DoesNotExist:
+            raise Http404 from None
+
+    @extend_schema(responses={(200, mime): OpenApiResponse(
+        response=OpenApiTypes.BINARY, description="The file as uploaded.")
+        for mime in ALLOWED_TYPES})
+    def get(self, request, reference, document_id):
+        document = self.document(parts=False)
+        handle = document_open(actor=request.user, document=document)
+        return FileResponse(handle, as_attachment=True, filename=document.original_name,
+                            content_type=document.mime_type)
+
+    @extend_schema(request={"multipart/form-data": DocumentReplaceSerializer},
+                   responses={201: DocumentSerializer},
+                   parameters=[IDEMPOTENCY_KEY_PARAMETER])
+    def put(self, request, reference, document_id):
+        document = self.document(parts=False)
+        data = DocumentReplaceSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        new = document_replace(actor=request.user, document=document,
+                               uploaded_file=data.validated_data["file"])
+        return Response(DocumentSerializer(new).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={204: None}, parameters=[IDEMPOTENCY_KEY_PARAMETER])
+    def delete(self, request, reference, document_id):
+        document_delete(actor=request.user, document=self.document(parts=False))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(tags=["applications"], parameters=[REFERENCE_PARAMETER])
+class ApplicationProblems(PartnerView, generics.GenericAPIView):
+    """Every problem a submission would meet now, by field, without saving or submitting
+    anything: check a draft as you fill it. ``ready`` is true when there are none."""
+
+    required_scopes = APPLICATIONS_READ
+    serializer_class = ProblemsReportSerializer
+
+    def get(self, request, reference):
+        application = self.application()
+        problems = application_submission_problems(
+            application, check_round=application.status != Application.Status.INFO_REQUESTED)
+        errors: dict[str, list[str]] = {}
+        for field, message in problems:
+            errors.setdefault(api_field_path(field), []).append(str(message))
+        return Response({"ready": not errors, "problems": errors})
 
 
 @extend_schema(tags=["applications"], parameters=[REFERENCE_PARAMETER])

@@ -150,6 +150,16 @@ def document_delete(*, actor, document: Document) -> None:
     transaction.on_commit(lambda: default_storage.delete(stored_name))
 
 
+@transaction.atomic
+def document_replace(*, actor, document: Document, uploaded_file) -> Document:
+    """Put ``uploaded_file`` in the place of ``document`` (same type): the new file is
+    checked like any upload and the old one removed, together or not at all."""
+    new = document_upload(actor=actor, application=document.application,
+                          document_type=document.document_type, uploaded_file=uploaded_file)
+    document_delete(actor=actor, document=document)
+    return new
+
+
 def document_open(*, actor, document: Document):
     """The stored file, opened for reading, for whoever may read the application's documents
     (its members and staff, and its reviewers once they declared no conflict); each reading

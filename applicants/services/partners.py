@@ -138,6 +138,22 @@ def partner_link_request(*, client, br_number: str) -> PartnerLink | None:
     return link
 
 
+@transaction.atomic
+def partner_link_request_cancel(*, client, br_number: str) -> None:
+    """Withdraw the partner's pending request to link the company with ``br_number``. As
+    for the request itself, nothing says whether there was one (or such a company): an
+    active link is not touched (only an owner ends it)."""
+    link = (PartnerLink.objects.select_for_update(of=("self",))
+            .filter(partner=client.partner, organisation__br_number=(br_number or "").strip(),
+                    linked_at__isnull=True, revoked_at__isnull=True).first())
+    if link is None:
+        return
+    link.revoked_at = timezone.now()
+    link.save(update_fields=["revoked_at"])
+    audit_record(actor=client, action="partner_link.cancel", obj=link,
+                 after={"partner": client.partner.name, "revoked_at": link.revoked_at})
+
+
 def _notify_owners_of_request(link: PartnerLink) -> None:
     """Tell every owner of the company, in their own language, that the partner asks to act
     for it, with a link to the page where they answer."""

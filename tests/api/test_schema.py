@@ -86,13 +86,16 @@ def _api_views(patterns):
 BODILESS_WRITES = {("post", "/api/v1/applications/{reference}/submit/"),
                    ("post", "/api/v1/webhooks/{endpoint_id}/deliveries/{delivery_id}/redeliver/"),
                    ("post", "/api/v1/webhooks/{endpoint_id}/rotate-secret/"),
-                   ("delete", "/api/v1/webhooks/{endpoint_id}/")}
+                   ("post", "/api/v1/webhooks/{endpoint_id}/ping/"),
+                   ("delete", "/api/v1/webhooks/{endpoint_id}/"),
+                   ("delete", "/api/v1/organisations/link-requests/{br_number}/"),
+                   ("delete", "/api/v1/applications/{reference}/documents/{document_id}/")}
 
 
 def test_every_operation_documents_its_body_answers_and_idempotency(schema):
     operations = [(method, path, operation) for path, item in schema["paths"].items()
                   for method, operation in item.items()
-                  if method in {"get", "post", "patch", "delete"}]
+                  if method in {"get", "post", "patch", "put", "delete"}]
     assert len(operations) > 20
     for method, path, operation in operations:
         responses = operation["responses"]

@@ -128,3 +128,19 @@ class WebhookRedeliver(IdempotentWritesMixin, PartnerWebhookMixin, generics.Gene
                                                                 delivery=delivery)
         return Response(WebhookDeliverySerializer(redelivery).data,
                         status=status.HTTP_202_ACCEPTED)
+
+
+@extend_schema(tags=["webhooks"])
+class WebhookPing(IdempotentWritesMixin, PartnerWebhookMixin, generics.GenericAPIView):
+    """Send the endpoint a signed test event of type ``ping`` (whatever event types it
+    takes), to check the receiver and its signature code; it is in the delivery log."""
+
+    serializer_class = WebhookDeliverySerializer
+
+    @extend_schema(request=None, responses={202: WebhookDeliverySerializer},
+                   parameters=[IDEMPOTENCY_KEY_PARAMETER])
+    def post(self, request, endpoint_id):
+        delivery = partner_webhooks.partner_webhook_ping(actor=request.user,
+                                                         endpoint=self.endpoint())
+        return Response(WebhookDeliverySerializer(delivery).data,
+                        status=status.HTTP_202_ACCEPTED)

@@ -339,6 +339,25 @@ def webhook_delivery_attempt(*, delivery_id: int) -> AttemptResult:
     return result
 
 
+PING_EVENT = "ping"
+
+
+def webhook_ping(*, endpoint: WebhookEndpoint) -> WebhookDelivery:
+    """A test event (type ``ping``) for ``endpoint`` alone, signed and delivered like any
+    other, whatever event types it takes; it appears in the delivery log."""
+    if not endpoint.active:
+        raise DomainError(_("This webhook endpoint is disabled; enable it first."),
+                          code="endpoint_disabled")
+    now = timezone.now()
+    event_id = uuid.uuid4()
+    delivery = WebhookDelivery.objects.create(
+        endpoint=endpoint, event_id=event_id, event_type=PING_EVENT, next_attempt_at=now,
+        payload={"id": str(event_id), "type": PING_EVENT, "created_at": webhook_time(now),
+                 "data": {"endpoint": endpoint.pk}})
+    transaction.on_commit(lambda: _enqueue(delivery.pk))
+    return delivery
+
+
 def webhook_delivery_redeliver(*, delivery: WebhookDelivery) -> WebhookDelivery:
     """Send the same event (same ``id``, same payload) to the endpoint again, as a new
     delivery with its own log."""

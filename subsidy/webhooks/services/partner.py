@@ -74,3 +74,13 @@ def partner_webhook_redeliver(*, actor, delivery: WebhookDelivery) -> WebhookDel
                  after={"redelivery_of": delivery.pk, "event_id": str(delivery.event_id),
                         "event_type": delivery.event_type})
     return redelivery
+
+
+@transaction.atomic
+def partner_webhook_ping(*, actor, endpoint: WebhookEndpoint) -> WebhookDelivery:
+    """Send the endpoint a test event (``ping``)."""
+    _require(actor, endpoint)
+    delivery = webhooks.webhook_ping(endpoint=endpoint)
+    audit_record(actor=actor, action="webhook_endpoint.ping", obj=endpoint,
+                 after={"delivery": delivery.pk})
+    return delivery
