@@ -136,6 +136,9 @@ if REPLICA_DATABASE_URL:
 REPORTING_DATABASE = "replica" if REPLICA_DATABASE_URL else "default"
 DATABASE_ROUTERS = ["subsidy.platform.routers.ReportingRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The application's own PostgreSQL role (web, worker, beat), granted its rights by
+# ``manage.py db_roles`` run as the owning role after migrate (docs/deployment.md).
+DATABASE_APP_ROLE = env.str("DATABASE_APP_ROLE", default="")
 
 # --- Redis, cache and Celery --------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")

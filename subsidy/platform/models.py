@@ -6,6 +6,8 @@ from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
 from django.contrib.auth.models import BaseUserManager as DjangoBaseUserManager
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -107,7 +109,12 @@ class AuditEvent(models.Model):
     """An append-only record of a change of status, money or permission.
 
     Written only by ``subsidy.platform.audit.audit_record``; rows cannot be changed or
-    deleted through the ORM, and on PostgreSQL a trigger refuses UPDATE and DELETE too.
+    deleted through the ORM, and on PostgreSQL triggers refuse UPDATE, DELETE and TRUNCATE
+    too, while the application's database role may only INSERT and SELECT
+    (docs/deployment.md). Each record carries the hash of the one before it
+    (``previous_hash``) and its own (``record_hash``: SHA-256 over the previous hash and the
+    record's canonical form), so ``manage.py audit_verify`` finds a record changed, removed
+    or inserted out of order.
     """
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -122,6 +129,8 @@ class AuditEvent(models.Model):
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+    previous_hash = models.CharField(max_length=64, blank=True, editable=False)
+    record_hash = models.CharField(max_length=64, editable=False)
 
     class Meta:
         verbose_name = _("audit event")
@@ -129,6 +138,10 @@ class AuditEvent(models.Model):
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["object_type", "object_id", "at"],
                                 name="audit_object_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Exact(Length("record_hash"), 64),
+                                   name="audit_record_hash_sha256"),
+        ]
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_repr}"

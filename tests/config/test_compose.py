@@ -81,9 +81,18 @@ def test_celery_services_run_the_project_app(service, subcommand):
 
 
 def test_application_services_share_one_environment():
-    environments = [SERVICES[service]["environment"] for service in APP_SERVICES]
+    environments = [SERVICES[service]["environment"] for service in ("web", "worker", "beat")]
 
     assert all(environment == environments[0] for environment in environments)
+
+
+def test_migrate_differs_only_in_connecting_as_the_owner_and_naming_the_app_role():
+    migrate, web = _environment("migrate"), _environment("web")
+
+    assert set(migrate) - set(web) == {"DATABASE_APP_ROLE"}
+    assert {key for key in web if migrate[key] != web[key]} == {"DATABASE_URL"}
+    assert urlsplit(migrate["DATABASE_URL"]).username == "aiss_owner"
+    assert migrate["DATABASE_APP_ROLE"] == urlsplit(web["DATABASE_URL"]).username == "aiss_app"
 
 
 def test_every_variable_set_for_the_application_is_read_by_the_settings():
@@ -92,15 +101,30 @@ def test_every_variable_set_for_the_application_is_read_by_the_settings():
     assert not unknown, f"settings.py reads none of {sorted(unknown)}"
 
 
-def test_database_url_points_at_the_postgres_service_and_its_credentials():
-    url = urlsplit(_environment("web")["DATABASE_URL"])
+@pytest.mark.parametrize("service, role, password", [
+    ("web", "aiss_app", "AISS_APP_PASSWORD"),
+    ("migrate", "aiss_owner", "AISS_OWNER_PASSWORD"),
+])
+def test_database_url_points_at_the_postgres_service_and_its_credentials(service, role,
+                                                                          password):
+    url = urlsplit(_environment(service)["DATABASE_URL"])
     postgres = {key: _resolved(value) for key, value in SERVICES["postgres"]["environment"].items()}
+    init_script = (BASE_DIR / "deploy" / "postgres" / "10-aiss-roles.sh").read_text()
 
     assert url.scheme == "postgres"
     assert url.hostname == "postgres"
     assert url.path.lstrip("/") == postgres["POSTGRES_DB"]
-    assert url.username == postgres["POSTGRES_USER"]
-    assert url.password == postgres["POSTGRES_PASSWORD"]
+    assert url.username == role
+    assert url.password == postgres[password]
+    assert f"CREATE ROLE {role} LOGIN PASSWORD" in init_script
+    # Neither role is the image's superuser.
+    assert role != postgres["POSTGRES_USER"]
+
+
+def test_the_roles_script_is_run_when_the_database_is_initialised():
+    mounts = [volume.split(":")[:2] for volume in SERVICES["postgres"]["volumes"]]
+
+    assert ["./deploy/postgres", "/docker-entrypoint-initdb.d"] in mounts
 
 
 @pytest.mark.parametrize("variable", ["CELERY_BROKER_URL", "REDIS_URL"])
@@ -129,13 +153,14 @@ def test_application_waits_for_healthy_services_and_migrations(service):
     assert depends_on["migrate"]["condition"] == "service_completed_successfully"
 
 
-def test_migrate_service_applies_migrations_once():
-    assert _command("migrate") == ["python", "manage.py", "migrate", "--noinput"]
+def test_migrate_service_applies_migrations_then_grants_the_app_role_once():
+    assert SERVICES["migrate"]["command"] == [
+        "sh", "-c", "python manage.py migrate --noinput && python manage.py db_roles"]
     assert SERVICES["migrate"]["restart"] == "no"
 
 
 def test_postgres_data_lives_on_a_declared_named_volume():
-    mounts = [volume.split(":") for volume in SERVICES["postgres"]["volumes"]]
+    mounts = [volume.split(":")[:2] for volume in SERVICES["postgres"]["volumes"]]
     data = [source for source, target in mounts if target == "/var/lib/postgresql/data"]
 
     assert data

@@ -3,6 +3,7 @@ their people, and audit events."""
 
 import factory
 
+from subsidy.platform.audit import audit_chain_append
 from subsidy.platform.models import AuditEvent, PartnerMember, PartnerOrganisation, User, UserRole
 from subsidy.platform.roles import Role
 
@@ -52,6 +53,11 @@ class AuditEventFactory(factory.django.DjangoModelFactory):
     object_type = "fundinground"
     object_id = factory.Sequence(str)
     object_repr = "2026R1"
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        """Chained like every record, so ``audit_verify`` holds on factory data too."""
+        return audit_chain_append(model_class(*args, **kwargs))
 
 
 class PartnerOrganisationFactory(factory.django.DjangoModelFactory):
