@@ -236,8 +236,8 @@ class ApplicationUpdateSerializer(KnownFieldsOnly, serializers.Serializer):
 
 class DocumentUploadSerializer(KnownFieldsOnly, serializers.Serializer):
     document_type = serializers.ChoiceField(choices=DocumentType.choices)
-    file = serializers.FileField(help_text="PDF, DOCX, XLSX, PNG or JPEG, recognised by "
-                                           "content.")
+    file = serializers.FileField(help_text="PDF, DOCX, XLSX, PPTX, PNG or JPEG, recognised "
+                                           "by their whole content; no macros.")
 
 
 class DocumentReplaceSerializer(KnownFieldsOnly, serializers.Serializer):

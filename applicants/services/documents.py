@@ -1,16 +1,15 @@
 """Documents of an application: recognised by content, limited in size, stored privately.
 
-Only PDF, DOCX, XLSX, PNG and JPEG are taken, recognised by their magic bytes (the file
-name proves nothing). Files go through Django's storage API under a random name, so the
-same code serves local disk and S3-compatible storage; they are read back only through the
-permission-checked download view.
+Only PDF, DOCX, XLSX, PPTX, PNG and JPEG are taken, recognised by their whole content
+(``filetypes``: the file name proves nothing). Files go through Django's storage API under
+a random name with the detected type's extension, so the same code serves local disk and
+S3-compatible storage; they are read back only through the permission-checked download
+view, under the uploader's name with that extension.
 """
 
 import hashlib
 import os
-import zipfile
 
-import filetype
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Sum
@@ -20,19 +19,11 @@ from applicants import rules
 from applicants.errors import ProblemsError
 from applicants.models import Application, Document
 from applicants.services.drafts import require_editable
+from applicants.services.filetypes import ALLOWED_TYPES, file_inspect
 from subsidy.platform.audit import actor_user, audit_record
 from subsidy.platform.errors import DomainError
 from subsidy.platform.permissions import Action, require
 from subsidy.scheme.models import DocumentType
-
-PDF = "application/pdf"
-PNG = "image/png"
-JPEG = "image/jpeg"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-ALLOWED_TYPES = {PDF: "pdf", PNG: "png", JPEG: "jpg", DOCX: "docx", XLSX: "xlsx"}
-_ZIP_LIKE = {"application/zip", DOCX, XLSX,
-             "application/vnd.openxmlformats-officedocument.presentationml.presentation"}
 
 
 def max_file_bytes() -> int:
@@ -45,38 +36,6 @@ def max_application_bytes() -> int:
 
 def _megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.1f}"
-
-
-def _office_type(file) -> str | None:
-    """Tell a Word document from an Excel workbook by the parts inside the zip container."""
-    file.seek(0)
-    try:
-        with zipfile.ZipFile(file) as archive:
-            names = archive.namelist()
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return None
-    finally:
-        file.seek(0)
-    if "[Content_Types].xml" not in names:
-        return None
-    if any(name.startswith("word/") for name in names):
-        return DOCX
-    if any(name.startswith("xl/") for name in names):
-        return XLSX
-    return None
-
-
-def detect_type(file) -> str | None:
-    """The MIME type of an allowed document judged from its content, or None."""
-    file.seek(0)
-    head = file.read(8192)
-    file.seek(0)
-    kind = filetype.guess(head)
-    if kind is None:
-        return None
-    if kind.mime in _ZIP_LIKE:
-        return _office_type(file)
-    return kind.mime if kind.mime in (PDF, PNG, JPEG) else None
 
 
 def _clean_name(name: str) -> str:
@@ -108,11 +67,10 @@ def document_upload(*, actor, application: Application, document_type: str,
             "The documents of one application may take at most %(max)s MB together; "
             "%(used)s MB are used already.")
             % {"max": _megabytes(max_application_bytes()), "used": _megabytes(used)})])
-    mime = detect_type(uploaded_file)
-    if mime is None:
-        raise ProblemsError([("file", _(
-            "This file is not a PDF, Word (DOCX), Excel (XLSX), PNG or JPEG document. Files "
-            "are recognised by their content, not their name."))])
+    inspection = file_inspect(uploaded_file)
+    if inspection.mime is None:
+        raise ProblemsError([("file", inspection.problem)])
+    mime = inspection.mime
     digest = hashlib.sha256()
     for chunk in uploaded_file.chunks():
         digest.update(chunk)

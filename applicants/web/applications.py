@@ -30,6 +30,7 @@ from applicants.services.drafts import (
     application_update_section,
     editable_sections,
 )
+from applicants.services.filetypes import download_name
 from applicants.services.submission import (
     application_resubmit,
     application_submit,
@@ -295,8 +296,10 @@ def document_download(request, document_id):
         raise Http404
     response = FileResponse(document_open(actor=request.user, document=document),
                             as_attachment=True,
-                            filename=document.original_name, content_type=document.mime_type)
+                            filename=download_name(document.original_name, document.mime_type),
+                            content_type=document.mime_type)
     response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
     return response
 
 

@@ -194,9 +194,9 @@ class DocumentUploadForm(forms.Form):
                                       choices=DocumentType.choices)
     file = forms.FileField(
         label=_("File"),
-        help_text=_("PDF, Word (DOCX), Excel (XLSX), PNG or JPEG."),
+        help_text=_("PDF, Word (DOCX), Excel (XLSX), PowerPoint (PPTX), PNG or JPEG; no macros."),
         widget=forms.ClearableFileInput(attrs={
-            "accept": ".pdf,.docx,.xlsx,.png,.jpg,.jpeg"}))
+            "accept": ".pdf,.docx,.xlsx,.pptx,.png,.jpg,.jpeg"}))
 
 
 class WithdrawForm(forms.Form):

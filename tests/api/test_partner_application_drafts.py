@@ -155,7 +155,8 @@ def test_upload_refuses_a_disguised_file_with_the_web_message(partner_client, cr
 
     assert response.status_code == 400
     assert response.json()["errors"]["file"][0].startswith(
-        "This file is not a PDF, Word (DOCX), Excel (XLSX), PNG or JPEG document.")
+        "This file is not a PDF, Word (DOCX), Excel (XLSX), PowerPoint (PPTX), PNG or JPEG "
+        "document.")
 
 
 def test_upload_replays_with_the_same_idempotency_key(partner_client, created):

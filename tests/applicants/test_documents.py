@@ -8,15 +8,8 @@ from django.core.files.storage import default_storage
 from applicants import rules
 from applicants.errors import ProblemsError
 from applicants.models import Document, Membership
-from applicants.services.documents import (
-    DOCX,
-    JPEG,
-    PDF,
-    PNG,
-    XLSX,
-    document_delete,
-    document_upload,
-)
+from applicants.services.documents import document_delete, document_upload
+from applicants.services.filetypes import DOCX, JPEG, PDF, PNG, PPTX, XLSX, download_name
 from applicants.services.submission import application_submit
 from subsidy.platform.errors import DomainError, PermissionDeniedError
 from subsidy.platform.models import AuditEvent
@@ -24,6 +17,7 @@ from tests.builders.applicants import (
     docx_bytes,
     jpeg_bytes,
     member,
+    ooxml_bytes,
     pdf_bytes,
     png_bytes,
     upload,
@@ -134,3 +128,86 @@ def test_deleting_a_document_removes_the_stored_file(owner, draft,
         document_delete(actor=owner, document=document)
     assert not Document.objects.exists()
     assert not default_storage.exists(name)
+
+
+# --- The whole file is checked ------------------------------------------------------------
+
+PPTX_MAIN = ("application/vnd.openxmlformats-officedocument.presentationml.presentation"
+             ".main+xml")
+WINDOWS_PROGRAM = (b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00"
+                   + b"\x00" * 48 + b"This program cannot be run in DOS mode.\r\r\n$"
+                   + b"\x00" * 4096)
+
+
+@pytest.mark.parametrize("content", [
+    b"%PDF-1.4\n" + WINDOWS_PROGRAM,
+    b"%PDF-1.4\n" + WINDOWS_PROGRAM + b"\n%%EOF\n",
+    pdf_bytes() + WINDOWS_PROGRAM,
+    pdf_bytes()[: len(pdf_bytes()) // 2],
+], ids=["pdf-header-then-program", "pdf-header-program-eof", "program-appended",
+        "truncated"])
+def test_a_pdf_must_parse_to_its_end(owner, draft, content):
+    with pytest.raises(ProblemsError, match="recognised by their content"):
+        put(owner, draft, "plan.pdf", content)
+    assert not Document.objects.exists()
+
+
+MACRO_WORD = "application/vnd.ms-word.document.macroEnabled.main+xml"
+VBA_DEFAULT = '<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/>'
+
+
+@pytest.mark.parametrize("content", [
+    ooxml_bytes(MACRO_WORD),
+    ooxml_bytes(extra={"word/vbaProject.bin": b"\xd0\xcf\x11\xe0macros"}),
+    ooxml_bytes(extra={"word/vbaproject.BIN": b"macros"}, defaults=VBA_DEFAULT),
+], ids=["docm-main-part", "vba-project", "vba-content-type"])
+def test_office_files_with_macros_are_refused(owner, draft, content):
+    with pytest.raises(ProblemsError, match="Files with macros are not accepted"):
+        put(owner, draft, "plan.docx", content)
+    assert not Document.objects.exists()
+
+
+def test_a_powerpoint_presentation_is_taken(owner, draft):
+    deck = ooxml_bytes(PPTX_MAIN, part="ppt/presentation.xml")
+    document = put(owner, draft, "deck.pptx", deck)
+    assert document.mime_type == PPTX
+    assert document.file.name.endswith(".pptx")
+
+
+def test_a_damaged_office_package_is_refused(owner, draft):
+    package = bytearray(docx_bytes())
+    start = package.index(b"<document/>") if b"<document/>" in package else len(package) // 2
+    package[start] ^= 0xFF  # a flipped byte: the member's checksum no longer matches
+    with pytest.raises(ProblemsError, match="recognised by their content"):
+        put(owner, draft, "plan.docx", bytes(package))
+
+
+def test_an_archive_that_unpacks_far_beyond_its_size_is_refused(owner, draft, monkeypatch):
+    # The real limit is 250 MB unpacked; a smaller one keeps the test quick.
+    monkeypatch.setattr("applicants.services.filetypes._ZIP_MAX_UNPACKED_BYTES", 1024 * 1024)
+    bomb = ooxml_bytes(extra={"word/media/zeros.bin": b"\x00" * (2 * 1024 * 1024)})
+    assert len(bomb) < 16 * 1024
+    with pytest.raises(ProblemsError, match="recognised by their content"):
+        put(owner, draft, "plan.docx", bomb)
+
+
+def test_a_package_with_a_doctype_is_refused_unparsed(owner, draft):
+    laughs = (b'<?xml version="1.0"?><!DOCTYPE Types [<!ENTITY a "aaaaaaaaaa">]>'
+              b'<Types xmlns="x"/>')
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", laughs)
+    with pytest.raises(ProblemsError, match="recognised by their content"):
+        put(owner, draft, "plan.docx", buffer.getvalue())
+
+
+@pytest.mark.parametrize(("name", "build", "stored"), [
+    ("evil.html", pdf_bytes, "pdf"),
+    ("plan.docm", docx_bytes, "docx"),
+    ("chart", png_bytes, "png"),
+])
+def test_the_stored_extension_follows_the_detected_type(owner, draft, name, build, stored):
+    document = put(owner, draft, name, build())
+    assert document.file.name.endswith(f".{stored}")
+    assert download_name(document.original_name, document.mime_type) == (
+        f"{name.rsplit('.', 1)[0]}.{stored}")

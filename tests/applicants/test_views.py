@@ -173,6 +173,16 @@ def test_a_member_downloads_a_document(client_for, owner, draft):
     assert 'attachment; filename="plan.pdf"' == response["Content-Disposition"]
 
 
+def test_a_download_is_named_by_the_detected_type_never_the_uploaders_extension(
+        client_for, owner, draft):
+    document = document_upload(actor=owner, application=draft, document_type="business_plan",
+                               uploaded_file=upload("evil.html", pdf_bytes()))
+    response = client_for(owner).get(url("document_download", document.pk))
+    assert response["Content-Disposition"] == 'attachment; filename="evil.pdf"'
+    assert response["Content-Type"] == "application/pdf"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
 def test_an_officer_may_download_a_document(client_for, owner, officer, draft):
     document = document_upload(actor=owner, application=draft, document_type="business_plan",
                                uploaded_file=upload("plan.pdf", pdf_bytes()))

@@ -10,14 +10,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from applicants.services.documents import document_upload
 from applicants.services.drafts import application_update_section
+from subsidy.devdata.applications import demo_pdf
 from subsidy.platform.roles import Role
 from tests.factories import MembershipFactory, UserFactory
 
 
 def pdf_bytes() -> bytes:
-    return (b"%PDF-1.4\n1 0 obj <</Type /Catalog /Pages 2 0 R>> endobj\n"
-            b"2 0 obj <</Type /Pages /Kids [] /Count 0>> endobj\n"
-            b"trailer <</Root 1 0 R>>\n%%EOF\n")
+    """A complete one-page PDF: uploads are parsed to the end."""
+    return demo_pdf("Business plan")
 
 
 def png_bytes() -> bytes:
@@ -36,15 +36,27 @@ def jpeg_bytes() -> bytes:
             b"\xff\xdb\x00\x43\x00" + bytes(range(64)) + b"\xff\xd9")
 
 
-def docx_bytes() -> bytes:
+OOXML_TYPES = "http://schemas.openxmlformats.org/package/2006/content-types"
+WORD_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+
+
+def ooxml_bytes(main_type: str = WORD_MAIN, part: str = "word/document.xml",
+                extra: dict[str, bytes] | None = None, defaults: str = "") -> bytes:
+    """A minimal Office Open XML package whose main part has ``main_type``."""
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("[Content_Types].xml",
-                         '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/'
-                         'package/2006/content-types"/>')
+                         f'<?xml version="1.0"?><Types xmlns="{OOXML_TYPES}">{defaults}'
+                         f'<Override PartName="/{part}" ContentType="{main_type}"/></Types>')
         archive.writestr("_rels/.rels", "<Relationships/>")
-        archive.writestr("word/document.xml", "<w:document/>")
+        archive.writestr(part, "<document/>")
+        for name, content in (extra or {}).items():
+            archive.writestr(name, content)
     return buffer.getvalue()
+
+
+def docx_bytes() -> bytes:
+    return ooxml_bytes()
 
 
 def xlsx_bytes() -> bytes:

@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 
 from applicants.errors import ProblemsError
 from applicants.models import BudgetLine
-from applicants.services.documents import ALLOWED_TYPES, _clean_name, detect_type, max_file_bytes
+from applicants.services.documents import _clean_name, max_file_bytes
+from applicants.services.filetypes import ALLOWED_TYPES, detect_type
 from subsidy.finance.models import Claim, ClaimEvidence, ClaimSpend, Tranche
 from subsidy.finance.services.common import (
     notify_company,
@@ -112,8 +113,9 @@ def _input_problems(tranche: Tranche, data: ClaimInput) -> list[tuple[str | None
                              % {"name": _clean_name(upload.name)}))
         elif detect_type(upload) is None:
             problems.append(("evidence", _(
-                "Evidence file “%(name)s” is not a PDF, Word (DOCX), Excel (XLSX), PNG or "
-                "JPEG document.") % {"name": _clean_name(upload.name)}))
+                "Evidence file “%(name)s” is not a PDF, Word (DOCX), Excel (XLSX), PowerPoint "
+                "(PPTX), PNG or JPEG document without macros.")
+                % {"name": _clean_name(upload.name)}))
     return problems
 
 

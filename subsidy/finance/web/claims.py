@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from applicants.services.filetypes import download_name
 from subsidy.finance import selectors
 from subsidy.finance.models import Claim, ClaimEvidence
 from subsidy.finance.services import claims
@@ -103,8 +104,10 @@ def evidence_download(request, evidence_id):
                                    evidence.claim.tranche.grant.application):
         raise Http404
     response = FileResponse(default_storage.open(evidence.file.name, "rb"), as_attachment=True,
-                            filename=evidence.original_name, content_type=evidence.mime_type)
+                            filename=download_name(evidence.original_name, evidence.mime_type),
+                            content_type=evidence.mime_type)
     response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
     return response
 
 
