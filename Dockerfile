@@ -27,4 +27,5 @@ USER aiss
 EXPOSE 8000
 
 CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", \
-     "--access-logfile", "-"]
+     "--access-logfile", "-", "--limit-request-line", "4094", "--limit-request-fields", "100", \
+     "--limit-request-field_size", "8190"]

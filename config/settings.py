@@ -70,6 +70,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: every answer and every log line of the request carries its X-Request-Id.
     "subsidy.platform.request_id.RequestIdMiddleware",
+    # Before anything reads the body: a body declared too large is answered 413 unread.
+    "subsidy.platform.middleware.RequestSizeLimitMiddleware",
     # The API's RateLimit-* headers, on every answer the throttles counted.
     "subsidy.api.auth.RateLimitHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -139,6 +141,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The application's own PostgreSQL role (web, worker, beat), granted its rights by
 # ``manage.py db_roles`` run as the owning role after migrate (docs/deployment.md).
 DATABASE_APP_ROLE = env.str("DATABASE_APP_ROLE", default="")
+
+# The largest request body taken (bytes): one 10 MB document (applicants/rules.py) and its
+# form. Larger declared bodies get 413 before they are read (RequestSizeLimitMiddleware);
+# fields other than files stay within Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB).
+REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=11 * 1024 * 1024)
 
 # --- Redis, cache and Celery --------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")

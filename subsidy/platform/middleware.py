@@ -1,8 +1,10 @@
-"""Request-wide concerns: the user's language, the audit context, and the second factor."""
+"""Request-wide concerns: the size of a request's body, the user's language, the audit
+context, and the second factor."""
 
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
@@ -16,6 +18,30 @@ from subsidy.platform.second_factor import (
 )
 from subsidy.platform.security import client_ip
 from subsidy.platform.security_events import request_refused
+
+
+class RequestSizeLimitMiddleware:
+    """A body declared larger than ``REQUEST_MAX_BYTES`` is answered 413 before a byte of it
+    is read, so a 300 MB upload is never spooled to disk to be refused afterwards. A body
+    without Content-Length is not read by Django at all. Placed before anything that reads
+    ``request.POST`` (CSRF, sessions)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        if declared > settings.REQUEST_MAX_BYTES:
+            limit = f"{settings.REQUEST_MAX_BYTES / (1024 * 1024):.0f} MB"
+            # Both languages: the user's is not known before the session is read.
+            return HttpResponse(
+                f"The request is too large: at most {limit} can be sent at once.\n"
+                f"請求過大：每次最多只可傳送 {limit}。\n",
+                status=413, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
 
 
 class UserLanguageMiddleware:

@@ -85,7 +85,7 @@ def truncate_guard_reverse(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("subsidy", "0008_partner_members")]
+    dependencies = [("subsidy", "0010_data_access_requests")]
 
     operations = [
         migrations.AddField(
