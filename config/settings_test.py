@@ -40,7 +40,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # at the end of the run.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
     # Django empties the tables between transactional tests with TRUNCATE, which the audit
-    # trail refuses; on a test_ database only, a session that says so may (migration 0011).
+    # trail refuses; on a test_ database only, a session that says so may (migration 0012).
     _options = DATABASES["default"].setdefault("OPTIONS", {})
     _options["options"] = f"{_options.get('options', '')} -c aiss.test_flush=on".strip()
 

@@ -103,7 +103,7 @@ def _chain_tail() -> str:
     """The newest record's hash, read under the chain's lock. On PostgreSQL the lock is a
     transaction-scoped advisory lock (the application's role may not lock audit rows FOR
     UPDATE: that needs UPDATE rights), taken and followed by the read in one function
-    (migration 0011). SQLite lets one writer at a time commit, and a writer whose read of
+    (migration 0012). SQLite lets one writer at a time commit, and a writer whose read of
     the tail went stale is refused, not forked."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:

@@ -88,7 +88,7 @@ def test_the_migration_chains_records_written_before_it():
     _three_events()
     _tamper("UPDATE subsidy_auditevent SET previous_hash = '', record_hash = %s", ["0" * 64])
     assert audit_chain_verify()[1] is not None
-    migration = import_module("subsidy.migrations.0011_audit_chain")
+    migration = import_module("subsidy.migrations.0012_audit_chain")
     # SQLite's schema editor cannot open inside the test's transaction; the back-fill needs
     # only its connection and execute().
     editor = SimpleNamespace(connection=connection,

@@ -85,7 +85,7 @@ def truncate_guard_reverse(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("subsidy", "0010_data_access_requests")]
+    dependencies = [("subsidy", "0011_ledger_recoveries")]
 
     operations = [
         migrations.AddField(
