@@ -498,6 +498,10 @@ WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", 
 # Ports besides 443 that webhook endpoints may use, e.g. "8443,9443".
 WEBHOOKS_ALLOWED_PORTS = env.list("WEBHOOKS_ALLOWED_PORTS", cast=int, default=[])
 WEBHOOK_SWEEP_GRACE_SECONDS = env.int("WEBHOOK_SWEEP_GRACE_SECONDS", default=120)
+# Without a broker (tasks run in-process, as in make run) a failed delivery is retried after
+# its backoff on a timer thread; on by default for local trials (DEBUG), off in tests.
+WEBHOOKS_LOCAL_RETRY_TIMERS = env.bool("WEBHOOKS_LOCAL_RETRY_TIMERS",
+                                       default=CELERY_TASK_ALWAYS_EAGER and DEBUG)
 
 # --- Logging ------------------------------------------------------------------------------
 LOGGING = {

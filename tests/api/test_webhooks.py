@@ -18,6 +18,7 @@ from subsidy.webhooks import rules as webhook_rules
 from subsidy.webhooks.models import WebhookDelivery, WebhookEndpoint
 from subsidy.webhooks.services import delivery as webhooks
 from subsidy.webhooks.services.delivery import UnsafeWebhookUrl, webhook_url_resolve
+from subsidy.webhooks.tasks import deliver_webhook
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -362,6 +363,13 @@ def test_failed_delivery_is_retried_and_logged(partner, local_receivers_allowed,
     with Receiver([500, 204]) as receiver:
         make_endpoint(partner, url=receiver.url)
         [delivery] = publish(partner, django_capture_on_commit_callbacks)
+        delivery.refresh_from_db()
+        # Tasks run in-process here: the retry waits for its backoff instead of running
+        # inside the request that published the event.
+        assert len(receiver.requests) == 1
+        assert delivery.status == WebhookDelivery.Status.PENDING
+        assert 25 <= (delivery.next_attempt_at - timezone.now()).total_seconds() <= 30
+        deliver_webhook.apply(args=[delivery.pk])  # the timer (or the sweeper) fires
 
     assert len(receiver.requests) == 2
     first_body, second_body = receiver.requests[0][2], receiver.requests[1][2]
@@ -372,12 +380,40 @@ def test_failed_delivery_is_retried_and_logged(partner, local_receivers_allowed,
     assert delivery.last_response_code == 204
 
 
+def test_a_slow_receiver_does_not_hold_the_request_for_every_attempt(
+        partner, monkeypatch, local_receivers_allowed, django_capture_on_commit_callbacks):
+    calls = []
+    monkeypatch.setattr(webhooks, "_post", lambda *args: calls.append(1) or 503)
+    make_endpoint(partner, url="http://127.0.0.1:9/aiss/events")
+
+    publish(partner, django_capture_on_commit_callbacks)
+
+    assert len(calls) == 1
+
+
+def test_local_trials_retry_on_a_timer_after_the_backoff(monkeypatch, settings):
+    from subsidy.webhooks import tasks
+
+    settings.WEBHOOKS_LOCAL_RETRY_TIMERS = True
+    started = []
+    monkeypatch.setattr(tasks.threading, "Timer",
+                        lambda delay, run: type("T", (), {
+                            "daemon": False, "start": lambda self: started.append(delay)})())
+    monkeypatch.setattr(webhooks, "webhook_delivery_attempt",
+                        lambda **kwargs: webhooks.AttemptResult("retry", retry_in=30))
+
+    assert deliver_webhook.apply(args=[1]).get() == "retry-scheduled"
+    assert started == [30]
+
+
 def test_delivery_gives_up_after_the_attempt_limit(partner, monkeypatch, local_receivers_allowed,
                                                    django_capture_on_commit_callbacks):
     monkeypatch.setattr(webhook_rules, "MAX_ATTEMPTS", 3)
     with Receiver([500]) as receiver:
         make_endpoint(partner, url=receiver.url)
         [delivery] = publish(partner, django_capture_on_commit_callbacks)
+        for _ in range(5):
+            deliver_webhook.apply(args=[delivery.pk])
 
     assert len(receiver.requests) == 3
     delivery.refresh_from_db()
