@@ -49,6 +49,7 @@ from applicants.services.documents import (
     document_upload,
 )
 from applicants.services.drafts import application_create_draft
+from applicants.services.filetypes import download_name
 from applicants.services.submission import (
     application_resubmit,
     application_submit,
@@ -348,8 +349,11 @@ class ApplicationDocument(IdempotentWritesMixin, PartnerView, generics.GenericAP
     def get(self, request, reference, document_id):
         document = self.document(parts=False)
         handle = document_open(actor=request.user, document=document)
-        return FileResponse(handle, as_attachment=True, filename=document.original_name,
-                            content_type=document.mime_type)
+        response = FileResponse(
+            handle, as_attachment=True, content_type=document.mime_type,
+            filename=download_name(document.original_name, document.mime_type))
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
 
     @extend_schema(request={"multipart/form-data": DocumentReplaceSerializer},
                    responses={201: DocumentSerializer},

@@ -29,6 +29,15 @@ def test_a_drafts_documents_are_listed_and_downloaded(partner_client, created):
     assert AuditEvent.objects.filter(action="application.download_document").exists()
 
 
+def test_a_download_is_named_by_the_detected_type(partner_client, created):
+    uploaded = upload(partner_client, created, name="evil.html", content=pdf_bytes()).json()
+
+    download = partner_client.get(url(created, f"documents/{uploaded['id']}/"))
+
+    assert download["Content-Disposition"] == 'attachment; filename="evil.pdf"'
+    assert download["X-Content-Type-Options"] == "nosniff"
+
+
 def test_a_wrong_upload_is_replaced_by_another_of_the_same_type(partner_client, created):
     wrong = upload(partner_client, created, name="old.pdf").json()
 
