@@ -105,14 +105,33 @@ def _next_action(application) -> tuple[str, str] | None:
         return _("Answer the request for information"), detail
     if application.status == ApplicationStatus.OFFERED:
         return _("Respond to the offer"), detail
+    if application.status == ApplicationStatus.ACCEPTED:
+        return _("See the grant and record the bank account for payments"), detail
+    if application.status == ApplicationStatus.ACTIVE:
+        return _("Claim each tranche as its milestone is met"), detail
     return None
+
+
+def _waiting_note(application) -> str:
+    """What the applicant is waiting for when nothing is theirs to do, instead of a bare
+    "None for now"; empty once the application's road has ended."""
+    S = ApplicationStatus
+    if application.status in (S.SUBMITTED, S.SCREENING, S.IN_REVIEW, S.REVIEWED):
+        return _("Nothing for you to do: the application is being assessed, and we will "
+                 "write to you.")
+    if application.status == S.WAITLISTED:
+        return _("Nothing for you to do: we will write to you if funds become available.")
+    if application.status == S.APPROVED:
+        return _("Nothing for you to do: the grant offer is being prepared.")
+    return ""
 
 
 @login_required
 def dashboard(request):
     applications = list(selectors.applications_for_user(user=request.user))
     rows = [{"application": app, "public_status": public_status(app.status),
-             "next_action": _next_action(app)} for app in applications]
+             "next_action": _next_action(app), "waiting": _waiting_note(app)}
+            for app in applications]
     return render(request, "applicants/dashboard.html", {
         "rows": rows,
         "memberships": selectors.memberships_for_user(user=request.user),

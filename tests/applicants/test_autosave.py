@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from applicants.models import Application
+from applicants.services.submission import application_submit
 from applicants.workflow import public_steps_ahead
 from tests.builders.applicants import PROJECT
 
@@ -113,3 +114,11 @@ def test_a_category_the_round_does_not_fund_is_refused_on_saving(client_for, own
                                                     "version": draft.version})
     assert response.status_code == 200
     assert Application.objects.get(pk=draft.pk).category != "defi"
+
+
+def test_the_dashboard_never_says_none_for_now_while_something_waits(client_for, owner,
+                                                                     ready_draft):
+    application_submit(actor=owner, application=ready_draft)
+    page = client_for(owner).get(reverse("applicants:dashboard")).content.decode()
+    assert "None for now" not in page
+    assert "the application is being assessed" in page
