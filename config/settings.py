@@ -476,7 +476,7 @@ API_PARTNER_THROTTLE_RATE = env.str("API_PARTNER_THROTTLE_RATE", default="3000/m
 SPECTACULAR_SETTINGS = {
     "TITLE": "Cyberport AI Subsidy Scheme API",
     "DESCRIPTION": "Partner and finance API. Errors are RFC 9457 application/problem+json.",
-    "VERSION": "1.0.0",
+    "VERSION": "1.1.0",
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
