@@ -63,10 +63,10 @@ def prepare(applications: int) -> tuple[str, str, list[int]]:
 
 
 def locust(url: str, env: dict, *, user_class: str, users: int, seconds: int,
-           out: Path) -> list[dict]:
+           out: Path, locustfile: Path = LOCUSTFILE) -> list[dict]:
     """Run locust headless; its per-request statistics."""
     subprocess.run(
-        [str(BIN / "locust"), "-f", str(LOCUSTFILE), "--headless", "--host", url,
+        [str(BIN / "locust"), "-f", str(locustfile), "--headless", "--host", url,
          "-u", str(users), "-r", "50", "--run-time", f"{seconds}s", "--stop-timeout", "120",
          "--only-summary", "--loglevel", "WARNING", "--json-file", str(out), user_class],
         cwd=ROOT, env={**os.environ, **env}, check=False, stdout=subprocess.DEVNULL)
