@@ -213,7 +213,7 @@ def application_section(request, application_id, section):
             page.add_domain_error(exc)
         else:
             if autosave:
-                return _autosave_answer(saved)
+                return _autosave_answer(saved, section)
             messages.success(request, _("Saved."))
             if "save_next" in request.POST:
                 following = list(SECTION_LABELS)[list(SECTION_LABELS).index(section) + 1]
@@ -233,11 +233,13 @@ def application_section(request, application_id, section):
     })
 
 
-def _autosave_answer(application) -> JsonResponse:
+def _autosave_answer(application, section) -> JsonResponse:
     """What the page's script needs after saving in the background: the new version (the
-    next save must name it) and the time to show as "Saved at 14:32" (Hong Kong time)."""
+    next save must name it), the time to show as "Saved at 14:32" (Hong Kong time), and
+    the section's "still needed" list as it now stands."""
     saved_at = timezone.localtime(application.updated_at, HONG_KONG)
-    return JsonResponse({"saved": True, "version": application.version,
+    missing = [str(m) for f, m in _draft_problems(application) if section_of(f) == section]
+    return JsonResponse({"saved": True, "version": application.version, "missing": missing,
                          "saved_at": saved_at.strftime("%H:%M"),
                          "message": _("Saved at %(time)s") % {"time": saved_at.strftime("%H:%M")}})
 

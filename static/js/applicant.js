@@ -156,6 +156,7 @@
         if (version) {
           version.value = String(body.version);
         }
+        updateMissing(body.missing || []);
         savedEdits = sent;
         return true;
       });
@@ -165,6 +166,22 @@
       }
       return false;
     });
+  }
+
+  // The "still needed" list follows what was just saved.
+  function updateMissing(missing) {
+    var notice = document.getElementById("section-missing");
+    if (!notice) {
+      return;
+    }
+    var list = notice.querySelector("ul");
+    list.innerHTML = "";
+    missing.forEach(function (message) {
+      var item = document.createElement("li");
+      item.textContent = message;
+      list.appendChild(item);
+    });
+    notice.hidden = missing.length === 0;
   }
 
   function changed(form) {

@@ -24,6 +24,7 @@ def test_a_background_save_keeps_the_text_and_answers_the_new_version(client_for
     assert body["saved"] is True
     assert body["version"] == saved.version == draft.version + 1
     assert body["message"] == f"Saved at {body['saved_at']}"
+    assert "Give the project a title." not in " ".join(body["missing"])
 
 
 def test_a_background_save_of_a_bad_value_saves_nothing_and_says_so(client_for, owner, draft):
@@ -122,3 +123,15 @@ def test_the_dashboard_never_says_none_for_now_while_something_waits(client_for,
     page = client_for(owner).get(reverse("applicants:dashboard")).content.decode()
     assert "None for now" not in page
     assert "the application is being assessed" in page
+
+
+def test_a_background_save_answers_the_still_needed_list_as_it_now_stands(client_for, owner,
+                                                                          draft):
+    client = client_for(owner)
+    first = client.post(_url(draft), {**PROJECT, "title": "", "version": draft.version,
+                                      "autosave": "1"}).json()
+    assert "Give the project a title." in first["missing"]
+    second = client.post(_url(draft), {**PROJECT, "version": first["version"],
+                                       "autosave": "1"}).json()
+    assert second["saved"] is True
+    assert "Give the project a title." not in second["missing"]
