@@ -23,9 +23,9 @@ against the unassigned and the conflicted one: one object, asked by both sides.
 Each request runs in a savepoint rolled back afterwards, so a POST that succeeds changes
 nothing for the next column. A POST carries no data: it shows whether the user passes the
 permission check (403/404 when not; a redirect or a form error when they do). Claim
-evidence and a data access request are named by an id that does not exist (404 to those
-allowed in, 403 to the others). ``URL_MATRIX_RECORD=1 pytest … -s`` prints the answers in
-the table's layout, to review row by row when a page changes on purpose.
+evidence, a recovery and a data access request are named by an id that does not exist.
+``URL_MATRIX_RECORD=1 pytest … -s`` prints the answers in the table's layout, to review row
+by row when a page changes on purpose.
 
 Groups without a row, each for a reason:
   - the admin site (``admin/…``): every page is behind ``AdminSite.admin_view``; its index
@@ -160,6 +160,8 @@ finance:open_data_360giving             GET  200 200 200 200 200 200 200 200 200
 finance:paid                            POST 302 403 403 403 403 403 403 403 302 403 403 403
 finance:payments                        GET  302 403 403 403 403 403 403 403 200 200 403 403
 finance:prepare                         POST 302 403 403 403 403 403 403 403 302 403 403 403
+finance:recovery_raise                  POST 302 403 403 403 403 403 403 403 302 403 403 403
+finance:recovery_receipt                POST 302 404 404 404 404 404 404 404 404 404 404 404
 finance:tranche_claim                   GET  302 200 404 404 404 404 404 403 403 403 403 404
 mfa_activate_totp                       GET  302 302 302 302 302 302 302 302 302 302 302 302
 mfa_add_webauthn                        GET  302 302 302 302 302 302 302 302 302 302 302 302
@@ -192,7 +194,7 @@ partner:webhook_new                     GET  302 403 403 403 403 403 403 403 403
 partner:webhook_redeliver               POST 302 403 403 403 403 403 403 403 403 403 403 302
 partner:webhook_rotate_secret           POST 302 403 403 403 403 403 403 403 403 403 403 200
 partner:webhooks                        GET  302 403 403 403 403 403 403 403 403 403 403 200
-privacy:account_close                   POST 302 400 400 400 400 400 400 400 400 400 400 400
+privacy:account_close                   POST 302 302 302 302 302 302 302 302 302 302 302 302
 privacy:export_documents                GET  302 200 200 200 200 200 200 200 200 200 200 200
 privacy:export_json                     GET  302 200 200 200 200 200 200 200 200 200 200 200
 privacy:personal_data                   GET  302 200 200 200 200 200 200 200 200 200 200 200
@@ -304,7 +306,7 @@ def _world() -> World:
         "document_id": application.documents.get().pk,
         "step": "complete_review", "code": round_.code, "action": "open", "fmt": "csv",
         "assignment_pk": reviewer.pk, "request_pk": correction.pk, "grant_id": grant.pk,
-        "number": 2, "claim_id": claim.pk, "evidence_id": 999999,
+        "number": 2, "claim_id": claim.pk, "evidence_id": 999999, "recovery_id": 999999,
         "payment_id": payment.pk, "batch_id": batch.pk, "endpoint_id": endpoint.pk,
         "delivery_id": delivery.pk, "event": "application_submitted", "language": "en",
         "reference": application.reference, "key": "x", "uidb36": "x",
