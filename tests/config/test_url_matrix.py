@@ -30,7 +30,11 @@ by row when a page changes on purpose.
 Groups without a row, each for a reason:
   - the admin site (``admin/…``): every page is behind ``AdminSite.admin_view``; its index
     stands for all of them in ``test_the_admin_site_lets_in_only_administrators``;
-  - ``favicon.ico``: a static file.
+  - ``favicon.ico``: a static file;
+  - an API URL without a row (``api/…``): the API authenticates partner API keys, never a
+    session, so every such URL must answer 401 to every signed-in user and to anonymous
+    visitors (``test_every_api_url_without_a_row_refuses_sessions``); what each key may
+    do is tested in ``tests/api``.
 """
 
 import os
@@ -334,6 +338,8 @@ def url_patterns(resolver=None, prefix="", namespace=""):
 def _group(route: str, name: str) -> str | None:
     if route.startswith("admin/"):
         return "admin"
+    if route.startswith("api/") and name not in TABLE:
+        return "api"
     if route == "favicon.ico":
         return "favicon"
     return None
@@ -355,7 +361,8 @@ def test_every_row_has_a_column_for_every_role():
 
 def _path(name, pattern, world: World, extra: dict | None) -> str:
     wanted = set(pattern.pattern.converters) | set(pattern.pattern.regex.groupindex)
-    kwargs = {key: world.args[key] for key in wanted if key in world.args}
+    # An argument the world does not name is an object that does not exist.
+    kwargs = {key: world.args.get(key, 999999) for key in wanted}
     for key, value in (extra or {}).items():
         kwargs[key] = world.args[value] if isinstance(value, str) and value.startswith("_") \
             else value
@@ -404,3 +411,22 @@ def test_the_admin_site_lets_in_only_administrators():
     assert client.get(index).status_code == 302
     client.force_login(administrator)
     assert client.get(index).status_code == 200
+
+
+@pytest.mark.django_db
+def test_every_api_url_without_a_row_refuses_sessions(settings, tmp_path):
+    use_private_storage(settings, tmp_path)
+    world = _world()
+    wrong = []
+    for route, name, pattern in url_patterns():
+        if _group(route, name) != "api":
+            continue
+        path = _path(name, pattern, world, None)
+        for column in COLUMNS:
+            client = Client(raise_request_exception=False)
+            if world.users[column] is not None:
+                client.force_login(world.users[column])
+            status = _answer(client, "GET", path)
+            if status != 401:
+                wrong.append(f"{name} {path} as {column}: {status}")
+    assert not wrong, "\n".join(wrong)
