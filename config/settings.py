@@ -284,26 +284,18 @@ NOTIFICATION_MESSAGE_ID_DOMAIN = env.str("NOTIFICATION_MESSAGE_ID_DOMAIN", defau
 NOTIFICATION_NOT_VISIBLE_DELAY_SECONDS = 1
 
 # --- Personal data (docs/privacy.md) ------------------------------------------------------
-# How long each kind of personal data is kept, in days; the nightly retention job erases
-# what is older. Application, review, grant, payment and audit records are not listed: the
-# scheme must keep them (docs/privacy.md says why and for how long).
+# Days each kind of personal data is kept (sessions: days after expiry; drafts: after their last
+# change; documents: after their application closed); the nightly retention job erases the rest.
 RETENTION = {
-    # In-app notifications and the record of emails sent.
     "notifications": env.int("RETENTION_NOTIFICATIONS_DAYS", default=365),
-    # Sign-in records (django-axes): time, IP address and browser of each sign-in or failure.
     "signin_records": env.int("RETENTION_SIGNIN_RECORDS_DAYS", default=180),
-    # Sessions are erased this many days after they expired.
     "sessions": env.int("RETENTION_SESSIONS_DAYS", default=0),
-    # Drafts never submitted, counted from their last change.
     "abandoned_drafts": env.int("RETENTION_ABANDONED_DRAFTS_DAYS", default=365),
-    # Uploaded documents of applications closed (not funded, withdrawn, completed or
-    # terminated) this long ago; seven years, as for the scheme's financial records.
     "closed_application_documents": env.int("RETENTION_CLOSED_APPLICATION_DOCUMENTS_DAYS",
                                             default=7 * 365),
 }
-# Where data access requests and their reminders go, besides the administrators.
+# Data access requests: their reminders also go here, this many days before they fall due.
 PRIVACY_OFFICER_EMAIL = env.str("PRIVACY_OFFICER_EMAIL", default="privacy@cyberport.hk")
-# The privacy officer is reminded this many days before a data access request falls due.
 DAR_REMINDER_DAYS = env.int("DAR_REMINDER_DAYS", default=7)
 
 # --- Email --------------------------------------------------------------------------------
