@@ -156,9 +156,7 @@ CACHE_REDIS_URL = REDIS_URL or (
     CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else ""
 )
 if CACHE_REDIS_URL:
-    # Fails open with a logged warning: with Redis down, signing in still works (the rate
-    # limits it holds lapse; axes counts failures in the database). Short socket timeouts
-    # keep a Redis that does not answer from holding requests up.
+    # Fails open with a logged warning, so sign-in works with Redis down (subsidy.platform.cache).
     CACHES = {"default": {"BACKEND": "subsidy.platform.cache.FailOpenRedisCache",
                           "LOCATION": CACHE_REDIS_URL,
                           "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}}
@@ -342,19 +340,14 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[AISS] "
 ACCOUNT_SIGNUP_FORM_CLASS = "subsidy.platform.web.forms.SignupProfileForm"
-# Wrong passwords are throttled and logged by django-axes (one place, visible in the admin),
-# per account and address; the account adapter keeps allauth's "login_failed" limit off the
-# password. It still counts wrong second-factor codes: at most 5 per account in 5 minutes
-# (and 10 a minute from one address), so a stolen password cannot be followed by guessing.
+# Wrong passwords: django-axes, per account and address. allauth's "login_failed" counts only
+# wrong second-factor codes (the account adapter keeps it off the password).
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
-# Security keys and passkeys (WebAuthn) are a second factor beside the authenticator app.
-# They do not replace the password at sign-in (no passkey login): a session still needs the
-# password and a second factor, and the key must verify its user (PIN or biometrics).
+# Security keys and passkeys (WebAuthn) are a second factor, never a passwordless sign-in.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_WEBAUTHN_USER_VERIFICATION = "required"
-# Browsers offer WebAuthn on https, and on http only for localhost (the local demo).
-MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG  # http://localhost in the local demo
 MFA_TOTP_ISSUER = "Cyberport AISS"
 # Staff roles must set up TOTP before using the system when this is on (production).
 STAFF_REQUIRE_2FA = env.bool("STAFF_REQUIRE_2FA", default=not DEBUG)
@@ -368,9 +361,7 @@ AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 
-# How many reverse proxies (TLS terminator, load balancer) stand in front of the site, each
-# appending to X-Forwarded-For. It decides the client's address for every throttle (axes,
-# allauth) and the audit trail (subsidy.platform.security.client_ip): 0 trusts no header.
+# Proxies before the site that append to X-Forwarded-For (security.client_ip); 0: none.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "subsidy.platform.security.client_ip"
 

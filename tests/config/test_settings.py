@@ -85,7 +85,7 @@ def test_celery_broker_url_sends_tasks_to_redis_and_caches_there():
 
     assert loaded["eager"] is False
     assert loaded["app_eager"] is False
-    assert loaded["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert loaded["cache"] == "subsidy.platform.cache.FailOpenRedisCache"
     assert loaded["cache_location"] == "redis://broker.internal:6379/0"
 
 
@@ -94,7 +94,7 @@ def test_redis_url_alone_is_broker_and_cache():
 
     assert loaded["eager"] is False
     assert loaded["broker"] == "redis://cache.internal:6379/1"
-    assert loaded["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert loaded["cache"] == "subsidy.platform.cache.FailOpenRedisCache"
     assert loaded["cache_location"] == "redis://cache.internal:6379/1"
 
 
