@@ -117,8 +117,11 @@ def test_new_applicant_submits_an_application_in_english(page, live_server):  # 
 def test_new_applicant_submits_an_application_in_chinese(page, live_server):  # noqa: F811
     FundingRoundFactory(code="2026R2", required_documents=["business_plan"])
     page.goto(f"{live_server.url}/")
+    # Choosing changes nothing until the button is pressed (WCAG 3.2.2, on input).
+    page.select_option("#language-select", "zh-hant")
+    assert page.locator("html").get_attribute("lang") == "en-HK"
     with page.expect_navigation():
-        page.select_option("#language-select", "zh-hant")
+        page.locator(".language-switcher button[type=submit]").click()
     _sign_up_and_verify(page, live_server, email="portal.zh@startup.hk", name="何慧欣",
                         language_label="繁體中文")
     _apply(page, live_server, "72345678")
