@@ -3,8 +3,8 @@ finance staff, and payment batches with their totals (summed in SQL)."""
 
 from decimal import Decimal
 
-from django.db.models import Count, F, Prefetch, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Prefetch, Q, Sum, TextField
+from django.db.models.functions import Cast, Coalesce
 
 from applicants.models import Membership
 from subsidy.finance.models import (
@@ -15,10 +15,36 @@ from subsidy.finance.models import (
     RecoveryReceipt,
     Tranche,
 )
+from subsidy.platform.models import AuditEvent
 from subsidy.platform.permissions import Action, can
 from subsidy.scheme.models import Grant, Scheme
 
 _GRANT_RELATED = ("application__organisation", "round")
+
+
+def audit_trail(*, object_type: str = "", object_id: str = "", actor: str = "",
+                date_from=None, date_to=None):
+    """The audit trail, newest first, as plain rows for a page or a download: filtered by
+    the object (its type, and its id), by the actor (part of the name or email shown for
+    them) and by the period (days in Hong Kong time)."""
+    events = AuditEvent.objects.all()
+    if object_type:
+        events = events.filter(object_type=object_type)
+    if object_id:
+        events = events.filter(object_id=object_id)
+    if actor:
+        events = events.filter(Q(actor_label__icontains=actor)
+                               | Q(actor__email__icontains=actor)
+                               | Q(actor__full_name__icontains=actor))
+    if date_from:
+        events = events.filter(at__date__gte=date_from)
+    if date_to:
+        events = events.filter(at__date__lte=date_to)
+    return (events.order_by("-at", "-id")
+            .values("id", "at", "action", "object_type", "object_id", "object_repr",
+                    "actor_label", actor_email=F("actor__email"),
+                    before_text=Cast("before", TextField()),
+                    after_text=Cast("after", TextField())))
 
 
 def scheme_chosen(*, code: str = "", round_code: str = "") -> Scheme | None:

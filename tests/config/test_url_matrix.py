@@ -143,6 +143,7 @@ core:home                               GET  200 200 200 200 200 200 200 200 200
 core:profile                            GET  302 200 200 200 200 200 200 200 200 200 200 200
 finance:approve                         POST 302 403 403 403 403 403 403 403 403 302 403 403
 finance:bank_account                    GET  302 200 403 403 403 403 403 403 403 403 403 403
+finance:audit_trail                     GET  302 403 403 403 403 403 403 200 403 200 200 403
 finance:batch                           GET  302 403 403 403 403 403 403 403 200 200 403 403
 finance:batch_new                       POST 302 403 403 403 403 403 403 403 302 403 403 403
 finance:claim                           GET  302 200 404 404 404 404 404 200 200 200 200 404

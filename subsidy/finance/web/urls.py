@@ -1,11 +1,12 @@
 from django.urls import path
 
-from subsidy.finance.web import claims, grants, payments, reports
+from subsidy.finance.web import audit, claims, grants, payments, reports
 
 app_name = "finance"
 
 urlpatterns = [
     path("", reports.dashboard, name="dashboard"),
+    path("audit/", audit.audit_trail, name="audit_trail"),
     path("grants/", grants.grant_list, name="grants"),
     path("grants/<int:grant_id>/", grants.grant_detail, name="grant"),
     path("grants/<int:grant_id>/activate/", grants.grant_activate, name="grant_activate"),
