@@ -365,6 +365,20 @@ AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "subsidy.platform.security.client_ip"
 
+# --- Payments ------------------------------------------------------------------------------
+# Prepare, approve and release a payment batch: three different people when on (the
+# preparer never releases either way). On by default in production.
+FINANCE_SEPARATE_RELEASE = env.bool("FINANCE_SEPARATE_RELEASE", default=not DEBUG)
+# A new or changed bank account is usable for payments only this many hours after the
+# change (and once a finance officer has verified it).
+FINANCE_BANK_ACCOUNT_COOLING_OFF_HOURS = env.int("FINANCE_BANK_ACCOUNT_COOLING_OFF_HOURS",
+                                                 default=72)
+# The account the scheme pays from, as written into the ISO 20022 pain.001 bank file.
+FINANCE_DEBTOR_NAME = env.str("FINANCE_DEBTOR_NAME",
+                              default="Hong Kong Cyberport Management Company Limited")
+FINANCE_DEBTOR_ACCOUNT = env.str("FINANCE_DEBTOR_ACCOUNT", default="004-111-222333-001")
+FINANCE_DEBTOR_BIC = env.str("FINANCE_DEBTOR_BIC", default="HSBCHKHHHKH")
+
 # --- Internationalisation -----------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hant", _("Traditional Chinese"))]

@@ -2,6 +2,7 @@
 this module only loads them. Code imports a model from its package, never from here."""
 
 from subsidy.api.models import ApiKey, IdempotencyKey  # noqa: F401
+from subsidy.finance.bankfiles.records import BankStatement, BankStatementEntry  # noqa: F401
 from subsidy.finance.models import (  # noqa: F401
     BankAccount,
     Claim,
@@ -9,6 +10,7 @@ from subsidy.finance.models import (  # noqa: F401
     ClaimSpend,
     Disbursement,
     PaymentBatch,
+    PaymentOutcome,
     Recovery,
     RecoveryReceipt,
     Tranche,

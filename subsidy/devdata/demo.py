@@ -27,6 +27,8 @@ DEMO_USERS = [
     ("panel@demo.aiss.hk", "Patrick Wong (Panel member)", "en", [Role.PANEL_MEMBER]),
     ("finance@demo.aiss.hk", "Fiona Lam (Finance officer)", "en", [Role.FINANCE_OFFICER]),
     ("approver@demo.aiss.hk", "Alan Tsang (Finance approver)", "en", [Role.FINANCE_APPROVER]),
+    ("treasury@demo.aiss.hk", "Tammy Ho (Finance approver, releases batches)", "en",
+     [Role.FINANCE_APPROVER]),
     ("applicant@demo.aiss.hk", "Amy Cheung (Applicant)", "en", [Role.APPLICANT]),
     ("applicant.zh@demo.aiss.hk", "陳大文（申請人）", "zh-hant", [Role.APPLICANT]),
     ("partner@demo.aiss.hk", "Peter Yip (Partner)", "en", [Role.PARTNER]),
@@ -127,7 +129,8 @@ def demo_seed() -> dict:
 
     demo_accepted_grant_seed(round_=open_round, owner=users["applicant@demo.aiss.hk"][0],
                              officer=users["officer@demo.aiss.hk"][0],
-                             panel=users["panel@demo.aiss.hk"][0])
+                             panel=users["panel@demo.aiss.hk"][0],
+                             verifier=users["approver@demo.aiss.hk"][0])
     # Data access requests on the administrators' register: one running, one overdue.
     from subsidy.devdata.privacy import demo_data_access_requests_seed
 

@@ -1,20 +1,26 @@
 """Demo data for the money side: one company whose application went through assessment,
-approval and an accepted offer, with its bank account on file. From there the demo officer
+approval and an accepted offer, with its bank account on file, verified by the finance
+approver and entered a week ago (past its cooling-off period). From there the demo officer
 starts the grant, the applicant claims the first tranche, the officer verifies it, the
-finance officer prepares the payment, the finance approver approves it, and the finance
-officer batches it and marks it paid.
+finance officer prepares the payment, the finance approver approves it, the finance officer
+batches it, the treasury approver releases the batch to the bank, and the finance officer
+marks it paid (or imports the bank's statement).
 
 Made through the services and the workflow, as users would. Idempotent: a company that
 already has an application in the round is left as it is.
 """
 
+from datetime import timedelta
 from decimal import Decimal
+
+from django.utils import timezone
 
 from applicants.models import Application, Membership, Organisation
 from applicants.workflow import application_transition
 from reviews.services.panel import panel_declaration_record
 from subsidy.devdata.applications import demo_application_submit
-from subsidy.finance.services.bank import bank_account_save
+from subsidy.finance.models import BankAccount
+from subsidy.finance.services.bank import bank_account_save, bank_account_verify
 from subsidy.scheme.models import FundingRound, Sector
 
 COMPANY = {"br_number": "64567890", "name_en": "Sha Tin Predictive Analytics Limited",
@@ -28,7 +34,8 @@ PROJECT = {
 APPROVED = Decimal("1000000.00")
 
 
-def demo_accepted_grant_seed(*, round_: FundingRound, owner, officer, panel) -> Application | None:
+def demo_accepted_grant_seed(*, round_: FundingRound, owner, officer, panel,
+                             verifier) -> Application | None:
     """An application of the demo company taken to an accepted offer, or None if it exists."""
     organisation, _created = Organisation.objects.get_or_create(
         br_number=COMPANY["br_number"],
@@ -39,9 +46,14 @@ def demo_accepted_grant_seed(*, round_: FundingRound, owner, officer, panel) -> 
                                      defaults={"role": Membership.Role.OWNER})
     if Application.objects.filter(organisation=organisation, round=round_).exists():
         return None
-    bank_account_save(actor=owner, organisation=organisation,
-                      bank_name="The Hongkong and Shanghai Banking Corporation",
-                      account_name=COMPANY["name_en"], account_number="004-567-890123-838")
+    account = bank_account_save(actor=owner, organisation=organisation,
+                                bank_name="The Hongkong and Shanghai Banking Corporation",
+                                account_name=COMPANY["name_en"],
+                                account_number="004-567-890123-838")
+    # The demo company entered its account a week ago: its cooling-off period is over.
+    week_ago = timezone.now() - timedelta(days=7)
+    BankAccount.objects.filter(pk=account.pk).update(updated_at=week_ago, usable_from=week_ago)
+    bank_account_verify(actor=verifier, account=account)
     application = demo_application_submit(
         owner=owner, organisation=organisation, round_=round_, project=PROJECT,
         gpu_hours=30000, personnel=(3, 315000), equipment=None)

@@ -21,6 +21,12 @@ from subsidy.platform.money import MONEY, money
 from subsidy.scheme.models import Grant
 
 
+def mask_account_number(number: str) -> str:
+    """An account number as people without finance's access see it: its last four digits."""
+    digits = (number or "").replace("-", "").replace(" ", "")
+    return "•" * max(len(digits) - 4, 4) + digits[-4:]
+
+
 class BankAccount(models.Model):
     """The account a company's grant is paid into, entered by the company's owner or
     editor. Only finance staff see the full number; everyone else sees it masked."""
@@ -34,6 +40,14 @@ class BankAccount(models.Model):
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     updated_at = models.DateTimeField(default=timezone.now)
+    # A new or changed account is usable for payments only once a finance officer has
+    # checked it (not the one who then prepares a payment to it) and its cooling-off
+    # period (``FINANCE_BANK_ACCOUNT_COOLING_OFF_HOURS`` after the change) has passed.
+    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("verified by"))
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    usable_from = models.DateTimeField(_("usable for payments from"), default=timezone.now)
 
     class Meta:
         verbose_name = _("bank account")
@@ -44,8 +58,7 @@ class BankAccount(models.Model):
 
     @property
     def masked_number(self) -> str:
-        digits = self.account_number.replace("-", "").replace(" ", "")
-        return "•" * max(len(digits) - 4, 4) + digits[-4:]
+        return mask_account_number(self.account_number)
 
 
 class Tranche(models.Model):
@@ -176,27 +189,57 @@ class ClaimEvidence(models.Model):
 
 class PaymentBatch(models.Model):
     """Approved payments sent to the bank together. Its total and count are summed from
-    its payments, never stored."""
+    its payments, never stored. A finance officer puts it together; someone else releases
+    it to the bank, which writes its ISO 20022 file once: from then on the batch, its
+    payments' payees and the file (kept with its SHA-256) never change (on PostgreSQL a
+    trigger refuses it). What the bank did with each payment is recorded as outcomes."""
 
     reference = models.CharField(_("batch reference"), max_length=40, unique=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
                                    on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    released_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("released by"))
+    released_at = models.DateTimeField(_("released at"), null=True, blank=True)
+    execution_date = models.DateField(_("requested execution date"), null=True, blank=True)
+    debit_account = models.CharField(_("debit account"), max_length=40, blank=True)
+    file_xml = models.TextField(_("bank file (pain.001)"), blank=True)
+    file_sha256 = models.CharField(_("bank file SHA-256"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("payment batch")
         verbose_name_plural = _("payment batches")
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(released_at__isnull=True)
+                | (Q(released_by__isnull=False) & Q(execution_date__isnull=False)
+                   & ~Q(file_xml="") & Q(file_sha256__regex=r"^[0-9a-f]{64}$")),
+                name="payment_batch_released_has_file"),
+        ]
 
     def __str__(self):
         return self.reference
+
+    @property
+    def is_released(self) -> bool:
+        return self.released_at is not None
 
 
 class Disbursement(models.Model):
     """One payment: the payment of one verified claim. A finance officer prepares it; a
     different finance approver approves it (maker-checker, also a database constraint); it
-    goes to the bank in a batch and is marked paid with the bank reference, or failed with
-    a reason, which returns it to approved for the next batch.
+    goes to the bank in a batch, released by a third person where
+    ``FINANCE_SEPARATE_RELEASE`` asks for it, and the bank's answer is recorded as an
+    outcome: paid with the bank reference, or failed (or returned) with a reason. A failed
+    payment stays in its batch as it was sent; paying the claim again means a new payment
+    in a new batch.
+
+    The payee (name, bank, account number) is copied from the company's verified bank
+    account when the payment is prepared, shown to the approver and covered by the
+    approval, and goes to the bank as it is: a later change of the account on file does not
+    touch it.
 
     The pages and the code call it a payment (``payment_prepare``, ``paid_payments``...).
     The class, its table, its related names and its audit actions (``disbursement.*``)
@@ -209,10 +252,12 @@ class Disbursement(models.Model):
         APPROVED = "approved", _("Approved")
         BATCHED = "batched", _("Sent to the bank")
         PAID = "paid", _("Paid")
+        FAILED = "failed", _("Failed at the bank")
         CANCELLED = "cancelled", _("Cancelled")
 
-    claim = models.OneToOneField(Claim, on_delete=models.PROTECT, related_name="disbursement",
-                                 verbose_name=_("claim"))
+    # A claim has at most one live payment; a failed or cancelled one stays on record.
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="disbursements",
+                              verbose_name=_("claim"))
     # Denormalised from the claim so that the database can refuse a second paid payment
     # for a tranche and sum a grant's payments without joins.
     tranche = models.ForeignKey(Tranche, on_delete=models.PROTECT,
@@ -231,10 +276,20 @@ class Disbursement(models.Model):
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     batch = models.ForeignKey(PaymentBatch, null=True, blank=True, on_delete=models.PROTECT,
                               related_name="disbursements", verbose_name=_("batch"))
-    # The payee as sent to the bank, copied from the bank account on file when batched.
-    payee_name = models.CharField(_("payee"), max_length=200, blank=True)
-    bank_name = models.CharField(_("bank name"), max_length=120, blank=True)
-    account_number = models.CharField(_("account number"), max_length=40, blank=True)
+    # The payee, copied from the verified bank account when the payment is prepared.
+    payee_name = models.CharField(_("payee"), max_length=200)
+    bank_name = models.CharField(_("bank name"), max_length=120)
+    account_number = models.CharField(_("account number"), max_length=40)
+    # Empty only on payments prepared before accounts were verified.
+    payee_verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                          on_delete=models.PROTECT, related_name="+",
+                                          verbose_name=_("account verified by"))
+    # Who released the payment's batch to the bank, and whether the release had to be by a
+    # third person (``FINANCE_SEPARATE_RELEASE`` when it was released).
+    released_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("released by"))
+    release_separate = models.BooleanField(default=False)
     bank_reference = models.CharField(_("bank reference"), max_length=60, blank=True)
     value_date = models.DateField(_("value date"), null=True, blank=True)
     paid_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
@@ -251,6 +306,20 @@ class Disbursement(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["tranche"], condition=Q(status="paid"),
                                     name="disbursement_one_paid_per_tranche"),
+            models.UniqueConstraint(fields=["claim"],
+                                    condition=~Q(status__in=["failed", "cancelled"]),
+                                    name="disbursement_one_live_per_claim"),
+            models.UniqueConstraint(fields=["bank_reference"], condition=~Q(bank_reference=""),
+                                    name="disbursement_bank_reference_unique"),
+            models.CheckConstraint(condition=~Q(payee_name="") & ~Q(account_number=""),
+                                   name="disbursement_has_payee"),
+            models.CheckConstraint(condition=~Q(payee_verified_by=F("prepared_by")),
+                                   name="disbursement_payee_verified_by_another"),
+            models.CheckConstraint(
+                condition=Q(released_by__isnull=True)
+                | (~Q(released_by=F("prepared_by"))
+                   & (Q(release_separate=False) | ~Q(released_by=F("approved_by")))),
+                name="disbursement_release_segregated"),
             models.CheckConstraint(condition=Q(amount__gt=Decimal("0")),
                                    name="disbursement_amount_positive"),
             models.CheckConstraint(
@@ -267,6 +336,60 @@ class Disbursement(models.Model):
 
     def __str__(self):
         return f"{self.tranche} – {money(self.amount)}"
+
+    @property
+    def end_to_end_id(self) -> str:
+        """The payment's identifier in the bank file, which the bank's statement quotes
+        back (ISO 20022 EndToEndId, at most 35 characters)."""
+        return f"AISS-PAY-{self.pk:010d}"
+
+    @property
+    def masked_number(self) -> str:
+        return mask_account_number(self.account_number)
+
+
+class PaymentOutcome(models.Model):
+    """What the bank did with a payment, one row per answer, never changed: paid (with the
+    bank's reference and value date), failed (refused before paying) or returned (paid,
+    then sent back). Entered by hand from the batch page or matched from an imported bank
+    statement."""
+
+    class Kind(models.TextChoices):
+        PAID = "paid", _("Paid")
+        FAILED = "failed", _("Failed")
+        RETURNED = "returned", _("Returned")
+
+    payment = models.ForeignKey(Disbursement, on_delete=models.PROTECT,
+                                related_name="outcomes", verbose_name=_("payment"))
+    kind = models.CharField(_("outcome"), max_length=10, choices=Kind.choices)
+    bank_reference = models.CharField(_("bank reference"), max_length=60, blank=True)
+    value_date = models.DateField(_("value date"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True, max_length=2000)
+    statement = models.ForeignKey("BankStatement", null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="outcomes",
+                                  verbose_name=_("bank statement"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+", verbose_name=_("recorded by"))
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("payment outcome")
+        verbose_name_plural = _("payment outcomes")
+        ordering = ["recorded_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["payment", "kind"], name="payment_outcome_once"),
+            models.CheckConstraint(condition=Q(kind__in=["paid", "failed", "returned"]),
+                                   name="payment_outcome_kind_known"),
+            models.CheckConstraint(
+                condition=~Q(kind="paid") | (~Q(bank_reference="")
+                                             & Q(value_date__isnull=False)),
+                name="payment_outcome_paid_has_reference"),
+            models.CheckConstraint(condition=Q(kind="paid") | ~Q(reason=""),
+                                   name="payment_outcome_failure_has_reason"),
+        ]
+
+    def __str__(self):
+        return f"{self.payment_id}: {self.kind}"
 
 
 class Recovery(models.Model):

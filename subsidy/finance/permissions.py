@@ -24,4 +24,9 @@ RULES: dict[str, Rule] = {
     # account number is shown to finance staff only.
     Action.MANAGE_BANK_ACCOUNT: member_role_in(OWNER, EDITOR),
     Action.VIEW_BANK_DETAILS: has_any(Role.FINANCE_OFFICER, Role.FINANCE_APPROVER),
+    # A new or changed account is checked by finance before any payment uses it; a batch is
+    # released to the bank by finance. The services add who may not (the payment's preparer,
+    # and its approver where ``FINANCE_SEPARATE_RELEASE`` is on).
+    Action.VERIFY_BANK_ACCOUNT: has_any(Role.FINANCE_OFFICER, Role.FINANCE_APPROVER),
+    Action.RELEASE_PAYMENT_BATCH: has_any(Role.FINANCE_OFFICER, Role.FINANCE_APPROVER),
 }

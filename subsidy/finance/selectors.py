@@ -3,11 +3,13 @@ finance staff, and payment batches with their totals (summed in SQL)."""
 
 from decimal import Decimal
 
-from django.db.models import Count, F, Prefetch, Q, Sum, TextField
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Sum, TextField
 from django.db.models.functions import Cast, Coalesce
 
 from applicants.models import Membership
+from subsidy.finance.bankfiles.records import BankStatement, BankStatementEntry
 from subsidy.finance.models import (
+    BankAccount,
     Claim,
     Disbursement,
     PaymentBatch,
@@ -72,8 +74,7 @@ def grants_visible_to(*, user):
 
 
 def grant_with_tranches(*, grant_id: int) -> Grant:
-    claims = Claim.objects.exclude(status=Claim.Status.CANCELLED).select_related(
-        "disbursement")
+    claims = Claim.objects.exclude(status=Claim.Status.CANCELLED)
     return (Grant.objects.select_related(*_GRANT_RELATED)
             .prefetch_related(Prefetch("tranches", queryset=Tranche.objects.order_by("number")
                                        .prefetch_related(Prefetch("claims", queryset=claims))))
@@ -110,14 +111,22 @@ def claims_awaiting_verification():
     return _claims(Claim.Status.SUBMITTED)
 
 
+def live_payment_exists():
+    """Whether a claim (the outer row) has a payment still going somewhere: prepared,
+    approved, with the bank or paid (a failed or cancelled one does not count)."""
+    return Exists(Disbursement.objects.filter(claim=OuterRef("pk")).exclude(
+        status__in=[Disbursement.Status.FAILED, Disbursement.Status.CANCELLED]))
+
+
 def claims_awaiting_preparation():
-    return _claims(Claim.Status.VERIFIED).filter(disbursement__isnull=True)
+    """Verified claims with no live payment: never prepared, or their payment failed."""
+    return _claims(Claim.Status.VERIFIED).filter(~live_payment_exists())
 
 
 def payments(status):
     return (Disbursement.objects.filter(status=status)
             .select_related("grant__application__organisation", "grant__round", "tranche",
-                            "prepared_by", "approved_by", "batch")
+                            "prepared_by", "approved_by", "payee_verified_by", "batch")
             .order_by("prepared_at", "id"))
 
 
@@ -126,9 +135,45 @@ def batches_with_totals():
         count=Count("disbursements"), total=Sum("disbursements__amount"),
         open_count=Count("disbursements",
                          filter=Q(disbursements__status=Disbursement.Status.BATCHED)),
-    ).select_related("created_by").order_by("-created_at", "-id")
+        failed_count=Count("disbursements",
+                           filter=Q(disbursements__status=Disbursement.Status.FAILED)),
+    ).select_related("created_by", "released_by").order_by("-created_at", "-id")
 
 
 def batch_payments(*, batch: PaymentBatch):
-    return (batch.disbursements.select_related("grant__application__organisation", "tranche")
-            .order_by("pk"))
+    """The batch's payments as sent, each with the bank's answers (outcomes)."""
+    return (batch.disbursements.select_related("grant__application__organisation", "tranche",
+                                               "prepared_by", "approved_by")
+            .prefetch_related("outcomes").order_by("pk"))
+
+
+def bank_accounts_to_verify():
+    return (BankAccount.objects.filter(verified_by__isnull=True)
+            .select_related("organisation", "updated_by").order_by("updated_at", "id"))
+
+
+def bank_accounts_recently_verified():
+    return (BankAccount.objects.filter(verified_by__isnull=False)
+            .select_related("organisation", "verified_by").order_by("-verified_at", "-id"))
+
+
+_EXCEPTIONS = ~Q(result=BankStatementEntry.Result.MATCHED)
+
+
+def statements_with_counts():
+    return (BankStatement.objects.annotate(
+        entry_count=Count("entries"),
+        exception_count=Count("entries",
+                              filter=~Q(entries__result=BankStatementEntry.Result.MATCHED)))
+            .select_related("imported_by").order_by("-imported_at", "-id"))
+
+
+def statement_entries(*, statement: BankStatement):
+    return (statement.entries.select_related("payment__grant__application")
+            .order_by("line"))
+
+
+def statement_exceptions():
+    return (BankStatementEntry.objects.filter(_EXCEPTIONS)
+            .select_related("statement", "payment__grant__application")
+            .order_by("-statement__imported_at", "-statement_id", "line"))

@@ -234,6 +234,21 @@ EVENTS: tuple[NotificationEvent, ...] = (
         sample_context=_CLAIM,
     ),
     NotificationEvent(
+        "bank_account_changed", _("Bank account changed"), Audience.APPLICANT,
+        mandatory=True,
+        sample_context={"organisation": "Sha Tin Predictive Analytics Limited",
+                        "bank_name": "HSBC", "masked_number": "••••••••8838",
+                        "usable_from": "2026-12-04 09:00",
+                        "url": "/finance/organisations/1/bank-account/"},
+    ),
+    NotificationEvent(
+        "bank_account_changed_staff", _("Bank account to verify"), Audience.FINANCE_OFFICER,
+        mandatory=True,
+        sample_context={"organisation": "Sha Tin Predictive Analytics Limited",
+                        "bank_name": "HSBC", "masked_number": "••••••••8838",
+                        "usable_from": "2026-12-04 09:00", "url": "/finance/bank-accounts/"},
+    ),
+    NotificationEvent(
         "claim_paid", _("Claim paid"), Audience.APPLICANT, mandatory=False,
         sample_context={**_CLAIM, "bank_reference": "HSBC-20261201-0042"},
     ),

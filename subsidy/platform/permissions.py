@@ -61,6 +61,8 @@ class Action(models.TextChoices):
     VERIFY_CLAIM = "verify_claim"
     MANAGE_BANK_ACCOUNT = "manage_bank_account"
     VIEW_BANK_DETAILS = "view_bank_details"
+    VERIFY_BANK_ACCOUNT = "verify_bank_account"
+    RELEASE_PAYMENT_BATCH = "release_payment_batch"
     MANAGE_REVIEWER_POOL = "manage_reviewer_pool"
     VIEW_REVIEWS = "view_reviews"
     REVIEW_ASSIGNMENT = "review_assignment"

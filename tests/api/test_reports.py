@@ -8,10 +8,9 @@ from datetime import date
 import pytest
 
 from subsidy.api.models import ApiKey
-from subsidy.finance.services.payments import payment_mark_paid
 from subsidy.finance.services.tranches import grant_activate
 from subsidy.platform.roles import Role
-from tests.builders.finance import batched_payment, make_accepted_grant
+from tests.builders.finance import batched_payment, make_accepted_grant, mark_paid
 from tests.factories import FundingRoundFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -28,8 +27,8 @@ def pay(grant, staff, *, value_date=date(2027, 1, 5)):
     payment, _batch = batched_payment(grant, staff[Role.PROGRAMME_OFFICER],
                                       staff[Role.FINANCE_OFFICER],
                                       staff[Role.FINANCE_APPROVER])
-    payment_mark_paid(actor=staff[Role.FINANCE_OFFICER], payment=payment,
-                      bank_reference="HSBC-1", value_date=value_date)
+    mark_paid(payment,
+              bank_reference=f"HSBC-{payment.pk}", value_date=value_date)
     return payment
 
 

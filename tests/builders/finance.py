@@ -1,7 +1,10 @@
 """Grants ready for money, and the claim-to-payment path through the finance services."""
 
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
+
+import time_machine
+from django.utils import timezone
 
 from applicants.models import Application, BudgetLine, Milestone, status_gate_open
 from subsidy.finance.models import BankAccount
@@ -9,17 +12,22 @@ from subsidy.finance.services.claims import ClaimInput, claim_submit, claim_veri
 from subsidy.finance.services.payments import (
     payment_approve,
     payment_batch_create,
+    payment_batch_release,
+    payment_mark_paid,
     payment_prepare,
 )
 from subsidy.platform.models import User
+from subsidy.platform.roles import Role
 from subsidy.scheme.models import Grant
-from tests.factories import FundingRoundFactory, MembershipFactory
+from tests.factories import FundingRoundFactory, MembershipFactory, UserFactory
 
 
 def make_accepted_grant(*, round_=None, amount="1000000.00", shares=("40", "30", "30"),
                         owner=None, category="nlp"):
     """An accepted grant with three milestones (40/30/30 by default), budget lines, and a
-    company owner (``grant.owner``) with a bank account."""
+    company owner (``grant.owner``) with a bank account that finance has verified (by a
+    finance officer of its own, ``grant.account_verifier``) and that is past its
+    cooling-off period."""
     round_ = round_ or FundingRoundFactory()
     membership = MembershipFactory(user=owner) if owner else MembershipFactory()
     application = Application.objects.create(
@@ -37,13 +45,18 @@ def make_accepted_grant(*, round_=None, amount="1000000.00", shares=("40", "30",
                               amount=Decimal(amount) * 2)
     with status_gate_open():
         Application.objects.filter(pk=application.pk).update(status="accepted")
+    # The row is written here, not through the service: the verifier needs no role (and
+    # so receives none of the finance notifications the tests count).
+    verifier = UserFactory()
     BankAccount.objects.create(organisation=membership.organisation, bank_name="HSBC",
                                account_name=membership.organisation.name_en,
-                               account_number="004-123-456789-001")
+                               account_number="004-123-456789-001", verified_by=verifier,
+                               verified_at=timezone.now(), usable_from=timezone.now())
     grant = Grant.objects.create(application=application, round=round_, status="accepted",
                                  approved_amount=Decimal(amount),
                                  approved_ratio_percent=Decimal("50"))
     grant.owner = membership.user
+    grant.account_verifier = verifier
     return grant
 
 
@@ -64,13 +77,23 @@ def approved_payment(grant, officer, finance_officer, finance_approver, *, numbe
     return payment_approve(actor=finance_approver, payment=payment)
 
 
-def batched_payment(grant, officer, finance_officer, finance_approver, *, number=1):
-    """Tranche ``number`` claimed, verified, prepared, approved and sent in a batch."""
+def batched_payment(grant, officer, finance_officer, finance_approver, *, number=1,
+                    release=True):
+    """Tranche ``number`` claimed, verified, prepared, approved, put in a batch and (unless
+    ``release`` is False) released to the bank by a third finance user."""
     payment = approved_payment(grant, officer, finance_officer, finance_approver,
                                number=number)
     batch = payment_batch_create(actor=finance_officer, payment_ids=[payment.pk])
+    if release:
+        batch = payment_batch_release(actor=releaser(), batch=batch,
+                                      execution_date=timezone.localdate())
     payment.refresh_from_db()
     return payment, batch
+
+
+def releaser():
+    """A finance approver who neither prepared nor approved the payments to release."""
+    return UserFactory(roles=[Role.FINANCE_APPROVER])
 
 
 def demo_money_people() -> dict:
@@ -78,4 +101,24 @@ def demo_money_people() -> dict:
     before the @ of their email (run ``demo_seed`` first)."""
     return {email.split("@")[0]: User.objects.get(email=email) for email in [
         "applicant@demo.aiss.hk", "officer@demo.aiss.hk", "finance@demo.aiss.hk",
-        "approver@demo.aiss.hk"]}
+        "approver@demo.aiss.hk", "treasury@demo.aiss.hk"]}
+
+
+def settler():
+    """A finance officer who did not prepare the payments whose bank answer they record."""
+    return UserFactory(roles=[Role.FINANCE_OFFICER])
+
+
+def mark_paid(payment, *, bank_reference: str, value_date=None, actor=None):
+    """Record by hand that the bank paid ``payment`` on ``value_date`` (today by default),
+    as finance does on that day: the clock is taken to the value date when it is later than
+    today, since a value date can never be in the future."""
+    actor = actor or settler()
+    value_date = value_date or timezone.localdate()
+    if value_date <= timezone.localdate():
+        return payment_mark_paid(actor=actor, payment=payment, bank_reference=bank_reference,
+                                 value_date=value_date)
+    moment = timezone.make_aware(datetime.combine(value_date, time(10)))
+    with time_machine.travel(moment, tick=False):
+        return payment_mark_paid(actor=actor, payment=payment, bank_reference=bank_reference,
+                                 value_date=value_date)

@@ -21,7 +21,7 @@ from subsidy.finance.services.claims import (
 from subsidy.finance.services.payments import (
     payment_approve,
     payment_batch_create,
-    payment_mark_paid,
+    payment_batch_release,
     payment_prepare,
 )
 from subsidy.finance.services.tranches import grant_activate
@@ -30,7 +30,7 @@ from subsidy.notifications.services.digest import staff_daily_digest_send
 from subsidy.notifications.services.inbox import notification_preferences_set
 from subsidy.platform.roles import Role
 from subsidy.scheme.models import Grant
-from tests.builders.finance import demo_money_people, make_accepted_grant
+from tests.builders.finance import demo_money_people, make_accepted_grant, mark_paid
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -108,10 +108,12 @@ def test_every_link_written_through_the_demo_and_its_grant_resolves():
     claim_verify(actor=user["officer"], claim=claim)
     payment = payment_prepare(actor=user["finance"], claim=claim)
     payment_approve(actor=user["approver"], payment=payment)
-    payment_batch_create(actor=user["finance"], payment_ids=[payment.pk])
+    batch = payment_batch_create(actor=user["finance"], payment_ids=[payment.pk])
+    payment_batch_release(actor=user["treasury"], batch=batch,
+                          execution_date=timezone.localdate())
     payment.refresh_from_db()
-    payment_mark_paid(actor=user["finance"], payment=payment,
-                      bank_reference="HSBC-DEMO-1", value_date=date(2027, 1, 5))
+    mark_paid(payment,
+              bank_reference="HSBC-DEMO-1", value_date=date(2027, 1, 5))
     member_invite(actor=user["applicant"], organisation=grant.application.organisation,
                   email="new.colleague@example.hk", role=Membership.Role.EDITOR)
     notification_preferences_set(user=user["officer"], email_enabled={"staff_daily_digest": True})

@@ -72,6 +72,8 @@ TABLE = {
     A.VERIFY_CLAIM:              (None,         " .   .   .   Y   .   .   .   .   . "),
     A.MANAGE_BANK_ACCOUNT:       (ORGANISATION, " O   O   O   O   O   O   O   O   . "),
     A.VIEW_BANK_DETAILS:         (None,         " .   .   .   .   .   Y   Y   .   . "),
+    A.VERIFY_BANK_ACCOUNT:       (None,         " .   .   .   .   .   Y   Y   .   . "),
+    A.RELEASE_PAYMENT_BATCH:     (None,         " .   .   .   .   .   Y   Y   .   . "),
     A.MANAGE_REVIEWER_POOL:      (None,         " .   .   .   Y   .   .   .   .   . "),
     A.VIEW_REVIEWS:              (None,         " .   .   .   Y   Y   .   .   Y   . "),
     A.REVIEW_ASSIGNMENT:         (ASSIGNMENT,   " .   .   O   .   .   .   .   .   . "),

@@ -127,11 +127,12 @@ class Money:
                            self.past(prepared + timedelta(hours=4)) if approved else None,
                            None,
                            "", "", "", "", None, None, None, ""]
+                    # The payee is fixed when a payment is prepared: every payment has one.
+                    accounts.setdefault(self.app_org[i], len(accounts))
+                    row[12] = "HSBC Hong Kong"
+                    row[13] = f"{self.app_org[i]:03d}-{self.app_org[i] % 999999:06d}-001"
                     if status in ("batched", "paid"):
-                        accounts.setdefault(self.app_org[i], len(accounts))
                         to_batch.append(len(payment_rows))
-                        row[12] = "HSBC Hong Kong"
-                        row[13] = f"{self.app_org[i]:03d}-{self.app_org[i] % 999999:06d}-001"
                     if status == "paid":
                         row[14] = f"BNK{payment_first + c:010d}"
                         paid = self.past(prepared + timedelta(days=3))

@@ -216,7 +216,8 @@ AGEING_STEPS = (
     # (step, model, filter, timestamp the item has waited since)
     ("verification", Claim, Q(status=Claim.Status.SUBMITTED), "submitted_at"),
     ("applicant", Claim, Q(status=Claim.Status.RETURNED), "returned_at"),
-    ("preparation", Claim, Q(status=Claim.Status.VERIFIED, disbursement__isnull=True),
+    ("preparation", Claim, Q(status=Claim.Status.VERIFIED)
+     & ~Q(disbursements__status__in=["prepared", "approved", "batched", "paid"]),
      "verified_at"),
     ("approval", Disbursement, Q(status=Disbursement.Status.PREPARED), "prepared_at"),
     ("batching", Disbursement, Q(status=Disbursement.Status.APPROVED), "approved_at"),

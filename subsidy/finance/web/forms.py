@@ -73,6 +73,23 @@ class MarkPaidForm(forms.Form):
     value_date = forms.DateField(label=_("Value date"), widget=DATE_WIDGET)
 
 
+class ReleaseForm(forms.Form):
+    execution_date = forms.DateField(label=_("Requested execution date"), widget=DATE_WIDGET)
+
+
+class StatementForm(forms.Form):
+    file = forms.FileField(label=_("Bank statement (camt.053 XML or CSV)"),
+                           max_length=255)
+
+    MAX_BYTES = 10 * 1024 * 1024
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError(_("The statement is larger than 10 MB."))
+        return upload
+
+
 class BankAccountForm(forms.Form):
     bank_name = forms.CharField(label=_("Bank name"), max_length=120)
     account_name = forms.CharField(label=_("Account name"), max_length=200,

@@ -13,7 +13,7 @@ from subsidy.finance.services.claims import (
 from subsidy.notifications.models import Notification
 from subsidy.platform.errors import DomainError, PermissionDeniedError
 from subsidy.platform.models import AuditEvent
-from tests.builders.finance import batched_payment, claim_first_tranche
+from tests.builders.finance import batched_payment, claim_first_tranche, mark_paid
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -111,11 +111,10 @@ def test_only_a_programme_officer_verifies_claims(active_grant, finance_officer)
 
 def test_second_tranche_is_due_once_the_first_is_paid(active_grant, officer, finance_officer,
                                                       finance_approver):
-    from subsidy.finance.services.payments import payment_mark_paid
 
     payment, _batch = batched_payment(active_grant, officer, finance_officer, finance_approver)
-    payment_mark_paid(actor=finance_officer, payment=payment, bank_reference="HSBC-1",
-                      value_date=payment.prepared_at.date())
+    mark_paid(payment, bank_reference="HSBC-1",
+              value_date=payment.prepared_at.date())
     second = active_grant.tranches.get(number=2)
 
     claim = claim_submit(actor=active_grant.owner, tranche=second,

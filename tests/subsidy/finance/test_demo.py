@@ -1,18 +1,19 @@
 from datetime import date
 
 import pytest
+from django.utils import timezone
 
 from subsidy.devdata.demo import demo_seed
 from subsidy.finance.services.claims import ClaimInput, claim_submit, claim_verify
 from subsidy.finance.services.payments import (
     payment_approve,
     payment_batch_create,
-    payment_mark_paid,
+    payment_batch_release,
     payment_prepare,
 )
 from subsidy.finance.services.tranches import grant_activate
 from subsidy.scheme.models import Grant
-from tests.builders.finance import demo_money_people
+from tests.builders.finance import demo_money_people, mark_paid
 
 pytestmark = pytest.mark.django_db
 
@@ -30,10 +31,12 @@ def test_demo_users_take_the_demo_grant_through_one_paid_tranche():
     claim_verify(actor=user["officer"], claim=claim)
     payment = payment_prepare(actor=user["finance"], claim=claim)
     payment_approve(actor=user["approver"], payment=payment)
-    payment_batch_create(actor=user["finance"], payment_ids=[payment.pk])
+    batch = payment_batch_create(actor=user["finance"], payment_ids=[payment.pk])
+    payment_batch_release(actor=user["treasury"], batch=batch,
+                          execution_date=timezone.localdate())
     payment.refresh_from_db()
-    paid = payment_mark_paid(actor=user["finance"], payment=payment,
-                             bank_reference="HSBC-DEMO-1", value_date=date(2027, 1, 5))
+    paid = mark_paid(payment,
+                     bank_reference="HSBC-DEMO-1", value_date=date(2027, 1, 5))
 
     assert paid.status == "paid"
     assert tranche.amount == grant.approved_amount * 40 / 100

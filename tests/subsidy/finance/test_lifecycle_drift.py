@@ -11,11 +11,15 @@ from django.core.management import CommandError, call_command
 
 from applicants.models import Application, status_gate_open
 from subsidy.finance.models import Claim, Tranche
-from subsidy.finance.services.payments import payment_mark_paid
 from subsidy.platform.models import AuditEvent
 from subsidy.scheme.ledger import round_committed, round_remaining
 from subsidy.scheme.models import Grant
-from tests.builders.finance import batched_payment, claim_first_tranche, make_accepted_grant
+from tests.builders.finance import (
+    batched_payment,
+    claim_first_tranche,
+    make_accepted_grant,
+    mark_paid,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -64,8 +68,8 @@ def test_a_terminated_project_with_an_active_grant_is_listed_and_fails_the_check
 def test_repair_terminates_the_grant_and_releases_what_was_not_paid(
         active_grant, officer, finance_officer, finance_approver):
     payment, _batch = batched_payment(active_grant, officer, finance_officer, finance_approver)
-    payment_mark_paid(actor=finance_officer, payment=payment, bank_reference="REF-1",
-                      value_date=date(2027, 1, 5))
+    mark_paid(payment, bank_reference="REF-1",
+              value_date=date(2027, 1, 5))
     _drift(active_grant, "terminated")
 
     out, status = _run("--repair")
@@ -169,8 +173,8 @@ def test_repair_completes_the_grant_of_a_completed_project_whose_tranches_are_al
     for number in (1, 2, 3):
         payment, _batch = batched_payment(active_grant, officer, finance_officer,
                                           finance_approver, number=number)
-        payment_mark_paid(actor=finance_officer, payment=payment,
-                          bank_reference=f"REF-{number}", value_date=date(2027, 1, 5))
+        mark_paid(payment,
+                  bank_reference=f"REF-{number}", value_date=date(2027, 1, 5))
     _drift(active_grant, "completed")
 
     out, status = _run("--repair")

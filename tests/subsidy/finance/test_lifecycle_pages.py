@@ -8,11 +8,10 @@ import pytest
 
 from applicants.models import Application
 from subsidy.finance.models import Tranche
-from subsidy.finance.services.payments import payment_mark_paid
 from subsidy.platform.models import AuditEvent
 from subsidy.scheme.ledger import round_committed
 from subsidy.scheme.models import Grant
-from tests.builders.finance import batched_payment, make_accepted_grant
+from tests.builders.finance import batched_payment, make_accepted_grant, mark_paid
 
 pytestmark = pytest.mark.django_db
 
@@ -91,8 +90,8 @@ def test_completing_on_the_application_page_closes_a_fully_paid_grant(
     for number in (1, 2, 3):
         payment, _batch = batched_payment(active_grant, officer, finance_officer,
                                           finance_approver, number=number)
-        payment_mark_paid(actor=finance_officer, payment=payment,
-                          bank_reference=f"REF-{number}", value_date=date(2027, 1, 5))
+        mark_paid(payment,
+                  bank_reference=f"REF-{number}", value_date=date(2027, 1, 5))
 
     _step(client, officer, active_grant, "complete")
 

@@ -3,8 +3,7 @@ from datetime import date
 import pytest
 
 from subsidy.finance.opendata.threesixty import grants_package, schema_validator
-from subsidy.finance.services.payments import payment_mark_paid
-from tests.builders.finance import batched_payment, make_accepted_grant
+from tests.builders.finance import batched_payment, make_accepted_grant, mark_paid
 
 pytestmark = pytest.mark.django_db
 
@@ -12,8 +11,8 @@ pytestmark = pytest.mark.django_db
 def test_export_of_awarded_grants_is_valid_360giving(active_grant, officer, finance_officer,
                                                      finance_approver):
     payment, _batch = batched_payment(active_grant, officer, finance_officer, finance_approver)
-    payment_mark_paid(actor=finance_officer, payment=payment, bank_reference="R",
-                      value_date=date(2027, 1, 5))
+    mark_paid(payment, bank_reference=f"R-{payment.pk}",
+              value_date=date(2027, 1, 5))
     make_accepted_grant()
 
     package = grants_package()

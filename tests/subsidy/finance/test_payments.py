@@ -10,8 +10,6 @@ from subsidy.finance.services.payments import (
     batch_totals,
     payment_approve,
     payment_batch_create,
-    payment_mark_failed,
-    payment_mark_paid,
     payment_prepare,
 )
 from subsidy.finance.services.tranches import grant_activate
@@ -20,7 +18,12 @@ from subsidy.platform.errors import DomainError, PermissionDeniedError
 from subsidy.platform.models import AuditEvent
 from subsidy.platform.roles import Role
 from subsidy.scheme.ledger import grant_paid
-from tests.builders.finance import batched_payment, claim_first_tranche, make_accepted_grant
+from tests.builders.finance import (
+    batched_payment,
+    claim_first_tranche,
+    make_accepted_grant,
+    mark_paid,
+)
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -78,8 +81,8 @@ def test_finance_officer_without_the_approver_role_cannot_approve(prepared):
         payment_approve(actor=other_officer, payment=prepared)
 
 
-def test_batch_copies_the_bank_account_and_sums_its_payments(prepared, finance_approver,
-                                                             finance_officer):
+def test_batch_sends_each_payment_to_the_payee_it_was_prepared_with(
+        prepared, finance_approver, finance_officer):
     payment_approve(actor=finance_approver, payment=prepared)
 
     batch = payment_batch_create(actor=finance_officer, payment_ids=[prepared.pk])
@@ -87,7 +90,8 @@ def test_batch_copies_the_bank_account_and_sums_its_payments(prepared, finance_a
     payment = Disbursement.objects.get(pk=prepared.pk)
     assert payment.status == S.BATCHED
     assert payment.account_number == "004-123-456789-001"
-    assert batch_totals(batch=batch) == {"count": 1, "total": Decimal("400000.00")}
+    assert batch_totals(batch=batch) == {"count": 1, "total": Decimal("400000.00"),
+                                         "paid": 0, "failed": 0}
 
 
 def test_batch_with_an_unapproved_payment_is_refused_and_changes_nothing(
@@ -115,8 +119,7 @@ def test_marking_paid_pays_the_tranche_and_the_claim(active_grant, officer, fina
                                                     finance_approver):
     payment, _batch = batched_payment(active_grant, officer, finance_officer, finance_approver)
 
-    payment_mark_paid(actor=finance_officer, payment=payment, bank_reference="HSBC-42",
-                      value_date=date(2027, 1, 5))
+    mark_paid(payment, bank_reference="HSBC-42")
 
     assert Disbursement.objects.get(pk=payment.pk).status == S.PAID
     assert Tranche.objects.get(pk=payment.tranche_id).status == Tranche.Status.PAID
@@ -124,32 +127,20 @@ def test_marking_paid_pays_the_tranche_and_the_claim(active_grant, officer, fina
     assert grant_paid(grant_id=active_grant.pk) == Decimal("400000.00")
     assert Notification.objects.filter(event="claim_paid").exists()
     assert AuditEvent.objects.filter(action="disbursement.paid").exists()
+    assert list(payment.outcomes.values_list("kind", "bank_reference")) == [
+        ("paid", "HSBC-42")]
 
 
 def test_payment_marked_paid_twice_is_refused_and_keeps_the_first_reference(
         active_grant, officer, finance_officer, finance_approver):
     payment, _batch = batched_payment(active_grant, officer, finance_officer, finance_approver)
-    payment_mark_paid(actor=finance_officer, payment=payment, bank_reference="FIRST",
-                      value_date=date(2027, 1, 5))
+    mark_paid(payment, bank_reference="FIRST")
 
     with pytest.raises(DomainError, match="paid already"):
-        payment_mark_paid(actor=finance_officer, payment=payment,
-                          bank_reference="SECOND", value_date=date(2027, 1, 6))
+        mark_paid(payment, bank_reference="SECOND")
 
     assert Disbursement.objects.get(pk=payment.pk).bank_reference == "FIRST"
     assert grant_paid(grant_id=active_grant.pk) == Decimal("400000.00")
-
-
-def test_failed_payment_returns_to_approved_with_the_reason(active_grant, officer,
-                                                           finance_officer, finance_approver):
-    payment, _batch = batched_payment(active_grant, officer, finance_officer, finance_approver)
-
-    payment_mark_failed(actor=finance_officer, payment=payment,
-                        reason="Account closed")
-
-    payment.refresh_from_db()
-    assert (payment.status, payment.batch_id, payment.failure_reason) == (
-        S.APPROVED, None, "Account closed")
 
 
 def test_paid_without_a_bank_reference_is_refused(active_grant, officer, finance_officer,
@@ -157,8 +148,7 @@ def test_paid_without_a_bank_reference_is_refused(active_grant, officer, finance
     payment, _batch = batched_payment(active_grant, officer, finance_officer, finance_approver)
 
     with pytest.raises(DomainError):
-        payment_mark_paid(actor=finance_officer, payment=payment, bank_reference=" ",
-                          value_date=date(2027, 1, 5))
+        mark_paid(payment, bank_reference=" ")
 
     assert Disbursement.objects.get(pk=payment.pk).status == S.BATCHED
 
@@ -166,8 +156,7 @@ def test_paid_without_a_bank_reference_is_refused(active_grant, officer, finance
 def test_database_refuses_a_second_paid_payment_for_a_tranche(
         active_grant, officer, finance_officer, finance_approver):
     payment, _batch = batched_payment(active_grant, officer, finance_officer, finance_approver)
-    payment_mark_paid(actor=finance_officer, payment=payment, bank_reference="A",
-                      value_date=date(2027, 1, 5))
+    mark_paid(payment, bank_reference="A")
     Claim.objects.filter(pk=payment.claim_id).update(status=Claim.Status.CANCELLED)
     second_claim = Claim.objects.create(tranche=payment.tranche, amount=Decimal("1"),
                                         narrative="x")
@@ -176,7 +165,8 @@ def test_database_refuses_a_second_paid_payment_for_a_tranche(
         Disbursement.objects.create(
             claim=second_claim, tranche=payment.tranche, grant=active_grant,
             amount=Decimal("1"), status=S.PAID, prepared_by=finance_officer,
-            approved_by=UserFactory(), bank_reference="B", value_date=date(2027, 1, 6))
+            approved_by=UserFactory(), bank_reference="B", value_date=date(2027, 1, 6),
+            payee_name="X", bank_name="HSBC", account_number="004-1")
 
 
 def test_batches_made_in_the_same_minute_get_distinct_references_with_their_number(

@@ -76,11 +76,11 @@ def test_batch_page_asks_the_same_number_of_queries_for_5_or_50_payments(
     large = _batch_of(50, officer, finance_officer, finance_approver)
 
     _get(client, finance_officer, reverse("finance:batch", args=[small.pk]),
-         django_assert_num_queries, 7)
+         django_assert_num_queries, 8)
 
     assert Disbursement.objects.filter(batch=large).count() == 50
     _get(client, finance_officer, reverse("finance:batch", args=[large.pk]),
-         django_assert_num_queries, 7)
+         django_assert_num_queries, 8)
 
 
 def _active_grant_with_tranches(count, officer):

@@ -19,10 +19,14 @@ from subsidy.finance.reports.registers import (
     json_rows,
     register_totals,
 )
-from subsidy.finance.services.payments import payment_mark_paid
 from subsidy.finance.services.tranches import grant_activate, grant_terminate
 from subsidy.scheme.ledger import grant_paid, round_committed, round_paid
-from tests.builders.finance import batched_payment, claim_first_tranche, make_accepted_grant
+from tests.builders.finance import (
+    batched_payment,
+    claim_first_tranche,
+    make_accepted_grant,
+    mark_paid,
+)
 from tests.factories import FundingRoundFactory
 
 pytestmark = pytest.mark.django_db
@@ -40,8 +44,8 @@ def ledger_world(officer, finance_officer, finance_approver):
         grant_activate(actor=officer, grant=grant)
     for grant, value_date in ((grants[0], date(2027, 1, 5)), (grants[1], date(2027, 2, 5))):
         payment, _batch = batched_payment(grant, officer, finance_officer, finance_approver)
-        payment_mark_paid(actor=finance_officer, payment=payment, bank_reference="R",
-                          value_date=value_date)
+        mark_paid(payment, bank_reference=f"R-{payment.pk}",
+                  value_date=value_date)
     grant_terminate(actor=officer, grant=grants[1], reason="Stopped.")
     batched_payment(grants[2], officer, finance_officer, finance_approver)
     return round_

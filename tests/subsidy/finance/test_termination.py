@@ -8,22 +8,21 @@ from subsidy.finance.models import Claim, Disbursement, Tranche
 from subsidy.finance.services.claims import claim_verify
 from subsidy.finance.services.payments import (
     payment_approve,
-    payment_mark_paid,
     payment_prepare,
 )
 from subsidy.finance.services.tranches import grant_terminate
 from subsidy.platform.errors import DomainError
 from subsidy.scheme.ledger import round_committed, round_remaining, rounds_with_commitments
 from subsidy.scheme.models import Grant
-from tests.builders.finance import batched_payment, claim_first_tranche
+from tests.builders.finance import batched_payment, claim_first_tranche, mark_paid
 
 pytestmark = pytest.mark.django_db
 
 
 def _pay_first(grant, officer, finance_officer, finance_approver):
     payment, _batch = batched_payment(grant, officer, finance_officer, finance_approver)
-    payment_mark_paid(actor=finance_officer, payment=payment, bank_reference="REF-1",
-                      value_date=date(2027, 1, 5))
+    mark_paid(payment, bank_reference="REF-1",
+              value_date=date(2027, 1, 5))
     return payment
 
 
@@ -96,8 +95,8 @@ def test_grant_completes_once_every_tranche_is_paid(active_grant, officer, finan
     for number in (1, 2, 3):
         payment, _batch = batched_payment(active_grant, officer, finance_officer,
                                           finance_approver, number=number)
-        payment_mark_paid(actor=finance_officer, payment=payment, bank_reference="R",
-                          value_date=date(2027, 1, number))
+        mark_paid(payment, bank_reference=f"R-{payment.pk}",
+                  value_date=date(2027, 1, number))
 
     grant_complete(actor=officer, grant=active_grant)
 

@@ -4,19 +4,25 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from subsidy.devdata.applications import demo_pdf
 from subsidy.finance.models import BankAccount, Claim, Disbursement
 from subsidy.finance.services.claims import ClaimInput, claim_submit, claim_verify
 from subsidy.finance.services.payments import (
     payment_approve,
-    payment_mark_paid,
     payment_prepare,
 )
 from subsidy.finance.services.tranches import grant_activate
 from subsidy.platform.roles import Role
 from tests.builders.accounts import confirm_identity
-from tests.builders.finance import batched_payment, claim_first_tranche, make_accepted_grant
+from tests.builders.finance import (
+    batched_payment,
+    claim_first_tranche,
+    make_accepted_grant,
+    mark_paid,
+    settler,
+)
 from tests.factories import FundingRoundFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -155,12 +161,12 @@ def test_batch_downloads_as_csv_and_xlsx_for_the_bank(
     assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
 
 
-def test_finance_officer_marks_a_payment_paid_from_the_batch_page(
+def test_another_finance_officer_marks_a_payment_paid_from_the_batch_page(
         client, active_grant, officer, finance_officer, finance_approver):
     payment, _batch = batched_payment(active_grant, officer, finance_officer, finance_approver)
 
-    _login(client, finance_officer).post(reverse("finance:paid", args=[payment.pk]), {
-        "bank_reference": "HSBC-001", "value_date": "2027-01-05"})
+    _login(client, settler()).post(reverse("finance:paid", args=[payment.pk]), {
+        "bank_reference": "HSBC-001", "value_date": timezone.localdate().isoformat()})
 
     assert Disbursement.objects.get().status == Disbursement.Status.PAID
 
@@ -170,8 +176,8 @@ def _many_payments(count, officer, finance_officer, finance_approver, *, round_=
         grant = make_accepted_grant(round_=round_)
         grant_activate(actor=officer, grant=grant)
         payment, _batch = batched_payment(grant, officer, finance_officer, finance_approver)
-        payment_mark_paid(actor=finance_officer, payment=payment, bank_reference="R",
-                          value_date=date(2027, 1, 5))
+        mark_paid(payment, bank_reference=f"R-{payment.pk}",
+                  value_date=date(2027, 1, 5))
 
 
 def _get(client, url, queries, expected):
