@@ -8,13 +8,12 @@ right messages, each in the recipient's language, each once."""
 
 import io
 import re
-from datetime import date
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.html import escape
 
 from applicants.models import Application, Organisation
@@ -22,7 +21,7 @@ from reviews.models import Assignment
 from reviews.services.screening import RULES
 from subsidy.devdata.applications import demo_application_draft
 from subsidy.devdata.demo import DEMO_PASSWORD
-from subsidy.finance.models import Claim, Disbursement
+from subsidy.finance.models import BankAccount, Claim, Disbursement
 from subsidy.notifications.events import event_label
 from subsidy.notifications.models import Notification
 from subsidy.platform.models import User
@@ -35,6 +34,7 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 APPLICANT_EN, APPLICANT_ZH = "applicant@demo.aiss.hk", "applicant.zh@demo.aiss.hk"
 OFFICER, PANEL = "officer@demo.aiss.hk", "panel@demo.aiss.hk"
 FINANCE, APPROVER = "finance@demo.aiss.hk", "approver@demo.aiss.hk"
+TREASURY = "treasury@demo.aiss.hk"
 REVIEWERS = ["reviewer1@demo.aiss.hk", "reviewer2@demo.aiss.hk", "reviewer3@demo.aiss.hk"]
 
 
@@ -93,7 +93,11 @@ def review_form(application, score):
     return data
 
 
-def test_the_demo_fills_every_inbox_and_the_email_log_in_each_recipients_language(client):
+def test_the_demo_fills_every_inbox_and_the_email_log_in_each_recipients_language(
+        client, settings):
+    # The walk goes on the day the company enters its account: no cooling-off period here
+    # (tests/subsidy/finance/test_payee_control.py covers it).
+    settings.FINANCE_BANK_ACCOUNT_COOLING_OFF_HOURS = 0
     call_command("seed_demo", stdout=io.StringIO())
     users = {user.email: user for user in User.objects.all()}
     seeded = Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
@@ -162,6 +166,9 @@ def test_the_demo_fills_every_inbox_and_the_email_log_in_each_recipients_languag
     claim = Claim.objects.get(tranche=tranche)
     sign_in(client, OFFICER)
     post(client, "finance:claim_verify", claim.pk)
+    sign_in(client, APPROVER)
+    post(client, "finance:bank_account_verify",
+         BankAccount.objects.get(organisation_id=chinese.organisation_id).pk)
     sign_in(client, FINANCE)
     post(client, "finance:prepare", claim.pk)
     payment = Disbursement.objects.get(claim=claim)
@@ -169,21 +176,26 @@ def test_the_demo_fills_every_inbox_and_the_email_log_in_each_recipients_languag
     post(client, "finance:approve", payment.pk)
     sign_in(client, FINANCE)
     post(client, "finance:batch_new", data={"payment": [payment.pk]})
+    sign_in(client, TREASURY)
+    post(client, "finance:batch_release", Disbursement.objects.get(pk=payment.pk).batch_id,
+         data={"execution_date": timezone.localdate().isoformat()})
     post(client, "finance:paid", payment.pk, data={
-        "bank_reference": "HSBC-WALK-1", "value_date": date.today().isoformat()})
+        "bank_reference": "HSBC-WALK-1", "value_date": timezone.localdate().isoformat()})
     assert Disbursement.objects.get(pk=payment.pk).status == "paid"
 
     # --- Every inbox ----------------------------------------------------------------------
     expected = {
         APPLICANT_EN: ["application_submitted", "information_requested"],
-        APPLICANT_ZH: ["application_submitted", "application_approved", "claim_received",
+        APPLICANT_ZH: ["application_submitted", "application_approved",
+                       "bank_account_changed", "claim_received",
                        "claim_approved", "claim_paid"],
         OFFICER: ["application_received", "application_received", "application_resubmitted",
                   "reviews_complete", "claim_submitted_staff"],
         **{email: ["reviewer_assigned"] for email in REVIEWERS},
         PANEL: ["application_ready_for_decision"],
-        FINANCE: ["claim_verified"],
-        APPROVER: ["payment_prepared"],
+        FINANCE: ["bank_account_changed_staff", "claim_verified"],
+        APPROVER: ["bank_account_changed_staff", "payment_prepared"],
+        TREASURY: ["bank_account_changed_staff", "claim_verified"],
     }
     walked = Notification.objects.filter(pk__gt=seeded)
     for email, events in expected.items():

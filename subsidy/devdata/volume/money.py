@@ -18,7 +18,14 @@ from subsidy.devdata.volume.spec import (
     S,
     VolumeError,
 )
-from subsidy.finance.models import BankAccount, Claim, Disbursement, PaymentBatch, Tranche
+from subsidy.finance.models import (
+    BankAccount,
+    Claim,
+    Disbursement,
+    PaymentBatch,
+    PaymentOutcome,
+    Tranche,
+)
 from subsidy.scheme.models import Grant
 
 
@@ -81,7 +88,7 @@ class Money:
         claim_first = self.ids.take(Claim, payments)
         payment_first = self.ids.take(Disbursement, payments)
         tranches, claims, payment_rows = [], [], []
-        to_batch, payee_orgs = [], []
+        to_batch, payee_orgs, outcomes = [], [], []
         accounts = {}
         t = c = 0
         for g, (i, m) in enumerate(plan):
@@ -131,14 +138,22 @@ class Money:
                     accounts.setdefault(self.app_org[i], len(accounts))
                     row[12] = "HSBC Hong Kong"
                     row[13] = f"{self.app_org[i]:03d}-{self.app_org[i] % 999999:06d}-001"
-                    if status in ("batched", "paid"):
+                    if status in ("batched", "paid", "failed"):
                         to_batch.append(len(payment_rows))
+                    if status == "failed":
+                        # The bank refused it; the claim waits for a new payment.
+                        row[18] = "AC04 Account closed"
+                        outcomes.append((payment_first + c, "failed", "", None, row[18],
+                                         self.finance,
+                                         self.past(prepared + timedelta(days=3))))
                     if status == "paid":
                         row[14] = f"BNK{payment_first + c:010d}"
                         paid = self.past(prepared + timedelta(days=3))
                         row[15] = timezone.localdate(paid)
                         row[16] = self.finance
                         row[17] = paid
+                        outcomes.append((payment_first + c, "paid", row[14], row[15], "",
+                                         self.finance, row[17]))
                     payment_rows.append(row)
                     payee_orgs.append(self.app_org[i])
                     c += 1
@@ -178,4 +193,6 @@ class Money:
                                   "account_number", "bank_reference", "value_date",
                                   "paid_by_id", "paid_at", "failure_reason"],
                    [tuple(row) for row in payment_rows])
+        self.write(PaymentOutcome, ["payment_id", "kind", "bank_reference", "value_date",
+                                    "reason", "recorded_by_id", "recorded_at"], outcomes)
         self.step(f"{len(claims):,} claims and payments in {batch_count:,} bank batches")

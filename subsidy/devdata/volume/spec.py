@@ -39,7 +39,7 @@ REVIEWED_STATES = {S.IN_REVIEW, S.REVIEWED, S.REJECTED, S.WAITLISTED, *GRANT_STA
 PAYING_GRANT_STATES = (S.COMPLETED, S.TERMINATED, S.ACTIVE)  # in the order payments fill
 PIPELINE = (Disbursement.Status.PREPARED, Disbursement.Status.APPROVED,
             Disbursement.Status.BATCHED, Disbursement.Status.PAID,
-            Disbursement.Status.CANCELLED)
+            Disbursement.Status.FAILED, Disbursement.Status.CANCELLED)
 CATEGORIES = [c for c in Sector.values]
 WORDS = ("adaptive", "multilingual", "edge", "federated", "clinical", "retail", "logistics",
          "Cantonese", "vision", "forecasting", "compliance", "fintech", "robotic", "speech")
