@@ -15,10 +15,9 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from subsidy.finance.models import Disbursement
-from subsidy.finance.services.payments import payment_mark_paid
 from subsidy.finance.services.tranches import grant_activate
 from subsidy.scheme.models import Grant
-from tests.builders.finance import batched_payment, make_accepted_grant
+from tests.builders.finance import batched_payment, make_accepted_grant, mark_paid
 from tests.factories import FundingRoundFactory, SchemeFactory
 
 pytestmark = pytest.mark.django_db
@@ -41,8 +40,7 @@ def paid_and_batched(round_, officer, finance_officer, finance_approver):
         grant_activate(actor=officer, grant=grant)
         payment, _batch = batched_payment(grant, officer, finance_officer, finance_approver)
         payments.append(payment)
-    payment_mark_paid(actor=finance_officer, payment=payments[0], bank_reference="HSBC-1",
-                      value_date=timezone.localdate())
+    mark_paid(payments[0], bank_reference="HSBC-1")
     return payments
 
 

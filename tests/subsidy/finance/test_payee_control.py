@@ -24,6 +24,7 @@ from subsidy.notifications.models import Notification
 from subsidy.platform.errors import DomainError
 from subsidy.platform.models import AuditEvent
 from subsidy.platform.roles import Role
+from tests.builders.accounts import confirm_identity
 from tests.builders.finance import approved_payment, claim_first_tranche, releaser
 from tests.factories import MembershipFactory, UserFactory
 
@@ -35,6 +36,7 @@ NEW_ACCOUNT = {"bank_name": "Bank of China (Hong Kong)", "account_name": "Divert
 
 def _change_account(client, grant, data=NEW_ACCOUNT):
     client.force_login(grant.owner)
+    confirm_identity(client)
     url = reverse("finance:bank_account", args=[grant.application.organisation_id])
     return client.post(url, data)
 
