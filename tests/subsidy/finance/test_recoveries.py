@@ -15,7 +15,7 @@ from subsidy.finance.services.claims import ClaimInput, claim_submit, claim_veri
 from subsidy.finance.services.payments import (
     payment_approve,
     payment_batch_create,
-    payment_mark_paid,
+    payment_batch_release,
     payment_prepare,
 )
 from subsidy.finance.services.recoveries import recovery_raise, recovery_receipt_record
@@ -23,7 +23,7 @@ from subsidy.finance.services.tranches import grant_activate, grant_complete, gr
 from subsidy.platform.errors import DomainError
 from subsidy.platform.models import AuditEvent
 from subsidy.scheme.ledger import grant_net_paid, round_committed
-from tests.builders.finance import make_accepted_grant
+from tests.builders.finance import make_accepted_grant, mark_paid, releaser
 from tests.factories import FundingRoundFactory, SchemeFactory
 
 pytestmark = pytest.mark.django_db
@@ -42,10 +42,10 @@ def _pay(grant, amount, officer, finance_officer, finance_approver, *, reference
     claim_verify(actor=officer, claim=claim)
     payment = payment_approve(actor=finance_approver, payment=payment_prepare(
         actor=finance_officer, claim=claim))
-    payment_batch_create(actor=finance_officer, payment_ids=[payment.pk])
+    batch = payment_batch_create(actor=finance_officer, payment_ids=[payment.pk])
+    payment_batch_release(actor=releaser(), batch=batch, execution_date=timezone.localdate())
     payment.refresh_from_db()
-    return payment_mark_paid(actor=finance_officer, payment=payment, bank_reference=reference,
-                             value_date=timezone.localdate())
+    return mark_paid(payment, bank_reference=reference)
 
 
 @pytest.fixture

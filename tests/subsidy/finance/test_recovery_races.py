@@ -10,11 +10,10 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from subsidy.finance.models import Recovery, RecoveryReceipt
-from subsidy.finance.services.payments import payment_mark_paid
 from subsidy.finance.services.recoveries import recovery_raise, recovery_receipt_record
 from subsidy.platform.errors import DomainError
 from subsidy.platform.roles import Role
-from tests.builders.finance import batched_payment
+from tests.builders.finance import batched_payment, mark_paid
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -23,8 +22,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def recovery(active_grant, officer, finance_officer, finance_approver):
     payment, _batch = batched_payment(active_grant, officer, finance_officer, finance_approver)
-    payment_mark_paid(actor=finance_officer, payment=payment, bank_reference="BNK-1",
-                      value_date=timezone.localdate())
+    mark_paid(payment, bank_reference="BNK-1")
     return recovery_raise(actor=finance_officer, grant=active_grant, reason="overpayment",
                           amount=Decimal("1000.00"), note="Overpaid.")
 
