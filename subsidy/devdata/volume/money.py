@@ -175,9 +175,11 @@ class Money:
                 row[11] = org_names[org]
         account_first = self.ids.take(BankAccount, len(accounts))
         self.write(BankAccount, ["id", "organisation_id", "bank_name", "account_name",
-                                 "account_number", "updated_by_id", "updated_at"],
+                                 "account_number", "updated_by_id", "updated_at",
+                                 "usable_from", "verified_by_id", "verified_at"],
                    [(account_first + k, org, "HSBC Hong Kong", org_names[org],
-                     f"{org:03d}-{org % 999999:06d}-001", None, self.now)
+                     f"{org:03d}-{org % 999999:06d}-001", None, self.now, self.now,
+                     self.approver, self.now)
                     for org, k in accounts.items()])
         self.write(Tranche, ["id", "grant_id", "number", "milestone_id", "description",
                              "due_date", "amount", "status"], tranches)
@@ -186,13 +188,17 @@ class Money:
                            "officer_comment", "submitted_by_id", "submitted_at",
                            "first_submitted_at", "returned_at", "verified_by_id",
                            "verified_at", "revision"], claims)
-        self.write(PaymentBatch, ["id", "reference", "created_by_id", "created_at"], batches)
+        # Batches as put together, not released: no bank file (COPY takes no defaults).
+        self.write(PaymentBatch, ["id", "reference", "created_by_id", "created_at",
+                                  "debit_account", "file_xml", "file_sha256"],
+                   [(*batch, "", "", "") for batch in batches])
         self.write(Disbursement, ["id", "claim_id", "tranche_id", "grant_id", "amount",
                                   "status", "prepared_by_id", "prepared_at", "approved_by_id",
                                   "approved_at", "batch_id", "payee_name", "bank_name",
                                   "account_number", "bank_reference", "value_date",
-                                  "paid_by_id", "paid_at", "failure_reason"],
-                   [tuple(row) for row in payment_rows])
+                                  "paid_by_id", "paid_at", "failure_reason",
+                                  "release_separate"],
+                   [(*row, False) for row in payment_rows])
         self.write(PaymentOutcome, ["payment_id", "kind", "bank_reference", "value_date",
                                     "reason", "recorded_by_id", "recorded_at"], outcomes)
         self.step(f"{len(claims):,} claims and payments in {batch_count:,} bank batches")
