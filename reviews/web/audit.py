@@ -48,9 +48,12 @@ def _field_label(model, key: str) -> str:
         return str(KEY_LABELS[key])
     if model is not None:
         try:
-            return str(model._meta.get_field(key).verbose_name).capitalize()
+            field = model._meta.get_field(key)
         except FieldDoesNotExist:
-            pass
+            field = None
+        # A reverse relation ("tranches" of a grant) has no verbose name of its own.
+        if getattr(field, "verbose_name", None):
+            return str(field.verbose_name).capitalize()
     return key.replace("_", " ").capitalize()
 
 
