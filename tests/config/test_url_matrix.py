@@ -88,9 +88,11 @@ account_reset_password_from_key_done    GET  200 200 200 200 200 200 200 200 200
 account_set_password                    GET  302 302 302 302 302 302 302 302 302 302 302 302
 account_signup                          GET  200 302 302 302 302 302 302 302 302 302 302 302
 api:application-detail                  GET  401 401 401 401 401 401 401 401 401 401 401 401
+api:application-document                GET  401 401 401 401 401 401 401 401 401 401 401 401
 api:application-documents               GET  401 401 401 401 401 401 401 401 401 401 401 401
 api:application-history                 GET  401 401 401 401 401 401 401 401 401 401 401 401
 api:application-list                    GET  401 401 401 401 401 401 401 401 401 401 401 401
+api:application-problems                GET  401 401 401 401 401 401 401 401 401 401 401 401
 api:application-submit                  GET  401 401 401 401 401 401 401 401 401 401 401 401
 api:application-withdraw                GET  401 401 401 401 401 401 401 401 401 401 401 401
 api:docs                                GET  200 200 200 200 200 200 200 200 200 200 200 200
@@ -98,6 +100,7 @@ api:event-list                          GET  401 401 401 401 401 401 401 401 401
 api:not-found                           GET  404 404 404 404 404 404 404 404 404 404 404 404
 api:organisation-detail                 GET  401 401 401 401 401 401 401 401 401 401 401 401
 api:organisation-link-request           GET  401 401 401 401 401 401 401 401 401 401 401 401
+api:organisation-link-request-cancel    GET  401 401 401 401 401 401 401 401 401 401 401 401
 api:organisation-list                   GET  401 401 401 401 401 401 401 401 401 401 401 401
 api:report-commitments                  GET  401 401 401 401 401 401 401 401 401 401 401 401
 api:report-commitments-csv              GET  401 401 401 401 401 401 401 401 401 401 401 401
@@ -110,6 +113,7 @@ api:schema                              GET  200 200 200 200 200 200 200 200 200
 api:webhook-deliveries                  GET  401 401 401 401 401 401 401 401 401 401 401 401
 api:webhook-detail                      GET  401 401 401 401 401 401 401 401 401 401 401 401
 api:webhook-list                        GET  401 401 401 401 401 401 401 401 401 401 401 401
+api:webhook-ping                        GET  401 401 401 401 401 401 401 401 401 401 401 401
 api:webhook-redeliver                   GET  401 401 401 401 401 401 401 401 401 401 401 401
 api:webhook-rotate-secret               GET  401 401 401 401 401 401 401 401 401 401 401 401
 applicants:application                  GET  302 200 404 404 404 404 404 404 404 404 404 404
@@ -314,7 +318,7 @@ def _world() -> World:
         "number": 2, "claim_id": claim.pk, "evidence_id": 999999, "recovery_id": 999999,
         "payment_id": payment.pk, "batch_id": batch.pk, "endpoint_id": endpoint.pk,
         "delivery_id": delivery.pk, "event": "application_submitted", "language": "en",
-        "reference": application.reference, "key": "x", "uidb36": "x",
+        "reference": application.reference, "br_number": "12345678", "key": "x", "uidb36": "x",
         "_notification": notification.pk, "_failed": failed.pk, "_assignment": reviewer.pk,
         "_pool_member": reviewer.reviewer.reviewer_pool_memberships.get().pk,
         "_application": application.pk, "_delivery": delivery.pk, "_company": company.pk,
