@@ -15,10 +15,11 @@ nothing here changes because a test runner happens to be imported.
 from pathlib import Path
 
 import environ
-from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from kombu import Queue
+
+from config.beat import beat_schedule
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -206,62 +207,10 @@ CELERY_TASK_ROUTES = {
     "subsidy.tasks.deliver_webhook": {"queue": "webhooks"},
     "subsidy.tasks.sweep_webhook_deliveries": {"queue": "webhooks"},
 }
-CELERY_BEAT_SCHEDULE = {
-    "outbox-sweeper": {
-        "task": "subsidy.tasks.sweep_outbox",
-        "schedule": env.int("OUTBOX_SWEEP_SECONDS", default=60),
-    },
-    # Opt-in summary of yesterday's notifications for staff, before the working day (HKT).
-    "staff-daily-digest": {
-        "task": "subsidy.tasks.send_staff_daily_digest",
-        "schedule": crontab(hour=7, minute=30),
-    },
-    "webhook-sweeper": {
-        "task": "subsidy.tasks.sweep_webhook_deliveries",
-        "schedule": env.int("WEBHOOK_SWEEP_SECONDS", default=60),
-    },
-    "idempotency-key-purge": {
-        "task": "subsidy.tasks.purge_idempotency_keys",
-        "schedule": 60 * 60,
-    },
-    # Rounds open and close within five minutes of their published times.
-    "rounds-open": {
-        "task": "subsidy.tasks.open_due_rounds",
-        "schedule": 5 * 60,
-    },
-    "rounds-close": {
-        "task": "subsidy.tasks.close_due_rounds",
-        "schedule": 5 * 60,
-    },
-    # Reminders look ahead a few days and are sent once each, so hourly is soon enough.
-    "round-closing-reminders": {
-        "task": "subsidy.tasks.send_round_closing_reminders",
-        "schedule": crontab(minute=5),
-    },
-    "review-reminders": {
-        "task": "subsidy.tasks.send_review_reminders",
-        "schedule": crontab(minute=10),
-    },
-    "offer-expiry-reminders": {
-        "task": "subsidy.tasks.send_offer_expiry_reminders",
-        "schedule": crontab(minute=15),
-    },
-    # Offers past their expiry lapse and release their commitment (idempotent).
-    "offers-lapse": {
-        "task": "reviews.tasks.lapse_expired_offers",
-        "schedule": crontab(minute=20),
-    },
-    # Personal data past its retention period is erased (docs/privacy.md); idempotent.
-    "retention-apply": {
-        "task": "subsidy.tasks.apply_retention",
-        "schedule": crontab(hour=3, minute=30),
-    },
-    # The privacy officer is reminded of data access requests near or past their due date.
-    "data-access-request-reminders": {
-        "task": "subsidy.tasks.send_data_access_request_reminders",
-        "schedule": crontab(minute=25),
-    },
-}
+CELERY_BEAT_SCHEDULE = beat_schedule(
+    outbox_sweep_seconds=env.int("OUTBOX_SWEEP_SECONDS", default=60),
+    webhook_sweep_seconds=env.int("WEBHOOK_SWEEP_SECONDS", default=60),
+)
 # Deployment knobs of email delivery, tuned to the mail server and the broker: how long a
 # pending notification waits before the sweeper re-enqueues it, and how hard a refused send
 # is retried.

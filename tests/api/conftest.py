@@ -96,3 +96,9 @@ def created(partner_client, linked_organisation, open_round):
                                     "round": open_round.code}, format="json")
     assert response.status_code == 201, response.json()
     return response.json()
+
+
+@pytest.fixture
+def local_receivers_allowed(settings):
+    settings.WEBHOOKS_ALLOW_INSECURE = True
+    settings.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = True

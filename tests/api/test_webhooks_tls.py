@@ -15,8 +15,7 @@ from cryptography.x509.oid import NameOID
 from subsidy.webhooks import rules as webhook_rules
 from subsidy.webhooks.models import WebhookDelivery, WebhookEndpoint
 from subsidy.webhooks.services import delivery as webhooks
-
-from .test_webhooks import fake_dns, verify_signature
+from tests.builders.webhooks import fake_dns, verify_signature
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from subsidy.platform.models import PartnerOrganisation
 from subsidy.webhooks.models import WebhookDelivery
 from subsidy.webhooks.services import delivery as webhooks
-from tests.api.test_webhooks import EVENT, Receiver, make_endpoint
+from tests.builders.webhooks import EVENT, Receiver, make_endpoint
 
 pytestmark = pytest.mark.django_db
 
