@@ -20,11 +20,16 @@ from .applicants import (
 )
 from .finance import (
     BankAccountFactory,
+    BankStatementEntryFactory,
+    BankStatementFactory,
     ClaimEvidenceFactory,
     ClaimFactory,
     ClaimSpendFactory,
     DisbursementFactory,
     PaymentBatchFactory,
+    PaymentOutcomeFactory,
+    RecoveryFactory,
+    RecoveryReceiptFactory,
     TrancheFactory,
 )
 from .notifications import NotificationFactory, NotificationPreferenceFactory
@@ -40,6 +45,8 @@ from .reviews import (
     AssignmentFactory,
     ConflictDeclarationFactory,
     CriterionScoreFactory,
+    PanelDeclarationFactory,
+    ReviewCorrectionRequestFactory,
     ReviewerPoolMemberFactory,
     ReviewFactory,
     RoundAssessmentSettingsFactory,
@@ -49,15 +56,18 @@ from .webhooks import WebhookDeliveryFactory, WebhookEndpointFactory
 
 __all__ = [
     "ApiKeyFactory", "ApplicationFactory", "ApplicationVersionFactory", "AssignmentFactory",
-    "AuditEventFactory", "BankAccountFactory", "BudgetLineFactory", "ClaimEvidenceFactory",
+    "AuditEventFactory", "BankAccountFactory", "BankStatementEntryFactory",
+    "BankStatementFactory", "BudgetLineFactory", "ClaimEvidenceFactory",
     "ClaimFactory", "ClaimSpendFactory", "ConflictDeclarationFactory",
     "DataAccessRequestFactory",
     "CriterionScoreFactory", "DisbursementFactory", "DocumentFactory", "FundingRoundFactory",
     "GrantFactory", "IdempotencyKeyFactory", "InformationRequestFactory",
     "InvitationFactory", "MembershipFactory", "MilestoneFactory", "NotificationFactory",
     "NotificationPreferenceFactory", "OrganisationFactory", "PartnerLinkFactory",
-    "PartnerMemberFactory", "PartnerOrganisationFactory", "PaymentBatchFactory",
-    "ReferenceSequenceFactory", "ReviewFactory", "ReviewerPoolMemberFactory",
+    "PanelDeclarationFactory", "PartnerMemberFactory", "PartnerOrganisationFactory",
+    "PaymentBatchFactory", "PaymentOutcomeFactory", "RecoveryFactory",
+    "RecoveryReceiptFactory", "ReferenceSequenceFactory", "ReviewCorrectionRequestFactory",
+    "ReviewFactory", "ReviewerPoolMemberFactory",
     "RoundAssessmentSettingsFactory", "SchemeFactory", "StatusChangeFactory",
     "TeamMemberFactory", "TrancheFactory", "UserFactory", "UserRoleFactory",
     "WebhookDeliveryFactory", "WebhookEndpointFactory",

@@ -1,6 +1,7 @@
 """Factories for the money side of a grant: bank accounts, tranches, claims, payments and
-batches. Plain rows in a consistent state; the flows that move money are built through the
-services (``tests.builders.finance``)."""
+batches, the bank's outcomes and statements, and recovery orders with their receipts. Plain
+rows in a consistent state; the flows that move money are built through the services
+(``tests.builders.finance``)."""
 
 from datetime import date
 from decimal import Decimal
@@ -8,6 +9,7 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
+from subsidy.finance.bankfiles.records import BankStatement, BankStatementEntry
 from subsidy.finance.models import (
     BankAccount,
     Claim,
@@ -15,6 +17,9 @@ from subsidy.finance.models import (
     ClaimSpend,
     Disbursement,
     PaymentBatch,
+    PaymentOutcome,
+    Recovery,
+    RecoveryReceipt,
     Tranche,
 )
 
@@ -91,10 +96,22 @@ class PaymentBatchFactory(factory.django.DjangoModelFactory):
 
 
 class DisbursementFactory(factory.django.DjangoModelFactory):
-    """A prepared payment of a verified claim (maker only; approval names another user)."""
+    """A prepared payment of a verified claim (maker only; approval names another user).
+    ``paid=True`` gives one approved by another user and paid, with its bank reference."""
 
     class Meta:
         model = Disbursement
+
+    class Params:
+        paid = factory.Trait(
+            status=Disbursement.Status.PAID,
+            approved_by=factory.SubFactory(UserFactory),
+            approved_at=factory.LazyFunction(timezone.now),
+            bank_reference=factory.Sequence(lambda n: f"HSBC-PAY-{n + 1:06d}"),
+            value_date=date(2027, 7, 2),
+            paid_by=factory.SubFactory(UserFactory),
+            paid_at=factory.LazyFunction(timezone.now),
+        )
 
     claim = factory.SubFactory(ClaimFactory, status=Claim.Status.VERIFIED,
                                verified_at=factory.LazyFunction(timezone.now))
@@ -102,3 +119,84 @@ class DisbursementFactory(factory.django.DjangoModelFactory):
     grant = factory.SelfAttribute("tranche.grant")
     amount = factory.SelfAttribute("claim.amount")
     prepared_by = factory.SubFactory(UserFactory)
+    # The payee is fixed on the payment when it is prepared (copied from the company's
+    # verified bank account, verified by someone other than the maker).
+    payee_name = factory.SelfAttribute("grant.application.organisation.name_en")
+    bank_name = "HSBC"
+    account_number = "004-123-456789-001"
+    payee_verified_by = factory.SubFactory(UserFactory)
+
+
+class PaymentOutcomeFactory(factory.django.DjangoModelFactory):
+    """The bank's answer that a payment was paid, on a payment marked paid with the same
+    reference."""
+
+    class Meta:
+        model = PaymentOutcome
+
+    payment = factory.SubFactory(DisbursementFactory, paid=True)
+    kind = PaymentOutcome.Kind.PAID
+    bank_reference = factory.SelfAttribute("payment.bank_reference")
+    value_date = factory.SelfAttribute("payment.value_date")
+    recorded_by = factory.SelfAttribute("payment.paid_by")
+
+
+class RecoveryFactory(factory.django.DjangoModelFactory):
+    """An overpayment order on a grant that was paid (orders never exceed what was paid: a
+    constraint trigger on PostgreSQL)."""
+
+    class Meta:
+        model = Recovery
+
+    class Params:
+        paid_payment = factory.SubFactory(DisbursementFactory, paid=True)
+
+    grant = factory.SelfAttribute("paid_payment.grant")
+    reason = Recovery.Reason.OVERPAYMENT
+    amount = Decimal("100000.00")
+    note = "Equipment bought for the project was returned to the supplier."
+    raised_by = factory.SubFactory(UserFactory)
+
+
+class RecoveryReceiptFactory(factory.django.DjangoModelFactory):
+    """Part of a recovery order received (receipts never exceed their order)."""
+
+    class Meta:
+        model = RecoveryReceipt
+
+    recovery = factory.SubFactory(RecoveryFactory)
+    grant = factory.SelfAttribute("recovery.grant")
+    amount = Decimal("40000.00")
+    received_on = date(2027, 8, 1)
+    bank_reference = factory.Sequence(lambda n: f"HSBC-RCV-{n + 1:06d}")
+    recorded_by = factory.SubFactory(UserFactory)
+
+
+class BankStatementFactory(factory.django.DjangoModelFactory):
+    """An imported CSV statement (each file once: its SHA-256 is unique)."""
+
+    class Meta:
+        model = BankStatement
+
+    file_name = factory.Sequence(lambda n: f"statement-{n + 1:03d}.csv")
+    format = BankStatement.Format.CSV
+    file_sha256 = factory.Sequence(lambda n: f"{n + 1:064x}")
+    statement_id = factory.Sequence(lambda n: f"STMT-2027-{n + 1:03d}")
+    imported_by = factory.SubFactory(UserFactory)
+
+
+class BankStatementEntryFactory(factory.django.DjangoModelFactory):
+    """A statement entry that matched no payment: it stays on the exceptions list."""
+
+    class Meta:
+        model = BankStatementEntry
+
+    statement = factory.SubFactory(BankStatementFactory)
+    line = factory.Sequence(lambda n: n + 1)
+    end_to_end_id = factory.Sequence(lambda n: f"AISS-PAY-{n + 900000:010d}")
+    bank_reference = factory.Sequence(lambda n: f"HSBC-STM-{n + 1:06d}")
+    amount = Decimal("250000.00")
+    value_date = date(2027, 7, 2)
+    kind = PaymentOutcome.Kind.PAID
+    result = BankStatementEntry.Result.UNMATCHED
+    message = "No payment has this end-to-end id."

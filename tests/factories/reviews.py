@@ -1,4 +1,5 @@
-"""Factories for reviewer pools, assignments, declarations and reviews."""
+"""Factories for reviewer pools, assignments, declarations, reviews and their corrections,
+and panel members' declarations."""
 
 from datetime import timedelta
 
@@ -10,8 +11,10 @@ from reviews.models import (
     Assignment,
     ConflictDeclaration,
     CriterionScore,
+    PanelDeclaration,
     Recommendation,
     Review,
+    ReviewCorrectionRequest,
     ReviewerPoolMember,
     RoundAssessmentSettings,
 )
@@ -81,3 +84,24 @@ class CriterionScoreFactory(factory.django.DjangoModelFactory):
     criterion = factory.Sequence(lambda n: f"criterion{n}")
     score = 4
     comment = "Clear plan."
+
+
+class ReviewCorrectionRequestFactory(factory.django.DjangoModelFactory):
+    """A reviewer's pending request to correct the review they submitted."""
+
+    class Meta:
+        model = ReviewCorrectionRequest
+
+    assignment = factory.SubFactory(AssignmentFactory, status=Assignment.Status.SUBMITTED)
+    reason = "I scored the wrong criterion for the team's experience."
+
+
+class PanelDeclarationFactory(factory.django.DjangoModelFactory):
+    """A panel member's declaration of no conflict on an application before the panel."""
+
+    class Meta:
+        model = PanelDeclaration
+
+    application = factory.SubFactory(ApplicationFactory, status=ApplicationStatus.REVIEWED)
+    member = factory.SubFactory(UserFactory, roles=[Role.PANEL_MEMBER])
+    has_conflict = False
