@@ -148,6 +148,12 @@ core:profile                            GET  302 200 200 200 200 200 200 200 200
 finance:approve                         POST 302 403 403 403 403 403 403 403 403 302 403 403
 finance:bank_account                    GET  302 200 403 403 403 403 403 403 403 403 403 403
 finance:audit_trail                     GET  302 403 403 403 403 403 403 200 403 200 200 403
+finance:bank_account_verify             POST 302 404 404 404 404 404 404 404 404 404 404 404
+finance:bank_accounts                   GET  302 403 403 403 403 403 403 403 200 200 403 403
+finance:batch_release                   POST 302 403 403 403 403 403 403 403 302 302 403 403
+finance:statement                       GET  302 403 403 403 403 403 403 403 404 403 403 403
+finance:statement_exceptions            GET  302 403 403 403 403 403 403 403 200 403 403 403
+finance:statements                      GET  302 403 403 403 403 403 403 403 200 403 403 403
 finance:batch                           GET  302 403 403 403 403 403 403 403 200 200 403 403
 finance:batch_new                       POST 302 403 403 403 403 403 403 403 302 403 403 403
 finance:claim                           GET  302 200 404 404 404 404 404 200 200 200 200 404

@@ -157,6 +157,7 @@ def batch_detail(request, batch_id):
 @login_required
 @require_POST
 def batch_release(request, batch_id):
+    require(request, Action.RELEASE_PAYMENT_BATCH)
     batch = get_object_or_404(PaymentBatch, pk=batch_id)
     target = reverse("finance:batch", args=[batch.pk])
     form = ReleaseForm(request.POST)
