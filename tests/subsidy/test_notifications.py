@@ -4,7 +4,7 @@ from unittest import mock
 
 import pytest
 from django.core import mail
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 from django.utils import timezone
 
 from subsidy.notifications.models import Notification
@@ -146,8 +146,6 @@ def test_a_delivery_arriving_while_the_producer_still_holds_the_row_waits_for_it
     """The producer marks a row enqueued just after publishing it, so a fast worker can meet
     that row lock. The delivery must wait for it and send, not skip the row and leave it to
     the sweeper."""
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks need PostgreSQL")
     notification = Notification.objects.create(
         to_email="locked@example.hk", event="account_verification", context=CONTEXT)
     locked, release = threading.Event(), threading.Event()
