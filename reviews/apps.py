@@ -14,3 +14,9 @@ class ReviewsConfig(AppConfig):
         from subsidy.platform.permissions import register
 
         register(RULES)
+        # The assessment's queues on the officer's dashboard (subsidy.scheme.workload).
+        from reviews.selectors.workload import SOURCES
+        from subsidy.scheme.workload import workload_source_register
+
+        for order, source in enumerate(SOURCES):
+            workload_source_register(code=source.__name__, order=order, source=source)

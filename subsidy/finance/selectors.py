@@ -5,6 +5,8 @@ from decimal import Decimal
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Sum, TextField
 from django.db.models.functions import Cast, Coalesce
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from applicants.models import Membership
 from subsidy.finance.bankfiles.records import BankStatement, BankStatementEntry
@@ -20,6 +22,7 @@ from subsidy.finance.models import (
 from subsidy.platform.models import AuditEvent
 from subsidy.platform.permissions import Action, can
 from subsidy.scheme.models import Grant, Scheme
+from subsidy.scheme.workload import OLDEST_SHOWN, WaitingItem, WorkQueue
 
 _GRANT_RELATED = ("application__organisation", "round")
 
@@ -109,6 +112,24 @@ def _claims(status):
 
 def claims_awaiting_verification():
     return _claims(Claim.Status.SUBMITTED)
+
+
+def claims_to_verify_queue() -> WorkQueue:
+    """The officer's dashboard queue of claims awaiting verification, oldest first."""
+    rows = Claim.objects.filter(status=Claim.Status.SUBMITTED)
+    oldest = (rows.select_related("tranche__grant__application")
+              .only("submitted_at", "tranche__number", "tranche__grant__application__reference",
+                    "tranche__grant__application__title")
+              .order_by("submitted_at", "id")[:OLDEST_SHOWN])
+    return WorkQueue(
+        code="claims_to_verify", label=_("Claims to verify"), count=rows.count(),
+        url=reverse("finance:claims"),
+        items=[WaitingItem(
+            label=f"{c.tranche.grant.application.reference} · "
+                  f"{c.tranche.grant.application.title}",
+            detail=_("tranche %(number)s") % {"number": c.tranche.number},
+            since=c.submitted_at, url=reverse("finance:claim", args=[c.pk]))
+            for c in oldest])
 
 
 def live_payment_exists():

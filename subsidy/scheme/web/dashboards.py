@@ -10,6 +10,7 @@ from subsidy.platform.models import AuditEvent
 from subsidy.platform.permissions import Action, can
 from subsidy.platform.roles import Role
 from subsidy.scheme import selectors
+from subsidy.scheme.workload import officer_workload
 
 
 def home(request):
@@ -61,6 +62,7 @@ def dashboard_reviewer(request):
 def dashboard_officer(request):
     _require_role(request, Role.PROGRAMME_OFFICER)
     return render(request, "subsidy/dashboard_officer.html", {
+        "workload": officer_workload(),
         "schemes": selectors.scheme_budget_positions(),
         "rounds": selectors.rounds_open(),
         "inbox": notification_selectors.inbox_for(user=request.user),
