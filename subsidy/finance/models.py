@@ -395,7 +395,12 @@ class PaymentOutcome(models.Model):
 class Recovery(models.Model):
     """A recovery order: money a grantee must pay back (an overpayment, an early end of
     the project, a breach of the grant's conditions). What was received is summed from its
-    receipts, never stored; net paid = paid − received (``subsidy.scheme.ledger``)."""
+    receipts, never stored; net paid = paid − received (``subsidy.scheme.ledger``).
+
+    A finance officer raises it and a finance approver (never the one who raised it)
+    approves it before any receipt is recorded against it, so no one person can lower net
+    paid (maker-checker, also in PostgreSQL: migration ``0014_recovery_approval``). Orders
+    raised before approvals existed carry ``approved_at`` without an approver."""
 
     class Reason(models.TextChoices):
         OVERPAYMENT = "overpayment", _("Overpayment")
@@ -410,6 +415,10 @@ class Recovery(models.Model):
     raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                   related_name="+")
     raised_at = models.DateTimeField(_("raised at"), default=timezone.now)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("approved by"))
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("recovery order")
@@ -421,10 +430,20 @@ class Recovery(models.Model):
             models.CheckConstraint(
                 condition=Q(reason__in=["overpayment", "termination", "breach"]),
                 name="recovery_reason_known"),
+            models.CheckConstraint(
+                condition=Q(approved_by__isnull=True) | ~Q(approved_by=F("raised_by")),
+                name="recovery_maker_checker"),
+            models.CheckConstraint(
+                condition=Q(approved_by__isnull=True) | Q(approved_at__isnull=False),
+                name="recovery_approved_has_time"),
         ]
 
     def __str__(self):
         return f"{self.grant} – {self.get_reason_display()} {money(self.amount)}"
+
+    @property
+    def is_approved(self) -> bool:
+        return self.approved_at is not None
 
 
 class RecoveryReceipt(models.Model):

@@ -14,10 +14,11 @@ from django.utils import timezone
 from subsidy.devdata.volume import VolumeSpec, generate_volume
 from subsidy.finance.models import Disbursement
 from subsidy.finance.opendata.threesixty import grants_package
-from subsidy.finance.services.recoveries import recovery_raise, recovery_receipt_record
+from subsidy.finance.services.recoveries import recovery_receipt_record
 from subsidy.platform.roles import Role
 from subsidy.scheme.ledger import rounds_with_commitments
 from subsidy.scheme.models import FundingRound, Grant, Scheme
+from tests.builders.finance import approved_recovery
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -40,8 +41,7 @@ def volume():
     for n, status in enumerate([Grant.Status.COMPLETED, Grant.Status.TERMINATED,
                                 Grant.Status.ACTIVE]):
         grant = Grant.objects.filter(status=status, pk__in=paid).order_by("pk").first()
-        recovery = recovery_raise(actor=finance, grant=grant, reason="overpayment",
-                                  amount=Decimal("1000.00"), note="Overpaid.")
+        recovery = approved_recovery(grant, actor=finance, amount="1000.00")
         recovery_receipt_record(actor=finance, recovery=recovery, amount=Decimal("600.25"),
                                 received_on=timezone.localdate(),
                                 bank_reference=f"RCV-{n}")

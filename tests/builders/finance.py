@@ -16,6 +16,7 @@ from subsidy.finance.services.payments import (
     payment_mark_paid,
     payment_prepare,
 )
+from subsidy.finance.services.recoveries import recovery_approve, recovery_raise
 from subsidy.platform.models import User
 from subsidy.platform.roles import Role
 from subsidy.scheme.models import Grant
@@ -122,3 +123,12 @@ def mark_paid(payment, *, bank_reference: str, value_date=None, actor=None):
     with time_machine.travel(moment, tick=False):
         return payment_mark_paid(actor=actor, payment=payment, bank_reference=bank_reference,
                                  value_date=value_date)
+
+
+def approved_recovery(grant, *, actor, amount, reason="overpayment", note="Overpaid."):
+    """A recovery order raised by ``actor`` and approved by another finance approver, so
+    that receipts can be recorded against it."""
+    recovery = recovery_raise(actor=actor, grant=grant, reason=reason,
+                              amount=Decimal(amount), note=note)
+    return recovery_approve(actor=UserFactory(roles=[Role.FINANCE_APPROVER]),
+                            recovery=recovery)

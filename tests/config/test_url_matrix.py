@@ -176,6 +176,7 @@ finance:paid                            POST 302 403 403 403 403 403 403 403 302
 finance:payments                        GET  302 403 403 403 403 403 403 403 200 200 403 403
 finance:prepare                         POST 302 403 403 403 403 403 403 403 302 403 403 403
 finance:recovery_raise                  POST 302 403 403 403 403 403 403 403 302 403 403 403
+finance:recovery_approve                POST 302 404 404 404 404 404 404 404 404 404 404 404
 finance:recovery_receipt                POST 302 404 404 404 404 404 404 404 404 404 404 404
 finance:tranche_claim                   GET  302 200 404 404 404 404 404 403 403 403 403 404
 mfa_activate_totp                       GET  302 302 302 302 302 302 302 302 302 302 302 302

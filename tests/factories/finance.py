@@ -142,20 +142,23 @@ class PaymentOutcomeFactory(factory.django.DjangoModelFactory):
 
 
 class RecoveryFactory(factory.django.DjangoModelFactory):
-    """An overpayment order on a grant that was paid (orders never exceed what was paid: a
-    constraint trigger on PostgreSQL)."""
+    """An approved overpayment order on a grant that was paid (orders never exceed what was
+    paid: a constraint trigger on PostgreSQL); ``pending=True`` leaves it unapproved."""
 
     class Meta:
         model = Recovery
 
     class Params:
         paid_payment = factory.SubFactory(DisbursementFactory, paid=True)
+        pending = factory.Trait(approved_by=None, approved_at=None)
 
     grant = factory.SelfAttribute("paid_payment.grant")
     reason = Recovery.Reason.OVERPAYMENT
     amount = Decimal("100000.00")
     note = "Equipment bought for the project was returned to the supplier."
     raised_by = factory.SubFactory(UserFactory)
+    approved_by = factory.SubFactory(UserFactory)
+    approved_at = factory.LazyFunction(timezone.now)
 
 
 class RecoveryReceiptFactory(factory.django.DjangoModelFactory):

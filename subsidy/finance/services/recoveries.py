@@ -3,7 +3,11 @@ an early end of the project, a breach of its conditions), and records each recei
 money as the bank shows it. Net paid = paid − received (``subsidy.scheme.ledger``); on a
 completed or terminated grant, a receipt also leaves the commitment.
 
-Both steps lock the grant first (the one order of ``locks``), then the order: two receipts
+A finance officer raises an order; a finance approver, never the one who raised it,
+approves it; only then can receipts be recorded against it and lower net paid
+(maker-checker, refused by PostgreSQL too: migration ``0014_recovery_approval``).
+
+Every step locks the grant first (the one order of ``locks``), then the order: two receipts
 on one order, or an order and a receipt on one grant, take turns. What is ordered back never
 exceeds what was paid on the grant, and what is received never exceeds the order; PostgreSQL
 refuses either too (migration ``0011_ledger_recoveries``).
@@ -21,7 +25,7 @@ from django.utils.translation import gettext as _
 from subsidy.finance.models import Recovery, RecoveryReceipt
 from subsidy.finance.services.locks import grant_lock
 from subsidy.platform.audit import audit_record
-from subsidy.platform.errors import DomainError
+from subsidy.platform.errors import DomainError, PermissionDeniedError
 from subsidy.platform.money import money
 from subsidy.platform.permissions import Action, require
 from subsidy.scheme.ledger import ZERO, grant_paid
@@ -70,14 +74,43 @@ def recovery_raise(*, actor, grant: Grant, reason: str, amount: Decimal,
 
 
 @transaction.atomic
+def recovery_approve(*, actor, recovery: Recovery) -> Recovery:
+    """A finance approver approves an order raised by someone else; from then on receipts
+    can be recorded against it and its amount is fixed."""
+    locked_grant = grant_lock(grant_id=recovery.grant_id)
+    locked = Recovery.objects.select_for_update().get(pk=recovery.pk)
+    if locked.raised_by_id == getattr(actor, "pk", None):
+        raise PermissionDeniedError(_("You raised this recovery order, so someone else "
+                                      "must approve it."), code="maker_checker")
+    require(actor, Action.APPROVE_PAYMENT)
+    if locked.is_approved:
+        raise DomainError(_("This recovery order is already approved."),
+                          code="recovery_approved")
+    locked.approved_by = actor
+    locked.approved_at = timezone.now()
+    locked.save(update_fields=["approved_by", "approved_at"])
+    audit_record(actor=actor, action="recovery.approve", obj=locked,
+                 before={"approved": False},
+                 after={"approved": True, "grant": locked_grant.pk, "reason": locked.reason,
+                        "amount": str(locked.amount), "raised_by": locked.raised_by_id})
+    recovery.approved_by, recovery.approved_at = locked.approved_by, locked.approved_at
+    return locked
+
+
+@transaction.atomic
 def recovery_receipt_record(*, actor, recovery: Recovery, amount: Decimal,
                             received_on: date, bank_reference: str) -> RecoveryReceipt:
-    """Record money received against ``recovery``: no more than is outstanding, on a value
-    date no later than today, with the bank's reference (unique)."""
+    """Record money received against an approved ``recovery``: no more than is
+    outstanding, on a value date no later than today, with the bank's reference
+    (unique)."""
     require(actor, Action.PREPARE_PAYMENT)
     grant = grant_lock(grant_id=recovery.grant_id)
     locked = Recovery.objects.select_for_update().get(pk=recovery.pk)
     bank_reference = bank_reference.strip()
+    if not locked.is_approved:
+        raise DomainError(_("A finance approver must approve this recovery order before "
+                            "receipts are recorded against it."),
+                          code="recovery_not_approved")
     if amount <= 0:
         raise DomainError(_("The amount must be above zero."), code="amount_not_positive",
                           field="amount")

@@ -70,6 +70,7 @@ def _recovery_context(request, grant) -> dict:
     return {"recoveries": selectors.grant_recoveries(grant_id=grant.pk),
             "can_recover": (can(request.user, Action.PREPARE_PAYMENT)
                             and grant.status in recoveries.RECOVERABLE),
+            "can_approve_recovery": can(request.user, Action.APPROVE_PAYMENT),
             "recovery_form": RecoveryForm(), "receipt_form": RecoveryReceiptForm()}
 
 
@@ -93,6 +94,17 @@ def recovery_raise(request, grant_id):
     return act(request, lambda: recoveries.recovery_raise(
         actor=request.user, grant=grant, reason=data["reason"], amount=data["amount"],
         note=data["note"]), success=_("The recovery order is raised."), target=target)
+
+
+@login_required
+@require_POST
+def recovery_approve(request, recovery_id):
+    recovery = get_object_or_404(Recovery, pk=recovery_id)
+    require(request, Action.APPROVE_PAYMENT)
+    return act(request, lambda: recoveries.recovery_approve(actor=request.user,
+                                                            recovery=recovery),
+               success=_("The recovery order is approved; receipts can be recorded."),
+               target=reverse("finance:grant", args=[recovery.grant_id]) + "#recoveries")
 
 
 @login_required

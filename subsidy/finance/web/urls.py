@@ -15,6 +15,8 @@ urlpatterns = [
     path("grants/<int:grant_id>/terminate/", grants.grant_terminate,
          name="grant_terminate"),
     path("grants/<int:grant_id>/recoveries/", grants.recovery_raise, name="recovery_raise"),
+    path("recoveries/<int:recovery_id>/approve/", grants.recovery_approve,
+         name="recovery_approve"),
     path("recoveries/<int:recovery_id>/receipts/", grants.recovery_receipt,
          name="recovery_receipt"),
     path("grants/<int:grant_id>/tranches/<int:number>/claim/", claims.tranche_claim,

@@ -22,9 +22,10 @@ from subsidy.finance.services.recoveries import recovery_raise, recovery_receipt
 from subsidy.finance.services.tranches import grant_activate, grant_complete, grant_terminate
 from subsidy.platform.errors import DomainError
 from subsidy.platform.models import AuditEvent
+from subsidy.platform.roles import Role
 from subsidy.scheme.ledger import grant_net_paid, round_committed
-from tests.builders.finance import make_accepted_grant, mark_paid, releaser
-from tests.factories import FundingRoundFactory, SchemeFactory
+from tests.builders.finance import approved_recovery, make_accepted_grant, mark_paid, releaser
+from tests.factories import FundingRoundFactory, SchemeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -83,11 +84,14 @@ def _raise(client, grant, **data):
 
 
 def test_finance_raises_a_recovery_and_records_its_receipt_from_the_grant_page(
-        client, paid_grant, finance_officer):
+        client, paid_grant, finance_officer, finance_approver):
     client.force_login(finance_officer)
-
     _raise(client, paid_grant, amount="40000.00")
     recovery = Recovery.objects.get()
+    client.force_login(finance_approver)
+    client.post(reverse("finance:recovery_approve", args=[recovery.pk]))
+    client.force_login(finance_officer)
+
     response = client.post(reverse("finance:recovery_receipt", args=[recovery.pk]), {
         "amount": "30000.00", "received_on": timezone.localdate().isoformat(),
         "bank_reference": "RCV-1"})
@@ -98,15 +102,61 @@ def test_finance_raises_a_recovery_and_records_its_receipt_from_the_grant_page(
     [shown] = page.context["recoveries"]
     assert (shown.received, shown.outstanding) == (Decimal("30000.00"), Decimal("10000.00"))
     assert "RCV-1" in page.content.decode()
-    assert AuditEvent.objects.filter(action__in=["recovery.raise", "recovery.receive"]
-                                     ).count() == 2
+    assert AuditEvent.objects.filter(
+        action__in=["recovery.raise", "recovery.approve", "recovery.receive"]).count() == 3
+
+
+def test_an_unapproved_recovery_does_not_reduce_net_paid(client, paid_grant,
+                                                          finance_officer):
+    client.force_login(finance_officer)
+    _raise(client, paid_grant, amount="40000.00")
+    recovery = Recovery.objects.get()
+
+    response = client.post(reverse("finance:recovery_receipt", args=[recovery.pk]), {
+        "amount": "30000.00", "received_on": timezone.localdate().isoformat(),
+        "bank_reference": "RCV-1"}, follow=True)
+
+    assert "must approve this recovery order" in response.content.decode()
+    assert "Awaiting approval" in response.content.decode()
+    assert not RecoveryReceipt.objects.exists()
+    assert grant_net_paid(grant_id=paid_grant.pk) == Decimal("250000.00")
+
+
+def test_whoever_raised_a_recovery_cannot_approve_it_even_as_an_approver(
+        client, paid_grant):
+    both = UserFactory(roles=[Role.FINANCE_OFFICER, Role.FINANCE_APPROVER])
+    client.force_login(both)
+    _raise(client, paid_grant, amount="40000.00")
+    recovery = Recovery.objects.get()
+
+    page = client.get(reverse("finance:grant", args=[paid_grant.pk])).content.decode()
+    response = client.post(reverse("finance:recovery_approve", args=[recovery.pk]),
+                           follow=True)
+
+    assert reverse("finance:recovery_approve", args=[recovery.pk]) not in page
+    assert "someone else must approve it" in response.content.decode()
+    recovery.refresh_from_db()
+    assert recovery.approved_by is None and not recovery.is_approved
+
+
+def test_a_finance_officer_cannot_approve_a_recovery(client, paid_grant, finance_officer):
+    recovery = recovery_raise(actor=UserFactory(roles=[Role.FINANCE_OFFICER]),
+                              grant=paid_grant, reason="overpayment",
+                              amount=Decimal("10.00"), note="Overpaid.")
+    client.force_login(finance_officer)
+
+    response = client.post(reverse("finance:recovery_approve", args=[recovery.pk]))
+
+    assert response.status_code == 403
+    recovery.refresh_from_db()
+    assert not recovery.is_approved
 
 
 def test_a_recovery_shows_in_the_registers_dashboard_and_360giving(
         client, paid_grant, officer, finance_officer, round_):
     grant_complete(actor=officer, grant=paid_grant)
-    recovery = recovery_raise(actor=finance_officer, grant=paid_grant, reason="breach",
-                              amount=Decimal("50000.00"), note="Conditions not met.")
+    recovery = approved_recovery(paid_grant, actor=finance_officer, reason="breach",
+                                 amount="50000.00", note="Conditions not met.")
     recovery_receipt_record(actor=finance_officer, recovery=recovery,
                             amount=Decimal("50000.00"), received_on=timezone.localdate(),
                             bank_reference="RCV-9")
@@ -139,9 +189,8 @@ def test_more_than_was_paid_cannot_be_ordered_back(paid_grant, finance_officer):
 
 def test_a_receipt_above_what_is_outstanding_is_refused_on_the_page(
         client, paid_grant, finance_officer):
-    recovery = recovery_raise(actor=finance_officer, grant=paid_grant,
-                              reason="termination", amount=Decimal("1000.00"),
-                              note="Ended early.")
+    recovery = approved_recovery(paid_grant, actor=finance_officer, reason="termination",
+                                 amount="1000.00", note="Ended early.")
     client.force_login(finance_officer)
 
     response = client.post(reverse("finance:recovery_receipt", args=[recovery.pk]), {
@@ -153,9 +202,8 @@ def test_a_receipt_above_what_is_outstanding_is_refused_on_the_page(
 
 
 def test_a_receipt_cannot_be_dated_in_the_future(paid_grant, finance_officer):
-    recovery = recovery_raise(actor=finance_officer, grant=paid_grant,
-                              reason="termination", amount=Decimal("1000.00"),
-                              note="Ended early.")
+    recovery = approved_recovery(paid_grant, actor=finance_officer, reason="termination",
+                                 amount="1000.00", note="Ended early.")
 
     with pytest.raises(DomainError) as refused:
         recovery_receipt_record(actor=finance_officer, recovery=recovery,
@@ -180,8 +228,8 @@ def test_the_company_does_not_see_recoveries_nor_raise_them(client, paid_grant):
 def test_terminated_grant_recovery_returns_money_to_the_round(
         paid_grant, officer, finance_officer, round_):
     grant_terminate(actor=officer, grant=paid_grant, reason="Stopped.")
-    recovery = recovery_raise(actor=finance_officer, grant=paid_grant, reason="termination",
-                              amount=Decimal("250000.00"), note="All back.")
+    recovery = approved_recovery(paid_grant, actor=finance_officer, reason="termination",
+                                 amount="250000.00", note="All back.")
 
     recovery_receipt_record(actor=finance_officer, recovery=recovery,
                             amount=Decimal("250000.00"), received_on=timezone.localdate(),
@@ -197,9 +245,8 @@ def test_grant_page_asks_the_same_number_of_queries_for_1_or_8_recoveries(
 
     def add(count, start):
         for n in range(count):
-            recovery = recovery_raise(actor=finance_officer, grant=paid_grant,
-                                      reason="overpayment", amount=Decimal("100.00"),
-                                      note="Overpaid.")
+            recovery = approved_recovery(paid_grant, actor=finance_officer,
+                                         amount="100.00")
             recovery_receipt_record(actor=finance_officer, recovery=recovery,
                                     amount=Decimal("50.00"),
                                     received_on=timezone.localdate(),
