@@ -52,7 +52,7 @@ def screening_open() -> WorkQueue:
     return _applications_queue(
         code="screening_open", label=_("In screening, not concluded"),
         rows=Application.objects.filter(status=S.SCREENING), url_name="staff:screening",
-        list_url=_queue_url(S.SCREENING))
+        list_url=reverse("staff:screening_bulk"))
 
 
 def reviewers_missing() -> WorkQueue:

@@ -20,6 +20,7 @@ from applicants.errors import ProblemsError
 from applicants.models import Application
 from applicants.workflow import application_transition
 from subsidy.platform.audit import audit_record
+from subsidy.platform.errors import DomainError
 from subsidy.platform.models import AuditEvent
 from subsidy.platform.permissions import Action, require
 
@@ -124,6 +125,59 @@ def _judged(checks: list[RuleCheck], judgements: dict) -> tuple[list[dict], list
     return rows, problems
 
 
+def screening_judged(checks: list[RuleCheck], judgements: dict, *,
+                     outcome: str) -> tuple[list[dict], list]:
+    """Each rule's final result after the officer's judgement, and what stops the outcome:
+    a rule neither confirmed nor overridden, an override without its reason, or (to pass to
+    review) a rule not met."""
+    rows, problems = _judged(checks, judgements)
+    if outcome == "pass_to_review" and not problems:
+        problems += [(f"rule-{row['code']}", _("“%(rule)s” is not met: the application cannot "
+                                               "pass to review.") % {"rule": RULES[row["code"]]})
+                     for row in rows if not row["result"]]
+    return rows, problems
+
+
+def screening_automatic_judgements(checks: list[RuleCheck], *,
+                                   override_reason: str = "") -> dict:
+    """Every automatic result confirmed in one step; with ``override_reason``, the results
+    that are not met are overridden with it instead."""
+    reason = (override_reason or "").strip()
+    return {check.code: ({"confirmed": False, "reason": reason}
+                         if reason and not check.passed else {"confirmed": True, "reason": ""})
+            for check in checks}
+
+
+@dataclass
+class ScreeningResult:
+    application: Application
+    ok: bool
+    message: str
+
+
+def screening_pass_confirmed(*, actor, passes: dict[int, str]) -> list[ScreeningResult]:
+    """Pass applications in screening to review, each with its automatic results confirmed
+    (``passes`` maps an application's id to the reason overriding its results that are not
+    met, or ""). Each goes through ``screening_conclude`` in its own transaction, so one
+    refusal leaves the others passed; the result says what happened to each."""
+    results = []
+    for application in (Application.objects.filter(pk__in=passes)
+                        .select_related("round", "organisation").order_by("reference", "pk")):
+        judgements = screening_automatic_judgements(screening_checks(application),
+                                                    override_reason=passes[application.pk])
+        try:
+            screening_conclude(actor=actor, application=application, judgements=judgements,
+                               outcome="pass_to_review")
+        except DomainError as exc:
+            problems = getattr(exc, "problems", None)
+            message = " ".join(str(m) for _f, m in problems) if problems else str(exc.message)
+            results.append(ScreeningResult(application=application, ok=False, message=message))
+        else:
+            results.append(ScreeningResult(application=application, ok=True,
+                                           message=str(OUTCOMES["pass_to_review"])))
+    return results
+
+
 @transaction.atomic
 def screening_conclude(*, actor, application: Application, judgements: dict, outcome: str,
                        reason: str = "", question: str = "", sections=None,
@@ -140,11 +194,7 @@ def screening_conclude(*, actor, application: Application, judgements: dict, out
         raise ProblemsError([("outcome", _("Choose the outcome of the screening."))])
     locked = (Application.objects.select_for_update(of=("self",))
               .select_related("round", "organisation").get(pk=application.pk))
-    rows, problems = _judged(screening_checks(locked), judgements)
-    if outcome == "pass_to_review" and not problems:
-        problems += [(f"rule-{row['code']}", _("“%(rule)s” is not met: the application cannot "
-                                               "pass to review.") % {"rule": RULES[row["code"]]})
-                     for row in rows if not row["result"]]
+    rows, problems = screening_judged(screening_checks(locked), judgements, outcome=outcome)
     if problems:
         raise ProblemsError(problems, code="screening")
     payload = {"mark_ineligible": {"reason": reason},

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from reviews.web import applications as pages
+from reviews.web import screening_bulk
 
 app_name = "staff"
 
@@ -22,5 +23,6 @@ urlpatterns = [
          name="panel_declare"),
     path("staff/applications/<int:application_id>/steps/<slug:step>/", pages.application_step,
          name="step"),
+    path("staff/screening/", screening_bulk.screening_bulk, name="screening_bulk"),
     path("staff/decisions/", pages.bulk_decisions, name="bulk_decisions"),
 ]

@@ -240,6 +240,7 @@ staff:decision                          GET  302 403 403 403 403 403 200 403 403
 staff:panel_declare                     POST 302 403 403 403 403 403 400 403 403 403 403 403
 staff:queue                             GET  302 403 403 403 403 403 200 200 403 403 200 403
 staff:screening                         GET  302 403 403 403 403 403 403 200 403 403 403 403
+staff:screening_bulk                    GET  302 403 403 403 403 403 403 200 403 403 403 403
 staff:screening_start                   POST 302 403 403 403 403 403 403 302 403 403 403 403
 staff:step                              POST 302 403 403 403 403 403 200 200 403 403 200 403
 staff:versions                          GET  302 403 403 403 403 403 404 404 403 403 404 403
