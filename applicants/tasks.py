@@ -9,3 +9,10 @@ def send_round_closing_reminders() -> int:
     from applicants.services.reminders import round_closing_reminders_send
 
     return round_closing_reminders_send()
+
+
+@shared_task(name="applicants.tasks.send_draft_reminders")
+def send_draft_reminders() -> int:
+    from applicants.services.reminders import draft_reminders_send
+
+    return draft_reminders_send()

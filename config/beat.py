@@ -37,6 +37,11 @@ def beat_schedule(*, outbox_sweep_seconds: int, webhook_sweep_seconds: int) -> d
             "task": "subsidy.tasks.send_round_closing_reminders",
             "schedule": crontab(minute=5),
         },
+        # Each draft not submitted is reminded once per window before its round closes.
+        "draft-reminders": {
+            "task": "applicants.tasks.send_draft_reminders",
+            "schedule": crontab(minute=35),
+        },
         "review-reminders": {
             "task": "subsidy.tasks.send_review_reminders",
             "schedule": crontab(minute=10),

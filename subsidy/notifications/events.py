@@ -258,6 +258,11 @@ EVENTS: tuple[NotificationEvent, ...] = (
         mandatory=False,
         sample_context={**_APPLICATION, "closes_at": "2026-12-31 18:00"},
     ),
+    NotificationEvent(
+        "draft_not_submitted", _("Draft not submitted yet"), Audience.APPLICANT,
+        mandatory=False,
+        sample_context={**_APPLICATION, "closes_at": "2026-12-31 18:00", "window": "14d"},
+    ),
     # Personal data: a data access request must be answered within 40 days (PDPO s.19).
     NotificationEvent(
         "data_access_request_due_soon", _("Data access request due soon"), Audience.STAFF,
