@@ -88,10 +88,12 @@ class RoundsAndApplications:
         rows = []
         numbers = Counter()
         self.app_round, self.app_org, self.app_submitted = [], [], []
+        costs = {}  # the eligible cost behind each requested amount (70% of it)
+        rng, id_rng, orgs = self.rng, self.id_rng, spec.organisations
         for i, state in enumerate(self.states):
             k, j = divmod(i, self.per_round)
             round_ = self.rounds_made[k]
-            org = self.org_first + (j + k * 7) % spec.organisations
+            org = self.org_first + (j + k * 7) % orgs
             created = round_.opens_at + timedelta(minutes=j * 37 % (40 * 24 * 60))
             submitted = None
             reference = None
@@ -101,18 +103,21 @@ class RoundsAndApplications:
                 submitted = created + timedelta(hours=1 + j % 48)
             changed = min(self.now, (submitted or created) + timedelta(days=j % 90))
             requested = self.requested[i]
-            cost = (requested * 100 / Decimal(70)).quantize(CENT, rounding=ROUND_CEILING)
-            words = self.rng.sample(WORDS, 3)
+            cost = costs.get(requested)
+            if cost is None:
+                cost = costs[requested] = (requested * 100 / Decimal(70)).quantize(
+                    CENT, rounding=ROUND_CEILING)
+            words = rng.sample(WORDS, 3)
             title = f"{words[0].capitalize()} {words[1]} {words[2]} platform {i + 1}"
-            public_id = uuid.UUID(int=self.id_rng.getrandbits(128), version=4)
+            public_id = uuid.UUID(int=id_rng.getrandbits(128), version=4)
             start = (created + timedelta(days=90)).date()
+            sent = state != S.DRAFT
             rows.append((first + i, round_.pk, org, reference, public_id, state, changed,
                          title, f"A project to build {title.lower()} for Hong Kong.",
                          CATEGORIES[(i * 3) % len(CATEGORIES)], start,
                          start + timedelta(days=365), cost, requested, "", "", "",
-                         state != S.DRAFT, state != S.DRAFT, state != S.DRAFT,
-                         submitted, 1, submitted, self.owner_first + (org - self.org_first),
-                         created, changed))
+                         sent, sent, sent, submitted, 1, submitted,
+                         self.owner_first + (org - self.org_first), created, changed))
             self.app_round.append(round_.pk)
             self.app_org.append(org)
             self.app_submitted.append(submitted)

@@ -15,7 +15,7 @@ from subsidy.devdata.volume.applications import RoundsAndApplications
 from subsidy.devdata.volume.money import Money
 from subsidy.devdata.volume.people import People
 from subsidy.devdata.volume.reviews import Reviews
-from subsidy.devdata.volume.rows import Ids, reset_sequences, write_rows
+from subsidy.devdata.volume.rows import Ids, bulk_checks, reset_sequences, write_rows
 from subsidy.devdata.volume.spec import VolumeReport, VolumeSpec, application_states
 from subsidy.finance.models import Disbursement
 from subsidy.scheme.models import Grant, Scheme
@@ -32,8 +32,13 @@ def generate_volume(spec: VolumeSpec, *, progress=print) -> VolumeReport:
         progress(f"[{time.monotonic() - started:6.1f}s] {message}")
 
     states = application_states(spec)
+    # A transaction of its own (not inside a caller's) can alter the tables it fills.
+    own_transaction = not connection.in_atomic_block
     with transaction.atomic(), bulk_load():
-        _Build(spec, states, report, step).run()
+        build = _Build(spec, states, report, step)
+        with bulk_checks(lambda: build.rounds_made, enabled=own_transaction):
+            build.run()
+            step("adding back the indexes and constraints (each checked once over all rows)")
         reset_sequences()
         step("committing (deferred constraint triggers run now)")
     if connection.vendor == "postgresql":
@@ -64,7 +69,8 @@ class _Build(People, RoundsAndApplications, Reviews, Money):
         return f"V{n:02d}"
 
     def write(self, model, columns, rows) -> None:
-        self.report.counts[model._meta.label] += write_rows(model, columns, rows)
+        """Every stage writes plain values (``write_rows``)."""
+        self.report.counts[model._meta.label] += write_rows(model, columns, rows, plain=True)
 
     def run(self) -> None:
         self.users()

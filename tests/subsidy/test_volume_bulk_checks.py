@@ -1,0 +1,73 @@
+"""The volume generator's bulk load on PostgreSQL: foreign keys, unique constraints and
+indexes are dropped while the rows go in and added back before the commit, and the
+round envelopes are checked once per round instead of once per grant. Rows that break a
+rule are still refused."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from applicants.models import Membership
+from subsidy.devdata.volume import VolumeError
+from subsidy.devdata.volume.rows import BULK_TABLES, bulk_checks, write_rows
+from subsidy.scheme.models import Grant
+from tests.factories.applicants import ApplicationFactory, OrganisationFactory
+from tests.factories.platform import UserFactory
+from tests.factories.scheme import FundingRoundFactory
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def _definitions():
+    tables = [model._meta.db_table for model in BULK_TABLES]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+                       "FROM pg_constraint WHERE conrelid = ANY(%s::regclass[])", [tables])
+        constraints = set(cursor.fetchall())
+        # A partial index's condition comes back deparsed differently (the same test).
+        cursor.execute("SELECT indexname, split_part(indexdef, ' WHERE ', 1), "
+                       "indexdef LIKE '%% WHERE %%' FROM pg_indexes "
+                       "WHERE tablename = ANY(%s)", [tables])
+        return constraints, set(cursor.fetchall())
+
+
+def test_constraints_and_indexes_come_back_as_they_were():
+    before = _definitions()
+    with transaction.atomic(), bulk_checks(list):
+        assert _definitions() != before  # dropped while loading
+    assert _definitions() == before
+
+
+def test_a_row_without_its_parent_is_refused():
+    before = _definitions()
+    user = UserFactory()
+    row = (10_000_001, 99_999_999, user.pk, "owner", timezone.now())
+    with pytest.raises(IntegrityError), transaction.atomic(), bulk_checks(list):
+        write_rows(Membership, ["id", "organisation_id", "user_id", "role", "joined_at"],
+                   [row], plain=True)
+    assert not Membership.objects.exists()
+    assert _definitions() == before
+
+
+def test_a_round_over_its_envelope_is_refused():
+    round_ = FundingRoundFactory(envelope=Decimal("1000000.00"),
+                                 max_subsidy_per_project=Decimal("1000000.00"))
+    application = ApplicationFactory(round=round_, status="approved",
+                                     organisation=OrganisationFactory(),
+                                     requested_subsidy=Decimal("900000.00"))
+    officer = UserFactory()
+    now = timezone.now()
+    row = (application.pk, round_.pk, "offered", Decimal("2000000.00"), Decimal("50"), False,
+           "", "", officer.pk, now, now + timedelta(days=30), None, None, None, now, now)
+    with pytest.raises(VolumeError, match="envelope"), transaction.atomic(), \
+            bulk_checks(lambda: [round_]):
+        write_rows(Grant, ["application_id", "round_id", "status", "approved_amount",
+                           "approved_ratio_percent", "exceptional_case",
+                           "exceptional_justification", "conditions", "decided_by_id",
+                           "decided_at", "offer_expires_at", "responded_at",
+                           "activated_at", "closed_at", "created_at", "updated_at"],
+                   [row], plain=True)
+    assert not Grant.objects.exists()
