@@ -7,7 +7,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from applicants.models import NOT_LIVE_STATUSES, Application
+from applicants.models import NOT_LIVE_STATUSES, Application, Document
 from subsidy.platform.money import money
 from subsidy.scheme.models import DocumentType
 
@@ -161,8 +161,19 @@ def _declaration_problems(app: Application) -> list[tuple[str, str]]:
 
 
 def _document_problems(app: Application, documents) -> list[tuple[str, str]]:
-    present = {doc.document_type for doc in documents}
+    present = {doc.document_type for doc in documents
+               if doc.scan_status != Document.ScanStatus.INFECTED}
     problems = []
+    # Nothing unchecked or refused is submitted: each waits for the scanner or is replaced.
+    for doc in documents:
+        if doc.scan_status == Document.ScanStatus.SCANNING:
+            problems.append((f"documents-{doc.document_type}", _(
+                "“%(name)s” is still being checked for viruses; you can submit once the "
+                "check is done.") % {"name": doc.original_name}))
+        elif doc.scan_status == Document.ScanStatus.INFECTED:
+            problems.append((f"documents-{doc.document_type}", _(
+                "A virus was found in “%(name)s”: remove it and upload a clean copy.")
+                % {"name": doc.original_name}))
     for code in app.round.required_documents:
         if code not in present:
             label = DocumentType(code).label if code in DocumentType.values else code

@@ -23,6 +23,11 @@ def beat_schedule(*, outbox_sweep_seconds: int, webhook_sweep_seconds: int) -> d
             "task": "subsidy.tasks.purge_idempotency_keys",
             "schedule": 60 * 60,
         },
+        # Documents still waiting for the virus scanner (it did not answer) are sent again.
+        "documents-rescan": {
+            "task": "applicants.tasks.rescan_documents",
+            "schedule": 2 * 60,
+        },
         # Rounds open and close within five minutes of their published times.
         "rounds-open": {
             "task": "subsidy.tasks.open_due_rounds",

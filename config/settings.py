@@ -147,6 +147,12 @@ DATABASE_APP_ROLE = env.str("DATABASE_APP_ROLE", default="")
 # form. Larger declared bodies get 413 before they are read (RequestSizeLimitMiddleware);
 # fields other than files stay within Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB).
 REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=11 * 1024 * 1024)
+# Virus scanning of uploads (docs/deployment.md): "clamd" at CLAMD_URL (tcp://host:3310), on by
+# default when CLAMD_URL is set; empty, and staff see documents as "not scanned". An upload
+# waits as "scanning" while clamd does not answer within CLAMD_TIMEOUT seconds; beat retries.
+CLAMD_URL = env.str("CLAMD_URL", default="")
+VIRUS_SCANNER = env.str("VIRUS_SCANNER", default="clamd" if CLAMD_URL else "")
+CLAMD_TIMEOUT = env.float("CLAMD_TIMEOUT", default=10.0)
 
 # --- Redis, cache and Celery --------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")

@@ -5,6 +5,7 @@ from django.db import connection
 from django.utils import translation
 
 from config.celery import app as celery_app
+from tests.builders.clamd import FakeClamd
 
 
 def pytest_collection_modifyitems(config, items):
@@ -84,3 +85,14 @@ def as_site_admin(client, site_admin):
     client.force_login(site_admin)
     # Role, password and account changes ask for the password again (the step-up).
     return confirm_identity(client)
+
+
+@pytest.fixture
+def clamd(settings):
+    """A stand-in clamd (``tests.builders.clamd``) configured as the virus scanner."""
+    server = FakeClamd()
+    settings.VIRUS_SCANNER = "clamd"
+    settings.CLAMD_URL = server.url
+    settings.CLAMD_TIMEOUT = 2
+    yield server
+    server.close()

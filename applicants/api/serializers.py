@@ -102,7 +102,11 @@ class DocumentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Document
         fields = ["id", "document_type", "original_name", "size", "sha256", "mime_type",
-                  "uploaded_at"]
+                  "uploaded_at", "scan_status"]
+        extra_kwargs = {"scan_status": {"help_text": (
+            "The virus check: `scanning` until the scanner answers (the file cannot be "
+            "downloaded or submitted meanwhile), then `clean`, or `infected` (the file was "
+            "deleted); `not_scanned` where no scanner is configured.")}}
 
 
 class ApplicationSummarySerializer(serializers.ModelSerializer):

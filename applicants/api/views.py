@@ -325,12 +325,15 @@ class ApplicationDocuments(IdempotentWritesMixin, PartnerView, generics.GenericA
 
 @extend_schema(tags=["applications"], parameters=[REFERENCE_PARAMETER])
 class ApplicationDocument(IdempotentWritesMixin, PartnerView, generics.GenericAPIView):
-    """One document: GET downloads the file, PUT replaces it with another of the same type
+    """One document: GET downloads the file (once checked for viruses: ``scan_status`` is
+    ``clean`` or ``not_scanned``), PUT replaces it with another of the same type
     (multipart/form-data, ``file``), DELETE removes it from a draft."""
 
     required_scopes = READ_OR_WRITE
     serializer_class = DocumentSerializer
     parser_classes = (MultiPartParser, FormParser)
+    # GET: 422 while the document is being checked for viruses, or when one was found.
+    read_refusals = ("422",)
 
     def get_object(self):  # what OPTIONS describes
         return self.document(parts=False)

@@ -105,6 +105,15 @@ def document_upload_to(instance, filename):
 
 
 class Document(models.Model):
+    class ScanStatus(models.TextChoices):
+        # No scanner is configured (VIRUS_SCANNER): usable, and staff are told.
+        NOT_SCANNED = "not_scanned", _("not scanned")
+        # Waiting for the scanner's answer: nobody may read or submit it yet.
+        SCANNING = "scanning", _("being checked for viruses")
+        CLEAN = "clean", _("checked, no virus found")
+        # A virus was found: the stored file is deleted, the row tells the uploader why.
+        INFECTED = "infected", _("refused: a virus was found")
+
     application = models.ForeignKey(Application, on_delete=models.CASCADE,
                                     related_name="documents")
     document_type = models.CharField(_("document type"), max_length=32,
@@ -117,6 +126,10 @@ class Document(models.Model):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
                                     on_delete=models.SET_NULL, related_name="+")
     uploaded_at = models.DateTimeField(default=timezone.now)
+    scan_status = models.CharField(_("virus check"), max_length=16, choices=ScanStatus.choices,
+                                   default=ScanStatus.NOT_SCANNED)
+    scan_signature = models.CharField(_("virus found"), max_length=200, blank=True)
+    scanned_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("document")
@@ -125,9 +138,20 @@ class Document(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(size__gt=0), name="document_size_positive"),
         ]
+        indexes = [
+            # The rescan job's query: the few documents still waiting for the scanner.
+            models.Index(fields=["uploaded_at"], condition=Q(scan_status="scanning"),
+                         name="document_scanning_idx"),
+        ]
 
     def __str__(self):
         return self.original_name
+
+    @property
+    def readable(self) -> bool:
+        """Whether the file may be downloaded, reviewed or submitted: checked clean, or kept
+        without a scanner; never while scanning, never when refused."""
+        return self.scan_status in (self.ScanStatus.CLEAN, self.ScanStatus.NOT_SCANNED)
 
 
 class ApplicationVersion(models.Model):

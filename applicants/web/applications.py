@@ -315,8 +315,12 @@ def document_download(request, document_id):
     if document is None or not can(request.user, Action.READ_APPLICATION_DOCUMENTS,
                                    document.application):
         raise Http404
-    response = FileResponse(document_open(actor=request.user, document=document),
-                            as_attachment=True,
+    try:
+        handle = document_open(actor=request.user, document=document)
+    except DomainError as exc:  # still being checked for viruses, or refused
+        return render(request, "applicants/document_unavailable.html",
+                      {"document": document, "reason": exc.message}, status=409)
+    response = FileResponse(handle, as_attachment=True,
                             filename=download_name(document.original_name, document.mime_type),
                             content_type=document.mime_type)
     response["Cache-Control"] = "private, no-store"

@@ -14,6 +14,8 @@ ACTION_LABELS = {
     "application.upload_document": _("Document uploaded"),
     "application.delete_document": _("Document removed"),
     "application.download_document": _("Document downloaded"),
+    "application.document_scanned": _("Document checked for viruses"),
+    "security.upload_infected": _("Upload refused: a virus was found"),
     "application.documents_erased": _("Documents erased"),
     "application.draft_erased": _("Draft erased"),
     "grant.approve": _("Grant approved"),

@@ -35,8 +35,8 @@ HEADER_DESCRIPTIONS = {
 class ProblemAutoSchema(AutoSchema):
     """Adds every problem answer an operation can give: 401, 403, 404, 405, 406, 429 and
     500 everywhere (401 and 403 only where a key is needed), 400 on lists and writes, and
-    409, 413, 415 and 422 on writes, DELETE included; and the headers every answer
-    carries."""
+    409, 413, 415 and 422 on writes, DELETE included, and on reads a view names in
+    ``read_refusals``; and the headers every answer carries."""
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
@@ -51,6 +51,10 @@ class ProblemAutoSchema(AutoSchema):
                           "422": ProblemSerializer})
         elif "{" not in self.path and self.method == "GET":
             codes["400"] = ValidationProblemSerializer
+        if self.method == "GET":
+            # A read a business rule may refuse (a document not yet checked for viruses).
+            codes.update(dict.fromkeys(getattr(self.view, "read_refusals", ()),
+                                       ProblemSerializer))
         if not getattr(self.view, "required_scopes", None):
             for public in ("401", "403"):
                 codes.pop(public)

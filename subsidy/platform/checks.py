@@ -4,6 +4,9 @@ import os
 
 from django.conf import settings
 from django.core.checks import Error, Warning, register
+from django.core.exceptions import ImproperlyConfigured
+
+from subsidy.platform.virus_scan import virus_scanner
 
 # Environment variables that earlier releases read and that are now rules of the scheme, fixed
 # in the package that owns them: a deployment still setting one would expect it to apply.
@@ -40,3 +43,14 @@ def notification_lease_outlasts_a_send(app_configs=None, **kwargs):
         f"NOTIFICATION_LEASE_SECONDS ({settings.NOTIFICATION_LEASE_SECONDS}) must be more than "
         f"twice EMAIL_TIMEOUT ({timeout}).",
         hint="Raise NOTIFICATION_LEASE_SECONDS or lower EMAIL_TIMEOUT.", id="subsidy.E102")]
+
+
+@register()
+def virus_scanner_configured(app_configs=None, **kwargs):
+    """A scanner named but not reachable by configuration would leave every upload waiting."""
+    try:
+        virus_scanner()
+    except ImproperlyConfigured as exc:
+        return [Error(str(exc), hint="Set VIRUS_SCANNER=clamd with CLAMD_URL=tcp://host:3310, "
+                      "or leave both empty.", id="subsidy.E103")]
+    return []

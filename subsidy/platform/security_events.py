@@ -1,5 +1,5 @@
-"""Security events in the audit trail: failed and throttled sign-ins, refused requests, and
-second factors added or removed.
+"""Security events in the audit trail: failed and throttled sign-ins, refused requests,
+second factors added or removed, and uploads in which a virus was found.
 
 ``security_event_record`` is the one service that writes them, through ``audit_record``;
 the receivers below only translate a signal (Django's, axes', allauth's) or a refused
@@ -19,6 +19,8 @@ REQUEST_REFUSED = "security.request_refused"
 SECOND_FACTOR_ADDED = "security.second_factor_added"
 SECOND_FACTOR_REMOVED = "security.second_factor_removed"
 RECOVERY_CODES_RENEWED = "security.recovery_codes_renewed"
+# An uploaded file in which the virus scanner found a virus (refused, or deleted once found).
+UPLOAD_INFECTED = "security.upload_infected"
 
 
 class _UnknownAccount:

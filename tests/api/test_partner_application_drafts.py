@@ -198,7 +198,8 @@ def test_an_upload_reads_the_application_row_only(partner_client, created,
                                                   django_assert_num_queries):
     fill(partner_client, created)
     # The upload locks and checks the row itself; its parts are not read (13 when they
-    # were). One of the 10 reads the audit chain's tail.
-    with django_assert_num_queries(10):
+    # were). One of the 11 reads the audit chain's tail; the partner's link is checked
+    # twice: before the virus scan, and again under the row's lock.
+    with django_assert_num_queries(11):
         response = upload(partner_client, created)
     assert response.status_code == 201, response.json()

@@ -59,7 +59,8 @@ def _dockerfile_instructions(keyword: str) -> list[str]:
 
 
 def test_every_service_of_the_system_is_defined():
-    assert {"postgres", "redis", "migrate", "web", "worker", "beat"} <= set(SERVICES)
+    assert {"postgres", "redis", "clamav", "migrate", "web", "worker",
+            "beat"} <= set(SERVICES)
 
 
 def test_web_serves_the_project_wsgi_application_with_gunicorn():
@@ -135,11 +136,41 @@ def test_broker_and_cache_point_at_the_redis_service(variable):
     assert url.hostname == "redis"
 
 
+def test_uploads_are_scanned_by_the_clamav_service():
+    url = urlsplit(_environment("web")["CLAMD_URL"])
+    environment = {**os.environ, **_environment("web"), "DJANGO_SETTINGS_MODULE":
+                   "config.settings", "SECRET_KEY": secrets.token_urlsafe(64)}
+    environment.pop("VIRUS_SCANNER", None)
+    result = subprocess.run(  # noqa: S603 - fixed interpreter and arguments
+        [sys.executable, "-c", "import django; django.setup(); from django.conf import "
+         "settings; print(settings.VIRUS_SCANNER, settings.CLAMD_URL)"],
+        cwd=BASE_DIR, env=environment, capture_output=True, text=True, timeout=60,
+        check=False)
+
+    assert SERVICES["clamav"]["image"].startswith("clamav/clamav:")
+    assert (url.scheme, url.hostname, url.port) == ("tcp", "clamav", 3310)
+    assert result.stdout.split() == ["clamd", "tcp://clamav:3310"], result.stderr
+
+
+@pytest.mark.parametrize("service", ["web", "worker", "beat"])
+def test_application_starts_without_waiting_for_clamd_signatures(service):
+    # Uploads wait as "scanning" until clamd answers, so a slow first start blocks nothing.
+    assert SERVICES[service]["depends_on"]["clamav"]["condition"] == "service_started"
+
+
+def test_clamd_signatures_live_on_a_declared_named_volume():
+    mounts = [volume.split(":")[:2] for volume in SERVICES["clamav"]["volumes"]]
+    data = [source for source, target in mounts if target == "/var/lib/clamav"]
+
+    assert data
+    assert data[0] in COMPOSE["volumes"]
+
+
 def test_secret_key_must_be_supplied_rather_than_defaulted():
     assert ":?" in SERVICES["web"]["environment"]["SECRET_KEY"]
 
 
-@pytest.mark.parametrize("service", ["postgres", "redis", "web", "worker"])
+@pytest.mark.parametrize("service", ["postgres", "redis", "clamav", "web", "worker"])
 def test_long_running_services_have_health_checks(service):
     assert SERVICES[service]["healthcheck"]["test"]
 

@@ -194,6 +194,9 @@ CHUNK_SIZE = 64 * 1024
 
 def _archive_entries(user: User) -> Iterable[tuple[str, object]]:
     documents, evidence = documents_of(user)
+    # Only files found clean (or kept without a scanner): none waiting, none with a virus.
+    documents = documents.exclude(scan_status__in=[Document.ScanStatus.SCANNING,
+                                                   Document.ScanStatus.INFECTED])
     for document in documents.iterator():
         yield (f"applications/{document.application_id}/{document.pk}-"
                f"{_flat(document.original_name)}", document.file)
