@@ -1,5 +1,6 @@
 """Security events in the audit trail: failed and throttled sign-ins, refused requests,
-second factors added or removed, and uploads in which a virus was found.
+second factors added or removed, wrong second-factor codes, and uploads in which a virus
+was found.
 
 ``security_event_record`` is the one service that writes them, through ``audit_record``;
 the receivers below only translate a signal (Django's, axes', allauth's) or a refused
@@ -19,6 +20,7 @@ REQUEST_REFUSED = "security.request_refused"
 SECOND_FACTOR_ADDED = "security.second_factor_added"
 SECOND_FACTOR_REMOVED = "security.second_factor_removed"
 RECOVERY_CODES_RENEWED = "security.recovery_codes_renewed"
+SECOND_FACTOR_FAILED = "security.second_factor_failed"
 # An uploaded file in which the virus scanner found a virus (refused, or deleted once found).
 UPLOAD_INFECTED = "security.upload_infected"
 
@@ -96,6 +98,19 @@ def _on_authenticator(action: str):
     return receiver
 
 
+def on_second_factor_failed(sender, request, user, authenticator, reauthentication=False,
+                            **kwargs) -> None:
+    """allauth's ``authentication_failed``: a wrong code at the second-factor step of a
+    sign-in (the session is not signed in yet: no actor) or of a confirmation asked of a
+    signed-in user."""
+    requester = getattr(request, "user", None)
+    signed_in = requester if isinstance(requester, User) and requester.is_authenticated else None
+    security_event_record(
+        action=SECOND_FACTOR_FAILED, actor=signed_in, subject=user,
+        details={"type": authenticator.type, "reauthentication": bool(reauthentication),
+                 "path": request.path if request is not None else ""})
+
+
 on_second_factor_added = _on_authenticator(SECOND_FACTOR_ADDED)
 on_second_factor_removed = _on_authenticator(SECOND_FACTOR_REMOVED)
 on_recovery_codes_renewed = _on_authenticator(RECOVERY_CODES_RENEWED)
@@ -113,3 +128,5 @@ def connect() -> None:
                                               dispatch_uid="security_second_factor_removed")
     mfa_signals.authenticator_reset.connect(on_recovery_codes_renewed,
                                             dispatch_uid="security_recovery_codes_renewed")
+    mfa_signals.authentication_failed.connect(on_second_factor_failed,
+                                              dispatch_uid="security_second_factor_failed")

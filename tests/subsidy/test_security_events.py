@@ -1,8 +1,9 @@
 """Security events reach the audit trail: failed and throttled sign-ins, refused requests,
-and second factors added or removed."""
+second factors added or removed, and wrong second-factor codes."""
 
 import pytest
 from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core.cache import cache
 from django.urls import reverse
 
@@ -12,6 +13,7 @@ from subsidy.platform.security_events import (
     RECOVERY_CODES_RENEWED,
     REQUEST_REFUSED,
     SECOND_FACTOR_ADDED,
+    SECOND_FACTOR_FAILED,
     SECOND_FACTOR_REMOVED,
     SIGN_IN_FAILED,
     SIGN_IN_THROTTLED,
@@ -135,3 +137,31 @@ def test_new_recovery_codes_are_audited(client, django_capture_on_commit_callbac
         client.post(reverse("mfa_generate_recovery_codes"))
 
     assert AuditEvent.objects.get(action=RECOVERY_CODES_RENEWED).object_id == str(officer.pk)
+
+
+def test_a_wrong_code_at_the_sign_in_second_factor_step_is_audited(client):
+    officer = UserFactory(roles=[Role.PROGRAMME_OFFICER])
+    TOTP.activate(officer, generate_totp_secret())
+    _sign_in(client, officer.email, PASSWORD, address="198.51.100.62")
+
+    response = client.post(reverse("mfa_authenticate"), {"code": "000000"},
+                           REMOTE_ADDR="198.51.100.62")
+
+    assert response.status_code == 200
+    event = AuditEvent.objects.get(action=SECOND_FACTOR_FAILED)
+    assert (event.actor, event.object_id, event.ip_address) == (
+        None, str(officer.pk), "198.51.100.62")
+    assert event.after == {"type": Authenticator.Type.TOTP, "reauthentication": False,
+                           "path": reverse("mfa_authenticate")}
+
+
+def test_a_wrong_code_when_a_signed_in_user_confirms_is_audited_as_theirs(client):
+    officer = UserFactory(roles=[Role.PROGRAMME_OFFICER])
+    TOTP.activate(officer, generate_totp_secret())
+    client.force_login(officer)
+
+    client.post(reverse("mfa_reauthenticate"), {"code": "000000"})
+
+    event = AuditEvent.objects.get(action=SECOND_FACTOR_FAILED)
+    assert (event.actor, event.object_id) == (officer, str(officer.pk))
+    assert event.after["reauthentication"] is True
