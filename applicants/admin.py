@@ -61,7 +61,7 @@ class TeamMemberInline(ReadOnlyInline):
 
 class DocumentInline(ReadOnlyInline):
     model = Document
-    fields = ["document_type", "original_name", "size", "mime_type", "uploaded_at"]
+    fields = ["document_type", "original_name", "size", "mime_type", "uploaded_at", "scan_status"]
 
 
 class StatusChangeInline(ReadOnlyInline):

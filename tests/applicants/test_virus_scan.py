@@ -7,6 +7,8 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
 from django.urls import reverse
 
 from applicants.models import ApplicationStatus, Document
@@ -172,3 +174,13 @@ def test_staff_see_no_not_scanned_mark_on_a_clean_document(
 
     assert "plan.pdf" in staff_page
     assert "Not scanned for viruses" not in staff_page
+
+
+@pytest.mark.parametrize(("scanner", "url"), [("clamd", ""), ("clamd", "http://clamav:3310"),
+                                              ("sophos", "tcp://clamav:3310")])
+def test_a_scanner_that_cannot_be_reached_by_its_settings_stops_the_start(settings, scanner,
+                                                                          url):
+    settings.VIRUS_SCANNER, settings.CLAMD_URL = scanner, url
+
+    with pytest.raises(SystemCheckError, match="subsidy.E103"):
+        call_command("check")

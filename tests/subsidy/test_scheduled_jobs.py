@@ -352,6 +352,7 @@ BEAT_ENTRIES = {
     "rounds-close": "subsidy.tasks.close_due_rounds",
     "round-closing-reminders": "subsidy.tasks.send_round_closing_reminders",
     "draft-reminders": "applicants.tasks.send_draft_reminders",
+    "documents-rescan": "applicants.tasks.rescan_documents",
     "review-reminders": "subsidy.tasks.send_review_reminders",
     "offer-expiry-reminders": "subsidy.tasks.send_offer_expiry_reminders",
     "offers-lapse": "reviews.tasks.lapse_expired_offers",
