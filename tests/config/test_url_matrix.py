@@ -10,20 +10,24 @@ method the page is reached by and the status each column gets:
   rev    the application's reviewer, who declared no conflict
   revu   a reviewer of the round's pool not assigned to it
   revc   a reviewer assigned to it who declared a conflict
-  panel  a panel member; offc: a programme officer; fino / fina: finance officer and
+  panel  a panel member; pnlr: a panel member who declared a conflict on the application
+         (recused); offc: a programme officer; fino / fina: finance officer and
          approver (maker and checker); admin: an administrator; partner: a partner
-         organisation's user (the partner is linked to the company)
+         organisation's user (the partner is linked to the company); ptno: a user of
+         another partner organisation (not linked, and not the webhook endpoint's owner)
 
 Objects in the URL are one world (``World``): the company's application in review with its
 document, reviewers and a pending correction request, its active grant with a claim, a
 payment and a batch, the partner's webhook endpoint, the owner's notification. "Own" and
-"other" are the owner against the other company's applicant, and the assigned reviewer
-against the unassigned and the conflicted one: one object, asked by both sides.
+"other" are the owner against the other company's applicant, the assigned reviewer against
+the unassigned and the conflicted one, the panel member against the recused one, and the
+partner against another partner: one object, asked by both sides. Claim evidence (the
+owner's upload), a recovery order, a bank statement and a data access request exist too,
+so the roles that may read them are seen to reach them.
 
 Each request runs in a savepoint rolled back afterwards, so a POST that succeeds changes
 nothing for the next column. A POST carries no data: it shows whether the user passes the
-permission check (403/404 when not; a redirect or a form error when they do). Claim
-evidence, a recovery and a data access request are named by an id that does not exist.
+permission check (403/404 when not; a redirect or a form error when they do).
 ``URL_MATRIX_RECORD=1 pytest … -s`` prints the answers in the table's layout, to review row
 by row when a page changes on purpose.
 
@@ -41,6 +45,8 @@ import os
 from dataclasses import dataclass
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -51,199 +57,205 @@ from reviews.services.scoring import review_correction_request
 from subsidy.finance.services.tranches import grant_activate
 from subsidy.platform.models import PartnerMember
 from subsidy.platform.roles import Role
+from tests.builders.applicants import pdf_bytes
 from tests.builders.finance import batched_payment, make_accepted_grant
 from tests.builders.partners import link
 from tests.builders.reviews import pooled_reviewer, submit_review
 from tests.factories import (
+    BankStatementFactory,
+    ClaimEvidenceFactory,
+    DataAccessRequestFactory,
     MembershipFactory,
     NotificationFactory,
+    PanelDeclarationFactory,
     PartnerOrganisationFactory,
+    RecoveryFactory,
     UserFactory,
     WebhookDeliveryFactory,
     WebhookEndpointFactory,
 )
 from tests.reviews.decision_helpers import make_application, make_round, use_private_storage
 
-COLUMNS = ("anon", "owner", "other", "rev", "revu", "revc", "panel", "offc", "fino", "fina",
-           "admin", "partner")
+COLUMNS = ("anon", "owner", "other", "rev", "revu", "revc", "panel", "pnlr", "offc", "fino",
+           "fina", "admin", "partner", "ptno")
 
 # One row per URL name: the method, then the answer of each column (COLUMNS order).
 ROWS = """
-# pattern                                    ano own oth rev rvu rvc pnl ofc fno fna adm ptn
-account_change_password                 GET  302 200 200 200 200 200 200 200 200 200 200 200
-account_confirm_email                   GET  200 200 200 200 200 200 200 200 200 200 200 200
-account_confirm_login_code              GET  302 302 302 302 302 302 302 302 302 302 302 302
-account_confirm_reauthentication_code   GET  302 302 302 302 302 302 302 302 302 302 302 302
-account_email                           GET  302 200 200 200 200 200 200 200 200 200 200 200
-account_email_verification_sent         GET  200 200 200 200 200 200 200 200 200 200 200 200
-account_inactive                        GET  200 200 200 200 200 200 200 200 200 200 200 200
-account_login                           GET  200 302 302 302 302 302 302 302 302 302 302 302
-account_logout                          GET  302 200 200 200 200 200 200 200 200 200 200 200
-account_reauthenticate                  GET  302 200 200 200 200 200 200 200 200 200 200 200
-account_request_reauthentication_code   GET  302 200 200 200 200 200 200 200 200 200 200 200
-account_reset_password                  GET  200 200 200 200 200 200 200 200 200 200 200 200
-account_reset_password_done             GET  200 200 200 200 200 200 200 200 200 200 200 200
-account_reset_password_from_key         GET  200 200 200 200 200 200 200 200 200 200 200 200
-account_reset_password_from_key_done    GET  200 200 200 200 200 200 200 200 200 200 200 200
-account_set_password                    GET  302 302 302 302 302 302 302 302 302 302 302 302
-account_signup                          GET  200 302 302 302 302 302 302 302 302 302 302 302
-api:application-detail                  GET  401 401 401 401 401 401 401 401 401 401 401 401
-api:application-document                GET  401 401 401 401 401 401 401 401 401 401 401 401
-api:application-documents               GET  401 401 401 401 401 401 401 401 401 401 401 401
-api:application-history                 GET  401 401 401 401 401 401 401 401 401 401 401 401
-api:application-list                    GET  401 401 401 401 401 401 401 401 401 401 401 401
-api:application-problems                GET  401 401 401 401 401 401 401 401 401 401 401 401
-api:application-submit                  GET  401 401 401 401 401 401 401 401 401 401 401 401
-api:application-withdraw                GET  401 401 401 401 401 401 401 401 401 401 401 401
-api:docs                                GET  200 200 200 200 200 200 200 200 200 200 200 200
-api:event-list                          GET  401 401 401 401 401 401 401 401 401 401 401 401
-api:not-found                           GET  404 404 404 404 404 404 404 404 404 404 404 404
-api:organisation-detail                 GET  401 401 401 401 401 401 401 401 401 401 401 401
-api:organisation-link-request           GET  401 401 401 401 401 401 401 401 401 401 401 401
-api:organisation-link-request-cancel    GET  401 401 401 401 401 401 401 401 401 401 401 401
-api:organisation-list                   GET  401 401 401 401 401 401 401 401 401 401 401 401
-api:report-commitments                  GET  401 401 401 401 401 401 401 401 401 401 401 401
-api:report-commitments-csv              GET  401 401 401 401 401 401 401 401 401 401 401 401
-api:report-disbursements                GET  401 401 401 401 401 401 401 401 401 401 401 401
-api:report-disbursements-csv            GET  401 401 401 401 401 401 401 401 401 401 401 401
-api:report-summary                      GET  401 401 401 401 401 401 401 401 401 401 401 401
-api:round-detail                        GET  401 401 401 401 401 401 401 401 401 401 401 401
-api:round-list                          GET  401 401 401 401 401 401 401 401 401 401 401 401
-api:schema                              GET  200 200 200 200 200 200 200 200 200 200 200 200
-api:webhook-deliveries                  GET  401 401 401 401 401 401 401 401 401 401 401 401
-api:webhook-detail                      GET  401 401 401 401 401 401 401 401 401 401 401 401
-api:webhook-list                        GET  401 401 401 401 401 401 401 401 401 401 401 401
-api:webhook-ping                        GET  401 401 401 401 401 401 401 401 401 401 401 401
-api:webhook-redeliver                   GET  401 401 401 401 401 401 401 401 401 401 401 401
-api:webhook-rotate-secret               GET  401 401 401 401 401 401 401 401 401 401 401 401
-applicants:application                  GET  302 200 404 404 404 404 404 404 404 404 404 404
-applicants:application_new              GET  302 200 200 200 200 200 200 200 200 200 200 200
-applicants:dashboard                    GET  302 200 200 200 200 200 200 200 200 200 200 200
-applicants:document_delete              POST 302 302 404 404 404 404 302 302 404 404 302 404
-applicants:document_download            GET  302 200 404 200 404 404 200 200 404 404 200 404
-applicants:documents                    GET  302 200 404 404 404 404 404 404 404 404 404 404
-applicants:invitation                   GET  302 404 404 404 404 404 404 404 404 404 404 404
-applicants:member_remove                POST 302 302 404 404 404 404 404 404 404 404 404 404
-applicants:member_role                  POST 302 302 404 404 404 404 404 404 404 404 404 404
-applicants:members                      GET  302 200 404 404 404 404 404 404 404 404 404 404
-applicants:offer_response               POST 302 404 404 404 404 404 404 404 404 404 404 404
-applicants:organisation                 GET  302 200 404 404 404 404 404 404 404 404 404 404
-applicants:organisation_create          GET  302 200 200 403 403 403 403 403 403 403 403 403
-applicants:partner_link_answer          POST 302 404 404 404 404 404 404 404 404 404 404 404
-applicants:partners                     GET  302 200 404 404 404 404 404 404 404 404 404 404
-applicants:print                        GET  302 200 404 404 404 404 404 404 404 404 404 404
-applicants:resubmit                     POST 302 302 404 404 404 404 404 404 404 404 404 404
-applicants:section                      GET  302 302 404 404 404 404 404 404 404 404 404 404
-applicants:submit                       GET  302 302 404 404 404 404 404 404 404 404 404 404
-applicants:withdraw                     GET  302 200 404 404 404 404 404 404 404 404 404 404
-core:dashboard                          GET  302 302 302 302 302 302 302 302 302 302 302 302
-core:dashboard_admin                    GET  302 403 403 403 403 403 403 403 403 403 200 403
-core:dashboard_applicant                GET  302 302 302 403 403 403 403 403 403 403 403 403
-core:dashboard_finance                  GET  302 403 403 403 403 403 403 403 200 200 403 403
-core:dashboard_officer                  GET  302 403 403 403 403 403 403 200 403 403 403 403
-core:dashboard_panel                    GET  302 403 403 403 403 403 200 403 403 403 403 403
-core:dashboard_reviewer                 GET  302 403 403 200 200 200 403 403 403 403 403 403
-core:home                               GET  200 200 200 200 200 200 200 200 200 200 200 200
-core:profile                            GET  302 200 200 200 200 200 200 200 200 200 200 200
-finance:approve                         POST 302 403 403 403 403 403 403 403 403 302 403 403
-finance:bank_account                    GET  302 200 403 403 403 403 403 403 403 403 403 403
-finance:audit_trail                     GET  302 403 403 403 403 403 403 200 403 200 200 403
-finance:bank_account_verify             POST 302 404 404 404 404 404 404 404 404 404 404 404
-finance:bank_accounts                   GET  302 403 403 403 403 403 403 403 200 200 403 403
-finance:batch_release                   POST 302 403 403 403 403 403 403 403 302 302 403 403
-finance:statement                       GET  302 403 403 403 403 403 403 403 404 403 403 403
-finance:statement_exceptions            GET  302 403 403 403 403 403 403 403 200 403 403 403
-finance:statements                      GET  302 403 403 403 403 403 403 403 200 403 403 403
-finance:batch                           GET  302 403 403 403 403 403 403 403 200 200 403 403
-finance:batch_new                       POST 302 403 403 403 403 403 403 403 302 403 403 403
-finance:claim                           GET  302 200 404 404 404 404 404 200 200 200 200 404
-finance:claim_return                    POST 302 403 403 403 403 403 403 302 403 403 403 403
-finance:claim_verify                    POST 302 403 403 403 403 403 403 302 403 403 403 403
-finance:claims                          GET  302 403 403 403 403 403 403 200 403 403 403 403
-finance:commitments_register            GET  302 403 403 403 403 403 403 200 200 200 200 403
-finance:dashboard                       GET  302 403 403 403 403 403 403 200 200 200 200 403
-finance:disbursement_register           GET  302 403 403 403 403 403 403 200 200 200 200 403
-finance:evidence                        GET  302 404 404 404 404 404 404 404 404 404 404 404
-finance:failed                          POST 302 403 403 403 403 403 403 403 302 403 403 403
-finance:grant                           GET  302 200 404 404 404 404 404 200 200 200 200 404
-finance:grant_activate                  POST 302 403 403 403 403 403 403 302 403 403 403 403
-finance:grant_complete                  POST 302 403 403 403 403 403 403 302 403 403 403 403
-finance:grant_schedule                  GET  302 403 403 403 403 403 403 200 403 403 403 403
-finance:grant_terminate                 POST 302 403 403 403 403 403 403 302 403 403 403 403
-finance:grants                          GET  302 200 200 200 200 200 200 200 200 200 200 200
-finance:open_data_360giving             GET  200 200 200 200 200 200 200 200 200 200 200 200
-finance:paid                            POST 302 403 403 403 403 403 403 403 302 403 403 403
-finance:payments                        GET  302 403 403 403 403 403 403 403 200 200 403 403
-finance:prepare                         POST 302 403 403 403 403 403 403 403 302 403 403 403
-finance:recovery_raise                  POST 302 403 403 403 403 403 403 403 302 403 403 403
-finance:recovery_approve                POST 302 404 404 404 404 404 404 404 404 404 404 404
-finance:recovery_receipt                POST 302 404 404 404 404 404 404 404 404 404 404 404
-finance:tranche_claim                   GET  302 200 404 404 404 404 404 403 403 403 403 404
-mfa_activate_totp                       GET  302 302 302 302 302 302 302 302 302 302 302 302
-mfa_add_webauthn                        GET  302 302 302 302 302 302 302 302 302 302 302 302
-mfa_authenticate                        GET  302 302 302 302 302 302 302 302 302 302 302 302
-mfa_deactivate_totp                     GET  302 404 404 404 404 404 404 404 404 404 404 404
-mfa_download_recovery_codes             GET  302 404 404 404 404 404 404 404 404 404 404 404
-mfa_edit_webauthn                       GET  302 302 302 302 302 302 302 302 302 302 302 302
-mfa_generate_recovery_codes             GET  302 302 302 302 302 302 302 302 302 302 302 302
-mfa_index                               GET  302 200 200 200 200 200 200 200 200 200 200 200
-mfa_list_webauthn                       GET  302 200 200 200 200 200 200 200 200 200 200 200
-mfa_reauthenticate                      GET  302 302 302 302 302 302 302 302 302 302 302 302
-mfa_reauthenticate_webauthn             GET  302 302 302 302 302 302 302 302 302 302 302 302
-mfa_remove_webauthn                     GET  302 302 302 302 302 302 302 302 302 302 302 302
-mfa_view_recovery_codes                 GET  302 404 404 404 404 404 404 404 404 404 404 404
-notifications:failures                  GET  302 403 403 403 403 403 403 403 403 403 200 403
-notifications:inbox                     GET  302 200 200 200 200 200 200 200 200 200 200 200
-notifications:mark_all_read             POST 302 302 302 302 302 302 302 302 302 302 302 302
-notifications:mark_read                 POST 302 302 404 404 404 404 404 404 404 404 404 404
-notifications:preferences               GET  302 200 200 200 200 200 200 200 200 200 200 200
-notifications:preview                   GET  302 403 403 403 403 403 403 403 403 403 200 403
-notifications:preview_html              GET  302 403 403 403 403 403 403 403 403 403 200 403
-notifications:previews                  GET  302 403 403 403 403 403 403 403 403 403 200 403
-notifications:resend                    POST 302 403 403 403 403 403 403 403 403 403 302 403
-notifications:webhook_delivery_resend   POST 302 403 403 403 403 403 403 403 403 403 302 403
-partner:dashboard                       GET  302 403 403 403 403 403 403 403 403 403 403 200
-partner:webhook_delete                  GET  302 403 403 403 403 403 403 403 403 403 403 200
-partner:webhook_deliveries              GET  302 403 403 403 403 403 403 403 403 403 403 200
-partner:webhook_edit                    GET  302 403 403 403 403 403 403 403 403 403 403 200
-partner:webhook_new                     GET  302 403 403 403 403 403 403 403 403 403 403 200
-partner:webhook_redeliver               POST 302 403 403 403 403 403 403 403 403 403 403 302
-partner:webhook_rotate_secret           POST 302 403 403 403 403 403 403 403 403 403 403 200
-partner:webhooks                        GET  302 403 403 403 403 403 403 403 403 403 403 200
-privacy:account_close                   POST 302 302 302 302 302 302 302 302 302 302 302 302
-privacy:export_documents                GET  302 200 200 200 200 200 200 200 200 200 200 200
-privacy:export_json                     GET  302 200 200 200 200 200 200 200 200 200 200 200
-privacy:personal_data                   GET  302 200 200 200 200 200 200 200 200 200 200 200
-privacy:policy                          GET  200 200 200 200 200 200 200 200 200 200 200 200
-privacy:request                         GET  302 403 403 403 403 403 403 403 403 403 404 403
-privacy:requests                        GET  302 403 403 403 403 403 403 403 403 403 200 403
-reviews:application_assignments         GET  302 403 403 403 403 403 403 200 403 403 403 403
-reviews:assignment                      GET  302 403 403 200 404 404 403 403 403 403 403 403
-reviews:assignment_remove               POST 302 403 403 403 403 403 403 302 403 403 403 403
-reviews:auto_assign                     POST 302 403 403 403 403 403 403 302 403 403 403 403
-reviews:correction                      POST 302 403 403 302 404 404 403 403 403 403 403 403
-reviews:correction_decide               POST 302 403 403 403 403 403 403 302 403 403 403 403
-reviews:declare                         POST 302 403 403 400 404 404 403 403 403 403 403 403
-reviews:my_assignments                  GET  302 403 403 200 200 200 403 403 403 403 403 403
-reviews:pool                            GET  302 403 403 403 403 403 403 200 403 403 403 403
-reviews:pool_member                     POST 302 403 403 403 403 403 403 302 403 403 403 403
-reviews:ranking                         GET  302 403 403 403 403 403 200 200 403 403 200 403
-reviews:ranking_export                  GET  302 403 403 403 403 403 200 200 403 403 200 403
-rounds:edit                             GET  302 403 403 403 403 403 403 200 403 403 200 403
-rounds:list                             GET  302 403 403 403 403 403 403 200 403 403 200 403
-rounds:new                              GET  302 403 403 403 403 403 403 200 403 403 200 403
-rounds:set_status                       POST 302 403 403 403 403 403 403 302 403 403 302 403
-set_language                            GET  302 302 302 302 302 302 302 302 302 302 302 302
-staff:application                       GET  302 403 403 403 403 403 200 200 403 403 200 403
-staff:bulk_decisions                    GET  302 403 403 403 403 403 200 403 403 403 403 403
-staff:decision                          GET  302 403 403 403 403 403 200 403 403 403 403 403
-staff:panel_declare                     POST 302 403 403 403 403 403 400 403 403 403 403 403
-staff:queue                             GET  302 403 403 403 403 403 200 200 403 403 200 403
-staff:screening                         GET  302 403 403 403 403 403 403 200 403 403 403 403
-staff:screening_bulk                    GET  302 403 403 403 403 403 403 200 403 403 403 403
-staff:screening_start                   POST 302 403 403 403 403 403 403 302 403 403 403 403
-staff:step                              POST 302 403 403 403 403 403 200 200 403 403 200 403
-staff:versions                          GET  302 403 403 403 403 403 404 404 403 403 404 403
+# pattern                                    ano own oth rev rvu rvc pnl pnr ofc fno fna adm ptn pto
+account_change_password                 GET  302 200 200 200 200 200 200 200 200 200 200 200 200 200
+account_confirm_email                   GET  200 200 200 200 200 200 200 200 200 200 200 200 200 200
+account_confirm_login_code              GET  302 302 302 302 302 302 302 302 302 302 302 302 302 302
+account_confirm_reauthentication_code   GET  302 302 302 302 302 302 302 302 302 302 302 302 302 302
+account_email                           GET  302 200 200 200 200 200 200 200 200 200 200 200 200 200
+account_email_verification_sent         GET  200 200 200 200 200 200 200 200 200 200 200 200 200 200
+account_inactive                        GET  200 200 200 200 200 200 200 200 200 200 200 200 200 200
+account_login                           GET  200 302 302 302 302 302 302 302 302 302 302 302 302 302
+account_logout                          GET  302 200 200 200 200 200 200 200 200 200 200 200 200 200
+account_reauthenticate                  GET  302 200 200 200 200 200 200 200 200 200 200 200 200 200
+account_request_reauthentication_code   GET  302 200 200 200 200 200 200 200 200 200 200 200 200 200
+account_reset_password                  GET  200 200 200 200 200 200 200 200 200 200 200 200 200 200
+account_reset_password_done             GET  200 200 200 200 200 200 200 200 200 200 200 200 200 200
+account_reset_password_from_key         GET  200 200 200 200 200 200 200 200 200 200 200 200 200 200
+account_reset_password_from_key_done    GET  200 200 200 200 200 200 200 200 200 200 200 200 200 200
+account_set_password                    GET  302 302 302 302 302 302 302 302 302 302 302 302 302 302
+account_signup                          GET  200 302 302 302 302 302 302 302 302 302 302 302 302 302
+api:application-detail                  GET  401 401 401 401 401 401 401 401 401 401 401 401 401 401
+api:application-document                GET  401 401 401 401 401 401 401 401 401 401 401 401 401 401
+api:application-documents               GET  401 401 401 401 401 401 401 401 401 401 401 401 401 401
+api:application-history                 GET  401 401 401 401 401 401 401 401 401 401 401 401 401 401
+api:application-list                    GET  401 401 401 401 401 401 401 401 401 401 401 401 401 401
+api:application-problems                GET  401 401 401 401 401 401 401 401 401 401 401 401 401 401
+api:application-submit                  GET  401 401 401 401 401 401 401 401 401 401 401 401 401 401
+api:application-withdraw                GET  401 401 401 401 401 401 401 401 401 401 401 401 401 401
+api:docs                                GET  200 200 200 200 200 200 200 200 200 200 200 200 200 200
+api:event-list                          GET  401 401 401 401 401 401 401 401 401 401 401 401 401 401
+api:not-found                           GET  404 404 404 404 404 404 404 404 404 404 404 404 404 404
+api:organisation-detail                 GET  401 401 401 401 401 401 401 401 401 401 401 401 401 401
+api:organisation-link-request           GET  401 401 401 401 401 401 401 401 401 401 401 401 401 401
+api:organisation-link-request-cancel    GET  401 401 401 401 401 401 401 401 401 401 401 401 401 401
+api:organisation-list                   GET  401 401 401 401 401 401 401 401 401 401 401 401 401 401
+api:report-commitments                  GET  401 401 401 401 401 401 401 401 401 401 401 401 401 401
+api:report-commitments-csv              GET  401 401 401 401 401 401 401 401 401 401 401 401 401 401
+api:report-disbursements                GET  401 401 401 401 401 401 401 401 401 401 401 401 401 401
+api:report-disbursements-csv            GET  401 401 401 401 401 401 401 401 401 401 401 401 401 401
+api:report-summary                      GET  401 401 401 401 401 401 401 401 401 401 401 401 401 401
+api:round-detail                        GET  401 401 401 401 401 401 401 401 401 401 401 401 401 401
+api:round-list                          GET  401 401 401 401 401 401 401 401 401 401 401 401 401 401
+api:schema                              GET  200 200 200 200 200 200 200 200 200 200 200 200 200 200
+api:webhook-deliveries                  GET  401 401 401 401 401 401 401 401 401 401 401 401 401 401
+api:webhook-detail                      GET  401 401 401 401 401 401 401 401 401 401 401 401 401 401
+api:webhook-list                        GET  401 401 401 401 401 401 401 401 401 401 401 401 401 401
+api:webhook-ping                        GET  401 401 401 401 401 401 401 401 401 401 401 401 401 401
+api:webhook-redeliver                   GET  401 401 401 401 401 401 401 401 401 401 401 401 401 401
+api:webhook-rotate-secret               GET  401 401 401 401 401 401 401 401 401 401 401 401 401 401
+applicants:application                  GET  302 200 404 404 404 404 404 404 404 404 404 404 404 404
+applicants:application_new              GET  302 200 200 200 200 200 200 200 200 200 200 200 200 200
+applicants:dashboard                    GET  302 200 200 200 200 200 200 200 200 200 200 200 200 200
+applicants:document_delete              POST 302 302 404 404 404 404 302 302 302 404 404 302 404 404
+applicants:document_download            GET  302 200 404 200 404 404 200 200 200 404 404 200 404 404
+applicants:documents                    GET  302 200 404 404 404 404 404 404 404 404 404 404 404 404
+applicants:invitation                   GET  302 404 404 404 404 404 404 404 404 404 404 404 404 404
+applicants:member_remove                POST 302 302 404 404 404 404 404 404 404 404 404 404 404 404
+applicants:member_role                  POST 302 302 404 404 404 404 404 404 404 404 404 404 404 404
+applicants:members                      GET  302 200 404 404 404 404 404 404 404 404 404 404 404 404
+applicants:offer_response               POST 302 404 404 404 404 404 404 404 404 404 404 404 404 404
+applicants:organisation                 GET  302 200 404 404 404 404 404 404 404 404 404 404 404 404
+applicants:organisation_create          GET  302 200 200 403 403 403 403 403 403 403 403 403 403 403
+applicants:partner_link_answer          POST 302 404 404 404 404 404 404 404 404 404 404 404 404 404
+applicants:partners                     GET  302 200 404 404 404 404 404 404 404 404 404 404 404 404
+applicants:print                        GET  302 200 404 404 404 404 404 404 404 404 404 404 404 404
+applicants:resubmit                     POST 302 302 404 404 404 404 404 404 404 404 404 404 404 404
+applicants:section                      GET  302 302 404 404 404 404 404 404 404 404 404 404 404 404
+applicants:submit                       GET  302 302 404 404 404 404 404 404 404 404 404 404 404 404
+applicants:withdraw                     GET  302 200 404 404 404 404 404 404 404 404 404 404 404 404
+core:dashboard                          GET  302 302 302 302 302 302 302 302 302 302 302 302 302 302
+core:dashboard_admin                    GET  302 403 403 403 403 403 403 403 403 403 403 200 403 403
+core:dashboard_applicant                GET  302 302 302 403 403 403 403 403 403 403 403 403 403 403
+core:dashboard_finance                  GET  302 403 403 403 403 403 403 403 403 200 200 403 403 403
+core:dashboard_officer                  GET  302 403 403 403 403 403 403 403 200 403 403 403 403 403
+core:dashboard_panel                    GET  302 403 403 403 403 403 200 200 403 403 403 403 403 403
+core:dashboard_reviewer                 GET  302 403 403 200 200 200 403 403 403 403 403 403 403 403
+core:home                               GET  200 200 200 200 200 200 200 200 200 200 200 200 200 200
+core:profile                            GET  302 200 200 200 200 200 200 200 200 200 200 200 200 200
+finance:approve                         POST 302 403 403 403 403 403 403 403 403 403 302 403 403 403
+finance:bank_account                    GET  302 200 403 403 403 403 403 403 403 403 403 403 403 403
+finance:audit_trail                     GET  302 403 403 403 403 403 403 403 200 403 200 200 403 403
+finance:bank_account_verify             POST 302 404 404 404 404 404 404 404 404 404 404 404 404 404
+finance:bank_accounts                   GET  302 403 403 403 403 403 403 403 403 200 200 403 403 403
+finance:batch_release                   POST 302 403 403 403 403 403 403 403 403 302 302 403 403 403
+finance:statement                       GET  302 403 403 403 403 403 403 403 403 200 403 403 403 403
+finance:statement_exceptions            GET  302 403 403 403 403 403 403 403 403 200 403 403 403 403
+finance:statements                      GET  302 403 403 403 403 403 403 403 403 200 403 403 403 403
+finance:batch                           GET  302 403 403 403 403 403 403 403 403 200 200 403 403 403
+finance:batch_new                       POST 302 403 403 403 403 403 403 403 403 302 403 403 403 403
+finance:claim                           GET  302 200 404 404 404 404 404 404 200 200 200 200 404 404
+finance:claim_return                    POST 302 403 403 403 403 403 403 403 302 403 403 403 403 403
+finance:claim_verify                    POST 302 403 403 403 403 403 403 403 302 403 403 403 403 403
+finance:claims                          GET  302 403 403 403 403 403 403 403 200 403 403 403 403 403
+finance:commitments_register            GET  302 403 403 403 403 403 403 403 200 200 200 200 403 403
+finance:dashboard                       GET  302 403 403 403 403 403 403 403 200 200 200 200 403 403
+finance:disbursement_register           GET  302 403 403 403 403 403 403 403 200 200 200 200 403 403
+finance:evidence                        GET  302 200 404 404 404 404 404 404 200 200 200 200 404 404
+finance:failed                          POST 302 403 403 403 403 403 403 403 403 302 403 403 403 403
+finance:grant                           GET  302 200 404 404 404 404 404 404 200 200 200 200 404 404
+finance:grant_activate                  POST 302 403 403 403 403 403 403 403 302 403 403 403 403 403
+finance:grant_complete                  POST 302 403 403 403 403 403 403 403 302 403 403 403 403 403
+finance:grant_schedule                  GET  302 403 403 403 403 403 403 403 200 403 403 403 403 403
+finance:grant_terminate                 POST 302 403 403 403 403 403 403 403 302 403 403 403 403 403
+finance:grants                          GET  302 200 200 200 200 200 200 200 200 200 200 200 200 200
+finance:open_data_360giving             GET  200 200 200 200 200 200 200 200 200 200 200 200 200 200
+finance:paid                            POST 302 403 403 403 403 403 403 403 403 302 403 403 403 403
+finance:payments                        GET  302 403 403 403 403 403 403 403 403 200 200 403 403 403
+finance:prepare                         POST 302 403 403 403 403 403 403 403 403 302 403 403 403 403
+finance:recovery_raise                  POST 302 403 403 403 403 403 403 403 403 302 403 403 403 403
+finance:recovery_approve                POST 302 403 403 403 403 403 403 403 403 403 302 403 403 403
+finance:recovery_receipt                POST 302 403 403 403 403 403 403 403 403 302 403 403 403 403
+finance:tranche_claim                   GET  302 200 404 404 404 404 404 404 403 403 403 403 404 404
+mfa_activate_totp                       GET  302 302 302 302 302 302 302 302 302 302 302 302 302 302
+mfa_add_webauthn                        GET  302 302 302 302 302 302 302 302 302 302 302 302 302 302
+mfa_authenticate                        GET  302 302 302 302 302 302 302 302 302 302 302 302 302 302
+mfa_deactivate_totp                     GET  302 404 404 404 404 404 404 404 404 404 404 404 404 404
+mfa_download_recovery_codes             GET  302 404 404 404 404 404 404 404 404 404 404 404 404 404
+mfa_edit_webauthn                       GET  302 302 302 302 302 302 302 302 302 302 302 302 302 302
+mfa_generate_recovery_codes             GET  302 302 302 302 302 302 302 302 302 302 302 302 302 302
+mfa_index                               GET  302 200 200 200 200 200 200 200 200 200 200 200 200 200
+mfa_list_webauthn                       GET  302 200 200 200 200 200 200 200 200 200 200 200 200 200
+mfa_reauthenticate                      GET  302 302 302 302 302 302 302 302 302 302 302 302 302 302
+mfa_reauthenticate_webauthn             GET  302 302 302 302 302 302 302 302 302 302 302 302 302 302
+mfa_remove_webauthn                     GET  302 302 302 302 302 302 302 302 302 302 302 302 302 302
+mfa_view_recovery_codes                 GET  302 404 404 404 404 404 404 404 404 404 404 404 404 404
+notifications:failures                  GET  302 403 403 403 403 403 403 403 403 403 403 200 403 403
+notifications:inbox                     GET  302 200 200 200 200 200 200 200 200 200 200 200 200 200
+notifications:mark_all_read             POST 302 302 302 302 302 302 302 302 302 302 302 302 302 302
+notifications:mark_read                 POST 302 302 404 404 404 404 404 404 404 404 404 404 404 404
+notifications:preferences               GET  302 200 200 200 200 200 200 200 200 200 200 200 200 200
+notifications:preview                   GET  302 403 403 403 403 403 403 403 403 403 403 200 403 403
+notifications:preview_html              GET  302 403 403 403 403 403 403 403 403 403 403 200 403 403
+notifications:previews                  GET  302 403 403 403 403 403 403 403 403 403 403 200 403 403
+notifications:resend                    POST 302 403 403 403 403 403 403 403 403 403 403 302 403 403
+notifications:webhook_delivery_resend   POST 302 403 403 403 403 403 403 403 403 403 403 302 403 403
+partner:dashboard                       GET  302 403 403 403 403 403 403 403 403 403 403 403 200 200
+partner:webhook_delete                  GET  302 403 403 403 403 403 403 403 403 403 403 403 200 404
+partner:webhook_deliveries              GET  302 403 403 403 403 403 403 403 403 403 403 403 200 404
+partner:webhook_edit                    GET  302 403 403 403 403 403 403 403 403 403 403 403 200 404
+partner:webhook_new                     GET  302 403 403 403 403 403 403 403 403 403 403 403 200 200
+partner:webhook_redeliver               POST 302 403 403 403 403 403 403 403 403 403 403 403 302 404
+partner:webhook_rotate_secret           POST 302 403 403 403 403 403 403 403 403 403 403 403 200 404
+partner:webhooks                        GET  302 403 403 403 403 403 403 403 403 403 403 403 200 200
+privacy:account_close                   POST 302 302 302 302 302 302 302 302 302 302 302 302 302 302
+privacy:export_documents                GET  302 200 200 200 200 200 200 200 200 200 200 200 200 200
+privacy:export_json                     GET  302 200 200 200 200 200 200 200 200 200 200 200 200 200
+privacy:personal_data                   GET  302 200 200 200 200 200 200 200 200 200 200 200 200 200
+privacy:policy                          GET  200 200 200 200 200 200 200 200 200 200 200 200 200 200
+privacy:request                         GET  302 403 403 403 403 403 403 403 403 403 403 200 403 403
+privacy:requests                        GET  302 403 403 403 403 403 403 403 403 403 403 200 403 403
+reviews:application_assignments         GET  302 403 403 403 403 403 403 403 200 403 403 403 403 403
+reviews:assignment                      GET  302 403 403 200 404 404 403 403 403 403 403 403 403 403
+reviews:assignment_remove               POST 302 403 403 403 403 403 403 403 302 403 403 403 403 403
+reviews:auto_assign                     POST 302 403 403 403 403 403 403 403 302 403 403 403 403 403
+reviews:correction                      POST 302 403 403 302 404 404 403 403 403 403 403 403 403 403
+reviews:correction_decide               POST 302 403 403 403 403 403 403 403 302 403 403 403 403 403
+reviews:declare                         POST 302 403 403 400 404 404 403 403 403 403 403 403 403 403
+reviews:my_assignments                  GET  302 403 403 200 200 200 403 403 403 403 403 403 403 403
+reviews:pool                            GET  302 403 403 403 403 403 403 403 200 403 403 403 403 403
+reviews:pool_member                     POST 302 403 403 403 403 403 403 403 302 403 403 403 403 403
+reviews:ranking                         GET  302 403 403 403 403 403 200 200 200 403 403 200 403 403
+reviews:ranking_export                  GET  302 403 403 403 403 403 200 200 200 403 403 200 403 403
+rounds:edit                             GET  302 403 403 403 403 403 403 403 200 403 403 200 403 403
+rounds:list                             GET  302 403 403 403 403 403 403 403 200 403 403 200 403 403
+rounds:new                              GET  302 403 403 403 403 403 403 403 200 403 403 200 403 403
+rounds:set_status                       POST 302 403 403 403 403 403 403 403 302 403 403 302 403 403
+set_language                            GET  302 302 302 302 302 302 302 302 302 302 302 302 302 302
+staff:application                       GET  302 403 403 403 403 403 200 200 200 403 403 200 403 403
+staff:bulk_decisions                    GET  302 403 403 403 403 403 200 200 403 403 403 403 403 403
+staff:decision                          GET  302 403 403 403 403 403 200 200 403 403 403 403 403 403
+staff:panel_declare                     POST 302 403 403 403 403 403 400 400 403 403 403 403 403 403
+staff:queue                             GET  302 403 403 403 403 403 200 200 200 403 403 200 403 403
+staff:screening                         GET  302 403 403 403 403 403 403 403 200 403 403 403 403 403
+staff:screening_bulk                    GET  302 403 403 403 403 403 403 403 200 403 403 403 403 403
+staff:screening_start                   POST 302 403 403 403 403 403 403 403 302 403 403 403 403 403
+staff:step                              POST 302 403 403 403 403 403 200 200 200 403 403 200 403 403
+staff:versions                          GET  302 403 403 403 403 403 404 404 404 403 403 404 403 403
 """
 # The objects a pattern's ``pk`` names (other arguments take the World's defaults by name).
 PK = {
@@ -253,7 +265,7 @@ PK = {
     "notifications:mark_read": {"pk": "_notification"},
     "notifications:resend": {"pk": "_failed"},
     "notifications:webhook_delivery_resend": {"pk": "_delivery"},
-    "privacy:request": {"pk": 999999},
+    "privacy:request": {"pk": "_access_request"},
     "reviews:application_assignments": {"pk": "_application"},
     "reviews:assignment": {"pk": "_assignment"},
     "reviews:assignment_remove": {"pk": "_application"},
@@ -306,15 +318,26 @@ def _world() -> World:
     partner_link = link(partner, company, via="consent")
     endpoint = WebhookEndpointFactory(partner=partner)
     delivery = WebhookDeliveryFactory(endpoint=endpoint)
+    evidence = ClaimEvidenceFactory(claim=claim, uploaded_by=owner,
+                                    file=default_storage.save("claims/evidence.pdf",
+                                                              ContentFile(pdf_bytes())))
+    recovery = RecoveryFactory()
+    statement = BankStatementFactory(imported_by=finance_officer)
+    access_request = DataAccessRequestFactory()
+    recused = UserFactory(roles=[Role.PANEL_MEMBER])
+    PanelDeclarationFactory(application=application, member=recused, has_conflict=True,
+                            reason="Advises the company")
+    other_partner_user = UserFactory(roles=[Role.PARTNER])
+    PartnerMember.objects.create(partner=PartnerOrganisationFactory(), user=other_partner_user)
     notification = NotificationFactory(recipient=owner)
     failed = NotificationFactory(recipient=owner, status="failed")
     admin = UserFactory(roles=[Role.ADMINISTRATOR], is_staff=True)
     users = {
         "anon": None, "owner": owner, "other": other, "rev": reviewer.reviewer,
         "revu": pooled_reviewer(round_, officer), "revc": conflicted.reviewer,
-        "panel": UserFactory(roles=[Role.PANEL_MEMBER]), "offc": officer,
+        "panel": UserFactory(roles=[Role.PANEL_MEMBER]), "pnlr": recused, "offc": officer,
         "fino": finance_officer, "fina": finance_approver, "admin": admin,
-        "partner": partner_user,
+        "partner": partner_user, "ptno": other_partner_user,
     }
     args = {
         "application_id": application.pk, "organisation_id": company.pk,
@@ -323,7 +346,8 @@ def _world() -> World:
         "document_id": application.documents.get().pk,
         "step": "complete_review", "code": round_.code, "action": "open", "fmt": "csv",
         "assignment_pk": reviewer.pk, "request_pk": correction.pk, "grant_id": grant.pk,
-        "number": 2, "claim_id": claim.pk, "evidence_id": 999999, "recovery_id": 999999,
+        "number": 2, "claim_id": claim.pk, "evidence_id": evidence.pk, "recovery_id": recovery.pk,
+        "statement_id": statement.pk, "_access_request": access_request.pk,
         "payment_id": payment.pk, "batch_id": batch.pk, "endpoint_id": endpoint.pk,
         "delivery_id": delivery.pk, "event": "application_submitted", "language": "en",
         "reference": application.reference, "br_number": "12345678", "key": "x", "uidb36": "x",
