@@ -31,8 +31,8 @@ class MembershipInline(ReadOnlyInline):
 @admin.register(Organisation)
 class OrganisationAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["name_en", "name_zh", "br_number", "sector", "is_cyberport_incubatee"]
-    list_filter = ["sector", "size", "is_cyberport_incubatee"]
-    search_fields = ["name_en", "name_zh", "br_number"]
+    list_filter = ["sector", "size", "district", "is_cyberport_incubatee"]
+    search_fields = ["name_en", "name_zh", "br_number", "cr_number"]
     inlines = [MembershipInline]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 

@@ -12,6 +12,7 @@ from applicants.models import (
     Application,
     ApplicationStatus,
     BudgetLine,
+    District,
     Document,
     InformationRequest,
     Milestone,
@@ -38,9 +39,9 @@ class OrganisationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Organisation
-        fields = ["id", "name_en", "name_zh", "br_number", "incorporation_date", "size",
-                  "sector", "is_cyberport_incubatee", "website", "created_at", "updated_at",
-                  "linked_at", "created_via"]
+        fields = ["id", "name_en", "name_zh", "br_number", "cr_number", "district",
+                  "incorporation_date", "size", "sector", "is_cyberport_incubatee", "website",
+                  "created_at", "updated_at", "linked_at", "created_via"]
 
 
 class OrganisationInputSerializer(KnownFieldsOnly, serializers.Serializer):
@@ -48,6 +49,14 @@ class OrganisationInputSerializer(KnownFieldsOnly, serializers.Serializer):
     name_zh = serializers.CharField(max_length=200, required=False, allow_blank=True,
                                     default="")
     br_number = serializers.CharField(max_length=8, help_text="8 digits.")
+    cr_number = serializers.CharField(max_length=8, required=False, allow_blank=True,
+                                      default="", help_text=(
+                                          "Companies Registry number (CR No.): 7 or 8 "
+                                          "digits. Optional."))
+    district = serializers.ChoiceField(choices=District.choices, required=False,
+                                       allow_blank=True, default="", help_text=(
+                                           "District of the business address in Hong Kong "
+                                           "(District Council code). Optional."))
     incorporation_date = serializers.DateField()
     size = serializers.ChoiceField(choices=Organisation.Size.choices)
     sector = serializers.ChoiceField(choices=Sector.choices)

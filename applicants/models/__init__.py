@@ -21,12 +21,20 @@ from .content import (
     TeamMember,
     document_upload_to,
 )
-from .organisations import Invitation, Membership, Organisation, PartnerLink, validate_br_number
+from .organisations import (
+    District,
+    Invitation,
+    Membership,
+    Organisation,
+    PartnerLink,
+    validate_br_number,
+    validate_cr_number,
+)
 
 __all__ = [
     "NOT_LIVE_STATUSES", "Application", "ApplicationQuerySet", "ApplicationStatus",
-    "ApplicationVersion", "BudgetLine", "Document", "InformationRequest", "Invitation",
+    "ApplicationVersion", "BudgetLine", "District", "Document", "InformationRequest", "Invitation",
     "Membership", "Milestone", "Organisation", "PartnerLink", "ReferenceSequence",
     "StatusChange", "StatusWriteRefused", "TeamMember", "document_upload_to",
-    "status_gate_open", "validate_br_number",
+    "status_gate_open", "validate_br_number", "validate_cr_number",
 ]

@@ -20,6 +20,41 @@ def validate_br_number(value: str) -> None:
         )
 
 
+def validate_cr_number(value: str) -> None:
+    """A Hong Kong Companies Registry number (CR No.) is 7 or 8 digits."""
+    if not (isinstance(value, str) and len(value) in (7, 8) and value.isascii()
+            and value.isdigit()):
+        raise ValidationError(
+            _("Enter the 7- or 8-digit Companies Registry number, e.g. 1234567."),
+            code="invalid_cr_number",
+        )
+
+
+class District(models.TextChoices):
+    """Hong Kong's 18 districts. The values are the District Council codes of the HKSAR
+    Government's interoperability framework (its structured address schema), so open data
+    can give them as geographic codes."""
+
+    CENTRAL_AND_WESTERN = "CW", _("Central and Western")
+    WAN_CHAI = "WC", _("Wan Chai")
+    EASTERN = "EST", _("Eastern")
+    SOUTHERN = "STH", _("Southern")
+    YAU_TSIM_MONG = "YTM", _("Yau Tsim Mong")
+    SHAM_SHUI_PO = "SSP", _("Sham Shui Po")
+    KOWLOON_CITY = "KLC", _("Kowloon City")
+    WONG_TAI_SIN = "WTS", _("Wong Tai Sin")
+    KWUN_TONG = "KT", _("Kwun Tong")
+    KWAI_TSING = "KC", _("Kwai Tsing")
+    TSUEN_WAN = "TW", _("Tsuen Wan")
+    TUEN_MUN = "TM", _("Tuen Mun")
+    YUEN_LONG = "YL", _("Yuen Long")
+    NORTH = "NTH", _("North")
+    TAI_PO = "TP", _("Tai Po")
+    SHA_TIN = "ST", _("Sha Tin")
+    SAI_KUNG = "SK", _("Sai Kung")
+    ISLANDS = "ILD", _("Islands")
+
+
 class Organisation(models.Model):
     class Size(models.TextChoices):
         MICRO = "1-9", _("1–9 employees")
@@ -33,6 +68,17 @@ class Organisation(models.Model):
         _("Business Registration number"), max_length=8, unique=True,
         validators=[validate_br_number],
         help_text=_("8 digits, as on the Business Registration certificate."),
+    )
+    # Optional: companies registered before it was asked for have none; open data then
+    # falls back to the publisher's own identifier.
+    cr_number = models.CharField(
+        _("Companies Registry number"), max_length=8, blank=True,
+        validators=[validate_cr_number],
+        help_text=_("7 or 8 digits (CR No.), as on the Certificate of Incorporation."),
+    )
+    district = models.CharField(
+        _("district"), max_length=3, blank=True, choices=District.choices,
+        help_text=_("The district of the company's business address in Hong Kong."),
     )
     incorporation_date = models.DateField(_("date of incorporation"))
     size = models.CharField(_("company size"), max_length=8, choices=Size.choices)
@@ -51,6 +97,16 @@ class Organisation(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(br_number__regex=r"^[0-9]{8}$"),
                                    name="organisation_br_number_8_digits"),
+            models.CheckConstraint(
+                condition=Q(cr_number="") | Q(cr_number__regex=r"^[0-9]{7,8}$"),
+                name="organisation_cr_number_7_or_8_digits"),
+            models.UniqueConstraint(
+                fields=["cr_number"], condition=~Q(cr_number=""),
+                name="organisation_cr_number_unique",
+                violation_error_message=_("A company with this Companies Registry number "
+                                          "is already registered.")),
+            models.CheckConstraint(condition=Q(district__in=["", *District.values]),
+                                   name="organisation_district_known"),
         ]
 
     def __str__(self):

@@ -24,8 +24,9 @@ from subsidy.platform.models import User, UserRole
 from subsidy.platform.permissions import Action, require
 from subsidy.platform.roles import Role
 
-ORGANISATION_FIELDS = ["name_en", "name_zh", "br_number", "incorporation_date", "size",
-                       "sector", "is_cyberport_incubatee", "website"]
+ORGANISATION_FIELDS = ["name_en", "name_zh", "br_number", "cr_number", "district",
+                       "incorporation_date", "size", "sector", "is_cyberport_incubatee",
+                       "website"]
 INVITATION_VALID_DAYS = 14
 
 
@@ -38,7 +39,10 @@ def _apply_profile(organisation: Organisation, values: dict, *,
             value = values[name]
             setattr(organisation, name, value.strip() if isinstance(value, str) else value)
     try:
-        organisation.full_clean(validate_unique=False, exclude=["members"])
+        # Uniqueness is checked below in its own words; the field validators cover the
+        # check constraints.
+        organisation.full_clean(validate_unique=False, validate_constraints=False,
+                                exclude=["members"])
     except ValidationError as exc:
         raise ProblemsError([(field, str(message)) for field, messages
                              in exc.message_dict.items() for message in messages]) from exc
@@ -47,12 +51,18 @@ def _apply_profile(organisation: Organisation, values: dict, *,
                               _("The date of incorporation cannot be in the future."))])
     if not check_duplicate:
         return
-    duplicate = Organisation.objects.filter(br_number=organisation.br_number)
-    if organisation.pk:
-        duplicate = duplicate.exclude(pk=organisation.pk)
-    if duplicate.exists():
-        raise ProblemsError([("br_number", _("A company with this Business Registration "
-                                             "number is already registered."))])
+    others = Organisation.objects.exclude(pk=organisation.pk) if organisation.pk else (
+        Organisation.objects.all())
+    if others.filter(br_number=organisation.br_number).exists():
+        raise ProblemsError([_duplicate_problem("br_number")])
+    if organisation.cr_number and others.filter(cr_number=organisation.cr_number).exists():
+        raise ProblemsError([_duplicate_problem("cr_number")])
+
+
+def _duplicate_problem(field: str) -> tuple[str, str]:
+    if field == "cr_number":
+        return field, _("A company with this Companies Registry number is already registered.")
+    return field, _("A company with this Business Registration number is already registered.")
 
 
 def _save_unique(organisation: Organisation, **kwargs) -> None:
@@ -60,8 +70,9 @@ def _save_unique(organisation: Organisation, **kwargs) -> None:
         with transaction.atomic():
             organisation.save(**kwargs)
     except IntegrityError as exc:
-        raise ProblemsError([("br_number", _("A company with this Business Registration "
-                                             "number is already registered."))]) from exc
+        # Another request registered the same number in the meantime.
+        field = "cr_number" if "cr_number" in str(exc) else "br_number"
+        raise ProblemsError([_duplicate_problem(field)]) from exc
 
 
 @transaction.atomic

@@ -16,6 +16,7 @@ Rules enforced here:
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -65,6 +66,14 @@ def _owner(user: User, organisation: Organisation) -> None:
 
 # --- The partner's side --------------------------------------------------------------------
 
+def _registered_br_number(organisation: Organisation) -> str | None:
+    """The BR number of the registered company with ``organisation``'s BR or CR number."""
+    same = Q(br_number=organisation.br_number)
+    if organisation.cr_number:
+        same |= Q(cr_number=organisation.cr_number)
+    return Organisation.objects.filter(same).values_list("br_number", flat=True).first()
+
+
 @transaction.atomic
 def partner_organisation_create(*, client, owner_email: str, **values) -> Organisation | None:
     """The partner registers a company: the same profile rules as an applicant's own
@@ -88,13 +97,15 @@ def partner_organisation_create(*, client, owner_email: str, **values) -> Organi
         problems = exc.problems + problems
     if problems:
         raise ProblemsError(problems)
-    if Organisation.objects.filter(br_number=organisation.br_number).exists():
-        partner_link_request(client=client, br_number=organisation.br_number)
+    registered = _registered_br_number(organisation)
+    if registered:
+        partner_link_request(client=client, br_number=registered)
         return None
     try:
         _save_unique(organisation)
     except ProblemsError:  # registered a moment ago by someone else
-        partner_link_request(client=client, br_number=organisation.br_number)
+        registered = _registered_br_number(organisation) or organisation.br_number
+        partner_link_request(client=client, br_number=registered)
         return None
     now = timezone.now()
     link = PartnerLink.objects.create(partner=partner, organisation=organisation,

@@ -23,10 +23,12 @@ class OrganisationForm(forms.ModelForm):
 
     class Meta:
         model = Organisation
-        fields = ["name_en", "name_zh", "br_number", "incorporation_date", "size", "sector",
-                  "is_cyberport_incubatee", "website"]
+        fields = ["name_en", "name_zh", "br_number", "cr_number", "district",
+                  "incorporation_date", "size", "sector", "is_cyberport_incubatee", "website"]
         widgets = {"incorporation_date": _date_widget(),
                    "br_number": forms.TextInput(attrs={"inputmode": "numeric",
+                                                       "autocomplete": "off"}),
+                   "cr_number": forms.TextInput(attrs={"inputmode": "numeric",
                                                        "autocomplete": "off"})}
 
     def validate_unique(self):
