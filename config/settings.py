@@ -334,6 +334,13 @@ FINANCE_DEBTOR_NAME = env.str("FINANCE_DEBTOR_NAME",
 FINANCE_DEBTOR_ACCOUNT = env.str("FINANCE_DEBTOR_ACCOUNT", default="004-111-222333-001")
 FINANCE_DEBTOR_BIC = env.str("FINANCE_DEBTOR_BIC", default="HSBCHKHHHKH")
 
+# --- Open data (360Giving, docs/finance-reports.md) ---------------------------------------
+# Grant ids, and the ids of companies without a Companies Registry number, start with the
+# publisher prefix 360Giving issues. The funder is named by its org-id.guide id,
+# HK-CR-<Cyberport's CR No.>, once set; until then by the prefix (opendata_check warns).
+OPENDATA_PUBLISHER_PREFIX = env.str("OPENDATA_PUBLISHER_PREFIX", default="360G-CYBERPORT")
+OPENDATA_FUNDER_ORG_ID = env.str("OPENDATA_FUNDER_ORG_ID", default="")
+
 # --- Internationalisation -----------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hant", _("Traditional Chinese"))]

@@ -46,13 +46,14 @@ DEMO_REVIEWER_EXPERTISE = [
     ("reviewer3@demo.aiss.hk", ["generative ai", "finance"]),
 ]
 
+# Owner, names, BR number, Companies Registry number, district, sector, incubatee.
 DEMO_ORGANISATIONS = [
     ("applicant@demo.aiss.hk", "Harbour Vision AI Limited", "港灣視覺人工智能有限公司",
-     "61234567", Sector.COMPUTER_VISION, True),
+     "61234567", "3123456", "SK", Sector.COMPUTER_VISION, True),
     ("applicant.zh@demo.aiss.hk", "Lion Rock Language Technologies Limited",
-     "獅子山語言科技有限公司", "62345678", Sector.NLP, False),
+     "獅子山語言科技有限公司", "62345678", "3234567", "WTS", Sector.NLP, False),
     ("applicant@demo.aiss.hk", "Kowloon Robotics Limited", "九龍機械人有限公司",
-     "63456789", Sector.ROBOTICS, True),
+     "63456789", "3345678", "KT", Sector.ROBOTICS, True),
 ]
 
 
@@ -102,10 +103,12 @@ def demo_seed() -> dict:
         for role in roles:
             UserRole.objects.get_or_create(user=user, role=role)
         users[email] = (user, roles)
-    for owner_email, name_en, name_zh, br, sector, incubatee in DEMO_ORGANISATIONS:
+    for owner_email, name_en, name_zh, br, cr, district, sector, incubatee in (
+            DEMO_ORGANISATIONS):
         organisation, created = Organisation.objects.get_or_create(
             br_number=br,
-            defaults={"name_en": name_en, "name_zh": name_zh,
+            defaults={"name_en": name_en, "name_zh": name_zh, "cr_number": cr,
+                      "district": district,
                       "incorporation_date": date(2022, 3, 1), "size": Organisation.Size.SMALL,
                       "sector": sector, "is_cyberport_incubatee": incubatee},
         )

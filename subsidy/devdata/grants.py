@@ -23,7 +23,8 @@ from subsidy.finance.models import BankAccount
 from subsidy.finance.services.bank import bank_account_save, bank_account_verify
 from subsidy.scheme.models import FundingRound, Sector
 
-COMPANY = {"br_number": "64567890", "name_en": "Sha Tin Predictive Analytics Limited",
+COMPANY = {"br_number": "64567890", "cr_number": "3456789", "district": "ST",
+           "name_en": "Sha Tin Predictive Analytics Limited",
            "name_zh": "沙田預測分析有限公司", "sector": Sector.PREDICTIVE_ANALYTICS}
 PROJECT = {
     "title": "Flood-risk forecasting for Hong Kong drainage operators",
@@ -40,6 +41,7 @@ def demo_accepted_grant_seed(*, round_: FundingRound, owner, officer, panel,
     organisation, _created = Organisation.objects.get_or_create(
         br_number=COMPANY["br_number"],
         defaults={"name_en": COMPANY["name_en"], "name_zh": COMPANY["name_zh"],
+                  "cr_number": COMPANY["cr_number"], "district": COMPANY["district"],
                   "incorporation_date": "2021-06-01", "size": Organisation.Size.SMALL,
                   "sector": COMPANY["sector"], "is_cyberport_incubatee": True})
     Membership.objects.get_or_create(organisation=organisation, user=owner,

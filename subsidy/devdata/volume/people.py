@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from django.db.models import Max
 
-from applicants.models import Membership, Organisation, PartnerLink
+from applicants.models import District, Membership, Organisation, PartnerLink
 from subsidy.devdata.volume.spec import CATEGORIES, WORDS, VolumeError
 from subsidy.platform.models import PartnerOrganisation, User, UserRole
 from subsidy.platform.roles import Role
@@ -58,19 +58,28 @@ class People:
         br_first = max(int(existing or 0) + 1, 10_000_000)
         if br_first + n > 99_999_999:
             raise VolumeError("no Business Registration numbers left")
+        # Companies Registry numbers: 8 digits, after any 8-digit one already there.
+        existing_cr = (Organisation.objects.filter(cr_number__regex=r"^[0-9]{8}$")
+                       .aggregate(m=Max("cr_number"))["m"])
+        cr_first = max(int(existing_cr or 0) + 1, 40_000_000)
+        if cr_first + n > 99_999_999:
+            raise VolumeError("no Companies Registry numbers left")
         first = self.ids.take(Organisation, n)
-        sizes = Organisation.Size.values
+        sizes, districts = Organisation.Size.values, District.values
         rows = []
         for i in range(n):
             name = f"{self.rng.choice(WORDS).capitalize()} AI Labs {self.tag}-{i + 1} Limited"
             rows.append((first + i, name,
                          f"人工智能實驗室{i + 1}有限公司" if i % 3 == 0 else "",
-                         f"{br_first + i:08d}", date(2015, 1, 1) + timedelta(days=i % 3000),
+                         f"{br_first + i:08d}", f"{cr_first + i:08d}",
+                         districts[i % len(districts)],
+                         date(2015, 1, 1) + timedelta(days=i % 3000),
                          sizes[i % len(sizes)], CATEGORIES[i % len(CATEGORIES)], i % 5 == 0,
                          "", self.now - timedelta(days=400), self.now))
-        self.write(Organisation, ["id", "name_en", "name_zh", "br_number", "incorporation_date",
-                                  "size", "sector", "is_cyberport_incubatee", "website",
-                                  "created_at", "updated_at"], rows)
+        self.write(Organisation, ["id", "name_en", "name_zh", "br_number", "cr_number",
+                                  "district", "incorporation_date", "size", "sector",
+                                  "is_cyberport_incubatee", "website", "created_at",
+                                  "updated_at"], rows)
         self.org_first = first
         membership_first = self.ids.take(Membership, n)
         self.write(Membership, ["id", "organisation_id", "user_id", "role", "joined_at"],

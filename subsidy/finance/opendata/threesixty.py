@@ -1,29 +1,81 @@
 """Awarded grants in the 360Giving Data Standard (schema 1.4, in ``schema/``).
 
-Identifiers: 360Giving asks for an organisation identifier from a recognised register, or
-a ``360G-`` prefix with the publisher's own identifiers when there is none. Grants and
-recipients use the ``360G-CYBERPORT-AISS-`` prefix with the application reference and the
-Hong Kong Business Registration number.
+Identifiers follow 360Giving's guidance: an organisation is named by its identifier in a
+register listed on org-id.guide where it has one, and by the publisher's own ``360G-``
+prefix only where it has none.
+
+- A recipient with a Companies Registry number is ``HK-CR-<CR No.>`` (``HK-CR`` is
+  org-id.guide's code for the Hong Kong Companies Register); one without (a company
+  registered before the number was asked for) is
+  ``<OPENDATA_PUBLISHER_PREFIX>-AISS-ORG-<BR No.>``.
+- The funder is ``OPENDATA_FUNDER_ORG_ID`` (Cyberport's ``HK-CR-`` identifier, set per
+  deployment), else the publisher prefix itself.
+- Grants are ``<OPENDATA_PUBLISHER_PREFIX>-AISS-<application reference>``.
+
+Locations: the recipient's district as a geographic code from the HKSAR Government's
+District Council code list (no ``geoCodeType``: 360Giving's list of types names UK
+geographies only), and Hong Kong as the beneficiary location.
 """
 
 import json
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 
+from applicants.models import District
 from subsidy.finance.models import Disbursement, RecoveryReceipt
 from subsidy.scheme.ledger import ZERO
 from subsidy.scheme.models import Grant
 
-PREFIX = "360G-CYBERPORT-AISS"
-FUNDER = {"id": "360G-CYBERPORT", "name": "Hong Kong Cyberport Management Company Limited"}
+COMPANIES_REGISTER = "HK-CR"
+FUNDER_NAME = "Hong Kong Cyberport Management Company Limited"
+HONG_KONG = ZoneInfo("Asia/Hong_Kong")
+BENEFICIARY_LOCATION = {"name": "Hong Kong", "countryCode": "HK", "geoCode": "HK"}
 SCHEMA_DIR = Path(__file__).resolve().parent / "schema"
 # Grants that were awarded and taken up: an offer that was declined or lapsed is no award.
 AWARDED = (Grant.Status.ACCEPTED, Grant.Status.ACTIVE, Grant.Status.COMPLETED,
            Grant.Status.TERMINATED)
+
+
+def publisher_prefix() -> str:
+    return settings.OPENDATA_PUBLISHER_PREFIX
+
+
+def funder() -> dict:
+    return {"id": settings.OPENDATA_FUNDER_ORG_ID or publisher_prefix(), "name": FUNDER_NAME}
+
+
+def recipient_id(organisation) -> str:
+    if organisation.cr_number:
+        return f"{COMPANIES_REGISTER}-{organisation.cr_number}"
+    return f"{publisher_prefix()}-AISS-ORG-{organisation.br_number}"
+
+
+def data_source() -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("finance:open_data_360giving")
+
+
+def _hong_kong_time(moment) -> str:
+    """Hong Kong time with its +08:00 offset, whatever time zone the request activated."""
+    return moment.astimezone(HONG_KONG).isoformat(timespec="seconds")
+
+
+def _recipient(organisation) -> dict:
+    recipient = {"id": recipient_id(organisation), "name": organisation.name_en,
+                 "addressCountry": "HK"}
+    if organisation.district:
+        with translation.override("en"):
+            name = str(District(organisation.district).label)
+        recipient["addressLocality"] = name
+        recipient["location"] = [{"name": name, "countryCode": "HK",
+                                  "geoCode": organisation.district}]
+    return recipient
 
 
 def _number(value: Decimal) -> float | int:
@@ -51,11 +103,12 @@ def awarded_grants():
             .order_by("decided_at", "pk"))
 
 
-def grant_record(grant) -> dict:
+def grant_record(grant, *, source: str | None = None) -> dict:
     application = grant.application
+    source = source or data_source()
     organisation = application.organisation
     record = {
-        "id": f"{PREFIX}-{application.reference or grant.pk}",
+        "id": f"{publisher_prefix()}-AISS-{application.reference or grant.pk}",
         "title": (application.title or application.reference or "")[:140],
         "description": application.summary or application.title,
         "currency": "HKD",
@@ -65,15 +118,13 @@ def grant_record(grant) -> dict:
         "amountDisbursed": _number(grant.paid),
         # A full date-time: the schema's oneOf(date-time, date pattern) would match a bare
         # date under both branches when formats are not asserted.
-        "awardDate": timezone.localtime(grant.decided_at).isoformat(),
-        "recipientOrganization": [{
-            "id": f"{PREFIX}-ORG-{organisation.br_number}",
-            "name": organisation.name_en,
-            "addressCountry": "HK",
-        }],
-        "fundingOrganization": [FUNDER],
+        "awardDate": grant.decided_at.astimezone(HONG_KONG).isoformat(),
+        "recipientOrganization": [_recipient(organisation)],
+        "beneficiaryLocation": [dict(BENEFICIARY_LOCATION)],
+        "fundingOrganization": [funder()],
         "grantProgramme": [{"code": grant.round.code, "title": grant.round.title_en}],
-        "dateModified": timezone.localtime(grant.updated_at).isoformat(timespec="seconds"),
+        "dateModified": _hong_kong_time(grant.updated_at),
+        "dataSource": source,
     }
     if application.start_date and application.end_date:
         record["plannedDates"] = [{"startDate": _day(application.start_date),
@@ -84,11 +135,12 @@ def grant_record(grant) -> dict:
 def grants_package(*, queryset=None) -> dict:
     """The 360Giving package of every awarded grant."""
     grants = queryset if queryset is not None else awarded_grants()
+    source = data_source()
     return {
         "version": "1.4",
         "title": "Cyberport AI Subsidy Scheme: awarded grants",
-        "issued": timezone.localtime().isoformat(timespec="seconds"),
-        "grants": [grant_record(grant) for grant in grants],
+        "issued": _hong_kong_time(timezone.now()),
+        "grants": [grant_record(grant, source=source) for grant in grants],
     }
 
 
