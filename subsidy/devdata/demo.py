@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from applicants.models import Membership, Organisation, PartnerLink
 from reviews.models import ReviewerPoolMember
+from subsidy.devdata.companies import company_numbers_fill
 from subsidy.platform.models import PartnerMember, PartnerOrganisation, User, UserRole
 from subsidy.platform.roles import Role
 from subsidy.scheme.models import DocumentType, FundingRound, Scheme, Sector
@@ -112,6 +113,7 @@ def demo_seed() -> dict:
                       "incorporation_date": date(2022, 3, 1), "size": Organisation.Size.SMALL,
                       "sector": sector, "is_cyberport_incubatee": incubatee},
         )
+        company_numbers_fill(organisation, cr_number=cr, district=district)
         Membership.objects.get_or_create(organisation=organisation,
                                          user=users[owner_email][0],
                                          defaults={"role": Membership.Role.OWNER})

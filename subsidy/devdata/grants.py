@@ -19,6 +19,7 @@ from applicants.models import Application, Membership, Organisation
 from applicants.workflow import application_transition
 from reviews.services.panel import panel_declaration_record
 from subsidy.devdata.applications import demo_application_submit
+from subsidy.devdata.companies import company_numbers_fill
 from subsidy.finance.models import BankAccount
 from subsidy.finance.services.bank import bank_account_save, bank_account_verify
 from subsidy.scheme.models import FundingRound, Sector
@@ -44,6 +45,8 @@ def demo_accepted_grant_seed(*, round_: FundingRound, owner, officer, panel,
                   "cr_number": COMPANY["cr_number"], "district": COMPANY["district"],
                   "incorporation_date": "2021-06-01", "size": Organisation.Size.SMALL,
                   "sector": COMPANY["sector"], "is_cyberport_incubatee": True})
+    company_numbers_fill(organisation, cr_number=COMPANY["cr_number"],
+                         district=COMPANY["district"])
     Membership.objects.get_or_create(organisation=organisation, user=owner,
                                      defaults={"role": Membership.Role.OWNER})
     if Application.objects.filter(organisation=organisation, round=round_).exists():

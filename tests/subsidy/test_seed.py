@@ -38,6 +38,19 @@ def test_seed_demo_is_idempotent():
                       Organisation.objects.count(), UserRole.objects.count())
 
 
+def test_seed_demo_gives_older_demo_companies_their_numbers_and_keeps_what_is_there():
+    call_command("seed_demo")
+    Organisation.objects.update(cr_number="", district="")
+    kept = Organisation.objects.get(br_number="61234567")
+    Organisation.objects.filter(pk=kept.pk).update(district="CW")
+
+    call_command("seed_demo")
+
+    assert not Organisation.objects.filter(cr_number="").exists()
+    assert Organisation.objects.get(pk=kept.pk).district == "CW"
+    assert Organisation.objects.get(br_number="64567890").district == "ST"
+
+
 def test_every_demo_login_works(client):
     call_command("seed_demo")
     for user in User.objects.all():
