@@ -7,6 +7,9 @@ nobody may download, review or submit it, and the scan task tries again, as does
 job every few minutes, until the scanner answers. A virus found then deletes the stored file
 and leaves the document marked as refused, for the uploader to remove and replace. Without a
 scanner, documents are kept as "not scanned", and staff are told so beside each one.
+
+Claim evidence (``subsidy.finance``) has no waiting state: it is scanned with the claim, and
+refused, with the claim, when it holds a virus or clamd does not answer.
 """
 
 import logging
@@ -21,7 +24,7 @@ from applicants.models import Application, Document
 from subsidy.platform.audit import audit_record
 from subsidy.platform.queue import task_enqueue
 from subsidy.platform.security_events import UPLOAD_INFECTED, security_event_record
-from subsidy.platform.virus_scan import virus_scanner
+from subsidy.platform.virus_scan import ScanVerdict, virus_scanner
 
 logger = logging.getLogger(__name__)
 
@@ -35,20 +38,31 @@ def infected_message(signature: str) -> str:
         "signature": signature}
 
 
-def upload_screen(*, actor, application: Application, document_type: str,
-                  uploaded_file) -> str:
-    """The scan status an upload is stored with. Refuses a file with a virus, after
-    recording the refusal; call it outside the upload's transaction, so that record stays."""
+def upload_virus_check(*, actor, subject, uploaded_file, field: str,
+                       kind: str) -> ScanVerdict | None:
+    """Scan an uploaded file (None without a scanner). A file with a virus is refused on
+    ``field``, after the refusal is recorded against ``subject`` (the application); call it
+    outside the upload's transaction, so that record stays."""
     scanner = virus_scanner()
     if scanner is None:
-        return ScanStatus.NOT_SCANNED
+        return None
     verdict = scanner.scan(uploaded_file)
     if verdict.infected:
         security_event_record(
-            action=UPLOAD_INFECTED, actor=actor, subject=application,
-            details={"name": uploaded_file.name, "type": document_type,
+            action=UPLOAD_INFECTED, actor=actor, subject=subject,
+            details={"name": uploaded_file.name, "type": kind,
                      "size": uploaded_file.size, "signature": verdict.signature})
-        raise ProblemsError([("file", infected_message(verdict.signature))], code="infected")
+        raise ProblemsError([(field, infected_message(verdict.signature))], code="infected")
+    return verdict
+
+
+def upload_screen(*, actor, application: Application, document_type: str,
+                  uploaded_file) -> str:
+    """The scan status an application document is stored with; a virus refuses it."""
+    verdict = upload_virus_check(actor=actor, subject=application, uploaded_file=uploaded_file,
+                                 field="file", kind=document_type)
+    if verdict is None:
+        return ScanStatus.NOT_SCANNED
     return ScanStatus.CLEAN if verdict.clean else ScanStatus.SCANNING
 
 

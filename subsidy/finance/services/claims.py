@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from applicants.errors import ProblemsError
 from applicants.models import BudgetLine
+from applicants.services.document_scan import upload_virus_check
 from applicants.services.documents import _clean_name, max_file_bytes
 from applicants.services.filetypes import ALLOWED_TYPES, detect_type
 from subsidy.finance.models import Claim, ClaimEvidence, ClaimSpend, Tranche
@@ -31,6 +32,7 @@ from subsidy.platform.errors import DomainError
 from subsidy.platform.money import money
 from subsidy.platform.permissions import Action, require
 from subsidy.platform.roles import Role
+from subsidy.platform.virus_scan import virus_scanner
 from subsidy.scheme.models import Grant
 
 
@@ -119,6 +121,24 @@ def _input_problems(tranche: Tranche, data: ClaimInput) -> list[tuple[str | None
     return problems
 
 
+def _evidence_screen(*, actor, tranche: Tranche, data: ClaimInput) -> None:
+    """Evidence is checked for viruses before the claim's transaction (``document_scan``):
+    a file with a virus is refused and the refusal audited; as evidence has no waiting
+    state, a file clamd could not check is refused too, to be sent again shortly."""
+    if not data.evidence or virus_scanner() is None:
+        return
+    application = Tranche.objects.select_related("grant__application").get(
+        pk=tranche.pk).grant.application
+    for upload in data.evidence:
+        verdict = upload_virus_check(actor=actor, subject=application, uploaded_file=upload,
+                                     field="evidence", kind="claim_evidence")
+        if verdict is not None and not verdict.clean:
+            raise ProblemsError([("evidence", _(
+                "Evidence file “%(name)s” could not be checked for viruses just now. Send "
+                "the claim again in a few minutes.") % {"name": _clean_name(upload.name)})],
+                code="not_scanned")
+
+
 def _store(claim: Claim, actor, data: ClaimInput, stored: list[str]) -> None:
     for line_id, value in data.spend.items():
         ClaimSpend.objects.update_or_create(claim=claim, budget_line_id=line_id,
@@ -146,6 +166,7 @@ def _with_storage_cleanup(work):
 
 def claim_submit(*, actor, tranche: Tranche, data: ClaimInput) -> Claim:
     """The company's owner or editor claims a due tranche with a progress report."""
+    _evidence_screen(actor=actor, tranche=tranche, data=data)
 
     @transaction.atomic
     def work(stored):
@@ -190,6 +211,7 @@ def _locked_claim(claim: Claim) -> Claim:
 
 def claim_resubmit(*, actor, claim: Claim, data: ClaimInput) -> Claim:
     """The applicant's revision of a returned claim, sent for verification again."""
+    _evidence_screen(actor=actor, tranche=claim.tranche, data=data)
 
     @transaction.atomic
     def work(stored):
