@@ -1,4 +1,5 @@
-"""Reviewer pools, assignments, conflict declarations and reviews with their scores.
+"""Reviewer pools, assignments, conflict declarations, reviews with their scores, and the
+panel's meetings (agenda, attendance, votes, decisions and minutes).
 
 Written only by ``reviews.services``; read by ``reviews.selectors``. The rules that can
 live in the database do: one live assignment per reviewer and application, one draft and one
@@ -13,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ReviewerPoolMember(models.Model):
@@ -63,6 +65,11 @@ class RoundAssessmentSettings(models.Model):
         _("show reviewers each other's reviews once the review stage closes"), default=True,
         help_text=_("Reviews are blind while the round's review stage is open. Untick to keep "
                     "them blind for good."))
+    panel_quorum = models.PositiveSmallIntegerField(
+        _("panel quorum"), default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(50)],
+        help_text=_("How many panel members must be present, and free of any conflict, for "
+                    "a panel meeting to decide an application."))
 
     class Meta:
         verbose_name = _("round assessment settings")
@@ -71,6 +78,8 @@ class RoundAssessmentSettings(models.Model):
             models.CheckConstraint(
                 condition=Q(disagreement_threshold__gte=0) & Q(disagreement_threshold__lte=100),
                 name="assessment_threshold_0_to_100"),
+            models.CheckConstraint(condition=Q(panel_quorum__gte=1),
+                                   name="assessment_quorum_at_least_1"),
         ]
 
     def __str__(self):
@@ -295,3 +304,135 @@ class PanelDeclaration(models.Model):
 
     def __str__(self):
         return f"{self.member} / {self.application}: {self.has_conflict}"
+
+
+class PanelMeeting(models.Model):
+    """A meeting of the panel on a round's decisions: its agenda is the round's ranking when
+    the meeting was convened, its quorum the round's setting then. The chair closes it;
+    a closed meeting's votes, decisions and minutes are the record and never change."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", pgettext_lazy("panel meeting", "Open")
+        CLOSED = "closed", pgettext_lazy("panel meeting", "Closed")
+
+    round = models.ForeignKey("subsidy.FundingRound", on_delete=models.PROTECT,
+                              related_name="panel_meetings")
+    title = models.CharField(_("title"), max_length=200)
+    held_on = models.DateField(_("date of the meeting"))
+    chair = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                              related_name="chaired_panel_meetings")
+    quorum = models.PositiveSmallIntegerField(_("quorum"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    minutes = models.TextField(_("minutes of the meeting"), max_length=20000, blank=True)
+    present = models.ManyToManyField(settings.AUTH_USER_MODEL, through="PanelAttendance",
+                                     related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("panel meeting")
+        verbose_name_plural = _("panel meetings")
+        ordering = ["-held_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quorum__gte=1), name="meeting_quorum_at_least_1"),
+            models.CheckConstraint(
+                condition=Q(status="open", closed_at__isnull=True)
+                | Q(status="closed", closed_at__isnull=False),
+                name="meeting_closed_has_time"),
+        ]
+
+    def __str__(self):
+        return f"{self.round.code} – {self.title}"
+
+
+class PanelAttendance(models.Model):
+    """A member present at a meeting (the chair always is)."""
+
+    meeting = models.ForeignKey(PanelMeeting, on_delete=models.CASCADE,
+                                related_name="attendance")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                               related_name="panel_attendance")
+
+    class Meta:
+        verbose_name = _("panel attendance")
+        verbose_name_plural = _("panel attendance")
+        constraints = [models.UniqueConstraint(fields=["meeting", "member"],
+                                               name="attendance_once")]
+
+    def __str__(self):
+        return f"{self.member} @ {self.meeting}"
+
+
+class PanelAgendaItem(models.Model):
+    """One application on a meeting's agenda, in rank order, with what the ranking said of
+    it then (score, requested amount), the amount recommended to the panel, the item's
+    minutes, and the decision once recorded through the decision services."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "", _("Not decided")
+        APPROVED = "approve", _("Approved")
+        REJECTED = "reject", _("Rejected")
+        WAITLISTED = "waitlist", _("Reserve list")
+
+    meeting = models.ForeignKey(PanelMeeting, on_delete=models.CASCADE, related_name="items")
+    application = models.ForeignKey("applicants.Application", on_delete=models.PROTECT,
+                                    related_name="panel_agenda_items")
+    position = models.PositiveIntegerField()
+    rank = models.PositiveIntegerField(null=True, blank=True)
+    score = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    requested_amount = models.DecimalField(max_digits=14, decimal_places=2)
+    recommended_amount = models.DecimalField(max_digits=14, decimal_places=2)
+    minutes = models.TextField(_("minutes of this item"), max_length=8000, blank=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True,
+                               default=Outcome.PENDING)
+    decided_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True,
+                                         blank=True)
+    conditions = models.TextField(max_length=8000, blank=True)
+    reason = models.TextField(max_length=4000, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("panel agenda item")
+        verbose_name_plural = _("panel agenda items")
+        ordering = ["meeting", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "application"],
+                                    name="agenda_application_once"),
+            models.UniqueConstraint(fields=["meeting", "position"], name="agenda_position_once"),
+            models.CheckConstraint(condition=Q(recommended_amount__gte=0)
+                                   & Q(requested_amount__gte=0),
+                                   name="agenda_amounts_not_negative"),
+            models.CheckConstraint(condition=~Q(outcome="approve")
+                                   | Q(decided_amount__isnull=False),
+                                   name="agenda_approval_has_amount"),
+        ]
+
+    def __str__(self):
+        return f"{self.meeting} #{self.position}: {self.application}"
+
+
+class PanelVote(models.Model):
+    """A present, unconflicted member's vote on one agenda item; they may change it until the
+    item is decided."""
+
+    class Choice(models.TextChoices):
+        APPROVE = "approve", _("Approve")
+        REJECT = "reject", _("Reject")
+        RESERVE = "reserve", _("Reserve list")
+        ABSTAIN = "abstain", _("Abstain")
+
+    item = models.ForeignKey(PanelAgendaItem, on_delete=models.CASCADE, related_name="votes")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                               related_name="panel_votes")
+    choice = models.CharField(_("vote"), max_length=10, choices=Choice.choices)
+    cast_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("panel vote")
+        verbose_name_plural = _("panel votes")
+        constraints = [models.UniqueConstraint(fields=["item", "member"], name="vote_once")]
+
+    def __str__(self):
+        return f"{self.member}: {self.choice} ({self.item})"

@@ -13,6 +13,7 @@ from applicants.workflow.engine import (
     application_transition,
     available_transitions,
     bulk_load,
+    transition_problems,
 )
 from applicants.workflow.status import (
     ASSESSMENT_STATUSES,
@@ -42,4 +43,5 @@ __all__ = [
     "application_transition", "available_transitions", "bulk_load", "public_status",
     "public_status_code", "public_steps_ahead", "public_timeline", "system",
     "transition_effect_register", "transition_effects", "transition_note",
+    "transition_problems",
 ]

@@ -40,18 +40,7 @@ def application_transition(*, actor, application: Application, transition_name: 
     with transaction.atomic():
         locked = (Application.objects.select_for_update(of=("self",))
                   .select_related("round", "organisation").get(pk=application.pk))
-        if not transition.allows(actor, locked):
-            raise PermissionDeniedError(
-                _("You may not take the step “%(step)s” on this application.")
-                % {"step": transition.label})
-        if locked.status not in transition.sources:
-            # Staff know the internal steps; applicants and partners see the public state.
-            status = (locked.get_status_display() if getattr(actor, "is_staff_role", False)
-                      else public_status(locked.status))
-            raise DomainError(
-                _("“%(step)s” is not possible while the application is “%(status)s”.")
-                % {"step": transition.label, "status": status},
-                code="invalid_transition")
+        _may_take_or_raise(actor, locked, transition)
         source = locked.status
         ctx = TransitionContext(actor=actor, application=locked, transition=transition,
                                 source=source, payload=payload)
@@ -76,6 +65,38 @@ def application_transition(*, actor, application: Application, transition_name: 
         setattr(application, name, getattr(locked, name))
     application._status_as_loaded = locked.status
     return locked
+
+
+def _may_take_or_raise(actor, application: Application, transition: Transition) -> None:
+    if not transition.allows(actor, application):
+        raise PermissionDeniedError(
+            _("You may not take the step “%(step)s” on this application.")
+            % {"step": transition.label})
+    if application.status not in transition.sources:
+        # Staff know the internal steps; applicants and partners see the public state.
+        status = (application.get_status_display() if getattr(actor, "is_staff_role", False)
+                  else public_status(application.status))
+        raise DomainError(
+            _("“%(step)s” is not possible while the application is “%(status)s”.")
+            % {"step": transition.label, "status": status},
+            code="invalid_transition")
+
+
+def transition_problems(*, actor, application: Application, transition_name: str,
+                        **payload) -> list[tuple[str | None, str]]:
+    """What would refuse the step now, asked before a check page, without locking or
+    writing: the actor, the state and the guard. A refusal only an effect can find (the
+    round's envelope) shows when the step is taken."""
+    transition = TRANSITIONS_BY_NAME.get(transition_name)
+    if transition is None:
+        return [(None, _("This action does not exist."))]
+    try:
+        _may_take_or_raise(actor, application, transition)
+    except DomainError as exc:
+        return [(None, exc.message)]
+    return list(transition.guard(TransitionContext(
+        actor=actor, application=application, transition=transition,
+        source=application.status, payload=payload)))
 
 
 def available_transitions(user, application: Application) -> list[Transition]:

@@ -97,23 +97,30 @@ def assessment_settings_get(*, round_: FundingRound) -> RoundAssessmentSettings:
 
 def assessment_settings_update(*, actor, round_: FundingRound, normalise_scores: bool,
                                disagreement_threshold: Decimal,
-                               reviews_visible_after_close: bool = True
-                               ) -> RoundAssessmentSettings:
-    """Set how the round ranks (normalised or raw, and when reviewers disagree) and whether
-    its reviewers see each other's reviews once the review stage closes."""
+                               reviews_visible_after_close: bool = True,
+                               panel_quorum: int | None = None) -> RoundAssessmentSettings:
+    """Set how the round ranks (normalised or raw, and when reviewers disagree), whether
+    its reviewers see each other's reviews once the review stage closes, and the quorum of
+    its panel meetings (at least one member)."""
     require(actor, Action.MANAGE_REVIEWER_POOL)
     threshold = Decimal(disagreement_threshold)
     if not Decimal("0") <= threshold <= Decimal("100"):
         raise DomainError(_("The threshold must be between 0 and 100 points."),
                           field="disagreement_threshold")
+    if panel_quorum is not None and not 1 <= int(panel_quorum) <= 50:
+        raise DomainError(_("The quorum must be between 1 and 50 members."),
+                          field="panel_quorum")
     with transaction.atomic():
         assessment_settings_get(round_=round_)
         settings = RoundAssessmentSettings.objects.select_for_update().get(round=round_)
-        fields = ["normalise_scores", "disagreement_threshold", "reviews_visible_after_close"]
+        fields = ["normalise_scores", "disagreement_threshold", "reviews_visible_after_close",
+                  "panel_quorum"]
         before = snapshot(settings, fields)
         settings.normalise_scores = bool(normalise_scores)
         settings.disagreement_threshold = threshold.quantize(Decimal("0.01"))
         settings.reviews_visible_after_close = bool(reviews_visible_after_close)
+        if panel_quorum is not None:
+            settings.panel_quorum = int(panel_quorum)
         settings.save(update_fields=fields)
         audit_record(actor=actor, action="assessment_settings.update", obj=settings,
                      before=before, after=snapshot(settings, fields))

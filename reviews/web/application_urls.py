@@ -3,7 +3,7 @@
 from django.urls import path
 
 from reviews.web import applications as pages
-from reviews.web import screening_bulk
+from reviews.web import decisions, screening_bulk
 
 app_name = "staff"
 
@@ -17,12 +17,12 @@ urlpatterns = [
          name="screening"),
     path("staff/applications/<int:application_id>/screening/start/",
          pages.application_screening_start, name="screening_start"),
-    path("staff/applications/<int:application_id>/decision/", pages.application_decision,
+    path("staff/applications/<int:application_id>/decision/", decisions.application_decision,
          name="decision"),
-    path("staff/applications/<int:application_id>/declare/", pages.panel_declare,
+    path("staff/applications/<int:application_id>/declare/", decisions.panel_declare,
          name="panel_declare"),
     path("staff/applications/<int:application_id>/steps/<slug:step>/", pages.application_step,
          name="step"),
     path("staff/screening/", screening_bulk.screening_bulk, name="screening_bulk"),
-    path("staff/decisions/", pages.bulk_decisions, name="bulk_decisions"),
+    path("staff/decisions/", decisions.bulk_decisions, name="bulk_decisions"),
 ]

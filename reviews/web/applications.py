@@ -1,8 +1,8 @@
-"""Staff pages of the assessment: queues, an application in full, screening, panel
-decisions (one by one and in bulk) and the other steps of the lifecycle.
+"""Staff pages of the assessment: queues, an application in full, screening and the other
+steps of the lifecycle (panel decisions are in ``reviews.web.decisions``).
 
-Views parse input with small forms, call one service of ``reviews.services.screening``,
-``reviews.services.decisions`` or the workflow engine, and render. Which buttons a page shows comes
+Views parse input with small forms, call one service of ``reviews.services.screening`` or
+the workflow engine, and render. Which buttons a page shows comes
 from the engine (``available_transitions``): no button offers a step the user may not take.
 """
 
@@ -15,7 +15,6 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -29,17 +28,13 @@ from applicants.workflow import (
     available_transitions,
     public_status,
 )
-from reviews.permissions import panel_declaration
 from reviews.selectors import queues as staff_selectors
 from reviews.selectors.assessment import review_shortfall
-from reviews.services import decisions, panel, screening
+from reviews.services import screening
 from reviews.web.audit import readable_audit
-from reviews.web.forms import DeclarationForm
 from subsidy.platform.errors import DomainError
-from subsidy.platform.money import money
 from subsidy.platform.permissions import Action, can
 from subsidy.platform.web.errors import add_domain_error, add_domain_error_messages
-from subsidy.scheme.ledger import round_remaining
 from subsidy.scheme.models import FundingRound, Sector
 
 S = ApplicationStatus
@@ -305,149 +300,3 @@ def application_screening_start(request, application_id):
     else:
         messages.success(request, _("Screening started."))
     return redirect("staff:screening", application.pk)
-
-
-# --- Decisions -------------------------------------------------------------------------------
-
-class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(
-        label=gettext_lazy("Decision"), widget=forms.RadioSelect,
-        choices=[(decisions.Decision.APPROVE, gettext_lazy("Approve")),
-                 (decisions.Decision.REJECT, gettext_lazy("Reject")),
-                 (decisions.Decision.WAITLIST, gettext_lazy("Put on the reserve list"))])
-    amount = forms.DecimalField(label=gettext_lazy("Approved amount (HK$)"), required=False,
-                                max_digits=14, decimal_places=2, min_value=0)
-    conditions = forms.CharField(label=gettext_lazy("Conditions of the offer"), required=False,
-                                 max_length=8000, widget=forms.Textarea(attrs={"rows": 3}))
-    exceptional_justification = forms.CharField(
-        label=gettext_lazy("Justification of an exceptional case"), required=False,
-        max_length=4000, widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=gettext_lazy("Needed only to go above the round's ratio cap, up to 90%."))
-    reason = forms.CharField(
-        label=gettext_lazy("Reason"), required=False, max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=gettext_lazy("Required to reject; the applicant sees it."))
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def application_decision(request, application_id):
-    """The member's declaration of interests first; then, unless recused, the decision."""
-    application = _application_or_404(application_id)
-    _require(request, Action.DECIDE_APPLICATIONS)
-    declaration = panel_declaration(request.user, application)
-    if declaration is None:
-        return _decision_page(request, application, declaration_form=DeclarationForm())
-    names = {t.name for t in available_transitions(request.user, application)}
-    form = DecisionForm(request.POST or None,
-                        initial={"amount": application.requested_subsidy})
-    allowed = names & DECISION_STEPS
-    form.fields["decision"].choices = [c for c in form.fields["decision"].choices
-                                       if c[0] in allowed]
-    if request.method == "POST" and allowed and form.is_valid():
-        data = form.cleaned_data
-        try:
-            if data["decision"] == decisions.Decision.APPROVE:
-                grant = decisions.application_approve(
-                    actor=request.user, application=application, amount=data["amount"],
-                    conditions=data["conditions"],
-                    exceptional_justification=data["exceptional_justification"])
-                messages.success(request, _("Approved: an offer of HK$%(amount)s has been sent.")
-                                 % {"amount": money(grant.approved_amount, currency=False)})
-            elif data["decision"] == decisions.Decision.REJECT:
-                decisions.application_reject(actor=request.user, application=application,
-                                             reason=data["reason"])
-                messages.success(request, _("Rejected."))
-            else:
-                decisions.application_waitlist(actor=request.user, application=application,
-                                               reason=data["reason"])
-                messages.success(request, _("Put on the reserve list."))
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
-            return redirect("staff:application", application.pk)
-    return _decision_page(request, application, form=form, allowed=bool(allowed),
-                          declaration=declaration)
-
-
-def _decision_page(request, application, *, form=None, allowed=False, declaration=None,
-                   declaration_form=None, status=200):
-    return render(request, "reviews/decisions/decision.html", {
-        "application": application, "form": form, "allowed": allowed,
-        "declaration": declaration, "declaration_form": declaration_form,
-        "remaining": round_remaining(round_=application.round),
-        **_reviews_context(application),
-    }, status=status)
-
-
-@login_required
-@require_POST
-def panel_declare(request, application_id):
-    """A panel member's declaration of interests in one application."""
-    application = _application_or_404(application_id)
-    _require(request, Action.DECIDE_APPLICATIONS)
-    form = DeclarationForm(request.POST)
-    if form.is_valid():
-        try:
-            declaration = panel.panel_declaration_record(
-                actor=request.user, application=application,
-                has_conflict=form.cleaned_data["has_conflict"],
-                reason=form.cleaned_data["reason"])
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
-            messages.success(request, _("Your conflict of interest is recorded: you are "
-                                        "recused from deciding this application.")
-                             if declaration.has_conflict
-                             else _("Thank you. You may now decide this application."))
-            return redirect("staff:decision", application.pk)
-    return _decision_page(request, application, declaration_form=form, status=400)
-
-
-class BulkDecisionForm(forms.Form):
-    applications = forms.TypedMultipleChoiceField(
-        label=gettext_lazy("Applications"), coerce=int, widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": gettext_lazy("Select at least one application.")})
-    decision = forms.ChoiceField(
-        label=gettext_lazy("Decision for the selection"), widget=forms.RadioSelect,
-        choices=[(decisions.Decision.APPROVE, gettext_lazy("Approve at the amount requested")),
-                 (decisions.Decision.REJECT, gettext_lazy("Reject")),
-                 (decisions.Decision.WAITLIST, gettext_lazy("Put on the reserve list"))])
-    reason = forms.CharField(label=gettext_lazy("Reason"), required=False, max_length=4000,
-                             widget=forms.Textarea(attrs={"rows": 3}),
-                             help_text=gettext_lazy("Required to reject; the applicants "
-                                                    "see it."))
-
-    def __init__(self, *args, candidates, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["applications"].choices = [(a.pk, a.reference) for a in candidates]
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def bulk_decisions(request):
-    """One decision over a selection of reviewed or reserve-list applications; each is
-    decided on its own and the result is shown per application."""
-    _require(request, Action.DECIDE_APPLICATIONS)
-    round_code = request.GET.get("round", "")
-    candidates = list(staff_selectors.decision_candidates(round_code=round_code))
-    form = BulkDecisionForm(request.POST or None, candidates=candidates)
-    results = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            results = decisions.decisions_bulk(
-                actor=request.user, application_ids=form.cleaned_data["applications"],
-                decision=form.cleaned_data["decision"], reason=form.cleaned_data["reason"])
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
-            candidates = list(staff_selectors.decision_candidates(round_code=round_code))
-            form = BulkDecisionForm(candidates=candidates)
-    rounds = {a.round.code: a.round for a in candidates}
-    return render(request, "reviews/decisions/bulk.html", {
-        "form": form, "candidates": candidates, "results": results,
-        "round_code": round_code,
-        "positions": [{"round": r, "remaining": round_remaining(round_=r)}
-                      for r in rounds.values()],
-        "queue_url": reverse("staff:queue"),
-    })

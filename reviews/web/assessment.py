@@ -181,7 +181,8 @@ def ranking(request, code):
     form = AssessmentSettingsForm(request.POST or None, initial={
         "normalise_scores": settings.normalise_scores,
         "disagreement_threshold": settings.disagreement_threshold,
-        "reviews_visible_after_close": settings.reviews_visible_after_close})
+        "reviews_visible_after_close": settings.reviews_visible_after_close,
+        "panel_quorum": settings.panel_quorum})
     if request.method == "POST":
         _require(request, Action.MANAGE_REVIEWER_POOL)
         if form.is_valid():
@@ -197,7 +198,8 @@ def ranking(request, code):
     return render(request, "reviews/ranking.html", {
         "round": round_, "ranking": ranking, "form": form,
         "can_manage": can(request.user, Action.MANAGE_REVIEWER_POOL),
-        "can_assign": can(request.user, Action.ASSIGN_REVIEWERS)})
+        "can_assign": can(request.user, Action.ASSIGN_REVIEWERS),
+        "can_decide": can(request.user, Action.DECIDE_APPLICATIONS)})
 
 
 @login_required

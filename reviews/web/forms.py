@@ -133,3 +133,7 @@ class AssessmentSettingsForm(forms.Form):
         required=False,
         help_text=_("Reviews are blind while the review stage is open; untick to keep them "
                     "blind for good. Reviewers never see each other's names."))
+    panel_quorum = forms.IntegerField(
+        label=_("Panel quorum"), min_value=1, max_value=50, required=False,
+        help_text=_("Members present, and free of any conflict, a panel meeting needs to "
+                    "decide an application."))

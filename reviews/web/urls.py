@@ -1,6 +1,7 @@
 from django.urls import path
 
 from reviews.web import assessment as staff_views
+from reviews.web import meetings
 from reviews.web import reviewer as views
 
 app_name = "reviews"
@@ -17,6 +18,12 @@ urlpatterns = [
     path("staff/rounds/<str:code>/ranking/", staff_views.ranking, name="ranking"),
     path("staff/rounds/<str:code>/ranking/export.<str:fmt>", staff_views.ranking_export,
          name="ranking_export"),
+    path("staff/rounds/<str:code>/meetings/", meetings.meetings, name="meetings"),
+    path("staff/meetings/<int:pk>/", meetings.meeting, name="meeting"),
+    path("staff/meetings/<int:pk>/items/<int:item_pk>/", meetings.meeting_item,
+         name="meeting_item"),
+    path("staff/meetings/<int:pk>/close/", meetings.meeting_close, name="meeting_close"),
+    path("staff/meetings/<int:pk>/minutes/", meetings.meeting_minutes, name="meeting_minutes"),
     path("staff/applications/<int:pk>/reviewers/", staff_views.application_assignments,
          name="application_assignments"),
     path("staff/applications/<int:pk>/reviewers/<int:assignment_pk>/remove/",

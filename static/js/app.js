@@ -40,4 +40,11 @@
       summary.focus();
     }
   });
+
+  // A "Print" button on any page (the CSP allows no inline handler).
+  document.addEventListener("click", function (event) {
+    if (event.target.matches("[data-print]")) {
+      window.print();
+    }
+  });
 })();

@@ -83,9 +83,6 @@
     if (target.matches("[data-add-row]") && addRow(target.form)) {
       event.preventDefault();
     }
-    if (target.matches("[data-print]")) {
-      window.print();
-    }
   });
 
   document.addEventListener("input", function (event) {

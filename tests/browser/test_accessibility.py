@@ -6,8 +6,6 @@
 
 The pages are those of the demo (``seed_demo``), as each role sees them."""
 
-from pathlib import Path
-
 import pytest
 from django.conf import settings
 from django.test import Client
@@ -16,11 +14,11 @@ from applicants.models import Application
 from reviews.models import Assignment
 from subsidy.devdata.demo import demo_seed
 from subsidy.platform.models import User
+from tests.browser.axe import serious_findings
 from tests.browser.chromium import page  # noqa: F401 - the shared Chromium fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-AXE = Path(__file__).with_name("vendor") / "axe.min.js"
 PHONE = {"width": 390, "height": 844}
 
 
@@ -67,17 +65,6 @@ def _sign_in(page, live_server, email, language):  # noqa: F811
     context.add_cookies(cookies)
 
 
-def _serious_findings(page):  # noqa: F811
-    page.add_script_tag(path=str(AXE))
-    results = page.evaluate("""async () => {
-        const r = await axe.run(document, {runOnly: {type: 'tag',
-            values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
-        return r.violations.filter(v => v.impact === 'critical' || v.impact === 'serious')
-            .map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '));
-    }""")
-    return results
-
-
 @pytest.mark.parametrize("language", ["en", "zh-hant"])
 def test_key_pages_have_no_serious_accessibility_findings_and_fit_a_phone(
         page, live_server, language):  # noqa: F811
@@ -94,7 +81,7 @@ def test_key_pages_have_no_serious_accessibility_findings_and_fit_a_phone(
         assert response.status in (200, 404), (path, response.status)
         assert page.url.endswith(path), (path, page.url)
         checked += 1
-        for finding in _serious_findings(page):
+        for finding in serious_findings(page):
             problems.append(f"{path} ({email}): {finding}")
         width = page.evaluate("() => document.documentElement.scrollWidth")
         if width > PHONE["width"]:

@@ -67,7 +67,9 @@ from tests.factories import (
     DataAccessRequestFactory,
     MembershipFactory,
     NotificationFactory,
+    PanelAgendaItemFactory,
     PanelDeclarationFactory,
+    PanelMeetingFactory,
     PartnerOrganisationFactory,
     RecoveryFactory,
     UserFactory,
@@ -236,6 +238,11 @@ reviews:auto_assign                     POST 302 403 403 403 403 403 403 403 302
 reviews:correction                      POST 302 403 403 302 404 404 403 403 403 403 403 403 403 403
 reviews:correction_decide               POST 302 403 403 403 403 403 403 403 302 403 403 403 403 403
 reviews:declare                         POST 302 403 403 400 404 404 403 403 403 403 403 403 403 403
+reviews:meeting                         GET  302 403 403 403 403 403 200 200 200 403 403 200 403 403
+reviews:meeting_close                   POST 302 403 403 403 403 403 403 403 403 403 403 403 403 403
+reviews:meeting_item                    GET  302 403 403 403 403 403 200 200 200 403 403 200 403 403
+reviews:meeting_minutes                 GET  302 403 403 403 403 403 200 200 200 403 403 200 403 403
+reviews:meetings                        GET  302 403 403 403 403 403 200 200 200 403 403 200 403 403
 reviews:my_assignments                  GET  302 403 403 200 200 200 403 403 403 403 403 403 403 403
 reviews:pool                            GET  302 403 403 403 403 403 403 403 200 403 403 403 403 403
 reviews:pool_member                     POST 302 403 403 403 403 403 403 403 302 403 403 403 403 403
@@ -273,6 +280,10 @@ PK = {
     "reviews:correction_decide": {"pk": "_application"},
     "reviews:declare": {"pk": "_assignment"},
     "reviews:pool_member": {"pk": "_pool_member"},
+    "reviews:meeting": {"pk": "_meeting"},
+    "reviews:meeting_item": {"pk": "_meeting", "item_pk": "_item"},
+    "reviews:meeting_close": {"pk": "_meeting"},
+    "reviews:meeting_minutes": {"pk": "_meeting"},
 }
 TABLE = {name: (method, answers) for name, method, answers in (
     (line[:40].strip(), line[40:44].strip(), line[45:]) for line in ROWS.splitlines()
@@ -332,6 +343,9 @@ def _world() -> World:
     notification = NotificationFactory(recipient=owner)
     failed = NotificationFactory(recipient=owner, status="failed")
     admin = UserFactory(roles=[Role.ADMINISTRATOR], is_staff=True)
+    # A meeting chaired by another member: the panel columns take part, they do not chair.
+    item = PanelAgendaItemFactory(meeting=PanelMeetingFactory(round=round_),
+                                  application=application)
     users = {
         "anon": None, "owner": owner, "other": other, "rev": reviewer.reviewer,
         "revu": pooled_reviewer(round_, officer), "revc": conflicted.reviewer,
@@ -354,6 +368,7 @@ def _world() -> World:
         "_notification": notification.pk, "_failed": failed.pk, "_assignment": reviewer.pk,
         "_pool_member": reviewer.reviewer.reviewer_pool_memberships.get().pk,
         "_application": application.pk, "_delivery": delivery.pk, "_company": company.pk,
+        "_meeting": item.meeting_id, "_item": item.pk,
     }
     return World(args=args, users=users)
 

@@ -1,7 +1,8 @@
 """Factories for reviewer pools, assignments, declarations, reviews and their corrections,
-and panel members' declarations."""
+and panel members' declarations, meetings, attendance, agenda items and votes."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import factory
 from django.utils import timezone
@@ -11,7 +12,11 @@ from reviews.models import (
     Assignment,
     ConflictDeclaration,
     CriterionScore,
+    PanelAgendaItem,
+    PanelAttendance,
     PanelDeclaration,
+    PanelMeeting,
+    PanelVote,
     Recommendation,
     Review,
     ReviewCorrectionRequest,
@@ -105,3 +110,50 @@ class PanelDeclarationFactory(factory.django.DjangoModelFactory):
     application = factory.SubFactory(ApplicationFactory, status=ApplicationStatus.REVIEWED)
     member = factory.SubFactory(UserFactory, roles=[Role.PANEL_MEMBER])
     has_conflict = False
+
+
+class PanelMeetingFactory(factory.django.DjangoModelFactory):
+    """An open panel meeting of a round, chaired by a panel member."""
+
+    class Meta:
+        model = PanelMeeting
+
+    round = factory.SubFactory(FundingRoundFactory)
+    title = factory.Sequence(lambda n: f"Panel meeting {n}")
+    held_on = factory.LazyFunction(lambda: timezone.localdate())
+    chair = factory.SubFactory(UserFactory, roles=[Role.PANEL_MEMBER])
+    quorum = 3
+
+
+class PanelAttendanceFactory(factory.django.DjangoModelFactory):
+    """A panel member present at a meeting."""
+
+    class Meta:
+        model = PanelAttendance
+
+    meeting = factory.SubFactory(PanelMeetingFactory)
+    member = factory.SubFactory(UserFactory, roles=[Role.PANEL_MEMBER])
+
+
+class PanelAgendaItemFactory(factory.django.DjangoModelFactory):
+    """A reviewed application on a meeting's agenda, not yet decided."""
+
+    class Meta:
+        model = PanelAgendaItem
+
+    meeting = factory.SubFactory(PanelMeetingFactory)
+    application = factory.SubFactory(ApplicationFactory, status=ApplicationStatus.REVIEWED)
+    position = factory.Sequence(lambda n: n + 1)
+    requested_amount = Decimal("700000.00")
+    recommended_amount = Decimal("700000.00")
+
+
+class PanelVoteFactory(factory.django.DjangoModelFactory):
+    """A member's vote on an agenda item."""
+
+    class Meta:
+        model = PanelVote
+
+    item = factory.SubFactory(PanelAgendaItemFactory)
+    member = factory.SubFactory(UserFactory, roles=[Role.PANEL_MEMBER])
+    choice = PanelVote.Choice.APPROVE

@@ -255,7 +255,7 @@ def reviewed(round_, officer):
 
 def _reject(client, application):
     return client.post(reverse("staff:decision", args=[application.pk]),
-                       {"decision": "reject", "reason": "Weak plan"})
+                       {"decision": "reject", "reason": "Weak plan", "confirm": "1"})
 
 
 def test_a_panel_member_declares_before_the_decision_form_appears(client, panel, reviewed):
@@ -263,14 +263,14 @@ def test_a_panel_member_declares_before_the_decision_form_appears(client, panel,
     url = reverse("staff:decision", args=[reviewed.pk])
     page = client.get(url).content.decode()
     assert "Declare your interests" in page
-    assert "Record the decision" not in page
+    assert 'name="decision"' not in page
     _reject(client, reviewed)
     reviewed.refresh_from_db()
     assert reviewed.status == ApplicationStatus.REVIEWED
 
     client.post(reverse("staff:panel_declare", args=[reviewed.pk]), {"has_conflict": "no"})
     assert PanelDeclaration.objects.get(member=panel, application=reviewed).has_conflict is False
-    assert "Record the decision" in client.get(url).content.decode()
+    assert 'name="decision"' in client.get(url).content.decode()
     _reject(client, reviewed)
     reviewed.refresh_from_db()
     assert reviewed.status == ApplicationStatus.REJECTED
@@ -302,7 +302,7 @@ def test_bulk_decisions_refuse_applications_the_member_has_not_declared_on(clien
                                                                            reviewed):
     client.force_login(panel)
     response = client.post(reverse("staff:bulk_decisions"), {
-        "applications": [reviewed.pk], "decision": "reject", "reason": "Weak"})
+        f"decision-{reviewed.pk}": "reject", f"conditions-{reviewed.pk}": "Weak"})
     assert "Declare your interests" in response.content.decode()
     reviewed.refresh_from_db()
     assert reviewed.status == ApplicationStatus.REVIEWED

@@ -9,6 +9,7 @@ from applicants.errors import ProblemsError
 from applicants.models import Application, StatusChange
 from applicants.workflow import application_transition
 from reviews.services.decisions import (
+    BulkRow,
     application_approve,
     application_reject,
     application_waitlist,
@@ -305,23 +306,39 @@ def test_bulk_approval_reports_each_application(panel):
     round_ = make_round(code="2026R4", envelope=Decimal("1500000.00"),
                         max_subsidy_per_project=Decimal("1000000.00"))
     applications = [make_application(round_, state="reviewed", panel=panel) for _ in range(3)]
-    results = decisions_bulk(actor=panel, application_ids=[a.pk for a in applications],
-                             decision="approve")
+    results = decisions_bulk(actor=panel, rows=[
+        BulkRow(application_id=a.pk, decision="approve", amount=a.requested_subsidy,
+                conditions=f"Report {n}") for n, a in enumerate(applications)])
     assert [r.ok for r in results] == [True, True, False]
     assert "Envelope exhausted" in results[2].message
     assert [_status(a) for a in applications] == ["offered", "offered", "reviewed"]
+    assert [g.conditions for g in Grant.objects.order_by("application_id")] == [
+        "Report 0", "Report 1"]
+
+
+def test_bulk_rows_take_each_their_own_amount(panel, round_):
+    first, second = (make_application(round_, state="reviewed", panel=panel) for _ in range(2))
+    results = decisions_bulk(actor=panel, rows=[
+        BulkRow(application_id=first.pk, decision="approve", amount=Decimal("500000.00")),
+        BulkRow(application_id=second.pk, decision="approve", amount=Decimal("650000.00"))])
+    assert all(r.ok for r in results)
+    assert {g.application_id: g.approved_amount for g in Grant.objects.all()} == {
+        first.pk: Decimal("500000.00"), second.pk: Decimal("650000.00")}
 
 
 def test_bulk_rejection_needs_a_reason(panel, reviewed):
-    with pytest.raises(DomainError, match="Give the reason"):
-        decisions_bulk(actor=panel, application_ids=[reviewed.pk], decision="reject")
+    [result] = decisions_bulk(actor=panel, rows=[BulkRow(application_id=reviewed.pk,
+                                                         decision="reject")])
+    assert not result.ok and "Give the reason" in result.message
+    assert result.problems[0][0] == "reason"
     assert _status(reviewed) == "reviewed"
 
 
 def test_bulk_decision_refuses_an_application_in_the_wrong_state(panel, round_, reviewed):
     other = make_application(round_, state="screening")
-    results = decisions_bulk(actor=panel, application_ids=[reviewed.pk, other.pk],
-                             decision="waitlist")
+    results = decisions_bulk(actor=panel, rows=[
+        BulkRow(application_id=reviewed.pk, decision="waitlist"),
+        BulkRow(application_id=other.pk, decision="waitlist")])
     outcome = {r.application.pk: r.ok for r in results}
     assert outcome == {reviewed.pk: True, other.pk: False}
     assert _status(other) == "screening"

@@ -302,7 +302,8 @@ def test_a_panel_member_may_not_screen(login, panel, round_):
 def test_the_panel_member_approves_from_the_decision_page(login, panel, round_):
     application = make_application(round_, state="reviewed", panel=panel)
     response = login(panel).post(url("staff:decision", application.pk), {
-        "decision": "approve", "amount": "650000.00", "conditions": "Monthly reports."})
+        "decision": "approve", "amount": "650000.00", "conditions": "Monthly reports.",
+        "confirm": "1"})
     assert response.status_code == 302
     grant = Grant.objects.get(application=application)
     assert (grant.approved_amount, grant.conditions) == (Decimal("650000.00"),
@@ -341,10 +342,12 @@ def test_bulk_decisions_report_each_application(login, panel):
     first = make_application(round_, state="reviewed", panel=panel)
     second = make_application(round_, state="reviewed", panel=panel)
     response = login(panel).post(url("staff:bulk_decisions"), {
-        "applications": [first.pk, second.pk], "decision": "approve"})
+        f"decision-{first.pk}": "approve", f"amount-{first.pk}": "700000.00",
+        f"decision-{second.pk}": "approve", f"amount-{second.pk}": "700000.00",
+        "confirm": "1"})
     page = response.content.decode()
     assert response.status_code == 200
-    assert "Approved: offer of HK$700,000.00 sent." in page
+    assert "Approved: an offer of HK$700,000.00 has been sent." in page
     assert "Envelope exhausted" in page
     assert [_status(first), _status(second)] == ["offered", "reviewed"]
 
@@ -356,7 +359,7 @@ def test_an_officer_may_not_use_bulk_decisions(login, officer):
 def test_the_applicant_accepts_the_offer_made_from_the_decision_page(login, panel, round_):
     application = make_application(round_, state="reviewed", panel=panel)
     login(panel).post(url("staff:decision", application.pk),
-                      {"decision": "approve", "amount": str(REQUESTED)})
+                      {"decision": "approve", "amount": str(REQUESTED), "confirm": "1"})
     client = login(application.owner)
     page = client.get(reverse("applicants:application", args=[application.pk])).content.decode()
     assert "Offer made" in page
@@ -382,7 +385,7 @@ def test_the_demo_panel_takes_the_reviewed_application_to_an_accepted_offer(logi
     panel = login(User.objects.get(email="panel@demo.aiss.hk"))
     panel.post(url("staff:panel_declare", application.pk), {"has_conflict": "no"})
     panel.post(url("staff:decision", application.pk),
-               {"decision": "approve", "amount": "2000000.00"})
+               {"decision": "approve", "amount": "2000000.00", "confirm": "1"})
     owner = application.organisation.memberships.get(role="owner").user
     login(owner).post(reverse("applicants:offer_response", args=[application.pk]),
                       {"decision": "accept"})
@@ -401,7 +404,8 @@ def test_the_demo_officer_screens_the_submitted_application(login, db):
 def test_the_applicant_sees_the_amount_conditions_and_expiry_of_the_offer(login, panel, round_):
     application = make_application(round_, state="reviewed", panel=panel)
     login(panel).post(url("staff:decision", application.pk), {
-        "decision": "approve", "amount": "650000.00", "conditions": "Monthly reports."})
+        "decision": "approve", "amount": "650000.00", "conditions": "Monthly reports.",
+        "confirm": "1"})
     page = login(application.owner).get(
         reverse("applicants:application", args=[application.pk])).content.decode()
     expires = timezone.localtime(Grant.objects.get().offer_expires_at).strftime("%Y-%m-%d %H:%M")
