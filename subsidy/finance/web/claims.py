@@ -20,6 +20,7 @@ from subsidy.finance.web.grants import grant_for
 from subsidy.finance.web.responses import act, cleaned, require
 from subsidy.platform.errors import DomainError
 from subsidy.platform.permissions import Action, can
+from subsidy.platform.virus_scan import virus_scanner
 from subsidy.platform.web.errors import add_domain_error
 
 
@@ -92,6 +93,9 @@ def claim_detail(request, claim_id):
         "claim": claim, "form": form, "return_form": CommentForm(),
         "can_verify": (claim.status == Claim.Status.SUBMITTED
                        and can(request.user, Action.VERIFY_CLAIM)),
+        # Staff are told when no scanner checked the files (docs/deployment.md).
+        "evidence_unscanned": (virus_scanner() is None
+                               and not can(request.user, Action.CLAIM_TRANCHE, application)),
     })
 
 

@@ -1,6 +1,7 @@
 """Claim evidence is checked for viruses with the claim, by the same scanner as application
 documents: a file with a virus refuses the claim with its reason and is audited, and as
-evidence has no waiting state, a file clamd could not check refuses it too."""
+evidence has no waiting state, a file clamd could not check refuses it too. Without a
+scanner, staff see the evidence marked "not scanned"."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -55,3 +56,27 @@ def test_evidence_clamd_cannot_check_refuses_the_claim_for_now(client, active_gr
     assert ("Evidence file “invoice.pdf” could not be checked for viruses just now."
             in response.content.decode())
     assert not Claim.objects.exists()
+
+
+def test_without_a_scanner_staff_see_evidence_as_not_scanned(client, active_grant, officer):
+    claim_with(client, active_grant, demo_pdf("Invoice"))
+    claim_page = reverse("finance:claim", args=[Claim.objects.get().pk])
+
+    applicant_page = client.get(claim_page).content.decode()
+    client.force_login(officer)
+    staff_page = client.get(claim_page).content.decode()
+
+    assert "invoice.pdf" in applicant_page
+    assert "Not scanned for viruses" not in applicant_page
+    assert "Not scanned for viruses" in staff_page
+
+
+def test_staff_see_no_not_scanned_mark_on_checked_evidence(client, active_grant, officer,
+                                                           clamd):
+    claim_with(client, active_grant, demo_pdf("Invoice"))
+    client.force_login(officer)
+
+    page = client.get(reverse("finance:claim", args=[Claim.objects.get().pk])).content.decode()
+
+    assert "invoice.pdf" in page
+    assert "Not scanned for viruses" not in page
