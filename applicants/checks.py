@@ -38,6 +38,12 @@ SECTION_LABELS = {
 }
 
 
+class Breach(str):
+    """A problem's message when the value is there but breaks a rule of the scheme (a
+    subsidy over the cap, milestone shares over 100%), rather than something still to be
+    filled in: a draft shows these as warnings while it is being written."""
+
+
 def section_of(field: str | None) -> str | None:
     """The section a problem's field belongs to (``budget-2-quantity`` → ``budget``)."""
     if field is None:
@@ -76,15 +82,16 @@ def _project_problems(app: Application) -> list[tuple[str, str]]:
     if not app.category:
         problems.append(("category", _("Choose the project's category.")))
     elif app.round.eligible_categories and app.category not in app.round.eligible_categories:
-        problems.append(("category", _("This round does not fund projects in the category "
-                                       "“%(category)s”.")
-                         % {"category": app.get_category_display()}))
+        problems.append(("category", Breach(_("This round does not fund projects in the "
+                                              "category “%(category)s”.")
+                                            % {"category": app.get_category_display()})))
     if app.start_date is None:
         problems.append(("start_date", _("Enter the project's start date.")))
     if app.end_date is None:
         problems.append(("end_date", _("Enter the project's end date.")))
     elif app.start_date and app.end_date < app.start_date:
-        problems.append(("end_date", _("The end date must not be before the start date.")))
+        problems.append(("end_date", Breach(_("The end date must not be before the start "
+                                              "date."))))
     if app.total_eligible_cost <= 0:
         problems.append(("total_eligible_cost", _("Enter the total eligible cost.")))
     if app.requested_subsidy <= 0:
@@ -92,19 +99,22 @@ def _project_problems(app: Application) -> list[tuple[str, str]]:
     else:
         cap = app.round.max_subsidy_per_project
         if app.requested_subsidy > cap:
-            problems.append(("requested_subsidy", _(
+            problems.append(("requested_subsidy", Breach(_(
                 "The requested subsidy %(requested)s is above the round's maximum of "
                 "%(cap)s per project.") % {"requested": money(app.requested_subsidy),
-                                           "cap": money(cap)}))
+                                           "cap": money(cap)})))
         ratio_cap = app.round.max_ratio_percent
         if app.requested_subsidy * 100 > ratio_cap * app.total_eligible_cost:
-            problems.append(("requested_subsidy", _(
+            message = _(
                 "The requested subsidy is more than %(ratio)s%% of the total eligible cost "
                 "(at most %(allowed)s).") % {
                     "ratio": f"{ratio_cap.normalize():f}",
                     "allowed": money((app.total_eligible_cost * ratio_cap / 100)
                                      .quantize(Decimal("0.01"))),
-                }))
+                }
+            # Without a total cost yet, any subsidy is "over": that is still to be filled in.
+            problems.append(("requested_subsidy", Breach(message)
+                             if app.total_eligible_cost > 0 else message))
     return problems
 
 
@@ -125,15 +135,16 @@ def _milestone_problems(app: Application, milestones) -> list[tuple[str, str]]:
     problems = []
     shares = sum((m.share_percent for m in milestones), Decimal("0"))
     if shares != 100:
-        problems.append(("milestones", _("The milestone shares add up to %(shares)s%%; they "
-                                         "must add up to 100%%.")
-                         % {"shares": f"{shares.normalize():f}"}))
+        message = (_("The milestone shares add up to %(shares)s%%; they must add up to "
+                     "100%%.") % {"shares": f"{shares.normalize():f}"})
+        # Under 100% is a plan still being written; over 100% no plan can be.
+        problems.append(("milestones", Breach(message) if shares > 100 else message))
     for index, milestone in enumerate(milestones):
         if (app.start_date and milestone.due_date < app.start_date) or (
                 app.end_date and milestone.due_date > app.end_date):
             problems.append((f"milestones-{index}-due_date",
-                             _("Milestone “%(name)s” is due outside the project dates.")
-                             % {"name": milestone.deliverable}))
+                             Breach(_("Milestone “%(name)s” is due outside the project "
+                                      "dates.") % {"name": milestone.deliverable})))
     return problems
 
 
@@ -206,3 +217,13 @@ def application_submission_problems(application: Application, *, at=None,
         problems.append((None, _("Your company already has an application in this round; "
                                  "only one is allowed per round.")))
     return problems
+
+
+def application_rule_breaches(application: Application) -> list[tuple[str, str]]:
+    """The submission problems of values already entered that break a rule of the scheme
+    (``Breach``), without what is still missing: what a draft warns of while it is being
+    filled in, so that nobody first hears of a subsidy over the cap at submission. Reads
+    the milestones once (prefetched ones are used as they are)."""
+    problems = (_project_problems(application)
+                + _milestone_problems(application, list(application.milestones.all())))
+    return [(field, message) for field, message in problems if isinstance(message, Breach)]

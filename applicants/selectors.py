@@ -10,6 +10,7 @@ from applicants.models import (
     ApplicationVersion,
     Document,
     InformationRequest,
+    LinkRequest,
     Membership,
     Organisation,
     StatusChange,
@@ -117,6 +118,13 @@ def organisations_for_partner(*, partner) -> QuerySet[Organisation]:
     return (Organisation.objects.filter(Exists(links))
             .annotate(linked_at=Subquery(links.values("linked_at")[:1]),
                       created_via=Subquery(links.values("created_via")[:1])))
+
+
+def link_requests_for_partner(*, partner) -> QuerySet[LinkRequest]:
+    """The partner's own open link requests, whether or not a company has the number, with
+    the link each led to (for its status)."""
+    return (LinkRequest.objects.filter(partner=partner, cancelled_at__isnull=True)
+            .select_related("link"))
 
 
 def applications_for_partner(*, partner) -> QuerySet[Application]:

@@ -4,10 +4,11 @@ are the services', the same as on the applicant's pages."""
 
 from decimal import Decimal
 
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from applicants.checks import SECTIONS
+from applicants.checks import SECTIONS, application_rule_breaches
 from applicants.models import (
     Application,
     ApplicationStatus,
@@ -15,6 +16,7 @@ from applicants.models import (
     District,
     Document,
     InformationRequest,
+    LinkRequest,
     Milestone,
     Organisation,
     StatusChange,
@@ -28,6 +30,29 @@ from subsidy.api.serializers import AmountField, KnownFieldsOnly, QueryFilters
 from subsidy.scheme.models import AI_SECTORS, DocumentType, Sector
 
 PUBLIC_STATUS_CODES = sorted({public_status_code(s) for s in ApplicationStatus.values})
+
+# The application form's names for what the API writes under another name.
+FORM_NAMES_IN_API = {"budget": "budget_lines", "team": "team_members",
+                     "privacy_notice": "privacy_notice_accepted"}
+
+
+def api_field_path(field: str | None) -> str:
+    """A problem's form field as a dotted path into the API's body: ``budget-0-gpu_hours``
+    is ``budget_lines.0.gpu_hours``, ``privacy_notice`` is ``privacy_notice_accepted``, a
+    missing document ``documents.br_certificate``; ``None`` is the application as a whole
+    (``non_field_errors``)."""
+    if not field:
+        return "non_field_errors"
+    head, *rest = field.split("-")
+    return ".".join([FORM_NAMES_IN_API.get(head, head), *rest])
+
+
+def problems_by_path(problems) -> dict[str, list[str]]:
+    """``(field, message)`` problems as messages by the API's field path."""
+    errors: dict[str, list[str]] = {}
+    for field, message in problems:
+        errors.setdefault(api_field_path(field), []).append(str(message))
+    return errors
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
@@ -67,8 +92,10 @@ class OrganisationInputSerializer(KnownFieldsOnly, serializers.Serializer):
 
 
 class LinkRequestInputSerializer(KnownFieldsOnly, serializers.Serializer):
-    br_number = serializers.CharField(max_length=8, help_text=(
-        "The Business Registration number of a company already registered in the portal."))
+    br_number = serializers.RegexField(r"^[0-9]{8}$", help_text=(
+        "The 8-digit Business Registration number of a company already registered in the "
+        "portal."), error_messages={"invalid": gettext_lazy(
+            "Enter the 8-digit Business Registration number, e.g. 12345678.")})
 
 
 class LinkRequestSerializer(serializers.Serializer):
@@ -77,6 +104,30 @@ class LinkRequestSerializer(serializers.Serializer):
         "The same answer whether or not such a company is registered; once an owner "
         "approves, the organisation appears in the list and an 'organisation.linked' event "
         "is sent."))
+
+
+class LinkRequestItemSerializer(serializers.ModelSerializer):
+    status = serializers.SerializerMethodField(help_text=(
+        "'pending' until an owner approves, whether or not a company has this number (an "
+        "owner's decline is not shown, as it would tell that the company exists); "
+        "'linked' while the link is active; 'ended' after an owner ended it."))
+    organisation = serializers.SerializerMethodField(help_text=(
+        "The linked organisation's id while the status is 'linked', otherwise null."))
+
+    class Meta:
+        model = LinkRequest
+        fields = ["br_number", "status", "organisation", "requested_at"]
+
+    @extend_schema_field(serializers.ChoiceField(choices=["pending", "linked", "ended"]))
+    def get_status(self, obj) -> str:
+        link = obj.link
+        if link is None or link.linked_at is None:
+            return "pending"
+        return "linked" if link.revoked_at is None else "ended"
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_organisation(self, obj) -> int | None:
+        return obj.link.organisation_id if self.get_status(obj) == "linked" else None
 
 
 class OrganisationFilterSerializer(QueryFilters, serializers.Serializer):
@@ -168,16 +219,29 @@ class ApplicationSerializer(ApplicationSummarySerializer):
     information_request = serializers.SerializerMethodField(help_text=(
         "The programme office's open request for information while the status is "
         "info_requested, otherwise null."))
+    warnings = serializers.SerializerMethodField(help_text=(
+        "While the application can be changed: values already entered that break a rule "
+        "of the scheme (a subsidy over the round's cap, milestone shares over 100%, ...), "
+        "by field path, as a submission would refuse them. They are saved; what is still "
+        "missing is not listed here (GET …/problems/ lists everything)."))
 
     class Meta(ApplicationSummarySerializer.Meta):
         fields = [*ApplicationSummarySerializer.Meta.fields, "summary", "category",
                   "start_date", "end_date", "total_eligible_cost", "rai_safety", "rai_human",
                   "rai_transparency", "declares_accurate", "declares_no_double_funding",
                   "declares_compliance", "privacy_notice_accepted", "budget_lines",
-                  "milestones", "team_members", "documents", "information_request"]
+                  "milestones", "team_members", "documents", "information_request",
+                  "warnings"]
 
     def get_privacy_notice_accepted(self, obj) -> bool:
         return obj.privacy_notice_accepted_at is not None
+
+    @extend_schema_field(serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField())))
+    def get_warnings(self, obj) -> dict:
+        if obj.status not in (ApplicationStatus.DRAFT, ApplicationStatus.INFO_REQUESTED):
+            return {}
+        return problems_by_path(application_rule_breaches(obj))
 
     @extend_schema_field(InformationRequestSerializer(allow_null=True))
     def get_information_request(self, obj) -> dict | None:

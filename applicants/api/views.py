@@ -29,6 +29,7 @@ from applicants.api.serializers import (
     EventFilterSerializer,
     EventSerializer,
     LinkRequestInputSerializer,
+    LinkRequestItemSerializer,
     LinkRequestSerializer,
     OrganisationFilterSerializer,
     OrganisationInputSerializer,
@@ -36,6 +37,7 @@ from applicants.api.serializers import (
     ProblemsReportSerializer,
     StatusChangeSerializer,
     WithdrawInputSerializer,
+    problems_by_path,
 )
 from applicants.checks import application_submission_problems
 from applicants.errors import ProblemsError
@@ -58,6 +60,7 @@ from applicants.services.submission import (
 from applicants.workflow import ASSESSMENT_STATUSES, UNDER_ASSESSMENT
 from subsidy.api.auth import PartnerClient
 from subsidy.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, IdempotentWritesMixin
+from subsidy.api.query import DeclaredQueryParameters
 from subsidy.scheme.models import FundingRound
 
 APPLICATIONS_READ = ["applications:read"]
@@ -70,31 +73,12 @@ REFERENCE_PARAMETER = OpenApiParameter(
                  "AISS-2026R1-00001) or its id (a UUID, which a draft has from creation)."))
 
 
-# The application form's names for what the API writes under another name.
-FORM_NAMES_IN_API = {"budget": "budget_lines", "team": "team_members",
-                     "privacy_notice": "privacy_notice_accepted"}
-
-
-def api_field_path(field: str | None) -> str:
-    """A problem's form field as a dotted path into the API's body: ``budget-0-gpu_hours``
-    is ``budget_lines.0.gpu_hours``, ``privacy_notice`` is ``privacy_notice_accepted``, a
-    missing document ``documents.br_certificate``; ``None`` is the application as a whole
-    (``non_field_errors``)."""
-    if not field:
-        return "non_field_errors"
-    head, *rest = field.split("-")
-    return ".".join([FORM_NAMES_IN_API.get(head, head), *rest])
-
-
 def problems_as_validation_error(exc: ProblemsError) -> exceptions.ValidationError:
     """Every problem the service found, by field, as one 400."""
-    errors: dict[str, list[str]] = {}
-    for field, message in exc.problems:
-        errors.setdefault(api_field_path(field), []).append(str(message))
-    return exceptions.ValidationError(errors, code=exc.code)
+    return exceptions.ValidationError(problems_by_path(exc.problems), code=exc.code)
 
 
-class PartnerView:
+class PartnerView(DeclaredQueryParameters):
     """Answers only a partner organisation's key; a staff key has no organisations."""
 
     def partner(self):
@@ -132,22 +116,16 @@ class OrganisationList(IdempotentWritesMixin, PartnerView, generics.ListAPIView)
 
     required_scopes = READ_OR_WRITE
     serializer_class = OrganisationSerializer
+    query_filters = OrganisationFilterSerializer
     cursor_ordering = ("-created_at", "-id")
 
     def get_queryset(self):
-        filters = OrganisationFilterSerializer(data=self.request.query_params)
-        filters.is_valid(raise_exception=True)
         organisations = selectors.organisations_for_partner(partner=self.partner())
-        if "updated_since" in filters.validated_data:
-            organisations = organisations.filter(
-                updated_at__gte=filters.validated_data["updated_since"])
-        if "br_number" in filters.validated_data:
-            organisations = organisations.filter(br_number=filters.validated_data["br_number"])
+        if "updated_since" in self.query:
+            organisations = organisations.filter(updated_at__gte=self.query["updated_since"])
+        if "br_number" in self.query:
+            organisations = organisations.filter(br_number=self.query["br_number"])
         return organisations
-
-    @extend_schema(parameters=[OrganisationFilterSerializer])
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
 
     @extend_schema(request=OrganisationInputSerializer,
                    responses={202: LinkRequestSerializer},
@@ -171,13 +149,18 @@ class OrganisationDetail(PartnerView, generics.RetrieveAPIView):
 
 
 @extend_schema(tags=["organisations"])
-class OrganisationLinkRequest(IdempotentWritesMixin, PartnerView, generics.GenericAPIView):
-    """Ask an already registered company's owners to link it to the partner. They approve
-    or decline on their company's page; the answer is the same whether or not the company
-    is registered."""
+class OrganisationLinkRequest(IdempotentWritesMixin, PartnerView, generics.ListAPIView):
+    """Your open requests to link a company, newest first; POST asks an already registered
+    company's owners to link it to you. They approve or decline on their company's page.
+    Neither the answer to POST nor this list says whether a company has the number: every
+    request is listed, "pending" until an owner approves."""
 
-    required_scopes = APPLICATIONS_WRITE
-    serializer_class = LinkRequestSerializer
+    required_scopes = READ_OR_WRITE
+    serializer_class = LinkRequestItemSerializer
+    cursor_ordering = ("-requested_at", "-id")
+
+    def get_queryset(self):
+        return selectors.link_requests_for_partner(partner=self.partner())
 
     @extend_schema(request=LinkRequestInputSerializer,
                    responses={202: LinkRequestSerializer},
@@ -221,12 +204,11 @@ class ApplicationList(IdempotentWritesMixin, PartnerView, generics.ListAPIView):
 
     required_scopes = READ_OR_WRITE
     serializer_class = ApplicationSummarySerializer
+    query_filters = ApplicationFilterSerializer
     cursor_ordering = ("-created_at", "-id")
 
     def get_queryset(self):
-        filters = ApplicationFilterSerializer(data=self.request.query_params)
-        filters.is_valid(raise_exception=True)
-        wanted = filters.validated_data
+        wanted = self.query
         applications = selectors.applications_for_partner(partner=self.partner())
         if "status" in wanted:
             applications = (applications.filter(status__in=ASSESSMENT_STATUSES)
@@ -239,10 +221,6 @@ class ApplicationList(IdempotentWritesMixin, PartnerView, generics.ListAPIView):
         if "updated_since" in wanted:
             applications = applications.filter(updated_at__gte=wanted["updated_since"])
         return applications
-
-    @extend_schema(parameters=[ApplicationFilterSerializer])
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
 
     @extend_schema(request=ApplicationCreateSerializer,
                    responses={201: ApplicationSerializer},
@@ -300,11 +278,13 @@ class ApplicationDetail(IdempotentWritesMixin, PartnerView, generics.GenericAPIV
 
 @extend_schema(tags=["applications"], parameters=[REFERENCE_PARAMETER])
 class ApplicationDocuments(IdempotentWritesMixin, PartnerView, generics.GenericAPIView):
-    """The application's documents; POST uploads one (multipart/form-data) to a draft."""
+    """The application's documents (all of them: a list, not a page); POST uploads one
+    (multipart/form-data) to a draft."""
 
     required_scopes = READ_OR_WRITE
     serializer_class = DocumentSerializer
     parser_classes = (MultiPartParser, FormParser)
+    pagination_class = None
 
     @extend_schema(responses={200: DocumentSerializer(many=True)})
     def get(self, request, reference):
@@ -385,12 +365,9 @@ class ApplicationProblems(PartnerView, generics.GenericAPIView):
 
     def get(self, request, reference):
         application = self.application()
-        problems = application_submission_problems(
-            application, check_round=application.status != Application.Status.INFO_REQUESTED)
-        errors: dict[str, list[str]] = {}
-        for field, message in problems:
-            errors.setdefault(api_field_path(field), []).append(str(message))
-        return Response({"ready": not errors, "problems": errors})
+        problems = problems_by_path(application_submission_problems(
+            application, check_round=application.status != Application.Status.INFO_REQUESTED))
+        return Response({"ready": not problems, "problems": problems})
 
 
 @extend_schema(tags=["applications"], parameters=[REFERENCE_PARAMETER])
@@ -453,16 +430,11 @@ class EventList(PartnerView, generics.ListAPIView):
 
     required_scopes = APPLICATIONS_READ
     serializer_class = EventSerializer
+    query_filters = EventFilterSerializer
     cursor_ordering = ("id",)
 
     def get_queryset(self):
-        filters = EventFilterSerializer(data=self.request.query_params)
-        filters.is_valid(raise_exception=True)
         events = selectors.status_changes_for_partner(partner=self.partner())
-        if "after" in filters.validated_data:
-            events = events.filter(id__gt=filters.validated_data["after"])
+        if "after" in self.query:
+            events = events.filter(id__gt=self.query["after"])
         return events
-
-    @extend_schema(parameters=[EventFilterSerializer])
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)

@@ -24,6 +24,7 @@ from .content import (
 from .organisations import (
     District,
     Invitation,
+    LinkRequest,
     Membership,
     Organisation,
     PartnerLink,
@@ -33,8 +34,8 @@ from .organisations import (
 
 __all__ = [
     "NOT_LIVE_STATUSES", "Application", "ApplicationQuerySet", "ApplicationStatus",
-    "ApplicationVersion", "BudgetLine", "District", "Document", "InformationRequest", "Invitation",
-    "Membership", "Milestone", "Organisation", "PartnerLink", "ReferenceSequence",
-    "StatusChange", "StatusWriteRefused", "TeamMember", "document_upload_to",
-    "status_gate_open", "validate_br_number", "validate_cr_number",
+    "ApplicationVersion", "BudgetLine", "District", "Document", "InformationRequest",
+    "Invitation", "LinkRequest", "Membership", "Milestone", "Organisation", "PartnerLink",
+    "ReferenceSequence", "StatusChange", "StatusWriteRefused", "TeamMember",
+    "document_upload_to", "status_gate_open", "validate_br_number", "validate_cr_number",
 ]

@@ -235,3 +235,39 @@ class PartnerLink(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.linked_at is None and self.revoked_at is None
+
+
+class LinkRequest(models.Model):
+    """A partner's request to link the company with a Business Registration number, kept as
+    the partner made it whether or not such a company is registered: the partner's list of
+    its own requests must not tell which numbers are registered. When the company exists,
+    ``link`` is the pending ``PartnerLink`` its owners answer; an owner's decline is not
+    shown to the partner (it would say that the company exists), so a request reads
+    "pending" until the link is approved or the partner withdraws it."""
+
+    partner = models.ForeignKey("subsidy.PartnerOrganisation", on_delete=models.PROTECT,
+                                related_name="link_requests",
+                                verbose_name=_("partner organisation"))
+    br_number = models.CharField(_("Business Registration number"), max_length=8,
+                                 validators=[validate_br_number])
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    cancelled_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    link = models.ForeignKey(PartnerLink, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="requests", verbose_name=_("partner link"))
+
+    class Meta:
+        verbose_name = _("link request")
+        verbose_name_plural = _("link requests")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            # One open request per partner and number.
+            models.UniqueConstraint(fields=["partner", "br_number"],
+                                    condition=Q(cancelled_at__isnull=True),
+                                    name="one_open_link_request"),
+            models.CheckConstraint(
+                condition=Q(cancelled_at__isnull=True) | Q(cancelled_at__gte=F("requested_at")),
+                name="link_request_withdrawn_after_request"),
+        ]
+
+    def __str__(self):
+        return f"{self.partner_id} → {self.br_number}"

@@ -23,7 +23,13 @@ from django.utils.translation import gettext as _
 
 from applicants.checks import SECTIONS
 from applicants.errors import ProblemsError
-from applicants.models import Application, Membership, Organisation, PartnerLink
+from applicants.models import (
+    Application,
+    LinkRequest,
+    Membership,
+    Organisation,
+    PartnerLink,
+)
 from applicants.services import drafts
 from applicants.services.organisations import (
     ORGANISATION_FIELDS,
@@ -124,11 +130,38 @@ def partner_organisation_create(*, client, owner_email: str, **values) -> Organi
 
 
 @transaction.atomic
-def partner_link_request(*, client, br_number: str) -> PartnerLink | None:
+def partner_link_request(*, client, br_number: str) -> LinkRequest:
     """Ask the owners of the registered company with ``br_number`` to let the partner act
-    for it. Nothing is said about whether such a company is registered (the answer is the
-    same either way); an open request or link is not duplicated."""
-    organisation = Organisation.objects.filter(br_number=(br_number or "").strip()).first()
+    for it. Nothing is said about whether such a company is registered: the request is
+    recorded either way (the partner lists and withdraws its own requests), and an open
+    request or link is not duplicated. Only when the company exists are its owners asked,
+    through a pending ``PartnerLink``."""
+    partner = client.partner
+    br_number = (br_number or "").strip()
+    try:
+        with transaction.atomic():
+            request, created = LinkRequest.objects.get_or_create(
+                partner=partner, br_number=br_number, cancelled_at__isnull=True)
+    except IntegrityError:  # the same request a moment ago
+        request, created = LinkRequest.objects.get(
+            partner=partner, br_number=br_number, cancelled_at__isnull=True), False
+    if created:
+        audit_record(actor=client, action="link_request.create", obj=request,
+                     after={"partner": partner.name, "br_number": br_number})
+    if request.link_id is None or request.link.revoked_at is not None:
+        # Asked now, asked before the company registered, or asked again after an owner
+        # declined or ended the link: its owners are asked now.
+        link = _ask_owners(client=client, br_number=br_number)
+        if link is not None:
+            request.link = link
+            request.save(update_fields=["link"])
+    return request
+
+
+def _ask_owners(*, client, br_number: str) -> PartnerLink | None:
+    """The pending link the registered company's owners answer (``None`` when no company
+    has that number); an open request or link is not duplicated."""
+    organisation = Organisation.objects.filter(br_number=br_number).first()
     if organisation is None:
         return None
     partner = client.partner
@@ -151,15 +184,26 @@ def partner_link_request(*, client, br_number: str) -> PartnerLink | None:
 
 @transaction.atomic
 def partner_link_request_cancel(*, client, br_number: str) -> None:
-    """Withdraw the partner's pending request to link the company with ``br_number``. As
-    for the request itself, nothing says whether there was one (or such a company): an
-    active link is not touched (only an owner ends it)."""
+    """Withdraw the partner's open request to link the company with ``br_number``. As for
+    the request itself, nothing says whether there was one (or such a company): the
+    request leaves the partner's list, its owners' pending link is withdrawn with it, and
+    an active link is not touched (only an owner ends it)."""
+    br_number = (br_number or "").strip()
+    now = timezone.now()
+    request = (LinkRequest.objects.select_for_update()
+               .filter(partner=client.partner, br_number=br_number,
+                       cancelled_at__isnull=True).first())
+    if request is not None:
+        request.cancelled_at = now
+        request.save(update_fields=["cancelled_at"])
+        audit_record(actor=client, action="link_request.cancel", obj=request,
+                     after={"partner": client.partner.name, "cancelled_at": now})
     link = (PartnerLink.objects.select_for_update(of=("self",))
-            .filter(partner=client.partner, organisation__br_number=(br_number or "").strip(),
+            .filter(partner=client.partner, organisation__br_number=br_number,
                     linked_at__isnull=True, revoked_at__isnull=True).first())
     if link is None:
         return
-    link.revoked_at = timezone.now()
+    link.revoked_at = now
     link.save(update_fields=["revoked_at"])
     audit_record(actor=client, action="partner_link.cancel", obj=link,
                  after={"partner": client.partner.name, "revoked_at": link.revoked_at})

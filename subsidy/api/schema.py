@@ -33,10 +33,20 @@ HEADER_DESCRIPTIONS = {
 
 
 class ProblemAutoSchema(AutoSchema):
-    """Adds every problem answer an operation can give: 401, 403, 404, 405, 406, 429 and
-    500 everywhere (401 and 403 only where a key is needed), 400 on lists and writes, and
-    409, 413, 415 and 422 on writes, DELETE included, and on reads a view names in
-    ``read_refusals``; and the headers every answer carries."""
+    """Declares each GET's query filters, and adds every problem answer an operation can
+    give: 401, 403, 404, 405, 406, 429 and 500 everywhere (401 and 403 only where a key is
+    needed), 400 on reads and writes, and 409, 413, 415 and 422 on writes, DELETE
+    included, and on reads a view names in ``read_refusals``; and the headers every answer
+    carries."""
+
+    def get_override_parameters(self):
+        # The query parameters an operation takes are its view's ``query_filters``
+        # (``subsidy.api.query``), the same serializer that refuses any other.
+        parameters = super().get_override_parameters()
+        filters = getattr(self.view, "query_filters", None)
+        if filters is not None and self.method == "GET":
+            parameters = [filters, *parameters]
+        return parameters
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
@@ -49,7 +59,7 @@ class ProblemAutoSchema(AutoSchema):
             codes.update({"400": ValidationProblemSerializer, "409": ProblemSerializer,
                           "413": ProblemSerializer, "415": ProblemSerializer,
                           "422": ProblemSerializer})
-        elif "{" not in self.path and self.method == "GET":
+        elif self.method == "GET":  # a query parameter it does not take, or a bad filter
             codes["400"] = ValidationProblemSerializer
         if self.method == "GET":
             # A read a business rule may refuse (a document not yet checked for viruses).

@@ -18,6 +18,7 @@ from applicants.models import (
     Document,
     InformationRequest,
     Invitation,
+    LinkRequest,
     Membership,
     Milestone,
     Organisation,
@@ -80,6 +81,17 @@ class PartnerLinkFactory(factory.django.DjangoModelFactory):
     created_via = PartnerLink.Origin.API
     requested_at = factory.LazyFunction(timezone.now)
     linked_at = factory.SelfAttribute("requested_at")
+
+
+class LinkRequestFactory(factory.django.DjangoModelFactory):
+    """A partner's open request for a number no company has (yet)."""
+
+    class Meta:
+        model = LinkRequest
+
+    partner = factory.SubFactory(PartnerOrganisationFactory)
+    br_number = factory.Sequence(lambda n: f"{70000000 + n:08d}")
+    requested_at = factory.LazyFunction(timezone.now)
 
 
 class ApplicationFactory(factory.django.DjangoModelFactory):

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 
 from subsidy.api.auth import PartnerClient
 from subsidy.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, IdempotentWritesMixin
+from subsidy.api.query import DeclaredQueryParameters
 from subsidy.webhooks.api.serializers import (
     WebhookDeliverySerializer,
     WebhookEndpointCreatedSerializer,
@@ -20,7 +21,7 @@ from subsidy.webhooks.services import partner as partner_webhooks
 WEBHOOKS_MANAGE = ["webhooks:manage"]
 
 
-class PartnerWebhookMixin:
+class PartnerWebhookMixin(DeclaredQueryParameters):
     """Webhook endpoints belong to partner organisations; a key sees only its partner's
     endpoints, and any other identifier is 404."""
 
