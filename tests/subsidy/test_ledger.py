@@ -45,3 +45,13 @@ def test_rounds_with_commitments_matches_the_per_round_figures():
 
     assert figures[busy.pk] == (Decimal("1500000.75"), Decimal("3499999.25"))
     assert figures[quiet.pk] == (Decimal("0.00"), Decimal("3000000.00"))
+
+
+def test_round_figures_are_subqueries_per_round_not_a_join_with_every_grant():
+    """Joined with the grants and grouped, the other figures' subqueries were grouped on
+    too, and PostgreSQL ran them once per grant: the finance dashboard took minutes on a
+    scheme of 10,000 grants, the ranking seconds."""
+    sql = str(rounds_with_commitments().query)
+    outer = sql[:sql.index("(SELECT")] + sql[sql.rindex(")"):]
+
+    assert "JOIN" not in outer and "GROUP BY" not in outer
