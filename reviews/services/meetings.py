@@ -67,7 +67,9 @@ def _require_chair(actor, meeting: PanelMeeting) -> None:
 
 
 def _locked_meeting(meeting: PanelMeeting) -> PanelMeeting:
-    return PanelMeeting.objects.select_for_update().select_related("round").get(pk=meeting.pk)
+    # The meeting's row only: the round is locked by an approval, in its turn.
+    return (PanelMeeting.objects.select_for_update(of=("self",)).select_related("round")
+            .get(pk=meeting.pk))
 
 
 def _is_present(meeting: PanelMeeting, member) -> bool:
