@@ -311,6 +311,20 @@ def test_the_panel_member_approves_from_the_decision_page(login, panel, round_):
     assert _status(application) == "offered"
 
 
+def test_a_decision_waits_on_its_check_page_until_confirmed(login, panel, round_):
+    application = make_application(round_, state="reviewed", panel=panel)
+    client = login(panel)
+    decision = {"decision": "reject", "reason": "The market case is weak."}
+    check = client.post(url("staff:decision", application.pk), decision).content.decode()
+    assert "Check the decision" in check and "The market case is weak." in check
+    assert 'name="confirm"' in check and _status(application) == "reviewed"
+    change = client.post(url("staff:decision", application.pk), {**decision, "change": "1"})
+    assert "The market case is weak." in change.content.decode()
+    assert _status(application) == "reviewed"
+    response = client.post(url("staff:decision", application.pk), {**decision, "confirm": "1"})
+    assert response.status_code == 302 and _status(application) == "rejected"
+
+
 def test_an_approval_above_the_request_is_refused_on_the_page(login, panel, round_):
     application = make_application(round_, state="reviewed", panel=panel)
     response = login(panel).post(url("staff:decision", application.pk), {
