@@ -15,6 +15,7 @@ from subsidy.finance.models import (  # noqa: F401
     RecoveryReceipt,
     Tranche,
 )
+from subsidy.finance.periods.records import AccountingPeriod, PeriodAdjustment  # noqa: F401
 from subsidy.notifications.models import Notification, NotificationPreference  # noqa: F401
 from subsidy.platform.models import (  # noqa: F401
     AuditEvent,

@@ -298,3 +298,22 @@ def xlsx_response(rows, columns, filename: str, sheet: str, *,
     handle = xlsx_file([label for _key, label in columns], _value_rows(rows, columns),
                        sheet=sheet, totals=totals)
     return xlsx_download(handle, filename)
+
+
+# Rows already in memory (a report kept as it was reported), as the same downloads.
+
+def _list_rows(rows: list[dict], columns):
+    keys = [key for key, _label in columns]
+    return ([row[key] for key in keys] for row in rows)
+
+
+def rows_csv_response(rows: list[dict], columns, filename: str) -> StreamingHttpResponse:
+    return csv_download(csv_chunks(_header_of(columns, keys=False), _list_rows(rows, columns)),
+                        filename)
+
+
+def rows_xlsx_response(rows: list[dict], columns, filename: str, sheet: str, *,
+                       totals: Iterable[Sequence] = ()) -> FileResponse:
+    handle = xlsx_file(_header_of(columns, keys=False), _list_rows(rows, columns),
+                       sheet=sheet, totals=totals)
+    return xlsx_download(handle, filename)

@@ -1,12 +1,16 @@
-"""On generated volume, with recoveries received on closed and active grants, every place
-that shows the money agrees with the ledger and with independent SQL over the tables: the
-dashboard, the registers (pages and API CSV), the API summary and 360Giving."""
+"""On generated volume, with recoveries received on closed and active grants, and a payment
+returned by the bank after its month was closed (an adjustment in the open month), every
+place that shows the money agrees with the ledger and with independent SQL over the
+tables: the dashboard, the registers (pages and API CSV), the API summary and 360Giving;
+the closed month still shows what it reported."""
 
 import csv
 import io
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
@@ -14,12 +18,24 @@ from django.utils import timezone
 from subsidy.devdata.volume import VolumeSpec, generate_volume
 from subsidy.finance.models import Disbursement
 from subsidy.finance.opendata.threesixty import grants_package
+from subsidy.finance.periods.records import AccountingPeriod, PeriodAdjustment
+from subsidy.finance.periods.services import period_close, period_close_request
+from subsidy.finance.reports.figures import months
+from subsidy.finance.services.payments import payment_mark_failed
 from subsidy.finance.services.recoveries import recovery_receipt_record
+from subsidy.finance.services.tranches import grant_activate
 from subsidy.platform.roles import Role
 from subsidy.scheme.ledger import rounds_with_commitments
 from subsidy.scheme.models import FundingRound, Grant, Scheme
-from tests.builders.finance import approved_recovery
-from tests.factories import UserFactory
+from tests.builders.finance import (
+    approved_recovery,
+    batched_payment,
+    last_month,
+    make_accepted_grant,
+    mark_paid,
+    settler,
+)
+from tests.factories import OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +61,34 @@ def volume():
         recovery_receipt_record(actor=finance, recovery=recovery, amount=Decimal("600.25"),
                                 received_on=timezone.localdate(),
                                 bank_reference=f"RCV-{n}")
+    _return_after_close(finance)
     return finance
+
+
+def _return_after_close(finance):
+    """A small grant of a volume round paid last month; every month up to last month is
+    closed, then the bank returns that payment: the return is an adjustment in the open
+    month."""
+    officer = UserFactory(roles=[Role.PROGRAMME_OFFICER])
+    approver = UserFactory(roles=[Role.FINANCE_APPROVER])
+    round_ = max(rounds_with_commitments(FundingRound.objects.all()),
+                 key=lambda r: r.remaining)
+    closing = last_month()
+    with time_machine.travel(timezone.make_aware(datetime.combine(
+            closing + timedelta(days=9), time(10))), tick=False):
+        grant = make_accepted_grant(round_=round_, amount="1000.00", shares=("100",),
+                                    organisation=OrganisationFactory(br_number="98765432"))
+        grant_activate(actor=officer, grant=grant)
+        returned, _batch = batched_payment(grant, officer, finance,
+                                           UserFactory(roles=[Role.FINANCE_APPROVER]))
+        mark_paid(returned, bank_reference="BNK-RETURNED")
+    first = min([closing, *AccountingPeriod.objects.values_list("month", flat=True),
+                 Disbursement.objects.filter(value_date__isnull=False)
+                 .order_by("value_date").values_list("value_date", flat=True).first()
+                 .replace(day=1)])
+    for month in months(first, closing):
+        period_close(actor=approver, period=period_close_request(actor=finance, month=month))
+    payment_mark_failed(actor=settler(), payment=returned, reason="Account closed.")
 
 
 def _independent():
@@ -73,6 +116,7 @@ def test_dashboard_registers_api_and_360giving_agree_with_the_ledger(
         volume, client, issue_key, client_for):
     expected = _independent()
     assert expected["recovered"] == Decimal("1800.75")
+    adjustment = PeriodAdjustment.objects.select_related("original_period", "payment").get()
     assert Scheme.objects.count() == 1
     rounds = list(rounds_with_commitments(FundingRound.objects.all()))
     assert sum(r.committed for r in rounds) == expected["committed"]
@@ -92,6 +136,13 @@ def test_dashboard_registers_api_and_360giving_agree_with_the_ledger(
     assert (s["committed"], s["paid"], s["recovered"], s["net_paid"]) == (
         expected["committed"], expected["paid"], expected["recovered"], expected["net_paid"])
     months = position["by_month"]
+    by_month = {m["month"]: m for m in months}
+    closed = adjustment.original_period
+    assert by_month[closed.month]["paid"] == Decimal(closed.reported["paid"])
+    paid_this_month = _sql("SELECT SUM(amount) FROM subsidy_disbursement WHERE status = "
+                           f"'paid' AND value_date >= '{adjustment.period.month.isoformat()}'")
+    assert adjustment.amount == -adjustment.payment.amount
+    assert by_month[adjustment.period.month]["paid"] == paid_this_month + adjustment.amount
     assert sum(m["net"] for m in months) == expected["committed"]
     assert sum(m["paid"] for m in months) == expected["paid"]
     assert sum(m["recovered"] for m in months) == expected["recovered"]

@@ -1,6 +1,6 @@
 """Grants ready for money, and the claim-to-payment path through the finance services."""
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import time_machine
@@ -17,6 +17,7 @@ from subsidy.finance.services.payments import (
     payment_prepare,
 )
 from subsidy.finance.services.recoveries import recovery_approve, recovery_raise
+from subsidy.finance.services.tranches import grant_activate
 from subsidy.platform.models import User
 from subsidy.platform.roles import Role
 from subsidy.scheme.models import Grant
@@ -24,13 +25,15 @@ from tests.factories import FundingRoundFactory, MembershipFactory, UserFactory
 
 
 def make_accepted_grant(*, round_=None, amount="1000000.00", shares=("40", "30", "30"),
-                        owner=None, category="nlp"):
+                        owner=None, category="nlp", organisation=None):
     """An accepted grant with three milestones (40/30/30 by default), budget lines, and a
     company owner (``grant.owner``) with a bank account that finance has verified (by a
     finance officer of its own, ``grant.account_verifier``) and that is past its
     cooling-off period."""
     round_ = round_ or FundingRoundFactory()
-    membership = MembershipFactory(user=owner) if owner else MembershipFactory()
+    people = {"user": owner} if owner else {}
+    membership = MembershipFactory(**people, **({"organisation": organisation}
+                                                if organisation else {}))
     application = Application.objects.create(
         round=round_, organisation=membership.organisation, title="Cantonese ASR",
         reference=f"AISS-{round_.code}-{membership.organisation.pk:05d}", category=category,
@@ -132,3 +135,40 @@ def approved_recovery(grant, *, actor, amount, reason="overpayment", note="Overp
                               amount=Decimal(amount), note=note)
     return recovery_approve(actor=UserFactory(roles=[Role.FINANCE_APPROVER]),
                             recovery=recovery)
+
+
+def last_month() -> date:
+    """The first day of the month before today's (Hong Kong)."""
+    return (timezone.localdate().replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
+def paid_and_accrued_last_month(officer, finance_officer, finance_approver):
+    """Last month: one grant's first tranche paid (HK$400,000 on the 10th), another's
+    first tranche verified, prepared and released but not paid by the month's end. The
+    paid payment carries its company's owner (``owner``)."""
+    moment = timezone.make_aware(datetime.combine(last_month() + timedelta(days=9),
+                                                  time(10)))
+    with time_machine.travel(moment, tick=False):
+        paid = make_accepted_grant()
+        grant_activate(actor=officer, grant=paid)
+        payment, _batch = batched_payment(paid, officer, finance_officer, finance_approver)
+        mark_paid(payment, bank_reference="BNK-PAID")
+        owed = make_accepted_grant(amount="500000.00")
+        grant_activate(actor=officer, grant=owed)
+        pending, _batch = batched_payment(owed, officer, finance_officer, finance_approver)
+    payment.owner = paid.owner
+    return payment, pending
+
+
+def pay_in_part(grant, amount, officer, finance_officer, finance_approver, *, number=1):
+    """Tranche ``number`` claimed for ``amount`` only, and paid."""
+    claim = claim_submit(actor=grant.owner, tranche=grant.tranches.get(number=number),
+                         data=ClaimInput(amount=Decimal(amount), narrative="Done."))
+    claim_verify(actor=officer, claim=claim)
+    payment = payment_approve(actor=finance_approver,
+                              payment=payment_prepare(actor=finance_officer, claim=claim))
+    batch = payment_batch_create(actor=finance_officer, payment_ids=[payment.pk])
+    payment_batch_release(actor=releaser(), batch=batch,
+                          execution_date=timezone.localdate())
+    payment.refresh_from_db()
+    return mark_paid(payment, bank_reference=f"BNK-{grant.pk}-{number}")

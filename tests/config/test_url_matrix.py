@@ -171,6 +171,7 @@ finance:statements                      GET  302 403 403 403 403 403 403 403 403
 finance:batch                           GET  302 403 403 403 403 403 403 403 403 200 200 403 403 403
 finance:batch_new                       POST 302 403 403 403 403 403 403 403 403 302 403 403 403 403
 finance:claim                           GET  302 200 404 404 404 404 404 404 200 200 200 200 404 404
+finance:claim_history                   GET  302 403 403 403 403 403 403 403 200 403 200 200 403 403
 finance:claim_return                    POST 302 403 403 403 403 403 403 403 302 403 403 403 403 403
 finance:claim_verify                    POST 302 403 403 403 403 403 403 403 302 403 403 403 403 403
 finance:claims                          GET  302 403 403 403 403 403 403 403 200 403 403 403 403 403
@@ -180,6 +181,7 @@ finance:disbursement_register           GET  302 403 403 403 403 403 403 403 200
 finance:evidence                        GET  302 200 404 404 404 404 404 404 200 200 200 200 404 404
 finance:failed                          POST 302 403 403 403 403 403 403 403 403 302 403 403 403 403
 finance:grant                           GET  302 200 404 404 404 404 404 404 200 200 200 200 404 404
+finance:grant_history                   GET  302 403 403 403 403 403 403 403 200 403 200 200 403 403
 finance:grant_activate                  POST 302 403 403 403 403 403 403 403 302 403 403 403 403 403
 finance:grant_complete                  POST 302 403 403 403 403 403 403 403 302 403 403 403 403 403
 finance:grant_schedule                  GET  302 403 403 403 403 403 403 403 200 403 403 403 403 403
@@ -187,11 +189,17 @@ finance:grant_terminate                 POST 302 403 403 403 403 403 403 403 302
 finance:grants                          GET  302 200 200 200 200 200 200 200 200 200 200 200 200 200
 finance:open_data_360giving             GET  200 200 200 200 200 200 200 200 200 200 200 200 200 200
 finance:paid                            POST 302 403 403 403 403 403 403 403 403 302 403 403 403 403
+finance:payment_history                 GET  302 403 403 403 403 403 403 403 200 403 200 200 403 403
 finance:payments                        GET  302 403 403 403 403 403 403 403 403 200 200 403 403 403
+finance:periods                         GET  302 403 403 403 403 403 403 403 200 200 200 200 403 403
+finance:period                          GET  302 403 403 403 403 403 403 403 200 200 200 200 403 403
+finance:period_close_request            POST 302 403 403 403 403 403 403 403 403 302 403 403 403 403
+finance:period_close                    POST 302 403 403 403 403 403 403 403 403 403 404 403 403 403
 finance:prepare                         POST 302 403 403 403 403 403 403 403 403 302 403 403 403 403
 finance:recovery_raise                  POST 302 403 403 403 403 403 403 403 403 302 403 403 403 403
 finance:recovery_approve                POST 302 403 403 403 403 403 403 403 403 403 302 403 403 403
 finance:recovery_receipt                POST 302 403 403 403 403 403 403 403 403 302 403 403 403 403
+finance:tranche_carry                   POST 302 403 403 403 403 403 403 403 302 302 403 403 403 403
 finance:tranche_claim                   GET  302 200 404 404 404 404 404 404 403 403 403 403 404 404
 mfa_activate_totp                       GET  302 302 302 302 302 302 302 302 302 302 302 302 302 302
 mfa_add_webauthn                        GET  302 302 302 302 302 302 302 302 302 302 302 302 302 302
@@ -365,6 +373,7 @@ def _world() -> World:
         "payment_id": payment.pk, "batch_id": batch.pk, "endpoint_id": endpoint.pk,
         "delivery_id": delivery.pk, "event": "application_submitted", "language": "en",
         "reference": application.reference, "br_number": "12345678", "key": "x", "uidb36": "x",
+        "year": 2020, "month": 1,
         "_notification": notification.pk, "_failed": failed.pk, "_assignment": reviewer.pk,
         "_pool_member": reviewer.reviewer.reviewer_pool_memberships.get().pk,
         "_application": application.pk, "_delivery": delivery.pk, "_company": company.pk,

@@ -20,6 +20,7 @@ from .applicants import (
     TeamMemberFactory,
 )
 from .finance import (
+    AccountingPeriodFactory,
     BankAccountFactory,
     BankStatementEntryFactory,
     BankStatementFactory,
@@ -29,6 +30,7 @@ from .finance import (
     DisbursementFactory,
     PaymentBatchFactory,
     PaymentOutcomeFactory,
+    PeriodAdjustmentFactory,
     RecoveryFactory,
     RecoveryReceiptFactory,
     TrancheFactory,
@@ -60,7 +62,8 @@ from .scheme import FundingRoundFactory, GrantFactory, SchemeFactory
 from .webhooks import WebhookDeliveryFactory, WebhookEndpointFactory
 
 __all__ = [
-    "ApiKeyFactory", "ApplicationFactory", "ApplicationVersionFactory", "AssignmentFactory",
+    "AccountingPeriodFactory", "ApiKeyFactory", "ApplicationFactory",
+    "ApplicationVersionFactory", "AssignmentFactory",
     "AuditEventFactory", "BankAccountFactory", "BankStatementEntryFactory",
     "BankStatementFactory", "BudgetLineFactory", "ClaimEvidenceFactory",
     "ClaimFactory", "ClaimSpendFactory", "ConflictDeclarationFactory",
@@ -72,7 +75,7 @@ __all__ = [
     "NotificationPreferenceFactory", "OrganisationFactory", "PartnerLinkFactory",
     "PanelAgendaItemFactory", "PanelAttendanceFactory", "PanelDeclarationFactory",
     "PanelMeetingFactory", "PanelVoteFactory", "PartnerMemberFactory", "PartnerOrganisationFactory",
-    "PaymentBatchFactory", "PaymentOutcomeFactory", "RecoveryFactory",
+    "PaymentBatchFactory", "PaymentOutcomeFactory", "PeriodAdjustmentFactory", "RecoveryFactory",
     "RecoveryReceiptFactory", "ReferenceSequenceFactory", "ReviewCorrectionRequestFactory",
     "ReviewFactory", "ReviewerPoolMemberFactory",
     "RoundAssessmentSettingsFactory", "SchemeFactory", "StatusChangeFactory",

@@ -22,6 +22,7 @@ from subsidy.finance.models import (
     RecoveryReceipt,
     Tranche,
 )
+from subsidy.finance.periods.records import AccountingPeriod, PeriodAdjustment
 
 from .applicants import BudgetLineFactory, OrganisationFactory
 from .platform import UserFactory
@@ -203,3 +204,28 @@ class BankStatementEntryFactory(factory.django.DjangoModelFactory):
     kind = PaymentOutcome.Kind.PAID
     result = BankStatementEntry.Result.UNMATCHED
     message = "No payment has this end-to-end id."
+
+
+class AccountingPeriodFactory(factory.django.DjangoModelFactory):
+    """An open month (closing one goes through ``period_close``: it keeps the figures)."""
+
+    class Meta:
+        model = AccountingPeriod
+        django_get_or_create = ("month",)
+
+    month = factory.Sequence(lambda n: date(2025 + n // 12, n % 12 + 1, 1))
+
+
+class PeriodAdjustmentFactory(factory.django.DjangoModelFactory):
+    """A payment of a closed month returned by the bank, posted in an open month."""
+
+    class Meta:
+        model = PeriodAdjustment
+
+    period = factory.SubFactory(AccountingPeriodFactory, month=date(2027, 9, 1))
+    original_period = factory.SubFactory(AccountingPeriodFactory, month=date(2027, 8, 1))
+    kind = PeriodAdjustment.Kind.PAYMENT_RETURNED
+    payment = factory.SubFactory(DisbursementFactory, paid=True)
+    amount = factory.LazyAttribute(lambda o: -o.payment.amount)
+    reason = "Account closed."
+    created_by = factory.SubFactory(UserFactory)

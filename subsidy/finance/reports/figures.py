@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from subsidy.finance.models import Claim, Disbursement, Tranche
+from subsidy.finance.periods.records import PeriodAdjustment
 from subsidy.scheme.ledger import (
     ZERO,
     paid_payments,
@@ -166,16 +167,26 @@ def by_month(*, scheme=None):
 
 
 def _paid_by_month(scheme):
-    return list(paid_payments().filter(_in_scheme(scheme, "grant__"))
-                .annotate(month=TruncMonth("value_date")).order_by()
-                .values("month").annotate(total=Sum("amount"), count=Count("pk"))
-                .order_by("month"))
+    """What was paid each month, by value date, as each month reported it: a payment the
+    bank returned after its month closed still counts there, and the return counts in the
+    open month its adjustment was posted in (``subsidy.finance.periods``). Two queries."""
+    as_reported = Disbursement.objects.filter(Q(status=Disbursement.Status.PAID)
+                                              | Q(period_adjustment__isnull=False))
+    rows = {_month_of(row["month"]): {**row, "month": _month_of(row["month"])}
+            for row in (as_reported.filter(_in_scheme(scheme, "grant__"))
+                        .annotate(month=TruncMonth("value_date")).order_by()
+                        .values("month").annotate(total=Sum("amount"), count=Count("pk")))}
+    for row in (PeriodAdjustment.objects.filter(_in_scheme(scheme, "payment__grant__"))
+                .order_by().values(month=F("period__month")).annotate(total=Sum("amount"))):
+        found = rows.setdefault(row["month"], {"month": row["month"], "total": ZERO,
+                                               "count": 0})
+        found["total"] += row["total"]
+    return [rows[month] for month in sorted(rows)]
 
 
 def paid_by_month(*, scheme=None):
     """What was paid each month (by value date), every month from the first to the last."""
-    return continuous({_month_of(row["month"]): {**row, "month": _month_of(row["month"])}
-                       for row in _paid_by_month(scheme)},
+    return continuous({row["month"]: row for row in _paid_by_month(scheme)},
                       lambda month: {"month": month, "total": ZERO, "count": 0})
 
 

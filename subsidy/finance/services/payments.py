@@ -34,6 +34,7 @@ from subsidy.finance.models import (
     PaymentOutcome,
     Tranche,
 )
+from subsidy.finance.periods.services import period_adjust_for_return, period_require_open
 from subsidy.finance.services.bank import bank_account_usable_problem
 from subsidy.finance.services.common import notify_company, notify_staff_of_claim
 from subsidy.finance.services.locks import grant_lock, grant_require_active, grants_lock
@@ -317,6 +318,7 @@ def payment_settle_paid(*, actor, payment: Disbursement, bank_reference: str,
         raise DomainError(_("The value date cannot be before the batch was released "
                             "(%(date)s).") % {"date": released_on.isoformat()},
                           code="value_date_before_release", field="value_date")
+    period_require_open(value_date=value_date)
     if Disbursement.objects.filter(bank_reference=bank_reference).exists():
         raise DomainError(_("Bank reference %(ref)s is recorded for another payment "
                             "already.") % {"ref": bank_reference},
@@ -370,6 +372,9 @@ def payment_settle_failed(*, actor, payment: Disbursement, reason: str,
     else:
         _require_released(locked)
         kind = PaymentOutcome.Kind.FAILED
+    if was == S.PAID:
+        # Paid in a month already closed: the return is posted in the open period.
+        period_adjust_for_return(actor=actor, payment=locked, reason=reason)
     locked.status = S.FAILED
     locked.failure_reason = reason
     locked.save(update_fields=["status", "failure_reason"])

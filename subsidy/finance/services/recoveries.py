@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from subsidy.finance.models import Recovery, RecoveryReceipt
+from subsidy.finance.periods.services import period_require_open
 from subsidy.finance.services.locks import grant_lock
 from subsidy.platform.audit import audit_record
 from subsidy.platform.errors import DomainError, PermissionDeniedError
@@ -117,6 +118,7 @@ def recovery_receipt_record(*, actor, recovery: Recovery, amount: Decimal,
     if received_on > timezone.localdate():
         raise DomainError(_("The value date cannot be later than today."),
                           code="value_date_future", field="received_on")
+    period_require_open(value_date=received_on, field="received_on")
     if not bank_reference:
         raise DomainError(_("Enter the bank's reference."), code="bank_reference_required",
                           field="bank_reference")

@@ -18,10 +18,11 @@ from applicants.errors import ProblemsError
 from applicants.models import Milestone
 from applicants.workflow import application_transition
 from subsidy.finance.models import Claim, Disbursement, Tranche
+from subsidy.finance.services.locks import grant_lock, grant_require_active
 from subsidy.platform.audit import audit_record
-from subsidy.platform.errors import DomainError
+from subsidy.platform.errors import DomainError, PermissionDeniedError
 from subsidy.platform.money import money
-from subsidy.platform.permissions import Action, require
+from subsidy.platform.permissions import Action, can, require
 from subsidy.scheme.ledger import grant_paid
 from subsidy.scheme.models import Grant
 
@@ -155,8 +156,8 @@ def grant_start(ctx) -> None:
 def grant_close(ctx) -> None:
     """Completing the project closes its grant, which needs every tranche paid: an unpaid
     tranche is paid first, or the grant is terminated (which cancels it). What was approved
-    but not paid (the rest of a tranche claimed in part) is released to the round, and the
-    audit record says how much."""
+    but not paid (the rest of a tranche claimed in part, unless it was carried to the next
+    tranche) is released to the round, and the audit record says how much."""
     locked = _grant_of(ctx.application)
     if locked.status != Grant.Status.ACTIVE:
         raise DomainError(_("Only an active grant can be completed."),
@@ -250,3 +251,53 @@ def grant_complete(*, actor, grant: Grant) -> Grant:
 def grant_terminate(*, actor, grant: Grant, reason: str) -> Grant:
     """Terminate an active grant's project (the application's ``terminate`` step)."""
     return _grant_step(actor=actor, grant=grant, transition_name="terminate", reason=reason)
+
+
+# --- The unclaimed rest of a tranche paid in part ----------------------------------------------
+
+def tranche_remainder(tranche: Tranche) -> Decimal:
+    """What was scheduled on a paid tranche but not paid on it (a partial claim): its
+    paid claim was paid in full, by a payment of the claim's amount."""
+    if tranche.status != Tranche.Status.PAID:
+        return Decimal("0.00")
+    paid = sum((claim.amount for claim in tranche.claims.all()
+                if claim.status == Claim.Status.PAID), Decimal("0.00"))
+    return tranche.amount - paid
+
+
+@transaction.atomic
+def tranche_carry_remainder(*, actor, grant: Grant, number: int) -> Tranche:
+    """Carry the unclaimed rest of paid tranche ``number`` to the grant's next scheduled
+    tranche: the paid tranche keeps what was paid, the next one grows by the rest, and the
+    tranches still sum to the approved amount (a deferred trigger on PostgreSQL checks it,
+    and another that no tranche falls below what was paid on it). A programme officer or a
+    finance officer, on an active grant; audited."""
+    if not (can(actor, Action.ADMINISTER_GRANTS) or can(actor, Action.PREPARE_PAYMENT)):
+        raise PermissionDeniedError(_("Only a programme officer or a finance officer can "
+                                      "carry a tranche's rest."))
+    locked = grant_lock(grant_id=grant.pk)
+    grant_require_active(locked)
+    tranches = list(locked.tranches.select_for_update().order_by("pk"))
+    source = next((t for t in tranches if t.number == number), None)
+    if source is None:
+        raise DomainError(_("This grant has no such tranche."), code="tranche_missing")
+    rest = tranche_remainder(source)
+    if rest <= 0:
+        raise DomainError(_("Tranche %(n)s has no unclaimed rest to carry.") % {"n": number},
+                          code="nothing_to_carry")
+    target = min((t for t in tranches if t.number > number
+                  and t.status == Tranche.Status.SCHEDULED),
+                 key=lambda t: t.number, default=None)
+    if target is None:
+        raise DomainError(_("No later tranche is still to be paid: the rest is released "
+                            "when the grant completes."), code="no_next_tranche")
+    before = {"from": {"number": source.number, "amount": str(source.amount)},
+              "to": {"number": target.number, "amount": str(target.amount)}}
+    source.amount -= rest
+    target.amount += rest
+    Tranche.objects.bulk_update([source, target], ["amount"])
+    audit_record(actor=actor, action="grant.tranche_carry", obj=locked, before=before,
+                 after={"carried": str(rest),
+                        "from": {"number": source.number, "amount": str(source.amount)},
+                        "to": {"number": target.number, "amount": str(target.amount)}})
+    return target

@@ -96,6 +96,7 @@ def claim_detail(request, claim_id):
         # Staff are told when no scanner checked the files (docs/deployment.md).
         "evidence_unscanned": (virus_scanner() is None
                                and not can(request.user, Action.CLAIM_TRANCHE, application)),
+        "can_view_audit": can(request.user, Action.VIEW_AUDIT),
     })
 
 

@@ -3,6 +3,7 @@ activate, schedule, complete or terminate it."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -49,8 +50,14 @@ def grant_detail(request, grant_id):
     can_claim = can(request.user, Action.CLAIM_TRANCHE, grant.application)
     tranches = list(grant.tranches.all())
     problems = claims.tranche_due_problems(grant) if can_claim else {}
+    can_carry = grant.status == Grant.Status.ACTIVE and (
+        can(request.user, Action.ADMINISTER_GRANTS) or can(request.user, Action.PREPARE_PAYMENT))
+    later_scheduled = {t.number for t in tranches if t.status == "scheduled"}
     for tranche in tranches:
         tranche.due_problem = problems.get(tranche.number)
+        tranche.rest = schedule.tranche_remainder(tranche)
+        tranche.can_carry = (can_carry and tranche.rest > 0
+                             and any(n > tranche.number for n in later_scheduled))
     return render(request, "subsidy/finance/grant_detail.html", {
         "grant": grant, "tranches": tranches, "bank_account": account,
         "can_claim": can_claim,
@@ -121,6 +128,20 @@ def recovery_receipt(request, recovery_id):
         actor=request.user, recovery=recovery, amount=data["amount"],
         received_on=data["received_on"], bank_reference=data["bank_reference"]),
         success=_("The receipt is recorded; net paid is reduced."), target=target)
+
+
+@login_required
+@require_POST
+def tranche_carry(request, grant_id, number):
+    grant = get_object_or_404(Grant, pk=grant_id)
+    if not (can(request.user, Action.ADMINISTER_GRANTS)
+            or can(request.user, Action.PREPARE_PAYMENT)):
+        raise PermissionDenied
+    return act(request, lambda: schedule.tranche_carry_remainder(actor=request.user,
+                                                                 grant=grant, number=number),
+               success=lambda target: _("The unclaimed rest is carried to tranche %(n)s.")
+               % {"n": target.number},
+               target=reverse("finance:grant", args=[grant.pk]))
 
 
 @login_required

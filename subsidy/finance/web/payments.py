@@ -149,6 +149,7 @@ def batch_detail(request, batch_id):
         "batch": batch, "totals": payments.batch_totals(batch=batch),
         "payments": selectors.batch_payments(batch=batch),
         "can_mark": can(request.user, Action.PREPARE_PAYMENT),
+        "can_view_audit": can(request.user, Action.VIEW_AUDIT),
         "can_release": can(request.user, Action.RELEASE_PAYMENT_BATCH),
         "release_form": ReleaseForm(initial={"execution_date": timezone.localdate()}),
     })

@@ -1,14 +1,22 @@
 from django.urls import path
 
-from subsidy.finance.web import audit, claims, grants, payments, reports
+from subsidy.finance.web import audit, claims, grants, payments, periods, reports
 
 app_name = "finance"
 
 urlpatterns = [
     path("", reports.dashboard, name="dashboard"),
     path("audit/", audit.audit_trail, name="audit_trail"),
+    path("periods/", periods.period_list, name="periods"),
+    path("periods/<int:year>-<int:month>/", periods.period_detail, name="period"),
+    path("periods/<int:year>-<int:month>/request-close/", periods.period_close_request,
+         name="period_close_request"),
+    path("periods/<int:year>-<int:month>/close/", periods.period_close, name="period_close"),
     path("grants/", grants.grant_list, name="grants"),
     path("grants/<int:grant_id>/", grants.grant_detail, name="grant"),
+    path("grants/<int:grant_id>/history/", audit.grant_history, name="grant_history"),
+    path("claims/<int:claim_id>/history/", audit.claim_history, name="claim_history"),
+    path("payments/<int:payment_id>/history/", audit.payment_history, name="payment_history"),
     path("grants/<int:grant_id>/activate/", grants.grant_activate, name="grant_activate"),
     path("grants/<int:grant_id>/schedule/", grants.grant_schedule, name="grant_schedule"),
     path("grants/<int:grant_id>/complete/", grants.grant_complete, name="grant_complete"),
@@ -19,6 +27,8 @@ urlpatterns = [
          name="recovery_approve"),
     path("recoveries/<int:recovery_id>/receipts/", grants.recovery_receipt,
          name="recovery_receipt"),
+    path("grants/<int:grant_id>/tranches/<int:number>/carry/", grants.tranche_carry,
+         name="tranche_carry"),
     path("grants/<int:grant_id>/tranches/<int:number>/claim/", claims.tranche_claim,
          name="tranche_claim"),
     path("claims/", claims.claim_queue, name="claims"),

@@ -6,7 +6,8 @@ import pytest
 
 from subsidy.finance.services.tranches import grant_activate
 from subsidy.platform.roles import Role
-from tests.builders.finance import make_accepted_grant
+from tests.builders.finance import last_month as month_before
+from tests.builders.finance import make_accepted_grant, paid_and_accrued_last_month
 from tests.factories import UserFactory
 
 
@@ -35,3 +36,14 @@ def active_grant(accepted_grant, officer):
     grant_activate(actor=officer, grant=accepted_grant)
     return accepted_grant
 
+
+
+@pytest.fixture
+def last_month():
+    return month_before()
+
+
+@pytest.fixture
+def paid_and_accrued(officer, finance_officer, finance_approver):
+    """A payment paid last month and one released last month but not paid."""
+    return paid_and_accrued_last_month(officer, finance_officer, finance_approver)

@@ -11,20 +11,13 @@ from django.utils import timezone
 
 from subsidy.finance.models import Recovery, RecoveryReceipt
 from subsidy.finance.opendata.threesixty import grants_package
-from subsidy.finance.services.claims import ClaimInput, claim_submit, claim_verify
-from subsidy.finance.services.payments import (
-    payment_approve,
-    payment_batch_create,
-    payment_batch_release,
-    payment_prepare,
-)
 from subsidy.finance.services.recoveries import recovery_raise, recovery_receipt_record
 from subsidy.finance.services.tranches import grant_activate, grant_complete, grant_terminate
 from subsidy.platform.errors import DomainError
 from subsidy.platform.models import AuditEvent
 from subsidy.platform.roles import Role
 from subsidy.scheme.ledger import grant_net_paid, round_committed
-from tests.builders.finance import approved_recovery, make_accepted_grant, mark_paid, releaser
+from tests.builders.finance import approved_recovery, make_accepted_grant, pay_in_part
 from tests.factories import FundingRoundFactory, SchemeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -36,25 +29,12 @@ def round_():
                                envelope=Decimal("10000000.00"))
 
 
-def _pay(grant, amount, officer, finance_officer, finance_approver, *, reference):
-    """The one tranche of ``grant`` claimed for ``amount`` and paid."""
-    claim = claim_submit(actor=grant.owner, tranche=grant.tranches.get(number=1),
-                         data=ClaimInput(amount=Decimal(amount), narrative="Done."))
-    claim_verify(actor=officer, claim=claim)
-    payment = payment_approve(actor=finance_approver, payment=payment_prepare(
-        actor=finance_officer, claim=claim))
-    batch = payment_batch_create(actor=finance_officer, payment_ids=[payment.pk])
-    payment_batch_release(actor=releaser(), batch=batch, execution_date=timezone.localdate())
-    payment.refresh_from_db()
-    return mark_paid(payment, bank_reference=reference)
-
-
 @pytest.fixture
 def paid_grant(round_, officer, finance_officer, finance_approver):
     """A HK$300,000 grant of one tranche, claimed and paid for HK$250,000."""
     grant = make_accepted_grant(round_=round_, amount="300000.00", shares=("100",))
     grant_activate(actor=officer, grant=grant)
-    _pay(grant, "250000.00", officer, finance_officer, finance_approver, reference="BNK-1")
+    pay_in_part(grant, "250000.00", officer, finance_officer, finance_approver)
     return grant
 
 
