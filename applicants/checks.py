@@ -7,6 +7,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from applicants.eligibility import category_problems, company_problems
 from applicants.models import NOT_LIVE_STATUSES, Application, Document
 from subsidy.platform.money import money
 from subsidy.scheme.models import DocumentType
@@ -79,12 +80,9 @@ def _project_problems(app: Application) -> list[tuple[str, str]]:
         problems.append(("title", _("Give the project a title.")))
     if not app.summary.strip():
         problems.append(("summary", _("Summarise the project.")))
-    if not app.category:
-        problems.append(("category", _("Choose the project's category.")))
-    elif app.round.eligible_categories and app.category not in app.round.eligible_categories:
-        problems.append(("category", Breach(_("This round does not fund projects in the "
-                                              "category “%(category)s”.")
-                                            % {"category": app.get_category_display()})))
+    # A category given that the round does not fund breaks a rule; a missing one is to do.
+    problems += [(field, Breach(message) if app.category else message)
+                 for field, message in category_problems(app.round, app.category)]
     if app.start_date is None:
         problems.append(("start_date", _("Enter the project's start date.")))
     if app.end_date is None:
@@ -202,6 +200,8 @@ def application_submission_problems(application: Application, *, at=None,
     problems: list[tuple[str | None, str]] = []
     if check_round:
         problems += round_open_problems(app, at=at)
+    problems += [(field, Breach(message)) for field, message in
+                 company_problems(app.organisation)]
     problems += _project_problems(app)
     problems += _budget_problems(app, list(app.budget_lines.all()))
     problems += _milestone_problems(app, list(app.milestones.all()))

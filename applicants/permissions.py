@@ -88,10 +88,11 @@ RULES: dict[str, Rule] = {
     Action.VIEW_ORGANISATION: or_linked_partner(member_role_in(OWNER, EDITOR, VIEWER)),
     Action.EDIT_ORGANISATION: or_linked_partner(member_role_in(OWNER, EDITOR)),
     Action.MANAGE_MEMBERS: member_role_in(OWNER),
-    # Applications: owners and editors write them.
+    # Applications: owners and editors write them (colleagues invited as editors co-edit a
+    # draft); only an owner submits one on the company's behalf.
     Action.VIEW_APPLICATION: sees_application,
     Action.EDIT_APPLICATION: or_linked_partner(application_member_role_in(OWNER, EDITOR)),
-    Action.SUBMIT_APPLICATION: or_linked_partner(application_member_role_in(OWNER, EDITOR)),
+    Action.SUBMIT_APPLICATION: or_linked_partner(application_member_role_in(OWNER)),
     Action.WITHDRAW_APPLICATION: or_linked_partner(application_member_role_in(OWNER, EDITOR)),
     # Only an owner binds the company to an offer's terms.
     Action.RESPOND_TO_OFFER: application_member_role_in(OWNER),

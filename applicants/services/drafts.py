@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applicants.checks import SECTIONS, hong_kong_time
+from applicants.eligibility import eligibility_problems
 from applicants.errors import ProblemsError
 from applicants.models import (
     NOT_LIVE_STATUSES,
@@ -71,15 +72,21 @@ def _require_open(application: Application, section: str, editable: set[str]) ->
 
 
 @transaction.atomic
-def application_create_draft(*, actor, organisation: Organisation,
-                             round_: FundingRound) -> Application:
-    """Start a draft for an open round; one live application per company per round."""
+def application_create_draft(*, actor, organisation: Organisation, round_: FundingRound,
+                             category: str | None = None) -> Application:
+    """Start a draft for an open round; one live application per company per round. The
+    company must be eligible (``applicants.eligibility``), and so must the project's
+    category when it is given; every reason it is not comes back at once."""
     require(actor, Action.EDIT_ORGANISATION, organisation)
     if not round_.is_accepting_submissions():
         raise DomainError(_("Round %(code)s is not open for applications (it closes at "
                             "%(time)s, Hong Kong time).")
                           % {"code": round_.code, "time": hong_kong_time(round_.closes_at)},
                           code="round_closed")
+    problems = eligibility_problems(organisation=organisation, round_=round_,
+                                    category=category)
+    if problems:
+        raise ProblemsError(problems, code="ineligible")
     message = _("Your company already has an application in this round; only one is "
                 "allowed per round.")
     live = Application.objects.filter(organisation=organisation, round=round_).exclude(
@@ -89,6 +96,7 @@ def application_create_draft(*, actor, organisation: Organisation,
     try:
         with transaction.atomic():
             application = Application.objects.create(round=round_, organisation=organisation,
+                                                     category=category or "",
                                                      created_by=actor_user(actor))
     except IntegrityError as exc:
         raise DomainError(message, code="duplicate") from exc
@@ -207,37 +215,57 @@ def _replace_rows(model, app: Application, rows: list, problems: Problems) -> No
         model.objects.bulk_create(rows)
 
 
+def budget_line_priced(round_: FundingRound, row: dict, index: int,
+                       problems: Problems) -> BudgetLine:
+    """One budget line as the applicant gave it, with its amount: quantity times unit cost,
+    rounded to the cent; compute is GPU-hours at the AI Supercomputing Centre's list rate of
+    the round. The one rule for a line's amount, for saving and for the page's live total."""
+    prefix = f"budget-{index}-"
+    category = row.get("category") or ""
+    if category not in BudgetLine.Category.values:
+        problems.append((prefix + "category", _("Choose a category from the list.")))
+    line = BudgetLine(position=index, category=category,
+                      description=_text(row.get("description"), prefix + "description",
+                                        problems, max_length=200, required=True),
+                      justification=_text(row.get("justification"), prefix + "justification",
+                                          problems, max_length=2000))
+    if category == BudgetLine.Category.COMPUTE:
+        line.gpu_hours = _decimal(row.get("gpu_hours"), prefix + "gpu_hours", problems,
+                                  maximum=PLAUSIBLE_QUANTITY, required=True)
+        line.quantity = line.gpu_hours or Decimal("0")
+        line.unit_cost = round_.gpu_hour_rate
+    else:
+        line.quantity = _decimal(row.get("quantity"), prefix + "quantity", problems,
+                                 maximum=PLAUSIBLE_QUANTITY, required=True) or Decimal("0")
+        line.unit_cost = _decimal(row.get("unit_cost"), prefix + "unit_cost", problems,
+                                  maximum=PLAUSIBLE_AMOUNT, required=True) or Decimal("0")
+    line.amount = (line.quantity * line.unit_cost).quantize(CENT, rounding=ROUND_HALF_UP)
+    if line.amount > PLAUSIBLE_AMOUNT:
+        problems.append((prefix + "quantity", _("This line comes to more than "
+                                                "%(max)s; check the figures.")
+                         % {"max": f"{PLAUSIBLE_AMOUNT:,}"}))
+    return line
+
+
+def budget_preview(*, application: Application, rows: list) -> tuple[list[Decimal], Decimal]:
+    """Each line's amount and the total eligible cost they come to, as the budget would be
+    saved, without saving; a figure not (yet) readable counts as nothing."""
+    amounts = [budget_line_priced(application.round, row if isinstance(row, dict) else {}, i,
+                                  []).amount
+               for i, row in enumerate(rows[:MAX_LINES])]
+    return amounts, sum(amounts, Decimal("0.00"))
+
+
 def _save_budget(app: Application, data, problems: Problems) -> None:
     lines = []
     for i, row in enumerate(_rows(data, "budget", problems)):
-        prefix = f"budget-{i}-"
-        category = row.get("category") or ""
-        if category not in BudgetLine.Category.values:
-            problems.append((prefix + "category", _("Choose a category from the list.")))
-        line = BudgetLine(application=app, position=i, category=category,
-                          description=_text(row.get("description"), prefix + "description",
-                                            problems, max_length=200, required=True),
-                          justification=_text(row.get("justification"),
-                                              prefix + "justification", problems,
-                                              max_length=2000))
-        if category == BudgetLine.Category.COMPUTE:
-            # Compute is priced at the AI Supercomputing Centre's list rate of the round.
-            line.gpu_hours = _decimal(row.get("gpu_hours"), prefix + "gpu_hours", problems,
-                                      maximum=PLAUSIBLE_QUANTITY, required=True)
-            line.quantity = line.gpu_hours or Decimal("0")
-            line.unit_cost = app.round.gpu_hour_rate
-        else:
-            line.quantity = _decimal(row.get("quantity"), prefix + "quantity", problems,
-                                     maximum=PLAUSIBLE_QUANTITY, required=True) or Decimal("0")
-            line.unit_cost = _decimal(row.get("unit_cost"), prefix + "unit_cost", problems,
-                                      maximum=PLAUSIBLE_AMOUNT, required=True) or Decimal("0")
-        line.amount = (line.quantity * line.unit_cost).quantize(CENT, rounding=ROUND_HALF_UP)
-        if line.amount > PLAUSIBLE_AMOUNT:
-            problems.append((prefix + "quantity", _("This line comes to more than "
-                                                    "%(max)s; check the figures.")
-                             % {"max": f"{PLAUSIBLE_AMOUNT:,}"}))
+        line = budget_line_priced(app.round, row, i, problems)
+        line.application = app
         lines.append(line)
     _replace_rows(BudgetLine, app, lines, problems)
+    if lines and not problems:
+        # The total eligible cost is worked out from the budget lines.
+        app.total_eligible_cost = sum((line.amount for line in lines), Decimal("0.00"))
 
 
 def _save_milestones(app: Application, data, problems: Problems) -> None:

@@ -22,6 +22,7 @@ from applicants.checks import (
     application_submission_problems,
     section_of,
 )
+from applicants.eligibility import round_categories
 from applicants.errors import ProblemsError
 from applicants.models import Application, ApplicationStatus, Document, Organisation
 from applicants.services.documents import document_delete, document_open, document_upload
@@ -54,6 +55,7 @@ from subsidy.platform.errors import DomainError
 from subsidy.platform.permissions import Action, can
 from subsidy.platform.web.errors import add_domain_error, add_domain_error_messages
 from subsidy.scheme import selectors as scheme_selectors
+from subsidy.scheme.models import Sector
 
 FORM_SECTIONS = [s for s in SECTION_LABELS if s != "documents"]
 COUNTDOWN_WINDOW = timedelta(hours=72)
@@ -154,15 +156,19 @@ def application_new(request):
         try:
             application = application_create_draft(actor=request.user,
                                                    organisation=form.cleaned_data["organisation"],
-                                                   round_=form.cleaned_data["round"])
+                                                   round_=form.cleaned_data["round"],
+                                                   category=form.cleaned_data["category"])
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
             messages.success(request, _("Your draft has been created. It is saved as you go; "
                                         "submit it when every section is complete."))
             return redirect("applicants:section", application.pk, "project")
-    return render(request, "applicants/application_new.html",
-                  {"form": form, "has_organisation": organisations.exists()})
+    sectors = dict(Sector.choices)
+    return render(request, "applicants/application_new.html", {
+        "form": form, "has_organisation": organisations.exists(),
+        "round_categories": [(r, [sectors[c] for c in round_categories(r)])
+                             for r in form.fields["round"].queryset]})
 
 
 @login_required
@@ -181,6 +187,8 @@ def application_detail(request, application_id):
         "deadline": deadline(application.round),
         "actions": actions,
         "may_edit": can(request.user, Action.EDIT_APPLICATION, application),
+        "may_invite": application.status == ApplicationStatus.DRAFT
+        and can(request.user, Action.MANAGE_MEMBERS, application.organisation),
     })
 
 
@@ -332,7 +340,10 @@ def document_download(request, document_id):
 @require_http_methods(["GET", "POST"])
 def application_submit_view(request, application_id):
     application = _application_or_404(request.user, application_id, content=True)
-    if not can(request.user, Action.SUBMIT_APPLICATION, application):
+    may_submit = can(request.user, Action.SUBMIT_APPLICATION, application)
+    # A colleague who co-edits (an editor) may check the answers; only an owner submits.
+    if not (may_submit or request.method == "GET"
+            and can(request.user, Action.EDIT_APPLICATION, application)):
         raise PermissionDenied
     problems = None
     if request.method == "POST":
@@ -344,10 +355,7 @@ def application_submit_view(request, application_id):
             messages.error(request, exc.message)
             return redirect("applicants:application", application.pk)
         else:
-            messages.success(request, _("Your application has been submitted. Its reference "
-                                        "is %(reference)s; a receipt is on its way.")
-                             % {"reference": application.reference})
-            return redirect("applicants:application", application.pk)
+            return redirect("applicants:submitted", application.pk)
     if application.status != ApplicationStatus.DRAFT:
         return redirect("applicants:application", application.pk)
     if problems is None:
@@ -360,6 +368,23 @@ def application_submit_view(request, application_id):
                            + (f"#id_{f}" if f and section_of(f) != "documents" else "")}
                           for f, m in problems],
         "deadline": deadline(application.round),
+        "may_submit": may_submit,
+    })
+
+
+@login_required
+def application_submitted(request, application_id):
+    """The confirmation after submitting: the reference, and what happens next and when."""
+    application = _application_or_404(request.user, application_id)
+    if application.status == ApplicationStatus.DRAFT or application.submitted_at is None:
+        return redirect("applicants:application", application.pk)
+    return render(request, "applicants/submitted.html", {
+        "application": application,
+        "submitted_at": timezone.localtime(application.submitted_at, HONG_KONG),
+        "closes_at": timezone.localtime(application.round.closes_at, HONG_KONG),
+        "round_open": application.round.closes_at > timezone.now(),
+        "steps_ahead": public_steps_ahead(application.status),
+        "may_withdraw": can(request.user, Action.WITHDRAW_APPLICATION, application),
     })
 
 

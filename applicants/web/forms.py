@@ -4,9 +4,10 @@ checked by the services, whose problems are shown back against the same fields."
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from applicants.eligibility import round_categories
 from applicants.models import Application, BudgetLine, Membership, Organisation
 from subsidy.platform.web.errors import add_problems, domain_error_problems
-from subsidy.scheme.models import AI_SECTORS, DocumentType, Sector
+from subsidy.scheme.models import DocumentType, Sector
 
 
 def _date_widget():
@@ -40,8 +41,9 @@ class InviteForm(forms.Form):
     email = forms.EmailField(label=_("Email address"), max_length=254)
     role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices,
                              initial=Membership.Role.EDITOR,
-                             help_text=_("Owners manage members; editors write applications; "
-                                         "viewers can only read."))
+                             help_text=_("Owners manage members and submit; editors write "
+                                         "applications (co-edit drafts); viewers can only "
+                                         "read."))
 
 
 class MemberRoleForm(forms.Form):
@@ -51,11 +53,18 @@ class MemberRoleForm(forms.Form):
 class NewApplicationForm(forms.Form):
     organisation = forms.ModelChoiceField(label=_("Company"), queryset=Organisation.objects.none())
     round = forms.ModelChoiceField(label=_("Funding round"), queryset=None)
+    category = forms.ChoiceField(
+        label=_("Project category"), required=False,
+        help_text=_("Only the categories the open rounds fund are listed: DeFi, NFT and "
+                    "metaverse projects are not funded by this scheme."))
 
     def __init__(self, *args, organisations, rounds, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations
         self.fields["round"].queryset = rounds
+        offered = {code for round_ in rounds for code in round_categories(round_)}
+        self.fields["category"].choices = [("", "—")] + [
+            (code, label) for code, label in Sector.choices if code in offered]
         # With one company (or one open round) there is nothing to choose.
         for name, choices in (("organisation", organisations), ("round", rounds)):
             only = list(choices[:2])
@@ -81,8 +90,8 @@ class ProjectForm(VersionedForm):
     end_date = forms.CharField(label=_("End date"), required=False, widget=_date_widget())
     total_eligible_cost = forms.CharField(
         label=_("Total eligible cost (HK$)"), required=False,
-        widget=_amount_widget(**{"data-total-cost": ""}),
-        help_text=_("Must equal the sum of the budget lines."))
+        widget=_amount_widget(**{"data-total-cost": "", "readonly": ""}),
+        help_text=_("Worked out from the budget lines when the Budget section is saved."))
     requested_subsidy = forms.CharField(
         label=_("Requested subsidy (HK$)"), required=False,
         widget=_amount_widget(**{"data-requested": ""}))
@@ -217,7 +226,7 @@ def category_choices(application: Application) -> list[tuple[str, str]]:
     """Only the categories the application's round funds are offered (DeFi, NFTs and the
     metaverse are not refused only at submission); a category saved earlier stays listed,
     so the applicant sees it and the still-needed list says why it must change."""
-    eligible = application.round.eligible_categories or [str(c) for c in AI_SECTORS]
+    eligible = round_categories(application.round)
     return [("", "—")] + [(code, label) for code, label in Sector.choices
                           if code in eligible or code == application.category]
 
@@ -255,6 +264,11 @@ class SectionPage:
     def is_valid(self) -> bool:
         valid = self.form.is_valid()
         return (self.formset.is_valid() and valid) if self.formset is not None else valid
+
+    @property
+    def sent_rows(self) -> list[int]:
+        """The page's indexes of the rows ``service_data`` sent, in order."""
+        return list(self._sent_rows)
 
     @property
     def version(self) -> int:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from applicants.web import applications, organisations, partners
+from applicants.web import applications, budget, organisations, partners
 
 app_name = "applicants"
 
@@ -25,10 +25,14 @@ urlpatterns = [
          name="application"),
     path("applications/<int:application_id>/edit/<slug:section>/",
          applications.application_section, name="section"),
+    path("applications/<int:application_id>/budget/total/", budget.budget_total,
+         name="budget_total"),
     path("applications/<int:application_id>/documents/", applications.application_documents,
          name="documents"),
     path("applications/<int:application_id>/submit/", applications.application_submit_view,
          name="submit"),
+    path("applications/<int:application_id>/submitted/", applications.application_submitted,
+         name="submitted"),
     path("applications/<int:application_id>/resubmit/",
          applications.application_resubmit_view, name="resubmit"),
     path("applications/<int:application_id>/offer/", applications.application_offer_response,

@@ -62,7 +62,7 @@ def _rule_of(field_name: str | None) -> str:
     return {"budget": "budget_total", "requested_subsidy": "subsidy_caps",
             "total_eligible_cost": "subsidy_caps", "milestones": "milestone_shares",
             "documents": "required_documents", "category": "category_eligible",
-            "round": "round_open"}.get(head, "complete")
+            "round": "round_open", "organisation": "company_registration"}.get(head, "complete")
 
 
 def screening_checks(application: Application) -> list[RuleCheck]:

@@ -7,40 +7,48 @@
     return isFinite(n) ? n : 0;
   }
 
-  function money(n) {
-    return n.toLocaleString("en-HK", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-  }
-
   function field(row, attribute) {
     return row.querySelector("[" + attribute + "]");
   }
 
-  // Budget: each line's amount and the total, as the applicant types.
+  // Budget: each line's amount and the total eligible cost, as the applicant types. The
+  // server works them out by the rule it saves with; the page only shows its answer.
+  var budgetTimer = null;
+  var budgetAsked = 0;
+
   function updateBudget(form) {
-    var rate = number(form.getAttribute("data-gpu-rate"));
-    var total = 0;
-    form.querySelectorAll("[data-rows] [data-row]").forEach(function (row) {
-      var category = field(row, "data-line-category");
-      var deleted = row.querySelector("input[name$='-DELETE']");
-      var amount;
-      if (category && category.value === "compute") {
-        amount = number(field(row, "data-line-gpu-hours").value) * rate;
-      } else {
-        amount = number(field(row, "data-line-quantity").value) *
-          number(field(row, "data-line-unit-cost").value);
-      }
-      var out = field(row, "data-line-amount");
-      if (out) {
-        out.textContent = out.getAttribute("data-amount-text").replace("{amount}", money(amount));
-      }
-      if (!(deleted && deleted.checked)) {
-        total += amount;
-      }
-    });
-    var totalOut = form.querySelector("[data-lines-total]");
-    if (totalOut) {
-      totalOut.textContent = "HK$" + money(total);
+    var url = form.getAttribute("data-budget-total-url");
+    if (!url) {
+      return;
     }
+    var asked = ++budgetAsked;
+    fetch(url, {
+      method: "POST", body: new FormData(form), credentials: "same-origin",
+      headers: { "Accept": "application/json" }
+    }).then(function (response) {
+      return response.ok ? response.json() : null;
+    }).then(function (body) {
+      if (!body || asked !== budgetAsked) {
+        return;
+      }
+      form.querySelectorAll("[data-rows] [data-row]").forEach(function (row, index) {
+        var out = field(row, "data-line-amount");
+        if (out) {
+          var amount = body.lines[String(index)];
+          out.textContent = amount === undefined ? "" :
+            out.getAttribute("data-amount-text").replace("{amount}", amount);
+        }
+      });
+      var totalOut = form.querySelector("[data-lines-total]");
+      if (totalOut) {
+        totalOut.textContent = "HK$" + body.total;
+      }
+    }).catch(function () { /* the figures stay as they were; saving still works */ });
+  }
+
+  function budgetChanged(form) {
+    window.clearTimeout(budgetTimer);
+    budgetTimer = window.setTimeout(function () { updateBudget(form); }, 300);
   }
 
   // Project: the requested subsidy as a share of the eligible cost, against the round's cap.
@@ -91,7 +99,7 @@
       return;
     }
     if (form.getAttribute("data-section") === "budget") {
-      updateBudget(form);
+      budgetChanged(form);
     }
     if (form.getAttribute("data-section") === "project") {
       updateRatio(form);

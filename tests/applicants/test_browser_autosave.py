@@ -1,5 +1,6 @@
 """Autosave in a real browser: text typed in one section survives a click on another
-section, the page says when it was saved, and leaving with unsaved changes asks first."""
+section, the page says when it was saved, leaving with unsaved changes asks first, and the
+budget shows its total as the figures are typed."""
 
 import pytest
 from django.urls import reverse
@@ -113,5 +114,21 @@ def test_an_applicant_checks_the_answers_and_submits_with_the_keyboard_only(
     else:
         raise AssertionError("the submit button cannot be reached with Tab")
     page.keyboard.press("Enter")
-    page.wait_for_url(f"**/applications/{draft.pk}/")
+    page.wait_for_url(f"**/applications/{draft.pk}/submitted/")
     assert Application.objects.get(pk=draft.pk).status == "submitted"
+
+
+def test_typing_budget_figures_shows_the_total_eligible_cost(page, live_server,  # noqa: F811
+                                                             signed_in_draft):
+    # Each line's amount and the total come from the server, by the rule it saves with.
+    page.goto(_section(live_server, signed_in_draft, "budget"))
+    page.select_option("select[name='budget-0-category']", "personnel")
+    page.fill("input[name='budget-0-quantity']", "2")
+    page.locator("input[name='budget-0-unit_cost']").press_sequentially("315000")
+    total = page.locator("[data-lines-total]")
+    total.filter(has_text="HK$630,000.00").wait_for()
+    assert "630,000.00" in page.locator("[data-line-amount]").first.inner_text()
+
+    page.select_option("select[name='budget-0-category']", "compute")
+    page.locator("input[name='budget-0-gpu_hours']").press_sequentially("1000")
+    total.filter(has_text="HK$18,500.00").wait_for()

@@ -122,4 +122,4 @@ def test_the_reminder_is_in_the_inbox_and_in_the_recipients_language(run, client
     assert "草稿" in message.subject
     client.force_login(application.owner)
     page = client.get(reverse("notifications:inbox")).content.decode()
-    assert "草稿尚未遞交" in page
+    assert "草稿尚未提交" in page

@@ -77,9 +77,11 @@ def test_a_viewer_cannot_submit(client_for, organisation, ready_draft):
 
 def test_starting_a_draft(client_for, owner, organisation, round_):
     response = client_for(owner).post(url("application_new"),
-                                      {"organisation": organisation.pk, "round": round_.pk})
+                                      {"organisation": organisation.pk, "round": round_.pk,
+                                       "category": "nlp"})
     application = Application.objects.get()
     assert response["Location"] == url("section", application.pk, "project")
+    assert application.category == "nlp"
 
 
 def test_saving_the_project_section(client_for, owner, draft):

@@ -132,6 +132,7 @@ api:webhook-redeliver                   GET  401 401 401 401 401 401 401 401 401
 api:webhook-rotate-secret               GET  401 401 401 401 401 401 401 401 401 401 401 401 401 401
 applicants:application                  GET  302 200 404 404 404 404 404 404 404 404 404 404 404 404
 applicants:application_new              GET  302 200 200 200 200 200 200 200 200 200 200 200 200 200
+applicants:budget_total                 POST 302 409 404 404 404 404 404 404 404 404 404 404 404 404
 applicants:dashboard                    GET  302 200 200 200 200 200 200 200 200 200 200 200 200 200
 applicants:document_delete              POST 302 302 404 404 404 404 302 302 302 404 404 302 404 404
 applicants:document_download            GET  302 200 404 200 404 404 200 200 200 404 404 200 404 404
@@ -149,6 +150,7 @@ applicants:print                        GET  302 200 404 404 404 404 404 404 404
 applicants:resubmit                     POST 302 302 404 404 404 404 404 404 404 404 404 404 404 404
 applicants:section                      GET  302 302 404 404 404 404 404 404 404 404 404 404 404 404
 applicants:submit                       GET  302 302 404 404 404 404 404 404 404 404 404 404 404 404
+applicants:submitted                    GET  302 302 404 404 404 404 404 404 404 404 404 404 404 404
 applicants:withdraw                     GET  302 200 404 404 404 404 404 404 404 404 404 404 404 404
 core:dashboard                          GET  302 302 302 302 302 302 302 302 302 302 302 302 302 302
 core:dashboard_admin                    GET  302 403 403 403 403 403 403 403 403 403 403 200 403 403
@@ -224,6 +226,7 @@ notifications:preview_html              GET  302 403 403 403 403 403 403 403 403
 notifications:previews                  GET  302 403 403 403 403 403 403 403 403 403 403 200 403 403
 notifications:resend                    POST 302 403 403 403 403 403 403 403 403 403 403 302 403 403
 notifications:webhook_delivery_resend   POST 302 403 403 403 403 403 403 403 403 403 403 302 403 403
+partner:application                     GET  302 403 403 403 403 403 403 403 403 403 403 403 200 404
 partner:dashboard                       GET  302 403 403 403 403 403 403 403 403 403 403 403 200 200
 partner:webhook_delete                  GET  302 403 403 403 403 403 403 403 403 403 403 403 200 404
 partner:webhook_deliveries              GET  302 403 403 403 403 403 403 403 403 403 403 403 200 404
