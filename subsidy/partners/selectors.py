@@ -2,10 +2,10 @@
 API keys, webhook endpoints and their delivery log. Each list is one query
 whatever its length."""
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from applicants import selectors as applicant_selectors
-from applicants.models import Application, Organisation
+from applicants.models import Application, Organisation, StatusChange
 from subsidy.api.models import ApiKey
 from subsidy.platform.models import PartnerOrganisation
 from subsidy.webhooks.models import WebhookDelivery, WebhookEndpoint
@@ -21,6 +21,16 @@ def partner_applications(*, partner: PartnerOrganisation) -> QuerySet[Applicatio
     """The applications of the partner's companies, last changed first."""
     return (applicant_selectors.applications_for_partner(partner=partner)
             .select_related("organisation").order_by("-updated_at", "-id"))
+
+
+def partner_application(*, partner: PartnerOrganisation, application_id: int) -> Application:
+    """One application of the partner's companies, with its round and its status history;
+    ``Application.DoesNotExist`` for any other."""
+    return (applicant_selectors.applications_for_partner(partner=partner)
+            .select_related("organisation", "round")
+            .prefetch_related(Prefetch("status_changes",
+                                       queryset=StatusChange.objects.order_by("at", "id")))
+            .get(pk=application_id))
 
 
 def partner_api_keys(*, partner: PartnerOrganisation) -> QuerySet[ApiKey]:

@@ -6,6 +6,8 @@ app_name = "partner"
 
 urlpatterns = [
     path("", partner_pages.partner_dashboard, name="dashboard"),
+    path("applications/<int:application_id>/", partner_pages.partner_application,
+         name="application"),
     path("webhooks/", partner_pages.webhook_list, name="webhooks"),
     path("webhooks/new/", partner_pages.webhook_new, name="webhook_new"),
     path("webhooks/<int:endpoint_id>/", partner_pages.webhook_edit, name="webhook_edit"),

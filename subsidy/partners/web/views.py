@@ -20,7 +20,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from applicants.workflow import public_status
+from applicants.models import Application
+from applicants.workflow import public_status, public_steps_ahead, public_timeline
 from subsidy.partners import selectors
 from subsidy.partners.permissions import partner_of
 from subsidy.platform.errors import DomainError
@@ -97,6 +98,25 @@ def partner_dashboard(request):
                          for a in page],
         "api_keys": list(selectors.partner_api_keys(partner=partner)),
         "now": timezone.now(),
+    })
+
+
+@login_required
+@require_GET
+def partner_application(request, application_id):
+    """An application of one of the partner's companies, as the partner may see it: what
+    the API gives it (status, history, round, amounts), never the staff's assessment."""
+    partner = _partner(request)
+    try:
+        application = selectors.partner_application(partner=partner,
+                                                    application_id=application_id)
+    except Application.DoesNotExist:
+        raise Http404 from None
+    return render(request, "subsidy/partner/application.html", {
+        "partner": partner, "application": application,
+        "public_status": public_status(application.status),
+        "timeline": public_timeline(application.status_changes.all()),
+        "steps_ahead": public_steps_ahead(application.status),
     })
 
 
