@@ -47,8 +47,10 @@ def company_problems(organisation: Organisation, *, field: str = "organisation")
         problems.append((field, _("%(company)s has no Hong Kong Business Registration number "
                                   "on record: only companies registered in Hong Kong may "
                                   "apply.") % {"company": organisation.name}))
-    if (organisation.incorporation_date is None
-            or organisation.incorporation_date > timezone.localdate()):
+    # As Django reads it: an object built in code may still hold the date as text.
+    incorporated = Organisation._meta.get_field("incorporation_date").to_python(
+        organisation.incorporation_date)
+    if incorporated is None or incorporated > timezone.localdate():
         problems.append((field, _("%(company)s has no date of incorporation in the past on "
                                   "record; correct the company's details first.")
                          % {"company": organisation.name}))

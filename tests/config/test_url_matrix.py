@@ -150,7 +150,7 @@ applicants:print                        GET  302 200 404 404 404 404 404 404 404
 applicants:resubmit                     POST 302 302 404 404 404 404 404 404 404 404 404 404 404 404
 applicants:section                      GET  302 302 404 404 404 404 404 404 404 404 404 404 404 404
 applicants:submit                       GET  302 302 404 404 404 404 404 404 404 404 404 404 404 404
-applicants:submitted                    GET  302 302 404 404 404 404 404 404 404 404 404 404 404 404
+applicants:submitted                    GET  302 200 404 404 404 404 404 404 404 404 404 404 404 404
 applicants:withdraw                     GET  302 200 404 404 404 404 404 404 404 404 404 404 404 404
 core:dashboard                          GET  302 302 302 302 302 302 302 302 302 302 302 302 302 302
 core:dashboard_admin                    GET  302 403 403 403 403 403 403 403 403 403 403 200 403 403
