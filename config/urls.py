@@ -41,6 +41,7 @@ urlpatterns = [
     path("", include("subsidy.notifications.web.urls")),
     path("applicant/", include("applicants.web.urls")),
     path("finance/", include("subsidy.finance.web.urls")),
+    path("grants/", include("subsidy.agreements.web.urls")),
     path("partner/", include("subsidy.partners.web.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -7,8 +7,9 @@ from django.utils.translation import gettext_lazy as _
 TASK_PACKAGES = ("subsidy.api", "subsidy.notifications", "subsidy.scheme", "subsidy.webhooks",
                  "subsidy.privacy")
 # Packages of this app whose ``permissions`` module holds the rules for the data they own.
-PERMISSION_PACKAGES = ("subsidy.platform", "subsidy.api", "subsidy.scheme", "subsidy.finance",
-                       "subsidy.partners", "subsidy.privacy")
+PERMISSION_PACKAGES = ("subsidy.platform", "subsidy.api", "subsidy.scheme",
+                       "subsidy.agreements", "subsidy.finance", "subsidy.partners",
+                       "subsidy.privacy")
 
 
 class SubsidyConfig(AppConfig):
@@ -35,9 +36,12 @@ class SubsidyConfig(AppConfig):
             import_module(f"{package}.tasks")
         # Finance owns the grant's side of the lifecycle and the payments the ledger
         # counts: it registers them with the layers below (applicants.workflow, the ledger).
+        from subsidy.agreements.registration import register as agreements_register
         from subsidy.finance.registration import register as finance_register
 
         finance_register()
+        # Accepting an offer is signing its agreement: the signature is the agreements'.
+        agreements_register()
         # subsidy.platform.permissions answers "may this user do X"; each owner gives it
         # the rules for its actions (applicants and reviews do so from their own ready()).
         from subsidy.platform.permissions import register

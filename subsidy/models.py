@@ -1,6 +1,7 @@
 """Where Django finds the ``subsidy`` app's models: each package owns its own records and
 this module only loads them. Code imports a model from its package, never from here."""
 
+from subsidy.agreements.models import ConditionPrecedent, GrantAgreement  # noqa: F401
 from subsidy.api.models import ApiKey, IdempotencyKey  # noqa: F401
 from subsidy.finance.bankfiles.records import BankStatement, BankStatementEntry  # noqa: F401
 from subsidy.finance.models import (  # noqa: F401

@@ -21,7 +21,7 @@ from applicants.errors import ProblemsError
 from applicants.models import Application, Document
 from applicants.services.document_scan import document_scan_enqueue, upload_screen
 from applicants.services.drafts import require_editable
-from applicants.services.filetypes import ALLOWED_TYPES, file_inspect
+from applicants.services.filetypes import ALLOWED_TYPES, detect_type, file_inspect
 from subsidy.platform.audit import actor_user, audit_record
 from subsidy.platform.errors import DomainError
 from subsidy.platform.permissions import Action, require
@@ -44,6 +44,19 @@ def _clean_name(name: str) -> str:
     base = os.path.basename((name or "").replace("\\", "/")).strip()
     base = "".join(ch for ch in base if ch.isprintable())
     return base[-255:] or "document"
+
+
+def evidence_problem(upload) -> str | None:
+    """Why an evidence file (a claim's, a condition's) is refused, or None: the same
+    checks as an application's documents, recognised by content."""
+    if not upload.size or upload.size > max_file_bytes():
+        return _("Evidence file “%(name)s” is empty or too large.") % {
+            "name": _clean_name(upload.name)}
+    if detect_type(upload) is None:
+        return _("Evidence file “%(name)s” is not a PDF, Word (DOCX), Excel (XLSX), "
+                 "PowerPoint (PPTX), PNG or JPEG document without macros.") % {
+            "name": _clean_name(upload.name)}
+    return None
 
 
 def _upload_refusal(*, actor, application: Application, document_type: str,

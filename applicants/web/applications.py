@@ -404,11 +404,17 @@ def application_resubmit_view(request, application_id):
 @login_required
 @require_POST
 def application_offer_response(request, application_id):
-    """The owner accepts or declines the offer; declining needs an explicit confirmation."""
+    """The owner declines the offer, with an explicit confirmation. Accepting is signing the
+    agreement, on its own page."""
     application = _application_or_404(request.user, application_id)
     decision = request.POST.get("decision")
     if decision not in ("accept", "decline"):
         raise Http404
+    if decision == "accept":
+        grant_id = scheme_selectors.grant_id_of(application=application)
+        if grant_id is None:
+            raise Http404
+        return redirect("agreements:sign", grant_id)
     if decision == "decline" and not request.POST.get("confirm"):
         messages.error(request, _("Tick the box to confirm that you decline the offer."))
         return redirect("applicants:application", application.pk)
@@ -418,8 +424,7 @@ def application_offer_response(request, application_id):
     except DomainError as exc:
         add_domain_error_messages(request, exc)
     else:
-        messages.success(request, _("You have accepted the offer.") if decision == "accept"
-                         else _("You have declined the offer."))
+        messages.success(request, _("You have declined the offer."))
     return redirect("applicants:application", application.pk)
 
 

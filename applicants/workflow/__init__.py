@@ -28,6 +28,7 @@ from applicants.workflow.status import (
 )
 from applicants.workflow.table import (
     GRANT,
+    SIGNATURE,
     TRANSITIONS,
     TRANSITIONS_BY_NAME,
     UnregisteredEffectError,
@@ -37,8 +38,8 @@ from applicants.workflow.table import (
 from applicants.workflow.transition import Transition, TransitionContext, system
 
 __all__ = [
-    "ASSESSMENT_STATUSES", "BEFORE_DECISION", "GRANT", "PUBLIC_STATUS", "SUBMITTED_PARTS",
-    "TRANSITIONS", "TRANSITIONS_BY_NAME", "UNDER_ASSESSMENT", "Transition",
+    "ASSESSMENT_STATUSES", "BEFORE_DECISION", "GRANT", "PUBLIC_STATUS", "SIGNATURE",
+    "SUBMITTED_PARTS", "TRANSITIONS", "TRANSITIONS_BY_NAME", "UNDER_ASSESSMENT", "Transition",
     "TransitionContext", "UnregisteredEffectError", "application_created_publish",
     "application_transition", "available_transitions", "bulk_load", "public_status",
     "public_status_code", "public_steps_ahead", "public_timeline", "system",

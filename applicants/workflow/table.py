@@ -53,6 +53,8 @@ S = ApplicationStatus
 # The grant's side of a step (tranches scheduled or cancelled, the commitment released):
 # finance registers it; the steps that need it name it in ``requires``.
 GRANT = "grant"
+# Accepting an offer is signing its agreement: subsidy.agreements registers the signature.
+SIGNATURE = "signature"
 
 
 def _t(name, sources, target, who, label, guard=always, effects=(), requires=()) -> Transition:
@@ -96,7 +98,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t("make_offer", [S.APPROVED], S.OFFERED, [Action.ADMINISTER_GRANTS, system],
        gettext_lazy("Send the offer"), effects=[send_offer, notify_offer]),
     _t("accept_offer", [S.OFFERED], S.ACCEPTED, [Action.RESPOND_TO_OFFER],
-       gettext_lazy("Accept the offer"), offer_open, [grant_accepted]),
+       gettext_lazy("Accept the offer"), offer_open, [grant_accepted], requires=[SIGNATURE]),
     _t("decline_offer", [S.OFFERED], S.DECLINED, [Action.RESPOND_TO_OFFER],
        gettext_lazy("Decline the offer"),
        effects=[grant_declined, notify_officers_of_decline]),
@@ -174,7 +176,8 @@ def check_required_effects_registered(app_configs=None, **kwargs) -> list[checks
     return [
         checks.Error(_missing_message(transition, missing),
                      hint="Register them from the owning app's AppConfig.ready "
-                          "(subsidy.finance.registration for the grant).",
+                          "(subsidy.finance.registration for the grant, "
+                          "subsidy.agreements.registration for the signature).",
                      obj="applicants.workflow", id="applicants.E101")
         for transition in TRANSITIONS
         if (missing := transition_missing_parts(transition))

@@ -136,6 +136,12 @@ def demo_seed() -> dict:
                              officer=users["officer@demo.aiss.hk"][0],
                              panel=users["panel@demo.aiss.hk"][0],
                              verifier=users["approver@demo.aiss.hk"][0])
+    # An offer waiting for its owner's signature, with conditions precedent.
+    from subsidy.devdata.grants import demo_offer_to_sign_seed
+
+    demo_offer_to_sign_seed(round_=open_round, owner=users["applicant.zh@demo.aiss.hk"][0],
+                            officer=users["officer@demo.aiss.hk"][0],
+                            panel=users["panel@demo.aiss.hk"][0])
     # Data access requests on the administrators' register: one running, one overdue.
     from subsidy.devdata.privacy import demo_data_access_requests_seed
 

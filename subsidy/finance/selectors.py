@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from applicants.models import Membership
+from subsidy.agreements.models import GrantAgreement
 from subsidy.finance.bankfiles.records import BankStatement, BankStatementEntry
 from subsidy.finance.models import (
     BankAccount,
@@ -80,7 +81,10 @@ def grant_with_tranches(*, grant_id: int) -> Grant:
     claims = Claim.objects.exclude(status=Claim.Status.CANCELLED)
     return (Grant.objects.select_related(*_GRANT_RELATED)
             .prefetch_related(Prefetch("tranches", queryset=Tranche.objects.order_by("number")
-                                       .prefetch_related(Prefetch("claims", queryset=claims))))
+                                       .prefetch_related(Prefetch("claims", queryset=claims))),
+                              "conditions_precedent",
+                              Prefetch("agreements", queryset=GrantAgreement.objects
+                                       .defer("document").select_related("signed_by")))
             .get(pk=grant_id))
 
 

@@ -59,6 +59,8 @@ class Action(models.TextChoices):
     CLAIM_TRANCHE = "claim_tranche"
     VIEW_GRANT = "view_grant"
     VERIFY_CLAIM = "verify_claim"
+    SUBMIT_CONDITION_EVIDENCE = "submit_condition_evidence"
+    CHECK_CONDITIONS = "check_conditions"
     MANAGE_BANK_ACCOUNT = "manage_bank_account"
     VIEW_BANK_DETAILS = "view_bank_details"
     VERIFY_BANK_ACCOUNT = "verify_bank_account"

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django.db.models import Sum
 
-from subsidy.scheme.models import FundingRound, Scheme
+from subsidy.scheme.models import FundingRound, Grant, Scheme
 
 
 def scheme_budget_positions():
@@ -30,3 +30,9 @@ def rounds_open(*, at=None):
 def rounds_with_budget_position():
     """Every round with its scheme, newest first. Commitments join here once grants exist."""
     return FundingRound.objects.select_related("scheme").order_by("-opens_at", "code")
+
+
+def grant_id_of(*, application) -> int | None:
+    """The id of the application's grant, or None before an approval."""
+    return Grant.objects.filter(application_id=application.pk).values_list(
+        "pk", flat=True).first()

@@ -13,6 +13,7 @@ from applicants.services.drafts import application_create_draft
 from applicants.services.submission import application_resubmit, application_submit
 from applicants.workflow import application_transition
 from subsidy.platform.roles import Role
+from tests.builders.agreements import sign_from_page
 from tests.builders.applicants import (
     BUDGET,
     MILESTONES,
@@ -381,7 +382,11 @@ def test_the_owner_accepts_the_offer(client_for, owner, offered):
     client = client_for(owner)
     assert url("offer_response", offered.pk) in client.get(
         url("application", offered.pk)).content.decode()
-    client.post(url("offer_response", offered.pk), {"decision": "accept"})
+    response = client.post(url("offer_response", offered.pk), {"decision": "accept"})
+    # Accepting is signing: the old button leads to the signing page.
+    assert response.url == reverse("agreements:sign", args=[offered.grant.pk])
+    assert Application.objects.get().status == "offered"
+    sign_from_page(client, offered)
     assert Application.objects.get().status == "accepted"
 
 

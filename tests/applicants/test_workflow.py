@@ -30,6 +30,7 @@ from subsidy.notifications.models import Notification
 from subsidy.platform.errors import DomainError, PermissionDeniedError
 from subsidy.platform.models import AuditEvent
 from subsidy.scheme.models import Grant
+from tests.builders.agreements import sign_offer
 from tests.builders.applicants import member
 from tests.builders.reviews import panel_declared
 
@@ -76,6 +77,9 @@ def walk(owner, officer, panel_member):
         for name, who in PATH.get(state, []):
             if name in ("approve", "reject", "waitlist"):
                 panel_declared(panel_member, application)
+            if name == "accept_offer":
+                sign_offer(actors[who], application)
+                continue
             application_transition(actor=actors[who], application=application,
                                    transition_name=name, **PAYLOAD.get(name, {}))
         return application

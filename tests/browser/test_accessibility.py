@@ -14,6 +14,7 @@ from applicants.models import Application
 from reviews.models import Assignment
 from subsidy.devdata.demo import demo_seed
 from subsidy.platform.models import User
+from subsidy.scheme.models import Grant
 from tests.browser.axe import serious_findings
 from tests.browser.chromium import page  # noqa: F401 - the shared Chromium fixture
 
@@ -48,6 +49,9 @@ def _pages():
                   (owner, f"/applicant/applications/{draft.pk}/edit/budget/")]
     if assignment is not None:
         pages.append((assignment.reviewer.email, f"/reviews/assignments/{assignment.pk}/"))
+    offer = Grant.objects.filter(status="offered").order_by("pk").first()
+    if offer is not None:
+        pages.append(("applicant.zh@demo.aiss.hk", f"/grants/{offer.pk}/sign/"))
     return pages
 
 

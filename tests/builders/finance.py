@@ -172,3 +172,18 @@ def pay_in_part(grant, amount, officer, finance_officer, finance_approver, *, nu
                           execution_date=timezone.localdate())
     payment.refresh_from_db()
     return mark_paid(payment, bank_reference=f"BNK-{grant.pk}-{number}")
+
+
+def make_offered_grant(*, conditions="", **kwargs):
+    """As ``make_accepted_grant``, but the offer is still open (for 30 days) and carries the
+    panel's ``conditions``."""
+    grant = make_accepted_grant(**kwargs)
+    with status_gate_open():
+        Application.objects.filter(pk=grant.application_id).update(status="offered")
+    Grant.objects.filter(pk=grant.pk).update(
+        status="offered", conditions=conditions,
+        offer_expires_at=timezone.now() + timezone.timedelta(days=30))
+    owner, verifier = grant.owner, grant.account_verifier
+    grant = Grant.objects.select_related("application__organisation").get(pk=grant.pk)
+    grant.owner, grant.account_verifier = owner, verifier
+    return grant

@@ -64,7 +64,9 @@ from tests.builders.reviews import pooled_reviewer, submit_review
 from tests.factories import (
     BankStatementFactory,
     ClaimEvidenceFactory,
+    ConditionPrecedentFactory,
     DataAccessRequestFactory,
+    GrantAgreementFactory,
     MembershipFactory,
     NotificationFactory,
     PanelAgendaItemFactory,
@@ -130,6 +132,12 @@ api:webhook-list                        GET  401 401 401 401 401 401 401 401 401
 api:webhook-ping                        GET  401 401 401 401 401 401 401 401 401 401 401 401 401 401
 api:webhook-redeliver                   GET  401 401 401 401 401 401 401 401 401 401 401 401 401 401
 api:webhook-rotate-secret               GET  401 401 401 401 401 401 401 401 401 401 401 401 401 401
+agreements:condition                    GET  0 0 0 0 0 0 0 0 0 0 0 0 0 0
+agreements:condition_check              POST 0 0 0 0 0 0 0 0 0 0 0 0 0 0
+agreements:condition_evidence           GET  0 0 0 0 0 0 0 0 0 0 0 0 0 0
+agreements:offer_document               GET  0 0 0 0 0 0 0 0 0 0 0 0 0 0
+agreements:sign                         GET  0 0 0 0 0 0 0 0 0 0 0 0 0 0
+agreements:signed_document              GET  0 0 0 0 0 0 0 0 0 0 0 0 0 0
 applicants:application                  GET  302 200 404 404 404 404 404 404 404 404 404 404 404 404
 applicants:application_new              GET  302 200 200 200 200 200 200 200 200 200 200 200 200 200
 applicants:budget_total                 POST 302 409 404 404 404 404 404 404 404 404 404 404 404 404
@@ -334,6 +342,13 @@ def _world() -> World:
     grant_activate(actor=officer, grant=grant)
     payment, batch = batched_payment(grant, officer, finance_officer, finance_approver)
     claim = payment.claim
+    # Its signed agreement, and a condition whose evidence waits for the officer.
+    GrantAgreementFactory(grant=grant, signed_by=owner)
+    condition = ConditionPrecedentFactory(
+        grant=grant, status="submitted", evidence_text="Signed.",
+        evidence_name="agreement.pdf", evidence_type="application/pdf",
+        evidence_file=default_storage.save("conditions/evidence.pdf",
+                                           ContentFile(pdf_bytes())))
     partner = PartnerOrganisationFactory()
     partner_user = UserFactory(roles=[Role.PARTNER])
     PartnerMember.objects.create(partner=partner, user=partner_user)
@@ -373,6 +388,7 @@ def _world() -> World:
         "assignment_pk": reviewer.pk, "request_pk": correction.pk, "grant_id": grant.pk,
         "number": 2, "claim_id": claim.pk, "evidence_id": evidence.pk, "recovery_id": recovery.pk,
         "statement_id": statement.pk, "_access_request": access_request.pk,
+        "version": 1, "condition_id": condition.pk,
         "payment_id": payment.pk, "batch_id": batch.pk, "endpoint_id": endpoint.pk,
         "delivery_id": delivery.pk, "event": "application_submitted", "language": "en",
         "reference": application.reference, "br_number": "12345678", "key": "x", "uidb36": "x",

@@ -2,6 +2,7 @@
 valid row; where a test needs a record made the way users make it (a submitted
 application, a paid tranche), it uses ``tests.builders``, which goes through the services."""
 
+from .agreements import ConditionPrecedentFactory, GrantAgreementFactory
 from .api import ApiKeyFactory, IdempotencyKeyFactory
 from .applicants import (
     ApplicationFactory,
@@ -66,7 +67,8 @@ __all__ = [
     "ApplicationVersionFactory", "AssignmentFactory",
     "AuditEventFactory", "BankAccountFactory", "BankStatementEntryFactory",
     "BankStatementFactory", "BudgetLineFactory", "ClaimEvidenceFactory",
-    "ClaimFactory", "ClaimSpendFactory", "ConflictDeclarationFactory",
+    "ClaimFactory", "ClaimSpendFactory", "ConditionPrecedentFactory",
+    "ConflictDeclarationFactory", "GrantAgreementFactory",
     "DataAccessRequestFactory",
     "CriterionScoreFactory", "DisbursementFactory", "DocumentFactory", "FundingRoundFactory",
     "GrantFactory", "IdempotencyKeyFactory", "InformationRequestFactory",

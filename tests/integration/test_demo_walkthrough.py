@@ -27,6 +27,7 @@ from subsidy.notifications.models import Notification
 from subsidy.platform.models import User
 from subsidy.scheme.models import FundingRound, Grant
 from tests.builders.accounts import confirm_identity
+from tests.builders.agreements import sign_from_page
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -148,10 +149,18 @@ def test_the_demo_fills_every_inbox_and_the_email_log_in_each_recipients_languag
     post(client, "staff:panel_declare", chinese.pk, data={"has_conflict": "no"})
     post(client, "staff:decision", chinese.pk, data={
         "decision": "approve", "amount": "600000.00", "conditions": "Quarterly reports."})
+    # The applicant signs the agreement, which makes the panel's condition a condition
+    # precedent: they send the evidence and the officer finds it met.
     sign_in(client, APPLICANT_ZH)
-    post(client, "applicants:offer_response", chinese.pk, data={"decision": "accept"})
+    assert sign_from_page(client, chinese, password=DEMO_PASSWORD, name="陳大文",
+                          title="董事").status_code == 302
     grant = Grant.objects.get(application=chinese)
+    assert grant.status == "accepted"
+    condition = grant.conditions_precedent.get()
+    post(client, "agreements:condition", condition.pk,
+         data={"evidence_text": "首份季度報告已提交。"})
     sign_in(client, OFFICER)
+    post(client, "agreements:condition_check", condition.pk, data={"decision": "met"})
     post(client, "finance:grant_activate", grant.pk)
 
     # The applicant claims the first tranche; finance verifies, approves and pays it.

@@ -25,6 +25,7 @@ from subsidy.scheme.ledger import round_committed
 from subsidy.scheme.models import FundingRound, Grant
 from subsidy.scheme.services.offers import grant_terms_problems
 from subsidy.scheme.services.rounds import round_update
+from tests.builders.agreements import sign_offer
 from tests.factories import UserFactory
 
 from .decision_helpers import (
@@ -232,8 +233,7 @@ def test_a_waitlisted_application_is_approved_once_a_declined_offer_frees_the_mo
 
 def test_accepting_within_the_expiry_accepts_the_grant(panel, round_):
     offered = make_offer(round_, panel=panel)
-    application_transition(actor=offered.owner, application=offered,
-                           transition_name="accept_offer")
+    sign_offer(offered.owner, offered)
     grant = Grant.objects.get()
     assert (offered.status, grant.status) == ("accepted", "accepted")
     assert grant.responded_at is not None
@@ -244,8 +244,7 @@ def test_an_expired_offer_cannot_be_accepted(panel, round_):
     offered = make_offer(round_, panel=panel)
     Grant.objects.update(offer_expires_at=timezone.now() - timedelta(minutes=1))
     with pytest.raises(ProblemsError, match="can no longer be accepted"):
-        application_transition(actor=offered.owner, application=offered,
-                               transition_name="accept_offer")
+        sign_offer(offered.owner, offered)
     assert _status(offered) == "offered"
 
 

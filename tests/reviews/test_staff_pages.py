@@ -9,10 +9,11 @@ from applicants.services.drafts import application_update_section
 from applicants.services.submission import application_resubmit
 from applicants.workflow import application_transition
 from reviews.services.assignments import assignment_create
-from subsidy.devdata.demo import demo_seed
+from subsidy.devdata.demo import DEMO_PASSWORD, demo_seed
 from subsidy.platform.models import User
 from subsidy.platform.roles import Role
 from subsidy.scheme.models import Grant
+from tests.builders.agreements import sign_from_page
 from tests.builders.applicants import PROJECT
 from tests.builders.reviews import pooled_reviewer, submit_review
 from tests.factories import OrganisationFactory, UserFactory
@@ -377,8 +378,7 @@ def test_the_applicant_accepts_the_offer_made_from_the_decision_page(login, pane
     client = login(application.owner)
     page = client.get(reverse("applicants:application", args=[application.pk])).content.decode()
     assert "Offer made" in page
-    client.post(reverse("applicants:offer_response", args=[application.pk]),
-                {"decision": "accept"})
+    sign_from_page(client, application)
     assert Grant.objects.get().status == "accepted"
 
 
@@ -401,8 +401,7 @@ def test_the_demo_panel_takes_the_reviewed_application_to_an_accepted_offer(logi
     panel.post(url("staff:decision", application.pk),
                {"decision": "approve", "amount": "2000000.00", "confirm": "1"})
     owner = application.organisation.memberships.get(role="owner").user
-    login(owner).post(reverse("applicants:offer_response", args=[application.pk]),
-                      {"decision": "accept"})
+    sign_from_page(login(owner), application, password=DEMO_PASSWORD)
     assert _status(application) == "accepted"
 
 

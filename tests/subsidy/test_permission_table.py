@@ -70,6 +70,8 @@ TABLE = {
     A.CLAIM_TRANCHE:             (APPLICATION,  " O   O   O   O   O   O   O   O   . "),
     A.VIEW_GRANT:                (APPLICATION,  " O   O   O   Y   O   Y   Y   Y   . "),
     A.VERIFY_CLAIM:              (None,         " .   .   .   Y   .   .   .   .   . "),
+    A.SUBMIT_CONDITION_EVIDENCE: (APPLICATION,  " O   O   O   O   O   O   O   O   . "),
+    A.CHECK_CONDITIONS:          (None,         " .   .   .   Y   .   .   .   .   . "),
     A.MANAGE_BANK_ACCOUNT:       (ORGANISATION, " O   O   O   O   O   O   O   O   . "),
     A.VIEW_BANK_DETAILS:         (None,         " .   .   .   .   .   Y   Y   .   . "),
     A.VERIFY_BANK_ACCOUNT:       (None,         " .   .   .   .   .   Y   Y   .   . "),

@@ -3,7 +3,8 @@ verifies it or returns it with comments; the applicant revises and sends it agai
 
 A tranche is due when its grant is active, it is scheduled (not paid or cancelled), it has
 no live claim, and every earlier tranche of the grant is paid: tranches are claimed in
-order, one at a time.
+order, one at a time. The first waits until every condition precedent of the grant is met
+(``subsidy.agreements``).
 """
 
 from dataclasses import dataclass, field
@@ -18,8 +19,13 @@ from django.utils.translation import gettext as _
 from applicants.errors import ProblemsError
 from applicants.models import BudgetLine
 from applicants.services.document_scan import upload_virus_check
-from applicants.services.documents import _clean_name, max_file_bytes
+from applicants.services.documents import _clean_name, evidence_problem
 from applicants.services.filetypes import ALLOWED_TYPES, detect_type
+from subsidy.agreements.services.conditions import (
+    conditions_unmet,
+    first_payment_problem,
+    unmet_among,
+)
 from subsidy.finance.models import Claim, ClaimEvidence, ClaimSpend, Tranche
 from subsidy.finance.services.common import (
     notify_company,
@@ -35,6 +41,9 @@ from subsidy.platform.roles import Role
 from subsidy.platform.virus_scan import virus_scanner
 from subsidy.scheme.models import Grant
 
+# Tranches are numbered from 1; the first is the grant's first payment.
+FIRST_TRANCHE = 1
+
 
 @dataclass
 class ClaimInput:
@@ -45,8 +54,8 @@ class ClaimInput:
     evidence: list = field(default_factory=list)
 
 
-def _due_problem(grant: Grant, tranche: Tranche, *, claimed: bool,
-                 unpaid_before: bool) -> str | None:
+def _due_problem(grant: Grant, tranche: Tranche, *, claimed: bool, unpaid_before: bool,
+                 conditions_unmet: int) -> str | None:
     """The rule of when a tranche may be claimed, on facts its callers read as they can."""
     if grant.status != Grant.Status.ACTIVE:
         return _("Tranches can be claimed only while the grant is active.")
@@ -58,6 +67,8 @@ def _due_problem(grant: Grant, tranche: Tranche, *, claimed: bool,
     if unpaid_before:
         return _("Tranche %(n)s is not due yet: the tranches before it must be paid "
                  "first.") % {"n": tranche.number}
+    if tranche.number == FIRST_TRANCHE:
+        return first_payment_problem(unmet=conditions_unmet)
     return None
 
 
@@ -67,20 +78,23 @@ def tranche_due_problem(tranche: Tranche) -> str | None:
         tranche.grant, tranche,
         claimed=tranche.claims.exclude(status=Claim.Status.CANCELLED).exists(),
         unpaid_before=tranche.grant.tranches.filter(number__lt=tranche.number)
-        .exclude(status=Tranche.Status.PAID).exists())
+        .exclude(status=Tranche.Status.PAID).exists(),
+        conditions_unmet=(conditions_unmet(grant_id=tranche.grant_id)
+                          if tranche.number == FIRST_TRANCHE else 0))
 
 
 def tranche_due_problems(grant: Grant) -> dict[int, str | None]:
     """``tranche_due_problem`` for every tranche of ``grant``, by tranche number, worked out
-    from the tranches and claims prefetched by ``grant_with_tranches`` (two queries at most,
-    whatever the number of tranches)."""
+    from the tranches, claims and conditions precedent prefetched by ``grant_with_tranches``
+    (three queries at most, whatever the number of tranches)."""
+    unmet = unmet_among(grant.conditions_precedent.all())
     problems: dict[int, str | None] = {}
     unpaid_seen = False
     for tranche in sorted(grant.tranches.all(), key=lambda t: t.number):
         problems[tranche.number] = _due_problem(
             grant, tranche,
             claimed=any(c.status != Claim.Status.CANCELLED for c in tranche.claims.all()),
-            unpaid_before=unpaid_seen)
+            unpaid_before=unpaid_seen, conditions_unmet=unmet)
         unpaid_seen = unpaid_seen or tranche.status != Tranche.Status.PAID
     return problems
 
@@ -109,15 +123,8 @@ def _input_problems(tranche: Tranche, data: ClaimInput) -> list[tuple[str | None
                                         "lines.")))
         elif value is None or value < 0:
             problems.append((f"spend-{line_id}", _("Actual spend cannot be negative.")))
-    for upload in data.evidence:
-        if not upload.size or upload.size > max_file_bytes():
-            problems.append(("evidence", _("Evidence file “%(name)s” is empty or too large.")
-                             % {"name": _clean_name(upload.name)}))
-        elif detect_type(upload) is None:
-            problems.append(("evidence", _(
-                "Evidence file “%(name)s” is not a PDF, Word (DOCX), Excel (XLSX), PowerPoint "
-                "(PPTX), PNG or JPEG document without macros.")
-                % {"name": _clean_name(upload.name)}))
+    problems += [("evidence", problem) for problem in map(evidence_problem, data.evidence)
+                 if problem]
     return problems
 
 

@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from subsidy.agreements.services.conditions import conditions_unmet, first_payment_problem
 from subsidy.finance.bankfiles.pain001 import Debtor, Transfer, pain001_build
 from subsidy.finance.models import (
     BankAccount,
@@ -36,6 +37,7 @@ from subsidy.finance.models import (
 )
 from subsidy.finance.periods.services import period_adjust_for_return, period_require_open
 from subsidy.finance.services.bank import bank_account_usable_problem
+from subsidy.finance.services.claims import FIRST_TRANCHE
 from subsidy.finance.services.common import notify_company, notify_staff_of_claim
 from subsidy.finance.services.locks import grant_lock, grant_require_active, grants_lock
 from subsidy.platform.audit import audit_record
@@ -75,6 +77,10 @@ def payment_prepare(*, actor, claim: Claim) -> Disbursement:
         raise DomainError(_("This claim's payment has been prepared already."),
                           code="already_prepared")
     tranche = locked.tranche
+    if tranche.number == FIRST_TRANCHE:
+        problem = first_payment_problem(unmet=conditions_unmet(grant_id=grant.pk))
+        if problem:
+            raise DomainError(problem, code="conditions_unmet")
     organisation = tranche.grant.application.organisation
     account = (BankAccount.objects.select_for_update()
                .filter(organisation=organisation).first())

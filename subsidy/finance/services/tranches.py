@@ -1,22 +1,21 @@
 """A grant's tranche schedule, its activation and its termination.
 
-The schedule follows the application's milestones: each milestone's share of funding
+The schedule follows the application's milestones (``subsidy.agreements.schedule``, as the
+offer letter states it): each milestone's share of funding
 becomes a tranche amount, rounded to the cent, with the last tranche taking the remainder
 so that the tranches sum exactly to the approved amount. The officer may adjust the
 schedule while the grant is accepted; once active, it is fixed.
 """
 
-from dataclasses import dataclass
-from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applicants.errors import ProblemsError
-from applicants.models import Milestone
 from applicants.workflow import application_transition
+from subsidy.agreements.schedule import TrancheRow, schedule_from_milestones
 from subsidy.finance.models import Claim, Disbursement, Tranche
 from subsidy.finance.services.locks import grant_lock, grant_require_active
 from subsidy.platform.audit import audit_record
@@ -27,36 +26,6 @@ from subsidy.scheme.ledger import grant_paid
 from subsidy.scheme.models import Grant
 
 CENT = Decimal("0.01")
-
-
-@dataclass(frozen=True)
-class TrancheRow:
-    description: str
-    due_date: date
-    amount: Decimal
-    milestone_id: int | None = None
-
-
-def schedule_from_milestones(*, grant: Grant) -> list[TrancheRow]:
-    """The tranches the milestones imply: share percent × approved amount, the last one
-    taking what rounding left over."""
-    milestones = list(Milestone.objects.filter(application_id=grant.application_id)
-                      .order_by("position", "due_date", "id"))
-    if not milestones:
-        return [TrancheRow(description=_("Whole grant"), due_date=timezone.localdate(),
-                           amount=grant.approved_amount)]
-    rows, allotted = [], Decimal("0.00")
-    for index, milestone in enumerate(milestones):
-        if index == len(milestones) - 1:
-            amount = grant.approved_amount - allotted
-        else:
-            amount = (grant.approved_amount * milestone.share_percent / 100).quantize(
-                CENT, rounding=ROUND_HALF_UP)
-            allotted += amount
-        rows.append(TrancheRow(description=milestone.deliverable[:300],
-                               due_date=milestone.due_date, amount=amount,
-                               milestone_id=milestone.pk))
-    return rows
 
 
 def _schedule_problems(grant: Grant, rows: list[TrancheRow]) -> list[tuple[str | None, str]]:

@@ -10,6 +10,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from subsidy.agreements.services.conditions import (
+    OPEN_GRANT_STATUSES,
+    first_payment_problem,
+    unmet_among,
+)
 from subsidy.finance import selectors
 from subsidy.finance.models import BankAccount, Recovery
 from subsidy.finance.services import claims, recoveries
@@ -58,9 +63,12 @@ def grant_detail(request, grant_id):
         tranche.rest = schedule.tranche_remainder(tranche)
         tranche.can_carry = (can_carry and tranche.rest > 0
                              and any(n > tranche.number for n in later_scheduled))
+    unmet = unmet_among(grant.conditions_precedent.all())
     return render(request, "subsidy/finance/grant_detail.html", {
         "grant": grant, "tranches": tranches, "bank_account": account,
         "can_claim": can_claim,
+        "first_payment_wait": (first_payment_problem(unmet=unmet)
+                               if grant.status in OPEN_GRANT_STATUSES else None),
         "can_administer": can(request.user, Action.ADMINISTER_GRANTS),
         "can_edit_bank": can(request.user, Action.MANAGE_BANK_ACCOUNT, organisation),
         "show_full_account": can(request.user, Action.VIEW_BANK_DETAILS),
