@@ -148,7 +148,8 @@ def test_the_demo_fills_every_inbox_and_the_email_log_in_each_recipients_languag
     sign_in(client, PANEL)
     post(client, "staff:panel_declare", chinese.pk, data={"has_conflict": "no"})
     post(client, "staff:decision", chinese.pk, data={
-        "decision": "approve", "amount": "600000.00", "conditions": "Quarterly reports."})
+        "decision": "approve", "amount": "600000.00", "conditions": "Quarterly reports.",
+        "confirm": "1"})
     # The applicant signs the agreement, which makes the panel's condition a condition
     # precedent: they send the evidence and the officer finds it met.
     sign_in(client, APPLICANT_ZH)
