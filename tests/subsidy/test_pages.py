@@ -120,7 +120,7 @@ def test_navigation_shows_only_the_users_own_role_pages(client, demo):
 # The officer's adds two for each of the eight queues of work waiting.
 @pytest.mark.parametrize(("email", "expected"), [
     ("applicant@demo.aiss.hk", 8), ("reviewer1@demo.aiss.hk", 6), ("officer@demo.aiss.hk", 23),
-    ("panel@demo.aiss.hk", 5), ("finance@demo.aiss.hk", 6), ("approver@demo.aiss.hk", 6),
+    ("panel@demo.aiss.hk", 6), ("finance@demo.aiss.hk", 6), ("approver@demo.aiss.hk", 6),
     ("admin@demo.aiss.hk", 7)])
 def test_dashboards_need_a_fixed_number_of_queries(client, demo, email, expected,
                                                     django_assert_num_queries):
@@ -324,3 +324,22 @@ def test_forms_carry_a_csrf_token(client):
     page = client.get(reverse("account_login")).content.decode()
 
     assert 'name="csrfmiddlewaretoken"' in page
+
+
+def test_the_panel_dashboard_leads_to_each_rounds_ranking_and_meetings(client):
+    """A panel member starts from their dashboard: each recent round links to its ranking and
+    its panel meetings, the pages the panel works on."""
+    demo_seed()
+    panel = User.objects.get(email="panel@demo.aiss.hk")
+    client.force_login(panel)
+    page = client.get(reverse("core:dashboard_panel")).content.decode()
+    from subsidy.scheme.models import FundingRound
+
+    codes = list(FundingRound.objects.values_list("code", flat=True))
+    assert codes
+    for code in codes:
+        assert reverse("reviews:ranking", args=[code]) in page
+        assert reverse("reviews:meetings", args=[code]) in page
+    client.cookies["django_language"] = "zh-hant"
+    assert "排名及評審委員會會議" in client.get(
+        reverse("core:dashboard_panel"), HTTP_ACCEPT_LANGUAGE="zh-hant").content.decode()

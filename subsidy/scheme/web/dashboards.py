@@ -69,11 +69,17 @@ def dashboard_officer(request):
     })
 
 
+# The newest rounds, each with its ranking and its panel meetings.
+PANEL_ROUNDS_SHOWN = 8
+
+
 @login_required
 def dashboard_panel(request):
     _require_role(request, Role.PANEL_MEMBER)
-    return render(request, "subsidy/dashboard_panel.html",
-                  {"inbox": notification_selectors.inbox_for(user=request.user)})
+    return render(request, "subsidy/dashboard_panel.html", {
+        "rounds": selectors.rounds_with_budget_position()[:PANEL_ROUNDS_SHOWN],
+        "inbox": notification_selectors.inbox_for(user=request.user),
+    })
 
 
 @login_required
