@@ -199,3 +199,19 @@ def test_the_company_does_not_see_the_periods(client, paid_and_accrued, last_mon
     assert client.get(reverse("finance:periods")).status_code == 403
     assert client.get(reverse("finance:period", args=[last_month.year,
                                                       last_month.month])).status_code == 403
+
+
+def test_a_periods_state_reads_as_accounting_in_chinese(
+        client, paid_and_accrued, last_month, finance_officer, finance_approver):
+    """"Open" and "Closed" of a month are accounting words (未結賬 / 已結賬), not a round's
+    "open for applications" (開放中) or "closed" (已截止)."""
+    AccountingPeriod.objects.get_or_create(month=last_month)
+    client.force_login(finance_officer)
+    client.post(reverse("set_language"), {"language": "zh-hant", "next": "/"})
+    text = client.get(reverse("finance:periods")).content.decode()
+    assert "未結賬" in text and "開放中" not in text
+    _close(client, last_month, finance_officer, finance_approver)
+    client.force_login(finance_officer)
+    client.post(reverse("set_language"), {"language": "zh-hant", "next": "/"})
+    text = client.get(reverse("finance:periods")).content.decode()
+    assert "已結賬" in text
