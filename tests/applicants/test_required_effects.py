@@ -36,9 +36,11 @@ def test_the_system_check_is_quiet_once_finance_has_registered():
 
 def test_the_system_check_names_every_step_missing_the_grants_effects(without_grant_effects):
     messages = [e.msg for e in _errors()]
-    assert len(messages) == 3
+    # The grant's three steps, and accepting the offer, which needs the agreement's signature.
+    assert len(messages) == 4
     for name in ("activate", "complete", "terminate"):
         assert any(f"'{name}' requires effects for grant" in m for m in messages)
+    assert any("'accept_offer' requires effects for signature" in m for m in messages)
 
 
 def test_an_effect_registered_without_naming_the_part_does_not_satisfy_it(
