@@ -56,6 +56,17 @@ def upload_virus_check(*, actor, subject, uploaded_file, field: str,
     return verdict
 
 
+def evidence_screen(*, actor, subject, uploads, field: str, kind: str, unchecked) -> None:
+    """Evidence (a claim's, a condition's) has no waiting state: a file with a virus is
+    refused and audited, and so is one the scanner could not check just now, with
+    ``unchecked(upload)`` as its message. Call it outside the upload's transaction."""
+    for upload in uploads:
+        verdict = upload_virus_check(actor=actor, subject=subject, uploaded_file=upload,
+                                     field=field, kind=kind)
+        if verdict is not None and not verdict.clean:
+            raise ProblemsError([(field, unchecked(upload))], code="not_scanned")
+
+
 def upload_screen(*, actor, application: Application, document_type: str,
                   uploaded_file) -> str:
     """The scan status an application document is stored with; a virus refuses it."""

@@ -10,12 +10,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from applicants.errors import ProblemsError
+from applicants.services.document_scan import evidence_screen
 from applicants.services.documents import _clean_name, evidence_problem
 from applicants.services.filetypes import ALLOWED_TYPES, detect_type
 from subsidy.agreements.models import ConditionPrecedent
 from subsidy.platform.audit import audit_record
 from subsidy.platform.errors import DomainError
 from subsidy.platform.permissions import Action, require
+from subsidy.platform.virus_scan import virus_scanner
 from subsidy.scheme.models import Grant
 
 C = ConditionPrecedent.Status
@@ -60,7 +62,16 @@ def _locked(condition: ConditionPrecedent) -> ConditionPrecedent:
 def condition_evidence_submit(*, actor, condition: ConditionPrecedent, text: str,
                               upload=None) -> ConditionPrecedent:
     """The company's owner or editor sends evidence that a condition is met: a statement
-    and, if they have one, a document (checked as an application's documents are)."""
+    and, if they have one, a document (checked as an application's documents are, and for
+    viruses before the transaction, as a claim's evidence is)."""
+    if upload is not None and virus_scanner() is not None:
+        application = ConditionPrecedent.objects.select_related("grant__application").get(
+            pk=condition.pk).grant.application
+        evidence_screen(
+            actor=actor, subject=application, uploads=[upload], field="evidence_file",
+            kind="condition_evidence", unchecked=lambda upload: _(
+                "“%(name)s” could not be checked for viruses just now. Send the evidence "
+                "again in a few minutes.") % {"name": _clean_name(upload.name)})
     stored: list[str] = []
     try:
         with transaction.atomic():

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from applicants.errors import ProblemsError
 from applicants.models import BudgetLine
-from applicants.services.document_scan import upload_virus_check
+from applicants.services.document_scan import evidence_screen
 from applicants.services.documents import _clean_name, evidence_problem
 from applicants.services.filetypes import ALLOWED_TYPES, detect_type
 from subsidy.agreements.services.conditions import (
@@ -136,14 +136,11 @@ def _evidence_screen(*, actor, tranche: Tranche, data: ClaimInput) -> None:
         return
     application = Tranche.objects.select_related("grant__application").get(
         pk=tranche.pk).grant.application
-    for upload in data.evidence:
-        verdict = upload_virus_check(actor=actor, subject=application, uploaded_file=upload,
-                                     field="evidence", kind="claim_evidence")
-        if verdict is not None and not verdict.clean:
-            raise ProblemsError([("evidence", _(
-                "Evidence file “%(name)s” could not be checked for viruses just now. Send "
-                "the claim again in a few minutes.") % {"name": _clean_name(upload.name)})],
-                code="not_scanned")
+    evidence_screen(
+        actor=actor, subject=application, uploads=data.evidence, field="evidence",
+        kind="claim_evidence", unchecked=lambda upload: _(
+            "Evidence file “%(name)s” could not be checked for viruses just now. Send "
+            "the claim again in a few minutes.") % {"name": _clean_name(upload.name)})
 
 
 def _store(claim: Claim, actor, data: ClaimInput, stored: list[str]) -> None:

@@ -150,3 +150,25 @@ def test_the_condition_pages_are_in_chinese(client, signed_grant):
     assert "提交證明" in page and "提交經審計的財務報表。" in page
     page = client.get(reverse("finance:grant", args=[signed_grant.pk])).content.decode()
     assert "協議及先決條件" in page and "須提交證明" in page
+
+
+def test_condition_evidence_is_checked_for_viruses_like_a_claims(client, signed_grant, clamd,
+                                                                 settings):
+    """A file with a virus is refused with its reason and audited; one the scanner could not
+    check is refused for now; a clean one is kept."""
+    from tests.builders.clamd import EICAR, closed_port_url
+
+    condition = _condition(signed_grant, 1)
+    client.force_login(signed_grant.owner)
+    body = _send_evidence(client, condition,
+                          evidence_file=upload("agreement.pdf", EICAR)).content.decode()
+    assert "A virus was found in this file (Eicar-Test-Signature)" in body
+    assert _condition(signed_grant, 1).status == "open"
+    assert AuditEvent.objects.get(action="security.upload_infected").after["type"] == (
+        "condition_evidence")
+
+    settings.CLAMD_URL = closed_port_url()
+    body = _send_evidence(client, condition,
+                          evidence_file=upload("agreement.pdf", pdf_bytes())).content.decode()
+    assert "could not be checked for viruses just now" in body
+    assert _condition(signed_grant, 1).status == "open"
