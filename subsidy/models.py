@@ -26,5 +26,12 @@ from subsidy.platform.models import (  # noqa: F401
     UserRole,
 )
 from subsidy.privacy.models import DataAccessRequest  # noqa: F401
+from subsidy.progress.models import (  # noqa: F401
+    IndicatorValue,
+    OutcomeIndicator,
+    ProgressReport,
+    ReportEvidence,
+    ReportingRequirement,
+)
 from subsidy.scheme.models import FundingRound, Grant, Scheme  # noqa: F401
 from subsidy.webhooks.models import WebhookDelivery, WebhookEndpoint  # noqa: F401

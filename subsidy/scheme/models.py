@@ -143,6 +143,10 @@ class FundingRound(models.Model):
         help_text=_("Criteria with weights that sum to 100."),
     )
     score_scale_max = models.PositiveSmallIntegerField(_("top of the score scale"), default=5)
+    final_report_due_days = models.PositiveSmallIntegerField(
+        _("final report due (days after the project ends)"), default=60,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -176,6 +180,9 @@ class FundingRound(models.Model):
             ),
             models.CheckConstraint(condition=Q(status__in=["planned", "open", "closed"]),
                                    name="round_status_known"),
+            models.CheckConstraint(
+                condition=Q(final_report_due_days__gte=1) & Q(final_report_due_days__lte=365),
+                name="round_final_report_days_1_to_365"),
         ]
 
     def __str__(self):

@@ -45,6 +45,13 @@ from .platform import (
     UserRoleFactory,
 )
 from .privacy import DataAccessRequestFactory
+from .progress import (
+    IndicatorValueFactory,
+    OutcomeIndicatorFactory,
+    ProgressReportFactory,
+    ReportEvidenceFactory,
+    ReportingRequirementFactory,
+)
 from .reviews import (
     AssignmentFactory,
     ConflictDeclarationFactory,
@@ -83,4 +90,6 @@ __all__ = [
     "RoundAssessmentSettingsFactory", "SchemeFactory", "StatusChangeFactory",
     "TeamMemberFactory", "TrancheFactory", "UserFactory", "UserRoleFactory",
     "WebhookDeliveryFactory", "WebhookEndpointFactory",
+    "IndicatorValueFactory", "OutcomeIndicatorFactory", "ProgressReportFactory",
+    "ReportEvidenceFactory", "ReportingRequirementFactory",
 ]
