@@ -34,4 +34,10 @@ from subsidy.progress.models import (  # noqa: F401
     ReportingRequirement,
 )
 from subsidy.scheme.models import FundingRound, Grant, Scheme  # noqa: F401
+from subsidy.variations.models import (  # noqa: F401
+    RoundVariationRules,
+    Variation,
+    VariationBudgetMove,
+    VariationMilestoneChange,
+)
 from subsidy.webhooks.models import WebhookDelivery, WebhookEndpoint  # noqa: F401

@@ -21,6 +21,9 @@ class WebhookEventType(models.TextChoices):
     APPLICATION_WITHDRAWN = "application.withdrawn", _("Application withdrawn")
     ORGANISATION_LINKED = "organisation.linked", _("Organisation linked")
     ORGANISATION_UNLINKED = "organisation.unlinked", _("Organisation unlinked")
+    VARIATION_REQUESTED = "variation.requested", _("Variation requested")
+    VARIATION_APPROVED = "variation.approved", _("Variation approved")
+    VARIATION_REJECTED = "variation.rejected", _("Variation rejected")
 
 
 class WebhookEndpoint(models.Model):

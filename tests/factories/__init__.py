@@ -67,6 +67,12 @@ from .reviews import (
     RoundAssessmentSettingsFactory,
 )
 from .scheme import FundingRoundFactory, GrantFactory, SchemeFactory
+from .variations import (
+    RoundVariationRulesFactory,
+    VariationBudgetMoveFactory,
+    VariationFactory,
+    VariationMilestoneChangeFactory,
+)
 from .webhooks import WebhookDeliveryFactory, WebhookEndpointFactory
 
 __all__ = [
@@ -89,6 +95,8 @@ __all__ = [
     "ReviewFactory", "ReviewerPoolMemberFactory",
     "RoundAssessmentSettingsFactory", "SchemeFactory", "StatusChangeFactory",
     "TeamMemberFactory", "TrancheFactory", "UserFactory", "UserRoleFactory",
+    "RoundVariationRulesFactory", "VariationBudgetMoveFactory", "VariationFactory",
+    "VariationMilestoneChangeFactory",
     "WebhookDeliveryFactory", "WebhookEndpointFactory",
     "IndicatorValueFactory", "OutcomeIndicatorFactory", "ProgressReportFactory",
     "ReportEvidenceFactory", "ReportingRequirementFactory",
