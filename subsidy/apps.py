@@ -37,11 +37,14 @@ class SubsidyConfig(AppConfig):
         # Finance owns the grant's side of the lifecycle and the payments the ledger
         # counts: it registers them with the layers below (applicants.workflow, the ledger).
         from subsidy.agreements.registration import register as agreements_register
+        from subsidy.compute.registration import register as compute_register
         from subsidy.finance.registration import register as finance_register
 
         finance_register()
         # Accepting an offer is signing its agreement: the signature is the agreements'.
         agreements_register()
+        # Compute allocations count in each round's committed figure.
+        compute_register()
         # subsidy.platform.permissions answers "may this user do X"; each owner gives it
         # the rules for its actions (applicants and reviews do so from their own ready()).
         from subsidy.platform.permissions import register

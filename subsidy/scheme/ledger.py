@@ -2,10 +2,14 @@
 
 committed(round) = approved amounts of its open grants (``Grant.COMMITTING_STATUSES``:
 offered, accepted, active), plus the net paid of its closed grants (completed or
-terminated: the unclaimed rest was released when they closed) — DOMAIN.md, "Money".
+terminated: the unclaimed rest was released when they closed) — DOMAIN.md, "Money" —
+plus the compute allocations at the AI Supercomputing Centre less what they released
+(docs/compute.md).
 paid(grant) is the sum of its paid payments; recovered(grant) the sum of the receipts of
 its recovery orders; net paid = paid − recovered.
 
+Compute allocations belong to subsidy.compute, a higher layer too: it registers them
+(``compute_commitments_register``) as finance registers its payments.
 Payments and recoveries belong to finance, a higher layer: finance tells the ledger where
 its paid payments and received recoveries are (``paid_payments_register``,
 ``recovery_receipts_register``, from ``AppConfig.ready``), and the ledger reads them
@@ -61,6 +65,31 @@ def paid_payments() -> QuerySet:
         raise ImproperlyConfigured("No source of paid payments is registered with the ledger "
                                    "(subsidy.finance registers it when the app is ready).")
     return _paid_payments_source()
+
+
+_compute_commitments_source: Callable[[], QuerySet] | None = None
+
+
+def compute_commitments_register(source: Callable[[], QuerySet]) -> None:
+    """``source()`` returns the compute allocations: rows with a ``grant`` and a
+    ``committed_amount`` (the allocation less what it released)."""
+    global _compute_commitments_source
+    _compute_commitments_source = source
+
+
+def compute_commitments() -> QuerySet:
+    if _compute_commitments_source is None:
+        raise ImproperlyConfigured("No source of compute allocations is registered with the "
+                                   "ledger (subsidy.compute registers it when the app is "
+                                   "ready).")
+    return _compute_commitments_source()
+
+
+def _compute_committed(round_ref) -> Subquery:
+    total = (compute_commitments().filter(grant__round_id=round_ref).order_by()
+             .values("grant__round_id").annotate(total=Sum("committed_amount"))
+             .values("total"))
+    return Coalesce(Subquery(total, output_field=_MONEY), ZERO)
 
 
 def grant_paid(*, grant_id: int) -> Decimal:
@@ -122,6 +151,8 @@ def rounds_with_commitments(queryset=None):
     for a scheme of 10,000 grants)."""
     queryset = queryset if queryset is not None else FundingRound.objects.all()
     return (queryset.annotate(committed_whole=_approved_committing(OuterRef("pk")),
-                              net_paid_on_closed=_net_paid_on_closed(OuterRef("pk")))
-            .annotate(committed=F("committed_whole") + F("net_paid_on_closed"))
+                              net_paid_on_closed=_net_paid_on_closed(OuterRef("pk")),
+                              compute_committed=_compute_committed(OuterRef("pk")))
+            .annotate(committed=F("committed_whole") + F("net_paid_on_closed")
+                      + F("compute_committed"))
             .annotate(remaining=F("envelope") - F("committed")))

@@ -20,6 +20,7 @@ from .applicants import (
     StatusChangeFactory,
     TeamMemberFactory,
 )
+from .compute import ComputeAllocationFactory, ComputeChargeFactory, UsageStatementFactory
 from .finance import (
     AccountingPeriodFactory,
     BankAccountFactory,
@@ -76,6 +77,9 @@ from .variations import (
 from .webhooks import WebhookDeliveryFactory, WebhookEndpointFactory
 
 __all__ = [
+    "ComputeAllocationFactory",
+    "ComputeChargeFactory",
+    "UsageStatementFactory",
     "AccountingPeriodFactory", "ApiKeyFactory", "ApplicationFactory",
     "ApplicationVersionFactory", "AssignmentFactory",
     "AuditEventFactory", "BankAccountFactory", "BankStatementEntryFactory",

@@ -1,5 +1,5 @@
 """The grant statuses that commit money are defined once, on the Grant model; the envelope
-trigger of PostgreSQL (its function as migration 0011 last wrote it) must count the same
+trigger of PostgreSQL (its function as migration 0020 last wrote it) must count the same
 ones."""
 
 import re
@@ -10,7 +10,7 @@ from django.db import connection
 
 from subsidy.scheme.models import Grant
 
-ENVELOPE_RULES = import_module("subsidy.migrations.0011_ledger_recoveries")
+ENVELOPE_RULES = import_module("subsidy.migrations.0020_compute")
 
 
 def _statuses_the_sql_counts(sql: str) -> tuple[set[str], set[str]]:
