@@ -42,6 +42,7 @@ urlpatterns = [
     path("applicant/", include("applicants.web.urls")),
     path("finance/", include("subsidy.finance.web.urls")),
     path("grants/", include("subsidy.agreements.web.urls")),
+    path("grants/", include("subsidy.closure.web.urls")),
     path("partner/", include("subsidy.partners.web.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -37,9 +37,12 @@ class SubsidyConfig(AppConfig):
         # Finance owns the grant's side of the lifecycle and the payments the ledger
         # counts: it registers them with the layers below (applicants.workflow, the ledger).
         from subsidy.agreements.registration import register as agreements_register
+        from subsidy.closure.registration import register as closure_register
         from subsidy.compute.registration import register as compute_register
         from subsidy.finance.registration import register as finance_register
 
+        # Closing a grant waits for its checklist, asked before finance's effects run.
+        closure_register()
         finance_register()
         # Accepting an offer is signing its agreement: the signature is the agreements'.
         agreements_register()

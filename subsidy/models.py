@@ -3,6 +3,7 @@ this module only loads them. Code imports a model from its package, never from h
 
 from subsidy.agreements.models import ConditionPrecedent, GrantAgreement  # noqa: F401
 from subsidy.api.models import ApiKey, IdempotencyKey  # noqa: F401
+from subsidy.closure.models import GrantClosure  # noqa: F401
 from subsidy.compute.models import ComputeAllocation, ComputeCharge, UsageStatement  # noqa: F401
 from subsidy.finance.bankfiles.records import BankStatement, BankStatementEntry  # noqa: F401
 from subsidy.finance.models import (  # noqa: F401

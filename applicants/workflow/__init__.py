@@ -27,6 +27,7 @@ from applicants.workflow.status import (
     transition_note,
 )
 from applicants.workflow.table import (
+    CLOSURE,
     GRANT,
     SIGNATURE,
     TRANSITIONS,
@@ -38,7 +39,7 @@ from applicants.workflow.table import (
 from applicants.workflow.transition import Transition, TransitionContext, system
 
 __all__ = [
-    "ASSESSMENT_STATUSES", "BEFORE_DECISION", "GRANT", "PUBLIC_STATUS", "SIGNATURE",
+    "ASSESSMENT_STATUSES", "BEFORE_DECISION", "CLOSURE", "GRANT", "PUBLIC_STATUS", "SIGNATURE",
     "SUBMITTED_PARTS", "TRANSITIONS", "TRANSITIONS_BY_NAME", "UNDER_ASSESSMENT", "Transition",
     "TransitionContext", "UnregisteredEffectError", "application_created_publish",
     "application_transition", "available_transitions", "bulk_load", "public_status",

@@ -169,12 +169,6 @@ def notify_information_request(ctx: TransitionContext) -> None:
                     {"question": ctx.payload["question"].strip()})
 
 
-def notify_status_change(ctx: TransitionContext) -> None:
-    """The applicant hears of every outcome that concerns them, in public words."""
-    _notify_members(ctx, "application_status_changed",
-                    {"note": (ctx.payload.get("reason") or "").strip()})
-
-
 def notify_with_reason(event: str) -> Effect:
     """Tell the applicant of an outcome with the reason staff gave for it."""
     def effect(ctx: TransitionContext) -> None:

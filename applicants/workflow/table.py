@@ -32,7 +32,6 @@ from applicants.workflow.effects import (
     notify_officers_of_withdrawal,
     notify_panel_of_completed_review,
     notify_receipt,
-    notify_status_change,
     notify_waitlisted,
     notify_with_reason,
     offer_expired,
@@ -55,6 +54,8 @@ S = ApplicationStatus
 GRANT = "grant"
 # Accepting an offer is signing its agreement: subsidy.agreements registers the signature.
 SIGNATURE = "signature"
+# Closing a grant waits for its closure checklist: subsidy.closure registers it.
+CLOSURE = "closure"
 
 
 def _t(name, sources, target, who, label, guard=always, effects=(), requires=()) -> Transition:
@@ -108,12 +109,12 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t("activate", [S.ACCEPTED], S.ACTIVE, [Action.ADMINISTER_GRANTS, system],
        gettext_lazy("Start the project"), requires=[GRANT]),
     _t("complete", [S.ACTIVE], S.COMPLETED, [Action.ADMINISTER_GRANTS],
-       gettext_lazy("Mark completed"), effects=[notify_status_change], requires=[GRANT]),
+       gettext_lazy("Mark completed"), requires=[GRANT, CLOSURE]),
     _t("terminate", [S.ACTIVE], S.TERMINATED, [Action.ADMINISTER_GRANTS],
        gettext_lazy("Terminate"),
        payload_required("reason", gettext_lazy("Give the reason for terminating the "
                                                "project.")),
-       [notify_status_change], requires=[GRANT]),
+       requires=[GRANT, CLOSURE]),
     _t("withdraw", BEFORE_DECISION, S.WITHDRAWN, [Action.WITHDRAW_APPLICATION],
        gettext_lazy("Withdraw application"), effects=[notify_officers_of_withdrawal]),
 )
@@ -177,7 +178,8 @@ def check_required_effects_registered(app_configs=None, **kwargs) -> list[checks
         checks.Error(_missing_message(transition, missing),
                      hint="Register them from the owning app's AppConfig.ready "
                           "(subsidy.finance.registration for the grant, "
-                          "subsidy.agreements.registration for the signature).",
+                          "subsidy.agreements.registration for the signature, "
+                          "subsidy.closure.registration for the closure).",
                      obj="applicants.workflow", id="applicants.E101")
         for transition in TRANSITIONS
         if (missing := transition_missing_parts(transition))

@@ -252,6 +252,12 @@ EVENTS: tuple[NotificationEvent, ...] = (
         "claim_paid", _("Claim paid"), Audience.APPLICANT, mandatory=False,
         sample_context={**_CLAIM, "bank_reference": "HSBC-20261201-0042"},
     ),
+    # Closure: the grant closed, completed or terminated with its reason.
+    NotificationEvent(
+        "grant_closed", _("Grant closed"), Audience.APPLICANT, mandatory=True,
+        sample_context={**_APPLICATION, "outcome": "completed", "outcome_label": "Completed",
+                        "reason": "", "paid": "HK$1,200,000.00", "url": "/finance/grants/9/"},
+    ),
     # Rounds
     NotificationEvent(
         "round_closing_soon", _("Round closing in 3 days"), Audience.APPLICANT,

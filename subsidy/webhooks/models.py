@@ -24,6 +24,7 @@ class WebhookEventType(models.TextChoices):
     VARIATION_REQUESTED = "variation.requested", _("Variation requested")
     VARIATION_APPROVED = "variation.approved", _("Variation approved")
     VARIATION_REJECTED = "variation.rejected", _("Variation rejected")
+    GRANT_CLOSED = "grant.closed", _("Grant closed")
 
 
 class WebhookEndpoint(models.Model):

@@ -38,9 +38,16 @@ def test_the_system_check_names_every_step_missing_the_grants_effects(without_gr
     messages = [e.msg for e in _errors()]
     # The grant's three steps, and accepting the offer, which needs the agreement's signature.
     assert len(messages) == 4
-    for name in ("activate", "complete", "terminate"):
-        assert any(f"'{name}' requires effects for grant" in m for m in messages)
+    assert any("'activate' requires effects for grant" in m for m in messages)
+    # Closing also waits for the closure checklist (subsidy.closure registers it).
+    for name in ("complete", "terminate"):
+        assert any(f"'{name}' requires effects for closure, grant" in m for m in messages)
     assert any("'accept_offer' requires effects for signature" in m for m in messages)
+
+
+def test_closing_steps_require_the_closure_checklist():
+    required = {t.name for t in table.TRANSITIONS if "closure" in t.requires}
+    assert required == {"complete", "terminate"}
 
 
 def test_an_effect_registered_without_naming_the_part_does_not_satisfy_it(

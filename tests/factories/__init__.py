@@ -20,6 +20,7 @@ from .applicants import (
     StatusChangeFactory,
     TeamMemberFactory,
 )
+from .closure import GrantClosureFactory
 from .compute import ComputeAllocationFactory, ComputeChargeFactory, UsageStatementFactory
 from .finance import (
     AccountingPeriodFactory,
@@ -84,7 +85,7 @@ __all__ = [
     "ApplicationVersionFactory", "AssignmentFactory",
     "AuditEventFactory", "BankAccountFactory", "BankStatementEntryFactory",
     "BankStatementFactory", "BudgetLineFactory", "ClaimEvidenceFactory",
-    "ClaimFactory", "ClaimSpendFactory", "ConditionPrecedentFactory",
+    "ClaimFactory", "ClaimSpendFactory", "ConditionPrecedentFactory", "GrantClosureFactory",
     "ConflictDeclarationFactory", "GrantAgreementFactory",
     "DataAccessRequestFactory",
     "CriterionScoreFactory", "DisbursementFactory", "DocumentFactory", "FundingRoundFactory",

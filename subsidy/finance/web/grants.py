@@ -72,7 +72,6 @@ def grant_detail(request, grant_id):
         "can_administer": can(request.user, Action.ADMINISTER_GRANTS),
         "can_edit_bank": can(request.user, Action.MANAGE_BANK_ACCOUNT, organisation),
         "show_full_account": can(request.user, Action.VIEW_BANK_DETAILS),
-        "terminate_form": ReasonForm(),
         "can_view_audit": can(request.user, Action.VIEW_AUDIT),
         **_recovery_context(request, grant),
     })
