@@ -4,8 +4,13 @@ outcome the officer chooses (docs/closure.md).
 - *Tranches settled.* Completing needs every tranche paid or cancelled, no claim waiting
   and no payment on its way; terminating cancels what is unpaid, so it waits only for a
   payment already with the bank.
+- *Final report accepted.* Completing needs the final report accepted by the programme
+  office (a grant that owes none, started before reports were required, is not held);
+  terminating does not: the reason is recorded instead.
 - *Unspent commitment released.* What was approved but not paid returns to the round when
   the grant closes (the application's step does it): shown with its amount, never blocking.
+- *Compute allocation released.* What the allocation at the AI Supercomputing Centre has
+  not drawn is released when the grant closes (``compute_allocation_release``).
 - *Recoveries raised where due.* When spend was reported with the paid claims, the subsidy
   it earns is that spend at the grant's ratio (never above the approved amount); anything
   paid beyond it must be ordered back (a recovery order raised, approved or not) before the
@@ -23,8 +28,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from subsidy.compute.selectors import grant_compute_summary
 from subsidy.finance.models import Claim, ClaimSpend, Disbursement, Recovery, Tranche
 from subsidy.platform.money import money
+from subsidy.progress.models import ReportingRequirement
+from subsidy.progress.selectors import final_report_accepted
 from subsidy.scheme.ledger import ZERO, grant_paid
 from subsidy.scheme.models import Grant
 
@@ -129,6 +137,42 @@ def _tranches_item(grant: Grant, outcome: str) -> ChecklistItem:
                          _("Every tranche is paid or cancelled."), url)
 
 
+def _final_report_item(grant: Grant, outcome: str) -> ChecklistItem:
+    label = _("Final report accepted")
+    url = reverse("finance:grant", args=[grant.pk])
+    if outcome == TERMINATED:
+        return ChecklistItem("final_report", label, State.NOT_REQUIRED, _(
+            "A terminated project closes without its final report; the reason is recorded "
+            "instead."), url)
+    if not ReportingRequirement.objects.filter(
+            grant_id=grant.pk, kind=ReportingRequirement.Kind.FINAL).exists():
+        return ChecklistItem("final_report", label, State.NOT_REQUIRED, _(
+            "This grant owes no final report: it started before reports were required."),
+            url)
+    if final_report_accepted(grant):
+        return ChecklistItem("final_report", label, State.DONE,
+                             _("The programme office accepted the final report."), url)
+    return ChecklistItem("final_report", label, State.OPEN, _(
+        "The final report is not accepted yet."), url)
+
+
+def _compute_item(grant: Grant) -> ChecklistItem:
+    label = _("Compute allocation released")
+    url = reverse("finance:grant", args=[grant.pk])
+    summary = grant_compute_summary(grant.pk)
+    if summary is None:
+        return ChecklistItem("compute", label, State.NOT_REQUIRED,
+                             _("The grant has no compute allocation."), url)
+    if summary.released:
+        return ChecklistItem("compute", label, State.DONE, _(
+            "%(released)s of the allocation was released.")
+            % {"released": money(summary.released_amount)}, url)
+    return ChecklistItem("compute", label, State.ON_CLOSING, _(
+        "%(rest)s of the allocation not drawn at the AI Supercomputing Centre is released "
+        "when the grant closes.") % {"rest": money(max(ZERO, summary.remaining_amount))},
+        url)
+
+
 def _commitment_item(grant: Grant, facts: MoneyFacts) -> ChecklistItem:
     rest = max(ZERO, grant.approved_amount - facts.paid)
     return ChecklistItem("commitment", _("Unspent commitment released"), State.ON_CLOSING, _(
@@ -160,7 +204,9 @@ def closure_checklist(grant: Grant, *, outcome: str) -> Checklist:
     facts = grant_money_facts(grant)
     items = [
         _tranches_item(grant, outcome),
+        _final_report_item(grant, outcome),
         _commitment_item(grant, facts),
+        _compute_item(grant),
         _recoveries_item(grant, facts),
     ]
     return Checklist(outcome=outcome, items=tuple(items))

@@ -25,6 +25,7 @@ from subsidy.closure.checklist import (
     grant_money_facts,
 )
 from subsidy.closure.models import GrantClosure
+from subsidy.compute.services.allocations import compute_allocation_release
 from subsidy.notifications.services.outbox import notify, organisation_names
 from subsidy.platform.audit import actor_user, audit_record
 from subsidy.platform.errors import DomainError
@@ -65,11 +66,13 @@ def grant_closure_record(ctx) -> None:
         raise ProblemsError([(None, f"{item.label}: {item.detail}")
                              for item in checklist.open_items], code="closure_incomplete")
     facts = grant_money_facts(grant)
+    released_compute = compute_allocation_release(grant=grant, actor=ctx.actor)
     reason = (ctx.payload.get("reason") or "").strip() if outcome == TERMINATED else ""
     closure = GrantClosure.objects.create(
         grant=grant, outcome=outcome, reason=reason, closed_by=actor_user(ctx.actor),
         paid_amount=facts.paid,
         released_commitment=max(grant.approved_amount - facts.paid, 0),
+        released_compute=released_compute,
         recoveries_raised=facts.recoveries_raised,
         checklist=[item.as_record() for item in checklist.items])
     audit_record(actor=ctx.actor, action="grant.closure", obj=grant,
