@@ -4,6 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from subsidy.closure.models import GrantClosure
+from subsidy.closure.portfolio import HEALTH_LABELS
+from subsidy.scheme.models import Sector
 
 
 class ClosureForm(forms.Form):
@@ -13,3 +15,19 @@ class ClosureForm(forms.Form):
         label=_("Reason for terminating"), max_length=4000, required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Needed when the grant is terminated; the company will see it."))
+
+
+class PortfolioFilterForm(forms.Form):
+    round = forms.ChoiceField(label=_("Round"), required=False)
+    health = forms.ChoiceField(label=_("Health"), required=False)
+    sector = forms.ChoiceField(label=_("Sector"), required=False)
+    q = forms.CharField(label=_("Search"), required=False, max_length=100,
+                        help_text=_("Reference, project title or company name."))
+
+    def __init__(self, *args, round_codes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        everything = [("", _("All"))]
+        self.fields["round"].choices = everything + [(code, code) for code in round_codes]
+        self.fields["health"].choices = everything + [
+            (code, label) for code, label in HEALTH_LABELS.items()]
+        self.fields["sector"].choices = everything + list(Sector.choices)
