@@ -39,6 +39,7 @@ v1 = [
          name="report-commitments-csv"),
     path("reports/summary/", api_reports.FinanceSummary.as_view(), name="report-summary"),
     path("", include("applicants.api.urls")),
+    path("", include("subsidy.closure.api.urls")),
 ]
 
 urlpatterns = [

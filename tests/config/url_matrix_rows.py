@@ -25,6 +25,7 @@ api:application-detail                  GET  401 401 401 401 401 401 401 401 401
 api:application-document                GET  401 401 401 401 401 401 401 401 401 401 401 401 401 401
 api:application-documents               GET  401 401 401 401 401 401 401 401 401 401 401 401 401 401
 api:application-history                 GET  401 401 401 401 401 401 401 401 401 401 401 401 401 401
+api:application-grant                   GET  401 401 401 401 401 401 401 401 401 401 401 401 401 401
 api:application-list                    GET  401 401 401 401 401 401 401 401 401 401 401 401 401 401
 api:application-problems                GET  401 401 401 401 401 401 401 401 401 401 401 401 401 401
 api:application-submit                  GET  401 401 401 401 401 401 401 401 401 401 401 401 401 401
