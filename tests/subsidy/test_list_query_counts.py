@@ -10,6 +10,11 @@ from subsidy.platform.roles import Role
 from subsidy.scheme.models import FundingRound
 from tests.factories import UserFactory
 
+# The finance dashboard: its rounds' figures in two queries (the rounds, then one statement
+# grouping each source), the payments as reported read once for the month table and the
+# burn-down, and a fixed number of grouped queries for the rest, whatever the size.
+DASHBOARD_QUERIES = 28
+
 PAGES = [
     # (role, URL name, takes the round's code, query string, queries at either size)
     (Role.PROGRAMME_OFFICER, "reviews:ranking", True, {}, 9),
@@ -20,6 +25,7 @@ PAGES = [
     (Role.FINANCE_OFFICER, "finance:disbursement_register", False, {}, 10),
     (Role.FINANCE_OFFICER, "finance:disbursement_register", False, {"round": "{code}"}, 10),
     (Role.FINANCE_OFFICER, "finance:commitments_register", False, {}, 11),
+    (Role.FINANCE_OFFICER, "finance:dashboard", False, {}, DASHBOARD_QUERIES),
 ]
 
 

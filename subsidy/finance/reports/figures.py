@@ -48,7 +48,7 @@ def _in_scheme(scheme, prefix: str) -> Q:
 
 def scheme_totals(only=None):
     """Each scheme (or ``only`` that one) with its budget, the envelopes of its rounds, what
-    is committed, paid and what remains of the envelopes: two queries, whatever the
+    is committed, paid and what remains of the envelopes: three queries, whatever the
     number of schemes."""
     rounds_of: dict[int, list] = {}
     for round_ in rounds_with_paid(FundingRound.objects.filter(scheme=only)
@@ -69,21 +69,12 @@ def scheme_totals(only=None):
     return schemes
 
 
-def _per_round(rows):
-    total = (rows.filter(grant__round_id=OuterRef("pk")).order_by()
-             .values("grant__round_id").annotate(total=Sum("amount")).values("total"))
-    return Coalesce(Subquery(total, output_field=_MONEY), ZERO)
-
-
-def rounds_with_paid(queryset=None):
-    """Rounds annotated with ``committed``, ``remaining``, ``paid``, ``recovered`` and
-    ``net_paid`` in one query."""
-    return (rounds_with_commitments(queryset if queryset is not None
-                                    else FundingRound.objects.all())
-            .annotate(paid=_per_round(paid_payments()),
-                      recovered=_per_round(recovery_receipts()))
-            .annotate(net_paid=F("paid") - F("recovered"))
-            .order_by("opens_at", "code"))
+def rounds_with_paid(queryset=None) -> list[FundingRound]:
+    """Rounds with ``committed``, ``remaining``, ``paid``, ``recovered`` and ``net_paid``,
+    by opening date: two queries (``rounds_with_commitments``)."""
+    return rounds_with_commitments((queryset if queryset is not None
+                                    else FundingRound.objects.all()).order_by("opens_at",
+                                                                              "code"))
 
 
 def by_dimension(field: str, *, scheme=None):
@@ -115,14 +106,14 @@ def by_dimension(field: str, *, scheme=None):
     return sorted(rows.values(), key=lambda found: found["key"] or "")
 
 
-def by_month(*, scheme=None):
+def by_month(*, scheme=None, paid=None):
     """Per month, every month from the first to the last: the commitments posted that
     month (grants approved then, whatever became of them since), the releases posted
     that month (offers declined or lapsed, the unpaid rest of grants completed or
     terminated, money recovered on closed grants), their net, what was paid and what was
     recovered. A month's figures are those of its own events, so a later
     lapse shows in the month it happened and never restates a month already reported.
-    Five grouped queries."""
+    Five grouped queries, three when ``paid`` (``paid_as_reported``) is given."""
     grants = Grant.objects.filter(_in_scheme(scheme, "")).order_by()
     entries: dict = {}
 
@@ -148,7 +139,7 @@ def by_month(*, scheme=None):
                 .annotate(month=TruncMonth("closed_at")).values("month")
                 .annotate(total=Sum(F("approved_amount") - F("paid")))):
         entry(row["month"])["released"] += row["total"]
-    for row in _paid_by_month(scheme):
+    for row in paid if paid is not None else paid_as_reported(scheme):
         found = entry(row["month"])
         found["paid"], found["count"] = row["total"], row["count"]
     # Money received back: on a closed grant it also leaves the commitment.
@@ -166,7 +157,7 @@ def by_month(*, scheme=None):
         "recovered": ZERO, "count": 0})
 
 
-def _paid_by_month(scheme):
+def paid_as_reported(scheme=None):
     """What was paid each month, by value date, as each month reported it: a payment the
     bank returned after its month closed still counts there, and the return counts in the
     open month its adjustment was posted in (``subsidy.finance.periods``). Two queries."""
@@ -184,9 +175,10 @@ def _paid_by_month(scheme):
     return [rows[month] for month in sorted(rows)]
 
 
-def paid_by_month(*, scheme=None):
+def paid_by_month(*, scheme=None, paid=None):
     """What was paid each month (by value date), every month from the first to the last."""
-    return continuous({row["month"]: row for row in _paid_by_month(scheme)},
+    rows = paid if paid is not None else paid_as_reported(scheme)
+    return continuous({row["month"]: row for row in rows},
                       lambda month: {"month": month, "total": ZERO, "count": 0})
 
 
@@ -203,12 +195,14 @@ def forecast_by_month(*, scheme=None):
                       lambda month: {"month": month, "total": ZERO, "count": 0})
 
 
-def burn_down(*, scheme):
+def burn_down(*, scheme, paid=None, envelopes=None):
     """What is left of one scheme's envelopes after each month's payments:
-    (month, remaining), every month. Schemes are never added together."""
-    remaining = sum((r.envelope for r in FundingRound.objects.filter(scheme=scheme)), ZERO)
+    (month, remaining), every month. Schemes are never added together. ``paid``
+    (``paid_as_reported``) and ``envelopes`` (their sum) when the caller has them."""
+    remaining = envelopes if envelopes is not None else sum(
+        (r.envelope for r in FundingRound.objects.filter(scheme=scheme)), ZERO)
     points = []
-    for row in paid_by_month(scheme=scheme):
+    for row in paid_by_month(scheme=scheme, paid=paid):
         remaining -= row["total"]
         points.append((row["month"], remaining))
     return points

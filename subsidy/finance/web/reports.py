@@ -48,13 +48,15 @@ def dashboard(request):
     if scheme is None:
         return render(request, "subsidy/finance/dashboard.html", {"chooser": chooser})
     forecast = figures.forecast_by_month(scheme=scheme)
-    burn = figures.burn_down(scheme=scheme)
     position = figures.scheme_totals(scheme)[0]
+    # Read once, shown twice: in the month table and in the burn-down.
+    paid = figures.paid_as_reported(scheme)
+    burn = figures.burn_down(scheme=scheme, paid=paid, envelopes=position["envelopes"])
     return render(request, "subsidy/finance/dashboard.html", {
         "chooser": chooser, "scheme": scheme, "s": position,
         "by_category": _labelled(figures.by_dimension("category", scheme=scheme)),
         "by_sector": _labelled(figures.by_dimension("sector", scheme=scheme)),
-        "by_month": figures.by_month(scheme=scheme),
+        "by_month": figures.by_month(scheme=scheme, paid=paid),
         "forecast": forecast,
         "ageing": figures.claims_ageing(),
         "forecast_chart": charts.bar_chart(

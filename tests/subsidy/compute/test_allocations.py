@@ -50,7 +50,7 @@ def test_the_allocation_counts_in_the_round_s_committed_figure_until_released():
 
     assert released == Decimal("7400.00")
     assert round_committed(round_id=grant.round_id) == before + Decimal("1850.00")
-    row = rounds_with_commitments().get(pk=grant.round_id)
+    [row] = [r for r in rounds_with_commitments() if r.pk == grant.round_id]
     assert row.remaining == row.envelope - row.committed
 
 
