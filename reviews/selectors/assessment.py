@@ -297,6 +297,8 @@ class Ranking:
     remaining: Decimal
     normalised: bool
     threshold: Decimal
+    # The position (from 1) of the first row beyond the remaining envelope, if any.
+    envelope_runs_out_at: int | None = None
 
 
 @dataclass
@@ -411,16 +413,16 @@ def round_ranking(*, round_: FundingRound, normalised: bool | None = None) -> Ra
                                                    settings.disagreement_threshold)]
     rows.sort(key=lambda r: (r.ranking_score is None, -(r.ranking_score or 0)))
     running = Decimal("0.00")
-    beyond = False
+    beyond = None
     for position, row in enumerate(rows, start=1):
         row.rank = position if row.ranking_score is not None else None
         running += row.application.requested_subsidy
         row.running_total = running
         row.within_envelope = running <= remaining
-        if not row.within_envelope and not beyond:
-            row.first_beyond_envelope = beyond = True
+        if not row.within_envelope and beyond is None:
+            row.first_beyond_envelope, beyond = True, position
     return Ranking(round=round_, rows=rows, remaining=remaining, normalised=normalised,
-                   threshold=settings.disagreement_threshold)
+                   threshold=settings.disagreement_threshold, envelope_runs_out_at=beyond)
 
 
 # --- Officer pages --------------------------------------------------------------------------

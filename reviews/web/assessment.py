@@ -4,6 +4,7 @@ the round ranking with its exports."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -168,6 +169,11 @@ def assignment_remove(request, pk, assignment_pk):
     return redirect("reviews:application_assignments", pk=pk)
 
 
+# Rows of the ranking a page shows. Ranks, running totals and the envelope line are computed
+# over the whole round first; a round of thousands rendered at once took seconds.
+RANKING_PAGE_SIZE = 50
+
+
 def _normalised_choice(request):
     return {"normalised": True, "raw": False}.get(request.GET.get("scores"))
 
@@ -195,8 +201,16 @@ def ranking(request, code):
                 messages.success(request, _("Ranking settings saved."))
                 return redirect("reviews:ranking", code=round_.code)
     ranking = selectors.round_ranking(round_=round_, normalised=_normalised_choice(request))
+    paginator = Paginator(ranking.rows, RANKING_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    envelope_page = (paginator.validate_number(
+        (ranking.envelope_runs_out_at - 1) // RANKING_PAGE_SIZE + 1)
+        if ranking.envelope_runs_out_at else None)
     return render(request, "reviews/ranking.html", {
-        "round": round_, "ranking": ranking, "form": form,
+        "round": round_, "ranking": ranking, "page": page, "query": query.urlencode(),
+        "envelope_page": envelope_page, "form": form,
         "can_manage": can(request.user, Action.MANAGE_REVIEWER_POOL),
         "can_assign": can(request.user, Action.ASSIGN_REVIEWERS),
         "can_decide": can(request.user, Action.DECIDE_APPLICATIONS)})

@@ -11,6 +11,7 @@ from applicants.models import Application
 from reviews.selectors.assessment import reviews_for_application, round_ranking
 from reviews.services.assignments import assignment_create
 from reviews.services.pool import assessment_settings_update
+from reviews.web import assessment as assessment_views
 from tests.builders.reviews import application_in_review, pooled_reviewer, submit_review
 from tests.factories import FundingRoundFactory
 
@@ -189,3 +190,33 @@ def test_application_reviews_lay_out_scores_by_criterion(two_by_two):
     assert len(data["reviews"]) == 2
     assert [row["score"].score for row in data["reviews"][0]["rows"]] == [4] * 6
     assert data["aggregate"].raw == Decimal("90.00")
+
+
+def test_ranking_page_shows_one_page_of_a_ranking_computed_over_the_whole_round(
+        client, officer, monkeypatch):
+    """A round of thousands is shown a page at a time; ranks, running totals and where the
+    envelope runs out are those of the whole round."""
+    monkeypatch.setattr(assessment_views, "RANKING_PAGE_SIZE", 2)
+    round_ = FundingRoundFactory(reviewers_per_application=1, envelope=Decimal("2500000.00"),
+                                 max_subsidy_per_project=Decimal("2000000.00"))
+    reviewer = pooled_reviewer(round_, officer)
+    apps = [application_in_review(round_, requested=Decimal("1000000.00")) for _ in range(5)]
+    for app, score in zip(apps, [5, 4, 3, 2, 1], strict=True):
+        review(officer, app, reviewer, score)
+    client.force_login(officer)
+    url = reverse("reviews:ranking", args=[round_.code])
+
+    first = client.get(url, {"scores": "raw"})
+    second = client.get(url, {"scores": "raw", "page": "2"})
+
+    assert [(r.application.pk, r.rank) for r in first.context["page"].object_list] == [
+        (apps[0].pk, 1), (apps[1].pk, 2)]
+    assert [(r.rank, r.running_total) for r in second.context["page"].object_list] == [
+        (3, Decimal("3000000.00")), (4, Decimal("4000000.00"))]
+    assert "runs out here" not in first.content.decode()
+    assert ('<a href="?scores=raw&amp;page=2">at position 3, on page 2</a>'
+            in first.content.decode())
+    assert "runs out here" in second.content.decode()
+    assert "at position 3, on this page" in second.content.decode()
+    client.post(reverse("set_language"), {"language": "zh-hant", "next": "/"})
+    assert "第 3 位，在第 2 頁" in client.get(url, {"scores": "raw"}).content.decode()
