@@ -88,7 +88,8 @@ class OrganisationInputSerializer(KnownFieldsOnly, serializers.Serializer):
     is_cyberport_incubatee = serializers.BooleanField(default=False)
     website = serializers.URLField(required=False, allow_blank=True, default="")
     owner_email = serializers.EmailField(help_text=(
-        "Invited by email to become the company's owner."))
+        "Asked by email to confirm the company, of which they become the owner; nothing is "
+        "registered until they do."))
 
 
 class LinkRequestInputSerializer(KnownFieldsOnly, serializers.Serializer):
@@ -101,15 +102,17 @@ class LinkRequestInputSerializer(KnownFieldsOnly, serializers.Serializer):
 class LinkRequestSerializer(serializers.Serializer):
     br_number = serializers.CharField()
     status = serializers.ChoiceField(choices=["requested"], help_text=(
-        "The same answer whether or not such a company is registered; once an owner "
-        "approves, the organisation appears in the list and an 'organisation.linked' event "
-        "is sent."))
+        "The same answer whether or not such a company is registered; the request is "
+        "listed at /organisations/link-requests/ as 'pending'. Once an owner approves (or, "
+        "for a company you registered, the person you named confirms it), the organisation "
+        "appears in the list and an 'organisation.linked' event is sent."))
 
 
 class LinkRequestItemSerializer(serializers.ModelSerializer):
     status = serializers.SerializerMethodField(help_text=(
-        "'pending' until an owner approves, whether or not a company has this number (an "
-        "owner's decline is not shown, as it would tell that the company exists); "
+        "'pending' until an owner approves (or the person named as owner confirms a "
+        "company you registered), whether or not a company has this number (a decline is "
+        "not shown, as it would tell that the company exists); "
         "'linked' while the link is active; 'ended' after an owner ended it."))
     organisation = serializers.SerializerMethodField(help_text=(
         "The linked organisation's id while the status is 'linked', otherwise null."))

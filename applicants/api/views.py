@@ -42,7 +42,7 @@ from applicants.api.serializers import (
 from applicants.checks import application_submission_problems
 from applicants.errors import ProblemsError
 from applicants.models import Application, Document, Organisation
-from applicants.services import partners
+from applicants.services import partners, registrations
 from applicants.services.documents import (
     ALLOWED_TYPES,
     document_delete,
@@ -109,10 +109,12 @@ class PartnerView(DeclaredQueryParameters):
 
 @extend_schema(tags=["organisations"])
 class OrganisationList(IdempotentWritesMixin, PartnerView, generics.ListAPIView):
-    """The organisations linked to the partner; POST registers a new one, linked from the
-    start, and invites its owner by email. The answer to POST is the same whether or not a
-    company with that BR number is already registered (then its owners are asked to link
-    it, as by a link request): find the company in this list by ``br_number``."""
+    """The organisations linked to the partner; POST registers a company. The company
+    exists, linked to you, only once the person you name as owner confirms it by the link
+    emailed to them; until then it is your pending link request for its BR number. When a
+    company with that number is already registered, its owners are asked to link it
+    instead, as by a link request: the answer, your list of link requests, this list, the
+    events and the webhooks are the same in both cases until a person at the company acts."""
 
     required_scopes = READ_OR_WRITE
     serializer_class = OrganisationSerializer
@@ -134,7 +136,7 @@ class OrganisationList(IdempotentWritesMixin, PartnerView, generics.ListAPIView)
         data = OrganisationInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         self.partner()
-        partners.partner_organisation_create(client=request.user, **data.validated_data)
+        registrations.partner_organisation_create(client=request.user, **data.validated_data)
         return Response({"br_number": data.validated_data["br_number"],
                          "status": "requested"}, status=status.HTTP_202_ACCEPTED)
 

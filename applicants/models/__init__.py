@@ -27,6 +27,7 @@ from .organisations import (
     LinkRequest,
     Membership,
     Organisation,
+    OrganisationRegistration,
     PartnerLink,
     validate_br_number,
     validate_cr_number,
@@ -35,7 +36,8 @@ from .organisations import (
 __all__ = [
     "NOT_LIVE_STATUSES", "Application", "ApplicationQuerySet", "ApplicationStatus",
     "ApplicationVersion", "BudgetLine", "District", "Document", "InformationRequest",
-    "Invitation", "LinkRequest", "Membership", "Milestone", "Organisation", "PartnerLink",
+    "Invitation", "LinkRequest", "Membership", "Milestone", "Organisation",
+    "OrganisationRegistration", "PartnerLink",
     "ReferenceSequence", "StatusChange", "StatusWriteRefused", "TeamMember",
     "document_upload_to", "status_gate_open", "validate_br_number", "validate_cr_number",
 ]

@@ -271,3 +271,47 @@ class LinkRequest(models.Model):
 
     def __str__(self):
         return f"{self.partner_id} → {self.br_number}"
+
+
+class OrganisationRegistration(models.Model):
+    """A company a partner registered through the API, waiting for the person it named as
+    owner. Nothing is created until that person confirms by the link in their email: the
+    partner's record of it is the ``LinkRequest``, "pending" as for a company that already
+    exists (whose owners are asked instead), so the partner cannot tell the two apart.
+    Only a hash of the link's token is kept."""
+
+    request = models.OneToOneField(LinkRequest, on_delete=models.CASCADE,
+                                   related_name="registration",
+                                   verbose_name=_("link request"))
+    # The profile as the partner gave it (JSON: the date as ISO 8601); checked again with
+    # the registration rules when the owner confirms.
+    profile = models.JSONField(_("company profile"))
+    owner_email = models.EmailField(_("owner's email address"))
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    declined_at = models.DateTimeField(_("declined at"), null=True, blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+",
+                                    verbose_name=_("answered by"))
+    organisation = models.ForeignKey(Organisation, null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+",
+                                     verbose_name=_("organisation"))
+
+    class Meta:
+        verbose_name = _("company registration by a partner")
+        verbose_name_plural = _("company registrations by partners")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(confirmed_at__isnull=True) | Q(declined_at__isnull=True),
+                name="registration_confirmed_or_declined"),
+        ]
+
+    def __str__(self):
+        return f"{self.request} ({self.owner_email})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.confirmed_at is None and self.declined_at is None

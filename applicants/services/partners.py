@@ -6,15 +6,15 @@ Rules enforced here:
 * a partner acts only for an organisation it holds an active link to (``PartnerLink``);
   ``subsidy.platform.permissions`` asks this for every partner write, the API's selectors for every
   read, so anything else is "not found" to the partner;
-* an organisation the partner registers through the API is linked from the start, and its
-  owner is invited by email; an existing organisation is linked only when one of its owners
-  approves the partner's request, which every owner is told of (email and inbox);
+* an existing organisation is linked only when one of its owners approves the partner's
+  request, which every owner is told of (email and inbox); the partner's own record of a
+  request (``LinkRequest``) reads the same whether or not a company has the number, and a
+  company the partner registers is a request too until the named owner confirms it
+  (``applicants.services.registrations``);
 * an owner may revoke a link at any time; requests, links and revocations are stamped with
   time and person, audited, and announced to the partner's webhooks.
 """
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -22,7 +22,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applicants.checks import SECTIONS
-from applicants.errors import ProblemsError
 from applicants.models import (
     Application,
     LinkRequest,
@@ -31,16 +30,10 @@ from applicants.models import (
     PartnerLink,
 )
 from applicants.services import drafts
-from applicants.services.organisations import (
-    ORGANISATION_FIELDS,
-    _apply_profile,
-    _save_unique,
-    invitation_send,
-)
 from subsidy.notifications.services.outbox import notify, organisation_names
-from subsidy.platform.audit import audit_record, snapshot
+from subsidy.platform.audit import audit_record
 from subsidy.platform.errors import DomainError
-from subsidy.platform.models import PartnerOrganisation, User
+from subsidy.platform.models import User
 from subsidy.platform.permissions import Action, require
 from subsidy.webhooks.models import WebhookEventType
 from subsidy.webhooks.services.delivery import webhook_event_publish, webhook_time
@@ -57,7 +50,7 @@ API_SECTION_FIELDS = {
 }
 
 
-def _publish_link_event(link: PartnerLink, event_type: str) -> None:
+def link_event_publish(link: PartnerLink, event_type: str) -> None:
     webhook_event_publish(partner=link.partner, event_type=event_type, data={
         "organisation": {"id": link.organisation_id, "br_number": link.organisation.br_number,
                          "name_en": link.organisation.name_en},
@@ -72,72 +65,18 @@ def _owner(user: User, organisation: Organisation) -> None:
 
 # --- The partner's side --------------------------------------------------------------------
 
-def _registered_br_number(organisation: Organisation) -> str | None:
-    """The BR number of the registered company with ``organisation``'s BR or CR number."""
+def registered_organisation(organisation: Organisation) -> Organisation | None:
+    """The registered company with ``organisation``'s BR number, or else its CR number."""
     same = Q(br_number=organisation.br_number)
     if organisation.cr_number:
         same |= Q(cr_number=organisation.cr_number)
-    return Organisation.objects.filter(same).values_list("br_number", flat=True).first()
+    return Organisation.objects.filter(same).order_by("pk").first()
 
 
-@transaction.atomic
-def partner_organisation_create(*, client, owner_email: str, **values) -> Organisation | None:
-    """The partner registers a company: the same profile rules as an applicant's own
-    registration; the company is linked to the partner at once and ``owner_email`` is
-    invited to become its owner.
-
-    A company with that BR number may already be registered. The partner is not told so
-    (the same privacy as ``partner_link_request``): its owners are asked to link it
-    instead, exactly as a link request does, and ``None`` is returned."""
-    partner: PartnerOrganisation = client.partner
-    owner_email = (owner_email or "").strip().lower()
-    problems = []
-    try:
-        validate_email(owner_email)
-    except ValidationError:
-        problems.append(("owner_email", _("Enter a valid email address.")))
-    organisation = Organisation()
-    try:
-        _apply_profile(organisation, values, check_duplicate=False)
-    except ProblemsError as exc:
-        problems = exc.problems + problems
-    if problems:
-        raise ProblemsError(problems)
-    registered = _registered_br_number(organisation)
-    if registered:
-        partner_link_request(client=client, br_number=registered)
-        return None
-    try:
-        _save_unique(organisation)
-    except ProblemsError:  # registered a moment ago by someone else
-        registered = _registered_br_number(organisation) or organisation.br_number
-        partner_link_request(client=client, br_number=registered)
-        return None
-    now = timezone.now()
-    link = PartnerLink.objects.create(partner=partner, organisation=organisation,
-                                      created_via=PartnerLink.Origin.API, requested_at=now,
-                                      linked_at=now)
-    invitation_send(organisation=organisation, email=owner_email, role=Membership.Role.OWNER,
-                    invited_by=None, inviter_name=partner.name, language="en")
-    audit_record(actor=client, action="organisation.create", obj=organisation,
-                 after={**snapshot(organisation, ORGANISATION_FIELDS),
-                        "partner": partner.name, "owner_invited": owner_email})
-    audit_record(actor=client, action="partner_link.create", obj=link,
-                 after={"partner": partner.name, "organisation": organisation.pk,
-                        "created_via": link.created_via})
-    _publish_link_event(link, WebhookEventType.ORGANISATION_LINKED)
-    return organisation
-
-
-@transaction.atomic
-def partner_link_request(*, client, br_number: str) -> LinkRequest:
-    """Ask the owners of the registered company with ``br_number`` to let the partner act
-    for it. Nothing is said about whether such a company is registered: the request is
-    recorded either way (the partner lists and withdraws its own requests), and an open
-    request or link is not duplicated. Only when the company exists are its owners asked,
-    through a pending ``PartnerLink``."""
+def open_link_request(*, client, br_number: str) -> LinkRequest:
+    """The partner's open request for ``br_number``, recorded (and audited) when it is new:
+    the one record the partner sees, whether or not a company has the number."""
     partner = client.partner
-    br_number = (br_number or "").strip()
     try:
         with transaction.atomic():
             request, created = LinkRequest.objects.get_or_create(
@@ -148,22 +87,39 @@ def partner_link_request(*, client, br_number: str) -> LinkRequest:
     if created:
         audit_record(actor=client, action="link_request.create", obj=request,
                      after={"partner": partner.name, "br_number": br_number})
-    if request.link_id is None or request.link.revoked_at is not None:
-        # Asked now, asked before the company registered, or asked again after an owner
-        # declined or ended the link: its owners are asked now.
-        link = _ask_owners(client=client, br_number=br_number)
-        if link is not None:
-            request.link = link
-            request.save(update_fields=["link"])
     return request
 
 
-def _ask_owners(*, client, br_number: str) -> PartnerLink | None:
-    """The pending link the registered company's owners answer (``None`` when no company
-    has that number); an open request or link is not duplicated."""
-    organisation = Organisation.objects.filter(br_number=br_number).first()
+def link_request_ask_owners(*, client, request: LinkRequest,
+                            organisation: Organisation | None) -> None:
+    """Ask the owners of ``organisation`` (the company the request names, if one is
+    registered) unless they were asked already and have not declined or ended the link."""
     if organisation is None:
-        return None
+        return
+    if request.link_id is None or request.link.revoked_at is not None:
+        # Asked now, asked before the company registered, or asked again after an owner
+        # declined or ended the link: its owners are asked now.
+        request.link = _ask_owners(client=client, organisation=organisation)
+        request.save(update_fields=["link"])
+
+
+@transaction.atomic
+def partner_link_request(*, client, br_number: str) -> LinkRequest:
+    """Ask the owners of the registered company with ``br_number`` to let the partner act
+    for it. Nothing is said about whether such a company is registered: the request is
+    recorded either way (the partner lists and withdraws its own requests), and an open
+    request or link is not duplicated. Only when the company exists are its owners asked,
+    through a pending ``PartnerLink``."""
+    br_number = (br_number or "").strip()
+    request = open_link_request(client=client, br_number=br_number)
+    link_request_ask_owners(client=client, request=request,
+                            organisation=Organisation.objects.filter(br_number=br_number).first())
+    return request
+
+
+def _ask_owners(*, client, organisation: Organisation) -> PartnerLink:
+    """The pending link the registered company's owners answer; an open request or link
+    is not duplicated."""
     partner = client.partner
     existing = PartnerLink.objects.filter(partner=partner, organisation=organisation,
                                           revoked_at__isnull=True).first()
@@ -198,9 +154,12 @@ def partner_link_request_cancel(*, client, br_number: str) -> None:
         request.save(update_fields=["cancelled_at"])
         audit_record(actor=client, action="link_request.cancel", obj=request,
                      after={"partner": client.partner.name, "cancelled_at": now})
+    asked = Q(organisation__br_number=br_number)
+    if request is not None and request.link_id is not None:
+        asked |= Q(pk=request.link_id)  # a company found by its CR number
     link = (PartnerLink.objects.select_for_update(of=("self",))
-            .filter(partner=client.partner, organisation__br_number=br_number,
-                    linked_at__isnull=True, revoked_at__isnull=True).first())
+            .filter(asked, partner=client.partner, linked_at__isnull=True,
+                    revoked_at__isnull=True).first())
     if link is None:
         return
     link.revoked_at = now
@@ -243,7 +202,7 @@ def partner_link_approve(*, actor: User, link: PartnerLink) -> PartnerLink:
     link.save(update_fields=["linked_at", "linked_by"])
     audit_record(actor=actor, action="partner_link.approve", obj=link,
                  after={"partner": link.partner.name, "linked_at": link.linked_at})
-    _publish_link_event(link, WebhookEventType.ORGANISATION_LINKED)
+    link_event_publish(link, WebhookEventType.ORGANISATION_LINKED)
     return link
 
 
@@ -264,7 +223,7 @@ def partner_link_revoke(*, actor: User, link: PartnerLink) -> PartnerLink:
                  before={"linked_at": link.linked_at},
                  after={"partner": link.partner.name, "revoked_at": link.revoked_at})
     if was_active:
-        _publish_link_event(link, WebhookEventType.ORGANISATION_UNLINKED)
+        link_event_publish(link, WebhookEventType.ORGANISATION_UNLINKED)
     return link
 
 

@@ -20,6 +20,7 @@ urlpatterns = [
     path("companies/<int:organisation_id>/partners/<int:link_id>/<str:answer>/",
          partners.partner_link_answer, name="partner_link_answer"),
     path("invitations/<str:token>/", organisations.invitation_view, name="invitation"),
+    path("registrations/<str:token>/", partners.registration_view, name="registration"),
     path("applications/new/", applications.application_new, name="application_new"),
     path("applications/<int:application_id>/", applications.application_detail,
          name="application"),

@@ -110,6 +110,14 @@ EVENTS: tuple[NotificationEvent, ...] = (
                         "url": "/applicant/invitations/abc/"},
     ),
     NotificationEvent(
+        # A partner organisation registered a company; goes to the person it named as owner.
+        "organisation_registration", _("A partner organisation registers your company"),
+        Audience.ACCOUNT_HOLDER, mandatory=True,
+        sample_context={"partner": "HKU iDendron", "organisation": "Example AI Limited",
+                        "expires": "2026-12-10 18:00",
+                        "url": "/applicant/registrations/abc/"},
+    ),
+    NotificationEvent(
         # A partner organisation asks to act for an existing company; goes to its owners.
         "partner_link_requested", _("A partner organisation asks to act for your company"),
         Audience.APPLICANT, mandatory=True,

@@ -1,7 +1,10 @@
 """The guide's walk-through (docs/partner-api.md, section 13) run as written: every `curl`
 of its steps 2 to 9 is parsed from the guide and sent to the API, with the identifiers each
-answer gives put into the next commands, as a developer following the guide does."""
+answer gives put into the next commands, as a developer following the guide does. Where the
+guide waits for a person (the owner the partner named confirms the company), that person
+confirms it by the link emailed to them."""
 
+import json
 import re
 import shlex
 import socket
@@ -12,6 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from subsidy.scheme.models import DocumentType
 from tests.builders.applicants import pdf_bytes
+from tests.builders.partners import registration_confirmed
 from tests.factories import FundingRoundFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_storage", "english")]
@@ -79,15 +83,25 @@ def test_the_guides_walkthrough_runs_as_written(partner, issue_key, monkeypatch,
     variables = {"AISS": "https://aiss.example.hk/api/v1", "KEY": key,
                  "H": f"Authorization: Bearer {key}"}
     client = APIClient()
-    answers = []
+    answers, named_owner = [], {}
     commands = walkthrough_commands()
     assert len(commands) >= 10
 
     for words in commands:
+        if "br_number=" in " ".join(words):
+            # Until the named owner confirms, the company is only a pending request.
+            (request,) = answers[-1].json()["results"]
+            assert request["status"] == "pending" and request["organisation"] is None
+            company = registration_confirmed(named_owner["email"])
+            (request,) = client.get("/api/v1/organisations/link-requests/",
+                                    HTTP_AUTHORIZATION=f"Bearer {key}").json()["results"]
+            assert (request["status"], request["organisation"]) == ("linked", company.pk)
         response = run(client, words, variables)
         assert response.status_code < 300, (words, response.content[:500])
         answers.append(response)
         body = response.json()
+        if "$AISS/organisations/" in words and "POST" in words:
+            named_owner["email"] = json.loads(words[words.index("-d") + 1])["owner_email"]
         if "br_number=" in " ".join(words):
             variables["ORG"] = str(body["results"][0]["id"])
         elif "$AISS/applications/" in words and "POST" in words:

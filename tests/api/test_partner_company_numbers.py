@@ -6,6 +6,7 @@ import pytest
 from django.utils import translation
 
 from applicants.models import Organisation
+from tests.builders.partners import registration_confirmed
 from tests.factories import OrganisationFactory
 
 pytestmark = pytest.mark.django_db
@@ -27,6 +28,7 @@ def test_a_partner_registers_a_company_with_its_cr_number_and_district(partner_c
         "district": "YTM"}, format="json")
 
     assert response.status_code == 202
+    registration_confirmed("founder@harbour.example.hk")
     listed = partner_client.get("/api/v1/organisations/",
                                 {"br_number": "71234567"}).json()["results"]
     assert [(o["cr_number"], o["district"]) for o in listed] == [("2524613", "YTM")]
@@ -57,3 +59,5 @@ def test_a_partner_registering_a_known_cr_number_asks_that_companys_owners(partn
     assert response.status_code == 202
     assert not Organisation.objects.filter(br_number="71234567").exists()
     assert known.partner_links.filter(linked_at__isnull=True).exists()
+    (request,) = partner_client.get("/api/v1/organisations/link-requests/").json()["results"]
+    assert (request["br_number"], request["status"]) == ("71234567", "pending")

@@ -1,19 +1,24 @@
-"""Organisations through the partner API: registration with a link and an owner
-invitation, link requests answered by owners, and the audit of who did it."""
+"""Organisations through the partner API: registration confirmed by the owner the partner
+names, link requests answered by owners, and the audit of who did it."""
 
 import pytest
 from django.core import mail
 from django.utils import translation
 
-from applicants.models import Membership, Organisation, PartnerLink
-from applicants.services.organisations import invitation_accept
+from applicants.models import (
+    LinkRequest,
+    Membership,
+    Organisation,
+    OrganisationRegistration,
+    PartnerLink,
+)
 from applicants.services.partners import partner_link_approve, partner_link_revoke
 from subsidy.api.models import ApiKey
 from subsidy.platform.models import AuditEvent
 from subsidy.platform.roles import Role
 from subsidy.webhooks.models import WebhookDelivery
 from subsidy.webhooks.services.delivery import webhook_endpoint_create
-from tests.builders.partners import link
+from tests.builders.partners import link, registration_confirmed
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -21,6 +26,7 @@ pytestmark = pytest.mark.django_db
 PROFILE = {"name_en": "Kowloon Vision Limited", "name_zh": "九龍視覺有限公司",
            "br_number": "27182818", "incorporation_date": "2024-02-01", "size": "1-9",
            "sector": "computer_vision", "owner_email": "Founder@KowloonVision.example.hk"}
+FOUNDER = "founder@kowloonvision.example.hk"
 
 
 @pytest.fixture(autouse=True)
@@ -37,17 +43,22 @@ def registered(partner_client, br_number="27182818") -> dict:
     return organisation
 
 
-def test_created_organisation_is_linked_to_the_partner_from_the_start(partner_client,
-                                                                      partner):
+def test_a_registered_company_is_linked_once_its_named_owner_confirms(partner_client,
+                                                                     partner):
     response = partner_client.post("/api/v1/organisations/", PROFILE, format="json")
 
     assert response.status_code == 202, response.json()
     assert response.json() == {"br_number": "27182818", "status": "requested"}
+    assert not Organisation.objects.exists()
+    registration_confirmed(FOUNDER)
     body = registered(partner_client)
     assert body["created_via"] == "api"
     assert body["linked_at"]
     link_row = PartnerLink.objects.get(organisation_id=body["id"])
     assert link_row.partner == partner and link_row.is_active
+    assert link_row.linked_by.email == FOUNDER
+    (request,) = partner_client.get("/api/v1/organisations/link-requests/").json()["results"]
+    assert (request["status"], request["organisation"]) == ("linked", body["id"])
 
 
 def test_registering_a_registered_company_reveals_nothing(partner_client, partner,
@@ -72,29 +83,27 @@ def test_registering_a_registered_company_reveals_nothing(partner_client, partne
     assert owner.email in [m.to[0] for m in mail.outbox]
 
 
-def test_created_organisation_invites_its_owner_by_email(partner_client,
-                                                         django_capture_on_commit_callbacks):
+def test_registration_asks_the_named_owner_by_email(partner_client,
+                                                    django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         partner_client.post("/api/v1/organisations/", PROFILE, format="json")
 
-    organisation = Organisation.objects.get(pk=registered(partner_client)["id"])
-    invitation = organisation.invitations.get()
-    assert invitation.email == "founder@kowloonvision.example.hk"
-    assert invitation.role == Membership.Role.OWNER
-    assert [m.to for m in mail.outbox] == [["founder@kowloonvision.example.hk"]]
+    registration = OrganisationRegistration.objects.get()
+    assert registration.owner_email == FOUNDER
+    assert registration.profile["name_en"] == "Kowloon Vision Limited"
+    assert [m.to for m in mail.outbox] == [[FOUNDER]]
     assert "HKU iDendron" in mail.outbox[0].body
+    assert "/applicant/registrations/" in mail.outbox[0].body
 
 
-def test_invited_owner_becomes_owner_of_the_partner_registered_company(
-        partner_client, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        partner_client.post("/api/v1/organisations/", PROFILE, format="json")
-    token = mail.outbox[0].body.split("/applicant/invitations/")[1].split("/")[0]
-    founder = UserFactory(email="founder@kowloonvision.example.hk")
+def test_the_named_owner_becomes_owner_of_the_company(partner_client):
+    partner_client.post("/api/v1/organisations/", PROFILE, format="json")
 
-    membership = invitation_accept(user=founder, token=token)
+    organisation = registration_confirmed(FOUNDER)
 
-    assert membership.role == Membership.Role.OWNER
+    membership = organisation.memberships.get()
+    assert (membership.user.email, membership.role) == (FOUNDER, Membership.Role.OWNER)
+    assert membership.user.has_role(Role.APPLICANT)
 
 
 def test_creation_uses_the_web_rules_and_messages(partner_client):
@@ -106,23 +115,36 @@ def test_creation_uses_the_web_rules_and_messages(partner_client):
         "Enter the 8-digit Business Registration number, e.g. 12345678."]
 
 
-def test_creation_is_audited_as_the_partner_key(partner_client):
+def test_registration_is_audited_as_the_partner_key_then_the_owner(partner_client):
     partner_client.post("/api/v1/organisations/", PROFILE, format="json")
+    organisation = registration_confirmed(FOUNDER)
 
-    event = AuditEvent.objects.get(action="organisation.create",
-                                   object_id=str(registered(partner_client)["id"]))
-    assert event.actor is None
+    asked = AuditEvent.objects.get(action="organisation_registration.request")
     key = ApiKey.objects.get()
-    assert event.actor_label == f"partner:HKU iDendron (key {key.prefix})"
+    assert asked.actor is None
+    assert asked.actor_label == f"partner:HKU iDendron (key {key.prefix})"
+    assert asked.after["owner_invited"] == FOUNDER
+    created = AuditEvent.objects.get(action="organisation.create",
+                                     object_id=str(organisation.pk))
+    assert created.actor.email == FOUNDER
+    assert created.after["registered_by_partner"] == "HKU iDendron"
+    assert AuditEvent.objects.filter(action="organisation_registration.confirm",
+                                     actor=created.actor).exists()
+    assert AuditEvent.objects.filter(action="partner_link.create",
+                                     actor=created.actor).exists()
 
 
-def test_creation_tells_the_partner_webhooks(partner, partner_client, settings):
+def test_the_partner_webhooks_hear_of_the_company_only_once_confirmed(partner,
+                                                                      partner_client,
+                                                                      settings):
     settings.WEBHOOKS_ALLOW_INSECURE = True
     settings.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = True
     webhook_endpoint_create(partner=partner, url="http://127.0.0.1:9/hook",
                             event_types=["organisation.linked"])
 
     partner_client.post("/api/v1/organisations/", PROFILE, format="json")
+    assert not WebhookDelivery.objects.exists()
+    registration_confirmed(FOUNDER)
 
     delivery = WebhookDelivery.objects.get()
     assert delivery.event_type == "organisation.linked"
@@ -259,7 +281,8 @@ def test_creation_replays_with_the_same_idempotency_key(partner_client):
     assert second.status_code == 202
     assert second.json() == first.json()
     assert second["Idempotent-Replayed"] == "true"
-    assert Organisation.objects.count() == 1
+    assert OrganisationRegistration.objects.count() == 1
+    assert LinkRequest.objects.count() == 1
 
 
 def test_organisation_list_runs_a_fixed_number_of_queries(partner_client, partner,

@@ -67,6 +67,7 @@ applicants:document_delete              POST 302 302 404 404 404 404 302 302 302
 applicants:document_download            GET  302 200 404 200 404 404 200 200 200 404 404 200 404 404
 applicants:documents                    GET  302 200 404 404 404 404 404 404 404 404 404 404 404 404
 applicants:invitation                   GET  302 404 404 404 404 404 404 404 404 404 404 404 404 404
+applicants:registration                 GET  302 404 404 404 404 404 404 404 404 404 404 404 404 404
 applicants:member_remove                POST 302 302 404 404 404 404 404 404 404 404 404 404 404 404
 applicants:member_role                  POST 302 302 404 404 404 404 404 404 404 404 404 404 404 404
 applicants:members                      GET  302 200 404 404 404 404 404 404 404 404 404 404 404 404

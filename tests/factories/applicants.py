@@ -22,6 +22,7 @@ from applicants.models import (
     Membership,
     Milestone,
     Organisation,
+    OrganisationRegistration,
     PartnerLink,
     ReferenceSequence,
     StatusChange,
@@ -92,6 +93,22 @@ class LinkRequestFactory(factory.django.DjangoModelFactory):
     partner = factory.SubFactory(PartnerOrganisationFactory)
     br_number = factory.Sequence(lambda n: f"{70000000 + n:08d}")
     requested_at = factory.LazyFunction(timezone.now)
+
+
+class OrganisationRegistrationFactory(factory.django.DjangoModelFactory):
+    """A company a partner registered, waiting for the person it named as owner."""
+
+    class Meta:
+        model = OrganisationRegistration
+
+    request = factory.SubFactory(LinkRequestFactory)
+    profile = factory.LazyAttribute(lambda o: {
+        "name_en": "Kowloon Vision Limited", "name_zh": "", "br_number": o.request.br_number,
+        "cr_number": "", "district": "", "incorporation_date": "2024-02-01", "size": "1-9",
+        "sector": "computer_vision", "is_cyberport_incubatee": False, "website": ""})
+    owner_email = factory.Sequence(lambda n: f"founder{n}@example.hk")
+    token_hash = factory.Sequence(lambda n: f"{n:064x}")
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=14))
 
 
 class ApplicationFactory(factory.django.DjangoModelFactory):
