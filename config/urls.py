@@ -44,6 +44,7 @@ urlpatterns = [
     path("grants/", include("subsidy.agreements.web.urls")),
     path("grants/", include("subsidy.closure.web.urls")),
     path("partner/", include("subsidy.partners.web.urls")),
+    path("variations/", include("subsidy.variations.web.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -12,7 +12,7 @@ embeds a subset of a large CJK font, which takes a second).
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -91,6 +91,9 @@ class OfferTerms:
     conditions: tuple[str, ...]
     # (deliverable, due date, amount) of each tranche
     schedule: tuple[tuple[str, str, str], ...]
+    # A later version records a variation: its number and the changes it made.
+    version: int = 1
+    changes: tuple[str, ...] = ()
 
 
 def offer_terms(grant: Grant) -> OfferTerms:
@@ -113,6 +116,18 @@ def offer_terms(grant: Grant) -> OfferTerms:
         conditions=tuple(conditions_of(grant)),
         schedule=tuple((row.description, row.due_date.isoformat(), money(row.amount))
                        for row in schedule_from_milestones(grant=grant)))
+
+
+def varied_terms(grant: Grant, *, version: int, changes: list[str], schedule,
+                 varied_at: datetime) -> OfferTerms:
+    """The agreement's terms after a variation: the grant as it now stands, the tranche
+    schedule it now has (rows with a description, a due date and an amount) and the
+    changes listed."""
+    return replace(
+        offer_terms(grant), version=version, changes=tuple(changes),
+        decided_on=_hk(varied_at), open_until="—", decided_at=varied_at,
+        schedule=tuple((row.description, row.due_date.isoformat(), money(row.amount))
+                       for row in schedule))
 
 
 class _Agreement(FPDF):
@@ -164,6 +179,17 @@ def offer_document(grant: Grant) -> OfferDocument:
     return OfferDocument(content=render(offer_terms(grant)))
 
 
+def _variation_section(pdf: _Agreement, terms: OfferTerms) -> None:
+    pdf.set_font(FAMILY, size=12)
+    pdf.multi_cell(0, 7, f"Version {terms.version}, as varied on {terms.decided_on}\n"
+                         f"第 {terms.version} 版，於 {terms.decided_on} 修訂",
+                   new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.paragraph("This version replaces the earlier ones, which are kept. It records these "
+                  "changes: 本版本取代較早的版本（較早版本均予保存），並記錄以下修訂：")
+    for text in terms.changes:
+        pdf.paragraph(f"• {text}", indent=4)
+
+
 @lru_cache(maxsize=32)
 def render(terms: OfferTerms) -> bytes:
     """The PDF of ``terms``; the same terms always give the same bytes."""
@@ -175,6 +201,8 @@ def render(terms: OfferTerms) -> bytes:
     pdf.set_font(FAMILY, size=17)
     pdf.multi_cell(0, 9, "Offer Letter and Grant Agreement\n資助要約書及資助協議",
                    new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    if terms.changes:
+        _variation_section(pdf, terms)
     pdf.ln(2)
     pdf.set_font(FAMILY, size=10)
     pdf.facts([

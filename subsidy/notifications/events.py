@@ -79,6 +79,8 @@ _REVIEW = {**_APPLICATION, "url": "/reviews/assignments/7/", "due_at": "2026-12-
 _OFFER = {**_APPLICATION, "amount": "HK$1,200,000.00", "expires_at": "2026-12-15 18:00"}
 _CLAIM = {**_APPLICATION, "tranche": "2", "amount": "HK$360,000.00",
           "url": "/finance/claims/3/"}
+_VARIATION = {**_APPLICATION, "number": 2, "status": "requested", "decider": "officer",
+              "reason": "", "amount": "HK$1,100,000.00", "url": "/variations/3/"}
 _DAR = {"case_id": 3, "reference": "DAR-00003", "requester": "Chan Tai Man",
         "received_on": "2026-11-02", "due_on": "2026-12-12", "url": "/staff/privacy/requests/3/"}
 
@@ -285,6 +287,24 @@ EVENTS: tuple[NotificationEvent, ...] = (
     NotificationEvent(
         "data_access_request_overdue", _("Data access request overdue"), Audience.STAFF,
         mandatory=True, sample_context=_DAR,
+    ),
+    # Variations of a grant
+    NotificationEvent(
+        "variation_received", _("Variation request received"), Audience.APPLICANT,
+        mandatory=False, sample_context=_VARIATION,
+    ),
+    NotificationEvent(
+        "variation_to_decide", _("Variation waiting for a decision"), Audience.STAFF,
+        mandatory=False, sample_context=_VARIATION,
+    ),
+    NotificationEvent(
+        "variation_decided", _("Variation decided"), Audience.APPLICANT, mandatory=True,
+        sample_context={**_VARIATION, "status": "approved", "reason": "Within the envelope."},
+    ),
+    NotificationEvent(
+        "variation_decided_staff", _("Variation decided (staff)"), Audience.PROGRAMME_OFFICER,
+        mandatory=False,
+        sample_context={**_VARIATION, "status": "rejected", "reason": "No evidence of delay."},
     ),
     # Staff
     NotificationEvent(

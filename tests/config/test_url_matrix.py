@@ -76,6 +76,7 @@ from tests.factories import (
     PartnerOrganisationFactory,
     RecoveryFactory,
     UserFactory,
+    VariationFactory,
     WebhookDeliveryFactory,
     WebhookEndpointFactory,
 )
@@ -151,6 +152,7 @@ def _world() -> World:
         evidence_name="agreement.pdf", evidence_type="application/pdf",
         evidence_file=default_storage.save("conditions/evidence.pdf",
                                            ContentFile(pdf_bytes())))
+    variation = VariationFactory(grant=grant, requested_by=owner)
     partner = PartnerOrganisationFactory()
     partner_user = UserFactory(roles=[Role.PARTNER])
     PartnerMember.objects.create(partner=partner, user=partner_user)
@@ -190,7 +192,7 @@ def _world() -> World:
         "assignment_pk": reviewer.pk, "request_pk": correction.pk, "grant_id": grant.pk,
         "number": 2, "claim_id": claim.pk, "evidence_id": evidence.pk, "recovery_id": recovery.pk,
         "statement_id": statement.pk, "_access_request": access_request.pk,
-        "version": 1, "condition_id": condition.pk,
+        "version": 1, "condition_id": condition.pk, "variation_id": variation.pk,
         "payment_id": payment.pk, "batch_id": batch.pk, "endpoint_id": endpoint.pk,
         "delivery_id": delivery.pk, "event": "application_submitted", "language": "en",
         "reference": application.reference, "br_number": "12345678", "key": "x", "uidb36": "x",

@@ -204,4 +204,10 @@ staff:screening_bulk                    GET  302 403 403 403 403 403 403 403 200
 staff:screening_start                   POST 302 403 403 403 403 403 403 403 302 403 403 403 403 403
 staff:step                              POST 302 403 403 403 403 403 200 200 200 403 403 200 403 403
 staff:versions                          GET  302 403 403 403 403 403 404 404 404 403 403 404 403 403
+variations:decide                       POST 302 403 404 404 404 404 404 404 400 403 403 403 404 404
+variations:detail                       GET  302 200 404 404 404 404 404 404 200 200 200 200 404 404
+variations:grant                        GET  302 200 404 404 404 404 404 404 200 200 200 200 404 404
+variations:pending                      GET  302 403 403 403 403 403 200 200 200 403 403 403 403 403
+variations:request                      GET  302 200 404 404 404 404 404 404 403 403 403 403 404 404
+variations:withdraw                     POST 302 302 404 404 404 404 404 404 403 403 403 403 404 404
 """

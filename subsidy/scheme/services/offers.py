@@ -112,6 +112,19 @@ def envelope_exhausted_error(*, round_: FundingRound, remaining: Decimal,
         code="envelope_exhausted", field="amount")
 
 
+def round_envelope_lock(*, round_id: int, amount: Decimal) -> tuple[FundingRound, Decimal]:
+    """Lock the round row, then sum what is committed: ``amount`` more must fit in what is
+    left of the envelope, or ``envelope_exhausted`` is raised. Every commitment of new money
+    (an approval, a variation's increase) takes this lock after the application's, so two of
+    them in one round are checked one after the other. Returns the locked round and what was
+    left before ``amount``."""
+    round_ = FundingRound.objects.select_for_update().get(pk=round_id)
+    remaining = round_.envelope - round_committed(round_id=round_.pk)
+    if amount > remaining:
+        raise envelope_exhausted_error(round_=round_, remaining=remaining, amount=amount)
+    return round_, remaining
+
+
 def grant_offer_create(*, actor, application, amount, conditions: str = "",
                        exceptional_justification: str = "") -> Grant:
     """Create the grant of an approved application and commit its amount.
@@ -121,10 +134,7 @@ def grant_offer_create(*, actor, application, amount, conditions: str = "",
     the caps (``grant_terms_problems``) and holds the application's row lock."""
     value = _amount(amount)
     justification = (exceptional_justification or "").strip()
-    round_ = FundingRound.objects.select_for_update().get(pk=application.round_id)
-    remaining = round_.envelope - round_committed(round_id=round_.pk)
-    if value > remaining:
-        raise envelope_exhausted_error(round_=round_, remaining=remaining, amount=value)
+    round_, remaining = round_envelope_lock(round_id=application.round_id, amount=value)
     ratio = grant_ratio_percent(amount=value, total_eligible_cost=application.total_eligible_cost)
     exceptional = value * 100 > round_.max_ratio_percent * application.total_eligible_cost
     grant = Grant(application=application, round=round_, status=Grant.Status.OFFERED,
