@@ -142,6 +142,10 @@ def demo_seed() -> dict:
     demo_offer_to_sign_seed(round_=open_round, owner=users["applicant.zh@demo.aiss.hk"][0],
                             officer=users["officer@demo.aiss.hk"][0],
                             panel=users["panel@demo.aiss.hk"][0])
+    # A variation of the Sha Tin grant waiting for the programme officer.
+    from subsidy.devdata.variations import demo_variation_seed
+
+    demo_variation_seed(owner=users["applicant@demo.aiss.hk"][0])
     # Data access requests on the administrators' register: one running, one overdue.
     from subsidy.devdata.privacy import demo_data_access_requests_seed
 
