@@ -9,7 +9,7 @@ TASK_PACKAGES = ("subsidy.api", "subsidy.notifications", "subsidy.scheme", "subs
 # Packages of this app whose ``permissions`` module holds the rules for the data they own.
 PERMISSION_PACKAGES = ("subsidy.platform", "subsidy.api", "subsidy.scheme",
                        "subsidy.agreements", "subsidy.finance", "subsidy.partners",
-                       "subsidy.privacy")
+                       "subsidy.privacy", "subsidy.compute")
 
 
 class SubsidyConfig(AppConfig):

@@ -10,6 +10,7 @@ from django.db.models import Count, DecimalField, Max, Min, OuterRef, QuerySet, 
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from applicants.models import BudgetLine
 from subsidy.compute.models import ComputeAllocation, ComputeCharge, UsageStatement
 
 ZERO = Decimal("0.00")
@@ -128,6 +129,13 @@ def grant_compute_summaries(grant_ids, *, today: date | None = None
 
 def grant_compute_summary(grant_id: int) -> ComputeSummary | None:
     return grant_compute_summaries([grant_id]).get(grant_id)
+
+
+def planned_gpu_hours(grant) -> Decimal | None:
+    """The GPU-hours of the application's compute budget lines: the allocation's default."""
+    return BudgetLine.objects.filter(application_id=grant.application_id,
+                                     category=BudgetLine.Category.COMPUTE).aggregate(
+        total=Sum("gpu_hours"))["total"]
 
 
 def grant_monthly_use(grant_id: int) -> list[dict]:

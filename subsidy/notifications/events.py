@@ -268,6 +268,20 @@ EVENTS: tuple[NotificationEvent, ...] = (
         sample_context={**_APPLICATION, "outcome": "completed", "outcome_label": "Completed",
                         "reason": "", "paid": "HK$1,200,000.00", "url": "/finance/grants/9/"},
     ),
+    # Compute at the AI Supercomputing Centre: 80% and 100% of the allocation drawn.
+    NotificationEvent(
+        "compute_allocation_alert", _("Compute allocation used up to a threshold"),
+        Audience.APPLICANT, mandatory=True,
+        sample_context={**_APPLICATION, "threshold": "80", "drawn": "HK$7,400.00",
+                        "allocation": "HK$9,250.00", "url": "/compute/grants/1/"},
+    ),
+    NotificationEvent(
+        "compute_allocation_alert_staff", _("A grant's compute allocation used up to a "
+                                            "threshold"),
+        Audience.PROGRAMME_OFFICER, mandatory=False,
+        sample_context={**_APPLICATION, "threshold": "100", "drawn": "HK$9,250.00",
+                        "allocation": "HK$9,250.00", "url": "/compute/grants/1/"},
+    ),
     # Rounds
     NotificationEvent(
         "round_closing_soon", _("Round closing in 3 days"), Audience.APPLICANT,

@@ -73,6 +73,7 @@ class Action(models.TextChoices):
     USE_PARTNER_PORTAL = "use_partner_portal"
     MANAGE_PARTNER_WEBHOOKS = "manage_partner_webhooks"
     MANAGE_DATA_ACCESS_REQUESTS = "manage_data_access_requests"
+    MANAGE_COMPUTE = "manage_compute"
 
 
 class UnregisteredActionError(LookupError):

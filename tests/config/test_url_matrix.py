@@ -75,6 +75,7 @@ from tests.factories import (
     PanelMeetingFactory,
     PartnerOrganisationFactory,
     RecoveryFactory,
+    UsageStatementFactory,
     UserFactory,
     VariationFactory,
     WebhookDeliveryFactory,
@@ -89,6 +90,7 @@ COLUMNS = ("anon", "owner", "other", "rev", "revu", "revc", "panel", "pnlr", "of
 # The objects a pattern's ``pk`` names (other arguments take the World's defaults by name).
 PK = {
     "mfa_edit_webauthn": {"pk": 999999},
+    "compute:statement": {"statement_id": "_compute_statement"},
     "mfa_remove_webauthn": {"pk": 999999},
     "api:organisation-detail": {"pk": "_company"},
     "notifications:mark_read": {"pk": "_notification"},
@@ -201,6 +203,7 @@ def _world() -> World:
         "_pool_member": reviewer.reviewer.reviewer_pool_memberships.get().pk,
         "_application": application.pk, "_delivery": delivery.pk, "_company": company.pk,
         "_meeting": item.meeting_id, "_item": item.pk,
+        "_compute_statement": UsageStatementFactory().pk,
     }
     return World(args=args, users=users)
 

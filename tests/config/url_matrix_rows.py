@@ -59,6 +59,11 @@ agreements:sign                         GET  302 302 404 404 404 404 404 404 403
 agreements:signed_document              GET  302 200 404 404 404 404 404 404 200 200 200 200 404 404
 closure:grant                           GET  302 403 403 403 403 403 403 403 200 403 403 403 403 403
 closure:portfolio                       GET  302 403 403 403 403 403 403 403 200 403 403 403 403 403
+compute:allocation                      POST 302 403 404 404 404 404 404 404 302 302 403 403 404 404
+compute:grant                           GET  302 200 404 404 404 404 404 404 200 200 200 200 404 404
+compute:statement                       GET  302 403 403 403 403 403 403 403 200 200 403 403 403 403
+compute:statement_template              GET  302 403 403 403 403 403 403 403 200 200 403 403 403 403
+compute:statements                      GET  302 403 403 403 403 403 403 403 200 200 403 403 403 403
 applicants:application                  GET  302 200 404 404 404 404 404 404 404 404 404 404 404 404
 applicants:application_new              GET  302 200 200 200 200 200 200 200 200 200 200 200 200 200
 applicants:budget_total                 POST 302 409 404 404 404 404 404 404 404 404 404 404 404 404

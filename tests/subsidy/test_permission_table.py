@@ -86,6 +86,7 @@ TABLE = {
     A.USE_PARTNER_PORTAL:        (PARTNER,      " .   O   .   .   .   .   .   .   . "),
     A.MANAGE_PARTNER_WEBHOOKS:   (PARTNER,      " .   O   .   .   .   .   .   .   O "),
     A.MANAGE_DATA_ACCESS_REQUESTS: (None,       " .   .   .   .   .   .   .   Y   . "),
+    A.MANAGE_COMPUTE:            (None,         " .   .   .   Y   .   Y   .   .   . "),
 }
 
 

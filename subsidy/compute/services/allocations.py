@@ -50,6 +50,7 @@ def grant_drawn(*, allocation_id: int) -> Decimal:
         total=Coalesce(Sum("subsidy_amount"), Decimal("0.00")))["total"]
 
 
+@transaction.atomic
 def compute_allocation_set(*, actor, grant: Grant, hours) -> ComputeAllocation:
     """Give the grant its allocation of GPU-hours, or change it, valued at the round's list
     rate and the grant's ratio. Only an open grant (offered, accepted or active) whose

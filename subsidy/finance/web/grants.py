@@ -15,6 +15,7 @@ from subsidy.agreements.services.conditions import (
     first_payment_problem,
     unmet_among,
 )
+from subsidy.compute.selectors import grant_compute_summary
 from subsidy.finance import selectors
 from subsidy.finance.models import BankAccount, Recovery
 from subsidy.finance.services import claims, recoveries
@@ -73,6 +74,7 @@ def grant_detail(request, grant_id):
         "can_edit_bank": can(request.user, Action.MANAGE_BANK_ACCOUNT, organisation),
         "show_full_account": can(request.user, Action.VIEW_BANK_DETAILS),
         "can_view_audit": can(request.user, Action.VIEW_AUDIT),
+        "compute": grant_compute_summary(grant.pk),
         **_recovery_context(request, grant),
     })
 

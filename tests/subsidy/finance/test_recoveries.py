@@ -234,10 +234,10 @@ def test_grant_page_asks_the_same_number_of_queries_for_1_or_8_recoveries(
 
     add(1, 0)
     client.get(url)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         assert client.get(url).status_code == 200
     add(7, 1)
     client.get(url)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         page = client.get(url)
     assert len(page.context["recoveries"]) == 8
