@@ -5,9 +5,11 @@ Rules enforced here:
 * the partner's registration is checked with the applicants' own registration rules and
   messages, but does not say whether a company with the BR (or CR) number is registered:
   either way the partner's open ``LinkRequest`` for the number is what it gets, "pending";
-* when the company exists, its owners are asked to link it, exactly as by a link request;
-  otherwise nothing is created yet: an ``OrganisationRegistration`` keeps the profile and
-  the person named as owner is emailed a link (its token kept only hashed);
+* nothing is created yet: an ``OrganisationRegistration`` keeps the profile and the person
+  named as owner is emailed a link (its token kept only hashed), whether or not the
+  company exists, so that a mailbox the partner reads tells nothing either; when it
+  exists, its owners are also asked to link it, exactly as by a link request, and the
+  named person's confirmation is refused with the registration's duplicate message;
 * that person, signed in with the address the partner gave, confirms the company (it is
   created with them as its owner and linked to the partner, and the partner's webhooks are
   told) or declines it (the partner is not told, as for an owner's decline); the
@@ -59,9 +61,9 @@ from subsidy.webhooks.models import WebhookEventType
 def partner_organisation_create(*, client, owner_email: str, **values) -> LinkRequest:
     """The partner registers a company: the same profile rules and messages as an
     applicant's own registration. The partner's open request for the BR number is returned,
-    the same record whether or not the company is registered: a registered company's
-    owners are asked to link it; otherwise ``owner_email`` is asked to confirm the
-    company, which exists only from then on."""
+    the same record whether or not the company is registered. ``owner_email`` is asked to
+    confirm the company either way (it exists only once they do); when it is registered
+    already, its owners are asked to link it too, and confirming it is refused."""
     owner_email = (owner_email or "").strip().lower()
     problems = []
     try:
@@ -79,7 +81,9 @@ def partner_organisation_create(*, client, owner_email: str, **values) -> LinkRe
     registered = registered_organisation(organisation)
     if registered is not None:
         link_request_ask_owners(client=client, request=request, organisation=registered)
-    else:
+    if request.link is None or not request.link.is_active:
+        # The named owner is emailed in both cases, so that an address the partner reads
+        # does not tell either: confirming a registered company is refused on the page.
         _registration_send(client=client, request=request, organisation=organisation,
                            owner_email=owner_email)
     return request

@@ -1,11 +1,13 @@
 """Registering a company through the partner API tells the partner nothing about whether a
 company with that number is already registered: two partners, one registering a new
 company and one a registered company, see the same answer, headers, lists, filters, events
-feed, webhooks and dashboard, until a person at the company acts."""
+feed, webhooks and dashboard, and the owner they name (an address the partner may read)
+gets the same email, until a person at the company acts."""
 
 import json
 
 import pytest
+from django.core import mail
 from django.test import Client
 
 from applicants.models import Membership
@@ -24,13 +26,15 @@ VOLATILE_HEADERS = {"X-Request-Id", "Date"}
 
 
 def profile(br_number: str) -> dict:
+    """A company to register, its owner named by an address the partner itself reads."""
     return {"name_en": "Kowloon Vision Limited", "br_number": br_number,
             "incorporation_date": "2024-02-01", "size": "1-9", "sector": "computer_vision",
-            "owner_email": "founder@kowloonvision.example.hk"}
+            "owner_email": f"mailbox-{br_number}@partner.example.hk"}
 
 
 def seen_by(partner, client, br_number: str) -> dict:
-    """Everything the partner can read afterwards, with the number it sent as ``BR``."""
+    """Everything the partner can read afterwards, with the number it sent as ``BR`` and
+    its own name as ``PARTNER``."""
     def get(path, **query):
         response = client.get(path, query)
         assert response.status_code == 200, response.content
@@ -53,8 +57,11 @@ def seen_by(partner, client, br_number: str) -> dict:
         "webhooks": list(WebhookDelivery.objects.filter(endpoint__partner=partner)
                          .values_list("event_type", flat=True)),
         "dashboard_names": "Kowloon Vision" in dashboard.content.decode(),
+        "named_owner_mail": [(m.subject, len(m.body.splitlines())) for m in mail.outbox
+                             if m.to == [profile(br_number)["owner_email"]]],
     }
-    return json.loads(json.dumps(seen).replace(br_number, "BR"))
+    return json.loads(json.dumps(seen, ensure_ascii=False).replace(br_number, "BR")
+                      .replace(partner.name, "PARTNER"))
 
 
 def answer(response, br_number: str) -> dict:
