@@ -8,7 +8,7 @@ selector ``reviews.selectors.assessment.round_ranking(normalised=True)`` as the 
 it, and the SQL statement with its rows fetched. Each is run repeatedly; the medians are
 compared. The two must agree on every application's normalised score and on the order.
 
-Target: the selector within 3 x the SQL aggregate.
+Target: the selector within 2 x the SQL aggregate.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ SIZES = {
     "smoke": (500, 5),
     "reference": (5_000, 15),
 }
-TARGET = 3.0
+TARGET = 2.0
 RANKED = ("in_review", "reviewed", "waitlisted")
 
 SQL = """

@@ -43,7 +43,7 @@ RANKED_STATUSES = (ApplicationStatus.IN_REVIEW, ApplicationStatus.REVIEWED,
 def _dec(value) -> Decimal | None:
     if value is None:
         return None
-    return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+    return _exact(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def criteria_for(round_: FundingRound) -> list[dict]:
@@ -197,7 +197,10 @@ def round_score_stats(*, round_id: int) -> RoundScoreStats:
 
 
 def _exact(value) -> Decimal | None:
-    return None if value is None else Decimal(str(value))
+    # PostgreSQL gives numerics as Decimals already; SQLite gives floats.
+    if value is None or isinstance(value, Decimal):
+        return value
+    return Decimal(str(value))
 
 
 @dataclass
@@ -380,21 +383,23 @@ def _ranked_rows(round_id: int, threshold: Decimal):
         cursor.execute(sql, {"round": round_id, "submitted": Assignment.Status.SUBMITTED,
                              **statuses})
         rows = cursor.fetchall()
+    # The round's mean and deviation are the same on every row.
+    mean, sd = ((_exact(rows[0][-2]) or Decimal(0), _exact(rows[0][-1]) or Decimal(0))
+                if rows else (Decimal(0), Decimal(0)))
     for (pk, reference, title, status, requested, name_en, name_zh, n, raw, low, high,
-         mean_z, mean, sd) in rows:
+         mean_z, _mean, _sd) in rows:
         application = RankedApplication(
             pk=pk, reference=reference, title=title, status=status,
-            requested_subsidy=Decimal(str(requested)),
+            requested_subsidy=_exact(requested),
             organisation=RankedOrganisation(name_en=name_en, name_zh=name_zh))
         score = ApplicationScore()
         if n:
             spread = _exact(high) - _exact(low)
+            mean_z = _exact(mean_z)
             score = ApplicationScore(
                 review_count=n, raw=_dec(raw), spread=_dec(spread),
                 disagreement=n > 1 and spread > threshold,
-                normalised=_dec((_exact(mean) or Decimal(0))
-                                + _exact(mean_z) * (_exact(sd) or Decimal(0))),
-                mean_z=_dec(mean_z))
+                normalised=_dec(mean + mean_z * sd), mean_z=_dec(mean_z))
         yield application, score
 
 
