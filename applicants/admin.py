@@ -17,6 +17,7 @@ from applicants.models import (
     Membership,
     Milestone,
     Organisation,
+    OrganisationRegistration,
     StatusChange,
     TeamMember,
 )
@@ -41,6 +42,18 @@ class OrganisationAdmin(ReadOnlyAdmin, admin.ModelAdmin):
 class InvitationAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["email", "organisation", "role", "created_at", "expires_at", "accepted_at"]
     search_fields = ["email", "organisation__name_en"]
+    exclude = ["token_hash"]
+
+
+@admin.register(OrganisationRegistration)
+class OrganisationRegistrationAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    """Companies partners registered, waiting for (or answered by) the owner they named;
+    answered only through the link in that person's email."""
+
+    list_display = ["request", "owner_email", "created_at", "expires_at", "confirmed_at",
+                    "declined_at"]
+    list_select_related = ["request"]
+    search_fields = ["owner_email", "request__br_number", "request__partner__name"]
     exclude = ["token_hash"]
 
 

@@ -5,7 +5,12 @@ company's owner there."""
 import pytest
 
 from applicants.models import Invitation, Membership, Organisation
-from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+from tests.factories import (
+    MembershipFactory,
+    OrganisationFactory,
+    OrganisationRegistrationFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -69,3 +74,16 @@ def test_companies_and_invitations_are_not_added_or_deleted_in_the_admin(as_site
     assert deleted.status_code == 403
     assert Organisation.objects.filter(pk=organisation.pk).exists()
     assert not Invitation.objects.exists()
+
+
+def test_partner_registrations_are_shown_read_only_without_their_token(as_site_admin):
+    registration = OrganisationRegistrationFactory(owner_email="founder@example.hk")
+
+    listed = as_site_admin.get("/admin/applicants/organisationregistration/")
+    shown = as_site_admin.get(
+        f"/admin/applicants/organisationregistration/{registration.pk}/change/")
+
+    assert "founder@example.hk" in listed.content.decode()
+    assert registration.token_hash not in shown.content.decode()
+    assert as_site_admin.get(
+        "/admin/applicants/organisationregistration/add/").status_code == 403
