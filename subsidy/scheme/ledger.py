@@ -174,4 +174,5 @@ def rounds_with_commitments(queryset=None) -> list[FundingRound]:
         round_.remaining = round_.envelope - round_.committed
         round_.paid, round_.recovered = found["paid"], found["recovered"]
         round_.net_paid = round_.paid - round_.recovered
+        round_.compute_committed = found["compute"]
     return rounds

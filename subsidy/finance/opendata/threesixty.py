@@ -23,12 +23,13 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum
+from django.db.models import DecimalField, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from applicants.models import District
+from subsidy.compute.models import ComputeAllocation, ComputeCharge
 from subsidy.finance.models import Disbursement, RecoveryReceipt
 from subsidy.scheme.ledger import ZERO
 from subsidy.scheme.models import Grant
@@ -86,20 +87,25 @@ def _day(value) -> str:
     return f"{value.isoformat()}T00:00:00+08:00"
 
 
-def _per_grant(rows):
+def _per_grant(rows, field: str = "amount"):
     total = (rows.filter(grant_id=OuterRef("pk")).order_by().values("grant_id")
-             .annotate(total=Sum("amount")).values("total"))
+             .annotate(total=Sum(field)).values("total"))
     return Coalesce(Subquery(total, output_field=DecimalField(max_digits=14,
                                                               decimal_places=2)), ZERO)
 
 
 def awarded_grants():
-    """Awarded grants with what was paid on them net of recoveries received (``paid``)."""
+    """Awarded grants with what was paid on them net of recoveries received (``paid``), the
+    compute subsidy drawn at the Centre (``compute_drawn``) and their compute allocation
+    less what it released (``compute_committed``)."""
     return (Grant.objects.filter(Q(status__in=AWARDED))
             .select_related("application__organisation", "round__scheme")
             .annotate(paid=_per_grant(Disbursement.objects.filter(
                           status=Disbursement.Status.PAID))
-                      - _per_grant(RecoveryReceipt.objects.all()))
+                      - _per_grant(RecoveryReceipt.objects.all()),
+                      compute_drawn=_per_grant(ComputeCharge.objects.all(), "subsidy_amount"),
+                      compute_committed=_per_grant(ComputeAllocation.objects.annotate(
+                          committed=F("amount") - F("released_amount")), "committed"))
             .order_by("decided_at", "pk"))
 
 
@@ -113,9 +119,11 @@ def grant_record(grant, *, source: str | None = None) -> dict:
         "description": application.summary or application.title,
         "currency": "HKD",
         "amountAppliedFor": _number(application.requested_subsidy),
-        "amountAwarded": _number(grant.approved_amount),
+        # The compute allocation at the AI Supercomputing Centre is awarded too (less what
+        # was released at closure), and the compute subsidy drawn there is disbursed in kind.
+        "amountAwarded": _number(grant.approved_amount + grant.compute_committed),
         # Net of money recovered: what the recipient finally kept.
-        "amountDisbursed": _number(grant.paid),
+        "amountDisbursed": _number(grant.paid + grant.compute_drawn),
         # A full date-time: the schema's oneOf(date-time, date pattern) would match a bare
         # date under both branches when formats are not asserted.
         "awardDate": grant.decided_at.astimezone(HONG_KONG).isoformat(),

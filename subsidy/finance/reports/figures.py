@@ -8,6 +8,8 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from subsidy.compute.models import ComputeAllocation
+from subsidy.compute.selectors import compute_drawn_by_round
 from subsidy.finance.models import Claim, Disbursement, Tranche
 from subsidy.finance.periods.records import PeriodAdjustment
 from subsidy.scheme.ledger import (
@@ -48,11 +50,16 @@ def _in_scheme(scheme, prefix: str) -> Q:
 
 def scheme_totals(only=None):
     """Each scheme (or ``only`` that one) with its budget, the envelopes of its rounds, what
-    is committed, paid and what remains of the envelopes: three queries, whatever the
+    is committed, paid, the compute subsidy drawn at the AI Supercomputing Centre and what
+    remains of the envelopes: four queries, whatever the
     number of schemes."""
     rounds_of: dict[int, list] = {}
-    for round_ in rounds_with_paid(FundingRound.objects.filter(scheme=only)
-                                   if only is not None else None):
+    all_rounds = rounds_with_paid(FundingRound.objects.filter(scheme=only)
+                                  if only is not None else None)
+    # Compute subsidy is drawn at the Centre, never paid to the company: shown beside.
+    drawn = compute_drawn_by_round([round_.pk for round_ in all_rounds])
+    for round_ in all_rounds:
+        round_.compute_drawn = drawn.get(round_.pk, ZERO)
         rounds_of.setdefault(round_.scheme_id, []).append(round_)
     schemes = []
     for scheme in (Scheme.objects.filter(pk=only.pk) if only is not None
@@ -64,6 +71,8 @@ def scheme_totals(only=None):
         recovered = sum((r.recovered for r in rounds), ZERO)
         schemes.append({"scheme": scheme, "budget": scheme.budget, "envelopes": envelopes,
                         "committed": committed, "paid": paid, "recovered": recovered,
+                        "compute_committed": sum((r.compute_committed for r in rounds), ZERO),
+                        "compute_drawn": sum((r.compute_drawn for r in rounds), ZERO),
                         "net_paid": paid - recovered,
                         "remaining": envelopes - committed, "rounds": rounds})
     return schemes
@@ -80,7 +89,7 @@ def rounds_with_paid(queryset=None) -> list[FundingRound]:
 def by_dimension(field: str, *, scheme=None):
     """Committed, paid and recovered grouped by the application's category or the
     company's sector (``field`` is ``category`` or ``sector``), in ``scheme`` or in all,
-    in the ledger's terms: three grouped queries."""
+    in the ledger's terms: four grouped queries."""
     path = {"category": "application__category",
             "sector": "application__organisation__sector"}[field]
     rows: dict[str, dict] = {}
@@ -93,6 +102,11 @@ def by_dimension(field: str, *, scheme=None):
                                      status__in=Grant.COMMITTING_STATUSES).order_by()
                 .values(path).annotate(total=Sum("approved_amount"))):
         entry(row[path])["committed"] += row["total"]
+    # Compute allocations commit what they have not released, as in the ledger.
+    for row in (ComputeAllocation.objects.filter(_in_scheme(scheme, "grant__")).order_by()
+                .values(f"grant__{path}")
+                .annotate(total=Sum(F("amount") - F("released_amount")))):
+        entry(row[f"grant__{path}"])["committed"] += row["total"]
     closed = Q(grant__status__in=Grant.CLOSED_STATUSES)
     for name, rows_of, sign in (("paid", paid_payments(), 1),
                                 ("recovered", recovery_receipts(), -1)):
