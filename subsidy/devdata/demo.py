@@ -146,6 +146,15 @@ def demo_seed() -> dict:
     from subsidy.devdata.variations import demo_variation_seed
 
     demo_variation_seed(owner=users["applicant@demo.aiss.hk"][0])
+    # A grant whose every tranche is paid, for the officer to close from its checklist.
+    from subsidy.devdata.closure import demo_grant_to_close_seed
+
+    demo_grant_to_close_seed(round_=open_round, owner=users["applicant@demo.aiss.hk"][0],
+                             officer=users["officer@demo.aiss.hk"][0],
+                             panel=users["panel@demo.aiss.hk"][0],
+                             finance=users["finance@demo.aiss.hk"][0],
+                             approver=users["approver@demo.aiss.hk"][0],
+                             treasury=users["treasury@demo.aiss.hk"][0])
     # Data access requests on the administrators' register: one running, one overdue.
     from subsidy.devdata.privacy import demo_data_access_requests_seed
 
