@@ -1,6 +1,7 @@
 """One grant's whole life, from the offer letter to closure, through the pages, in English
 and in Chinese: the owner reads the offer letter and signs it, meets the condition precedent
-and the officer checks it, the officer starts the project, the first tranche is claimed and
+and the officer checks it, the officer starts the project, a variation of its end date is asked for
+and approved on its pages, the first tranche is claimed and
 verified on its pages (finance's payment steps and the later tranches come from the
 builders), the compute allocation draws at the AISC, the final report is accepted, and the
 officer closes the grant from its checklist; the company then sees it closed."""
@@ -28,6 +29,7 @@ from subsidy.notifications.models import Notification
 from subsidy.platform.roles import Role
 from subsidy.progress.models import ProgressReport, ReportingRequirement
 from subsidy.scheme.models import Grant
+from subsidy.variations.models import Variation
 from tests.builders.agreements import sign_from_page
 from tests.builders.finance import batched_payment, make_offered_grant, mark_paid, releaser
 from tests.factories import (
@@ -100,6 +102,16 @@ def test_one_grants_whole_life_from_offer_letter_to_closure(language):
     office.post(reverse("finance:grant_activate", args=[grant.pk]))
     assert Grant.objects.get(pk=grant.pk).status == Grant.Status.ACTIVE
     allocation = ComputeAllocationFactory(grant=grant)
+
+    # The company asks to end the project later; the officer approves the variation.
+    company.post(reverse("variations:request", args=[grant.pk]),
+                 {"new_end_date": "2028-03-31", "reason": "The pilot clinics start later."})
+    variation = Variation.objects.get(grant=grant)
+    decided = office.post(reverse("variations:decide", args=[variation.pk]),
+                          {"decision": "approve", "reason": "The new dates are reasonable."},
+                          follow=True)
+    _says(decided, language, "Approved")
+    assert Variation.objects.get(pk=variation.pk).status == Variation.Status.APPROVED
     final = ReportingRequirementFactory(grant=grant, kind=ReportingRequirement.Kind.FINAL,
                                         title="Final report")
 
