@@ -14,6 +14,7 @@ from applicants.models import BudgetLine
 from subsidy.compute.models import ComputeAllocation, ComputeCharge, UsageStatement
 
 ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
 _MONEY = DecimalField(max_digits=14, decimal_places=2)
 _DAYS_PER_MONTH = Decimal("30.4375")
 
@@ -108,6 +109,9 @@ def grant_compute_summaries(grant_ids, *, today: date | None = None
                     "grant__application__end_date"))
     summaries = {}
     for row in rows:
+        for key in ("drawn", "used", "company", "excess"):
+            # SQLite sums decimals as floats: back to cents.
+            row[key] = Decimal(row[key]).quantize(CENT)
         remaining = row["amount"] - row["released_amount"] - row["drawn"]
         summaries[row["grant_id"]] = ComputeSummary(
             grant_id=row["grant_id"], allocation_hours=row["hours"],
@@ -165,7 +169,8 @@ def statements_list() -> QuerySet[UsageStatement]:
                       list_amount=Sum("charges__list_amount"),
                       subsidy=Sum("charges__subsidy_amount"),
                       company=Sum("charges__company_amount"),
-                      excess=Sum("charges__excess_amount")))
+                      excess=Sum("charges__excess_amount"))
+            .order_by("-received_at", "-id"))
 
 
 def statement_with_charges(statement_id: int) -> UsageStatement | None:

@@ -155,6 +155,10 @@ def demo_seed() -> dict:
                              finance=users["finance@demo.aiss.hk"][0],
                              approver=users["approver@demo.aiss.hk"][0],
                              treasury=users["treasury@demo.aiss.hk"][0])
+    # The Sha Tin grant's compute allocation at the AISC, with two monthly statements.
+    from subsidy.devdata.compute import demo_compute_seed
+
+    demo_compute_seed(officer=users["officer@demo.aiss.hk"][0])
     # Data access requests on the administrators' register: one running, one overdue.
     from subsidy.devdata.privacy import demo_data_access_requests_seed
 
