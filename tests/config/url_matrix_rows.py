@@ -213,6 +213,7 @@ variations:decide                       POST 302 403 404 404 404 404 404 404 400
 variations:detail                       GET  302 200 404 404 404 404 404 404 200 200 200 200 404 404
 variations:grant                        GET  302 200 404 404 404 404 404 404 200 200 200 200 404 404
 variations:pending                      GET  302 403 403 403 403 403 200 200 200 403 403 403 403 403
+variations:round_rules                  GET  302 403 403 403 403 403 403 403 200 403 403 200 403 403
 variations:request                      GET  302 200 404 404 404 404 404 404 403 403 403 403 404 404
 variations:withdraw                     POST 302 302 404 404 404 404 404 404 403 403 403 403 404 404
 """

@@ -91,3 +91,14 @@ class DecisionForm(forms.Form):
         ("approve", _("Approve the variation")), ("reject", _("Do not approve it"))])
     reason = forms.CharField(label=_("Reason, as the company will read it"), max_length=4000,
                              widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class RoundRulesForm(forms.Form):
+    budget_tolerance_percent = forms.DecimalField(
+        label=_("Budget tolerance (per cent of a line)"), max_digits=5, decimal_places=2,
+        help_text=_("A variation may move money into or out of a budget line by at most this "
+                    "share of the line's amount."))
+    panel_threshold = forms.DecimalField(
+        label=_("Panel threshold (HK$)"), max_digits=14, decimal_places=2,
+        help_text=_("The panel decides a variation that lowers the amount or moves money "
+                    "between budget lines by more than this; any increase goes to the panel."))

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -15,6 +15,7 @@ from subsidy.platform.errors import DomainError
 from subsidy.platform.permissions import Action, can
 from subsidy.platform.security import client_ip
 from subsidy.platform.web.errors import add_domain_error, add_domain_error_messages
+from subsidy.scheme.models import FundingRound
 from subsidy.variations import selectors
 from subsidy.variations.models import Variation
 from subsidy.variations.services.decisions import (
@@ -23,9 +24,11 @@ from subsidy.variations.services.decisions import (
     variation_preview,
     variation_reject,
 )
-from subsidy.variations.services.proposal import VARIABLE_STATUSES, round_rules
+from subsidy.variations.services.proposal import VARIABLE_STATUSES
+from subsidy.variations.services.proposal import round_rules as round_rules_of
 from subsidy.variations.services.requests import variation_request, variation_withdraw
-from subsidy.variations.web.forms import DecisionForm, VariationForm
+from subsidy.variations.services.rules import round_variation_rules_set
+from subsidy.variations.web.forms import DecisionForm, RoundRulesForm, VariationForm
 
 
 def _grant_or_404(request, grant_id):
@@ -48,7 +51,7 @@ def grant_variations(request, grant_id):
         "grant": grant, "variations": variations,
         "can_request": _may_request(request.user, grant)
         and not any(v.is_open for v in variations),
-        "rules": round_rules(grant.round)})
+        "rules": round_rules_of(grant.round)})
 
 
 @login_required
@@ -76,7 +79,7 @@ def variation_request_view(request, grant_id):
                                         "by email and in your inbox."))
             return redirect("variations:detail", variation.pk)
     return render(request, "subsidy/variations/request.html", {
-        "grant": grant, "form": form, "rules": round_rules(grant.round)},
+        "grant": grant, "form": form, "rules": round_rules_of(grant.round)},
         status=400 if form.errors else 200)
 
 
@@ -153,3 +156,26 @@ def pending_list(request):
         raise PermissionDenied
     return render(request, "subsidy/variations/pending.html", {
         "variations": selectors.pending_variations(panel_only=not officer)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def round_rules(request, code):
+    """A round's variation rules, set by the staff who manage rounds."""
+    if not can(request.user, Action.MANAGE_ROUNDS):
+        raise PermissionDenied
+    round_ = get_object_or_404(FundingRound, code=code)
+    current = round_rules_of(round_)
+    form = RoundRulesForm(request.POST or None, initial={
+        "budget_tolerance_percent": current.budget_tolerance_percent,
+        "panel_threshold": current.panel_threshold})
+    if request.method == "POST" and form.is_valid():
+        try:
+            round_variation_rules_set(actor=request.user, round_=round_, **form.cleaned_data)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("The round's variation rules are saved."))
+            return redirect("variations:round_rules", round_.code)
+    return render(request, "subsidy/variations/round_rules.html",
+                  {"round": round_, "form": form}, status=400 if form.errors else 200)

@@ -175,3 +175,23 @@ def test_a_panel_member_sees_only_the_panels_variations(client, grant, officer):
     page = client.get(reverse("variations:pending")).content.decode()
 
     assert grant.application.reference not in page
+
+
+def test_staff_who_manage_rounds_set_its_variation_rules_and_the_next_request_follows(
+        client, grant):
+    from subsidy.platform.models import AuditEvent
+    from subsidy.variations.models import RoundVariationRules
+    admin = UserFactory(roles=[Role.ADMINISTRATOR])
+    client.force_login(admin)
+    url = reverse("variations:round_rules", args=[grant.round.code])
+    assert client.post(url, {"budget_tolerance_percent": "150",
+                             "panel_threshold": "1000"}).status_code == 400
+
+    client.post(url, {"budget_tolerance_percent": "25", "panel_threshold": "1000.00"})
+
+    rules = RoundVariationRules.objects.get(round=grant.round)
+    assert (rules.budget_tolerance_percent, rules.panel_threshold) == (25, 1000)
+    assert AuditEvent.objects.filter(action="round.variation_rules").exists()
+    client.force_login(grant.owner)
+    client.post(*request_form(grant, new_amount="950000.00"))
+    assert Variation.objects.get(grant=grant).decider == "panel"
