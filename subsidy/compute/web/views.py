@@ -68,7 +68,7 @@ def statements_view(request):
     page = Paginator(selectors.statements_list(), 50).get_page(request.GET.get("page"))
     return render(request, "subsidy/compute/statements.html", {
         "form": form, "problems": problems, "page": page, "columns": COLUMNS,
-        "example": EXAMPLE_CSV}, status=400 if problems else 200)
+        "example_lines": EXAMPLE_CSV.splitlines()}, status=400 if problems else 200)
 
 
 @login_required
