@@ -55,6 +55,16 @@ def beat_schedule(*, outbox_sweep_seconds: int, webhook_sweep_seconds: int) -> d
             "task": "subsidy.tasks.send_offer_expiry_reminders",
             "schedule": crontab(minute=15),
         },
+        # Progress reports: each requirement is reminded once before its due date and
+        # escalated once after it (idempotent).
+        "report-reminders": {
+            "task": "subsidy.tasks.send_report_reminders",
+            "schedule": crontab(hour=8, minute=40),
+        },
+        "report-escalations": {
+            "task": "subsidy.tasks.send_report_escalations",
+            "schedule": crontab(hour=8, minute=45),
+        },
         # Offers past their expiry lapse and release their commitment (idempotent).
         "offers-lapse": {
             "task": "reviews.tasks.lapse_expired_offers",

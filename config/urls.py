@@ -44,6 +44,7 @@ urlpatterns = [
     path("grants/", include("subsidy.agreements.web.urls")),
     path("grants/", include("subsidy.closure.web.urls")),
     path("compute/", include("subsidy.compute.web.urls")),
+    path("grants/", include("subsidy.progress.web.urls")),
     path("partner/", include("subsidy.partners.web.urls")),
     path("variations/", include("subsidy.variations.web.urls")),
     path("accounts/", include("allauth.urls")),

@@ -5,11 +5,11 @@ from django.utils.translation import gettext_lazy as _
 
 # Packages of this app whose ``tasks`` module registers Celery tasks.
 TASK_PACKAGES = ("subsidy.api", "subsidy.notifications", "subsidy.scheme", "subsidy.webhooks",
-                 "subsidy.privacy")
+                 "subsidy.privacy", "subsidy.progress")
 # Packages of this app whose ``permissions`` module holds the rules for the data they own.
 PERMISSION_PACKAGES = ("subsidy.platform", "subsidy.api", "subsidy.scheme",
-                       "subsidy.agreements", "subsidy.finance", "subsidy.partners",
-                       "subsidy.privacy", "subsidy.compute")
+                       "subsidy.agreements", "subsidy.progress", "subsidy.finance",
+                       "subsidy.partners", "subsidy.privacy", "subsidy.compute")
 
 
 class SubsidyConfig(AppConfig):
@@ -44,6 +44,11 @@ class SubsidyConfig(AppConfig):
         # Closing a grant waits for its checklist, asked before finance's effects run.
         closure_register()
         finance_register()
+        # Reporting requirements follow the grant's start (after finance's effect), and
+        # reports to review join the officer's work waiting.
+        from subsidy.progress.registration import register as progress_register
+
+        progress_register()
         # Accepting an offer is signing its agreement: the signature is the agreements'.
         agreements_register()
         # Compute allocations count in each round's committed figure.

@@ -81,6 +81,8 @@ _CLAIM = {**_APPLICATION, "tranche": "2", "amount": "HK$360,000.00",
           "url": "/finance/claims/3/"}
 _VARIATION = {**_APPLICATION, "number": 2, "status": "requested", "decider": "officer",
               "reason": "", "amount": "HK$1,100,000.00", "url": "/variations/3/"}
+_REPORT = {**_APPLICATION, "report": "Prototype delivered", "due_on": "2027-03-31",
+           "url": "/grants/reports/5/"}
 _DAR = {"case_id": 3, "reference": "DAR-00003", "requester": "Chan Tai Man",
         "received_on": "2026-11-02", "due_on": "2026-12-12", "url": "/staff/privacy/requests/3/"}
 
@@ -281,6 +283,31 @@ EVENTS: tuple[NotificationEvent, ...] = (
         Audience.PROGRAMME_OFFICER, mandatory=False,
         sample_context={**_APPLICATION, "threshold": "100", "drawn": "HK$9,250.00",
                         "allocation": "HK$9,250.00", "url": "/compute/grants/1/"},
+    ),
+    # Progress reports
+    NotificationEvent(
+        "report_submitted_staff", _("Progress report waiting for review"),
+        Audience.PROGRAMME_OFFICER, mandatory=False, sample_context={**_REPORT, "revision": 1},
+    ),
+    NotificationEvent(
+        "report_accepted", _("Progress report accepted"), Audience.APPLICANT, mandatory=False,
+        sample_context={**_REPORT, "note": ""},
+    ),
+    NotificationEvent(
+        "report_returned", _("Progress report returned for changes"), Audience.APPLICANT,
+        mandatory=True, sample_context={**_REPORT, "note": "Give the revenue figure."},
+    ),
+    NotificationEvent(
+        "report_due_soon", _("Progress report due soon"), Audience.APPLICANT,
+        mandatory=False, sample_context={**_REPORT, "days": 14},
+    ),
+    NotificationEvent(
+        "report_overdue", _("Progress report overdue"), Audience.APPLICANT, mandatory=True,
+        sample_context={**_REPORT, "days": 1},
+    ),
+    NotificationEvent(
+        "report_overdue_staff", _("A grant's progress report is overdue"),
+        Audience.PROGRAMME_OFFICER, mandatory=False, sample_context={**_REPORT, "days": 1},
     ),
     # Rounds
     NotificationEvent(

@@ -74,6 +74,8 @@ class Action(models.TextChoices):
     MANAGE_PARTNER_WEBHOOKS = "manage_partner_webhooks"
     MANAGE_DATA_ACCESS_REQUESTS = "manage_data_access_requests"
     MANAGE_COMPUTE = "manage_compute"
+    SUBMIT_PROGRESS_REPORT = "submit_progress_report"
+    REVIEW_PROGRESS_REPORTS = "review_progress_reports"
 
 
 class UnregisteredActionError(LookupError):

@@ -5,7 +5,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Count, Min, Prefetch, Q
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from subsidy.progress.models import (
     IndicatorValue,
@@ -14,6 +16,7 @@ from subsidy.progress.models import (
     ReportingRequirement,
 )
 from subsidy.scheme.models import Grant
+from subsidy.scheme.workload import OLDEST_SHOWN, WaitingItem, WorkQueue
 
 R = ProgressReport.Status
 
@@ -107,3 +110,23 @@ def reports_for_claim(*, milestone_id: int | None, grant_id: int):
             .filter(requirement__grant_id=grant_id, requirement__milestone_id=milestone_id,
                     status__in=[R.SUBMITTED, R.ACCEPTED])
             .select_related("requirement"))
+
+
+def reports_to_review_queue() -> WorkQueue:
+    """The officer's dashboard queue of reports awaiting review, oldest first."""
+    rows = ProgressReport.objects.filter(status=R.SUBMITTED)
+    oldest = (rows.select_related("requirement__grant__application")
+              .only("submitted_at", "requirement__number", "requirement__title",
+                    "requirement__grant__application__reference",
+                    "requirement__grant__application__title")
+              .order_by("submitted_at", "id")[:OLDEST_SHOWN])
+    return WorkQueue(
+        code="reports_to_review", label=_("Progress reports to review"), count=rows.count(),
+        url=reverse("progress:queue"),
+        items=[WaitingItem(
+            label=f"{r.requirement.grant.application.reference} · "
+                  f"{r.requirement.grant.application.title}",
+            detail=r.requirement.title,
+            since=r.submitted_at,
+            url=reverse("progress:requirement", args=[r.requirement_id]))
+            for r in oldest])

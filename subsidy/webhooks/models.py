@@ -25,6 +25,9 @@ class WebhookEventType(models.TextChoices):
     VARIATION_APPROVED = "variation.approved", _("Variation approved")
     VARIATION_REJECTED = "variation.rejected", _("Variation rejected")
     GRANT_CLOSED = "grant.closed", _("Grant closed")
+    REPORT_SUBMITTED = "report.submitted", _("Progress report submitted")
+    REPORT_ACCEPTED = "report.accepted", _("Progress report accepted")
+    REPORT_RETURNED = "report.returned", _("Progress report returned")
 
 
 class WebhookEndpoint(models.Model):

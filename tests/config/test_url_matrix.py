@@ -74,7 +74,9 @@ from tests.factories import (
     PanelDeclarationFactory,
     PanelMeetingFactory,
     PartnerOrganisationFactory,
+    ProgressReportFactory,
     RecoveryFactory,
+    ReportEvidenceFactory,
     UsageStatementFactory,
     UserFactory,
     VariationFactory,
@@ -155,6 +157,12 @@ def _world() -> World:
         evidence_file=default_storage.save("conditions/evidence.pdf",
                                            ContentFile(pdf_bytes())))
     variation = VariationFactory(grant=grant, requested_by=owner)
+    # Its first report sent, with evidence, waiting for the officer.
+    requirement = grant.reporting_requirements.get(number=1)
+    report_evidence = ReportEvidenceFactory(
+        report=ProgressReportFactory(requirement=requirement, submitted_by=owner),
+        uploaded_by=owner, file=default_storage.save("reports/evidence.pdf",
+                                                     ContentFile(pdf_bytes())))
     partner = PartnerOrganisationFactory()
     partner_user = UserFactory(roles=[Role.PARTNER])
     PartnerMember.objects.create(partner=partner, user=partner_user)
@@ -195,6 +203,7 @@ def _world() -> World:
         "number": 2, "claim_id": claim.pk, "evidence_id": evidence.pk, "recovery_id": recovery.pk,
         "statement_id": statement.pk, "_access_request": access_request.pk,
         "version": 1, "condition_id": condition.pk, "variation_id": variation.pk,
+        "requirement_id": requirement.pk, "report_evidence_id": report_evidence.pk,
         "payment_id": payment.pk, "batch_id": batch.pk, "endpoint_id": endpoint.pk,
         "delivery_id": delivery.pk, "event": "application_submitted", "language": "en",
         "reference": application.reference, "br_number": "12345678", "key": "x", "uidb36": "x",

@@ -170,6 +170,11 @@ partner:webhook_new                     GET  302 403 403 403 403 403 403 403 403
 partner:webhook_redeliver               POST 302 403 403 403 403 403 403 403 403 403 403 403 302 404
 partner:webhook_rotate_secret           POST 302 403 403 403 403 403 403 403 403 403 403 403 200 404
 partner:webhooks                        GET  302 403 403 403 403 403 403 403 403 403 403 403 200 200
+progress:evidence                       GET  302 200 404 404 404 404 404 404 200 200 200 200 404 404
+progress:grant_reports                  GET  302 200 404 404 404 404 404 404 200 200 200 200 404 404
+progress:queue                          GET  302 403 403 403 403 403 403 403 200 403 403 403 403 403
+progress:requirement                    GET  302 200 404 404 404 404 404 404 200 200 200 200 404 404
+progress:review                         POST 302 403 404 404 404 404 404 404 302 403 403 403 404 404
 privacy:account_close                   POST 302 302 302 302 302 302 302 302 302 302 302 302 302 302
 privacy:export_documents                GET  302 200 200 200 200 200 200 200 200 200 200 200 200 200
 privacy:export_json                     GET  302 200 200 200 200 200 200 200 200 200 200 200 200 200

@@ -87,6 +87,8 @@ TABLE = {
     A.MANAGE_PARTNER_WEBHOOKS:   (PARTNER,      " .   O   .   .   .   .   .   .   O "),
     A.MANAGE_DATA_ACCESS_REQUESTS: (None,       " .   .   .   .   .   .   .   Y   . "),
     A.MANAGE_COMPUTE:            (None,         " .   .   .   Y   .   Y   .   .   . "),
+    A.SUBMIT_PROGRESS_REPORT:    (APPLICATION,  " O   O   O   O   O   O   O   O   . "),
+    A.REVIEW_PROGRESS_REPORTS:   (None,         " .   .   .   Y   .   .   .   .   . "),
 }
 
 

@@ -356,6 +356,8 @@ BEAT_ENTRIES = {
     "review-reminders": "subsidy.tasks.send_review_reminders",
     "offer-expiry-reminders": "subsidy.tasks.send_offer_expiry_reminders",
     "offers-lapse": "reviews.tasks.lapse_expired_offers",
+    "report-reminders": "subsidy.tasks.send_report_reminders",
+    "report-escalations": "subsidy.tasks.send_report_escalations",
     "retention-apply": "subsidy.tasks.apply_retention",
     "data-access-request-reminders": "subsidy.tasks.send_data_access_request_reminders",
 }

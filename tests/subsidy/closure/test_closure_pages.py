@@ -25,6 +25,7 @@ from subsidy.webhooks.models import WebhookDelivery
 from tests.builders.closure import pay_every_tranche
 from tests.builders.finance import batched_payment, mark_paid, releaser
 from tests.builders.partners import link
+from tests.builders.progress import final_report_accept
 from tests.builders.webhooks import make_endpoint
 
 pytestmark = pytest.mark.django_db
@@ -80,6 +81,7 @@ def test_a_paid_grant_is_completed_from_the_page(client, officer, finance_office
                                                   finance_approver, active_grant, language,
                                                   closed_text, outcome_text):
     pay_every_tranche(active_grant, officer, finance_officer, finance_approver)
+    final_report_accept(active_grant, owner=active_grant.owner, officer=officer)
     client.force_login(officer)
     _set_language(client, language)
 
@@ -176,6 +178,7 @@ def test_closing_tells_every_member_and_the_linked_partner(
         client, officer, finance_officer, finance_approver, active_grant, partner,
         django_capture_on_commit_callbacks):
     pay_every_tranche(active_grant, officer, finance_officer, finance_approver)
+    final_report_accept(active_grant, owner=active_grant.owner, officer=officer)
     link(partner, active_grant.application.organisation)
     make_endpoint(partner, event_types=["grant.closed"])
     client.force_login(officer)

@@ -27,7 +27,7 @@ from subsidy.finance.services.payments import (
 )
 from subsidy.notifications.models import Notification
 from subsidy.platform.roles import Role
-from subsidy.progress.models import ProgressReport, ReportingRequirement
+from subsidy.progress.models import OutcomeIndicator, ProgressReport, ReportingRequirement
 from subsidy.scheme.models import Grant
 from subsidy.variations.models import Variation
 from tests.builders.agreements import sign_from_page
@@ -35,8 +35,6 @@ from tests.builders.finance import batched_payment, make_offered_grant, mark_pai
 from tests.factories import (
     ComputeAllocationFactory,
     ComputeChargeFactory,
-    ProgressReportFactory,
-    ReportingRequirementFactory,
     UserFactory,
 )
 
@@ -112,8 +110,8 @@ def test_one_grants_whole_life_from_offer_letter_to_closure(language):
                           follow=True)
     _says(decided, language, "Approved")
     assert Variation.objects.get(pk=variation.pk).status == Variation.Status.APPROVED
-    final = ReportingRequirementFactory(grant=grant, kind=ReportingRequirement.Kind.FINAL,
-                                        title="Final report")
+    # The grant owes a report per milestone and a final one from the day it started.
+    final = ReportingRequirement.objects.get(grant=grant, kind=ReportingRequirement.Kind.FINAL)
 
     # The first tranche is claimed and verified on the pages, then paid by finance.
     claim_page = company.get(reverse("finance:tranche_claim", args=[grant.pk, 1]))
@@ -138,8 +136,14 @@ def test_one_grants_whole_life_from_offer_letter_to_closure(language):
     assert 'data-item="final_report" data-state="open"' in checklist.content.decode()
     refused = office.post(reverse("closure:grant", args=[grant.pk]), {"outcome": "completed"})
     _says(refused, language, "The final report is not accepted yet.")
-    ProgressReportFactory(requirement=final, status=ProgressReport.Status.ACCEPTED,
-                          decided_at=timezone.now(), submitted_by=owner)
+    # The company sends its final report on its page; the officer accepts it on the same page.
+    values = {f"indicator-{indicator.pk}": "1"
+              for indicator in OutcomeIndicator.objects.filter(round=grant.round)}
+    company.post(reverse("progress:requirement", args=[final.pk]),
+                 {"narrative": "The project is complete.", **values})
+    office.post(reverse("progress:review", args=[final.pk]),
+                {"decision": "accept", "comment": ""})
+    assert ProgressReport.objects.get(requirement=final).status == ProgressReport.Status.ACCEPTED
     checklist = office.get(reverse("closure:grant", args=[grant.pk])).content.decode()
     assert 'data-state="open"' not in checklist
 

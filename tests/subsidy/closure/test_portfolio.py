@@ -47,9 +47,8 @@ def _health(page: str, grant) -> str:
 def test_each_grant_gets_its_health_from_its_reasons(client, officer):
     green = _active(officer)
     overdue_twice = _active(officer)
-    for number in (1, 2):
-        ReportingRequirementFactory(grant=overdue_twice, number=number,
-                                    due_date=timezone.localdate() - timedelta(days=5))
+    ReportingRequirement.objects.filter(grant=overdue_twice, number__in=(1, 2)).update(
+        due_date=timezone.localdate() - timedelta(days=5))
     unmet = _active(officer)
     ConditionPrecedentFactory(grant=unmet, status=ConditionPrecedent.Status.OPEN)
     late = _active(officer)
@@ -85,10 +84,8 @@ def test_compute_ahead_of_plan_and_a_waiting_variation_are_amber(client, officer
 def test_filters_by_health_round_and_search(client, officer):
     green = _active(officer)
     red = _active(officer)
-    for number in (1, 2):
-        ReportingRequirementFactory(grant=red, number=number,
-                                    kind=ReportingRequirement.Kind.MILESTONE,
-                                    due_date=timezone.localdate() - timedelta(days=5))
+    ReportingRequirement.objects.filter(grant=red, number__in=(1, 2)).update(
+        due_date=timezone.localdate() - timedelta(days=5))
     client.force_login(officer)
 
     by_health = client.get(URL, {"health": "red"}).content.decode()
@@ -137,7 +134,7 @@ def test_the_page_asks_the_same_number_of_queries_for_1_or_12_grants(client, off
         grant = _active(officer, round_=first.round)
         ConditionPrecedentFactory(grant=grant)
         ComputeAllocationFactory(grant=grant)
-        ReportingRequirementFactory(grant=grant, due_date=date(2027, 3, 1))
+        ReportingRequirementFactory(grant=grant, number=9, due_date=date(2027, 3, 1))
 
     assert _queries(client) == one
 
