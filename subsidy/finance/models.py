@@ -116,7 +116,11 @@ class Claim(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices,
                               default=Status.SUBMITTED, db_index=True)
     amount = models.DecimalField(_("amount claimed (HKD)"), **MONEY)
-    narrative = models.TextField(_("progress report"), max_length=8000)
+    narrative = models.TextField(_("progress report"), max_length=8000, blank=True)
+    # The milestone's progress report sent already, instead of writing it again here.
+    progress_report = models.ForeignKey("subsidy.ProgressReport", null=True, blank=True,
+                                        on_delete=models.PROTECT, related_name="claims",
+                                        verbose_name=_("progress report sent"))
     officer_comment = models.TextField(_("officer's comments"), blank=True, max_length=4000)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
                                      on_delete=models.SET_NULL, related_name="+")
@@ -137,6 +141,9 @@ class Claim(models.Model):
                                     name="claim_one_live_per_tranche"),
             models.CheckConstraint(condition=Q(amount__gt=Decimal("0")),
                                    name="claim_amount_positive"),
+            # A claim carries its progress report: written out, or the one sent already.
+            models.CheckConstraint(condition=~Q(narrative="") | Q(progress_report__isnull=False),
+                                   name="claim_reports_progress"),
         ]
 
     def __str__(self):

@@ -104,7 +104,7 @@ def grant_recoveries(*, grant_id: int) -> list:
 def claim_detail(*, claim_id: int) -> Claim:
     return (Claim.objects.select_related("tranche__grant__application__organisation",
                                          "tranche__grant__round", "submitted_by",
-                                         "verified_by")
+                                         "verified_by", "progress_report__requirement")
             .prefetch_related("spend__budget_line", "evidence").get(pk=claim_id))
 
 

@@ -39,6 +39,7 @@ from subsidy.platform.money import money
 from subsidy.platform.permissions import Action, require
 from subsidy.platform.roles import Role
 from subsidy.platform.virus_scan import virus_scanner
+from subsidy.progress.selectors import reports_for_claim
 from subsidy.scheme.models import Grant
 
 # Tranches are numbered from 1; the first is the grant's first payment.
@@ -52,6 +53,9 @@ class ClaimInput:
     # budget line id -> actual spend
     spend: dict[int, Decimal] = field(default_factory=dict)
     evidence: list = field(default_factory=list)
+    # A progress report of the tranche's milestone, sent already: it stands for the
+    # narrative, which may then be left empty.
+    report_id: int | None = None
 
 
 def _due_problem(grant: Grant, tranche: Tranche, *, claimed: bool, unpaid_before: bool,
@@ -110,8 +114,14 @@ def _input_problems(tranche: Tranche, data: ClaimInput) -> list[tuple[str | None
             % {"amount": money(amount, currency=False),
                "tranche": money(tranche.amount, currency=False)}))
     narrative = (data.narrative or "").strip()
-    if not narrative:
-        problems.append(("narrative", _("Write the progress report.")))
+    if data.report_id is not None and not reports_for_claim(
+            milestone_id=tranche.milestone_id,
+            grant_id=tranche.grant_id).filter(pk=data.report_id).exists():
+        problems.append(("report", _("Choose a progress report of this tranche's milestone "
+                                     "that has been sent.")))
+    if not narrative and data.report_id is None:
+        problems.append(("narrative", _("Write the progress report, or choose the one sent "
+                                        "for this milestone.")))
     elif len(narrative) > 8000:
         problems.append(("narrative", _("Keep the progress report to 8,000 characters or "
                                         "fewer.")))
@@ -190,7 +200,8 @@ def claim_submit(*, actor, tranche: Tranche, data: ClaimInput) -> Claim:
             raise ProblemsError(problems, code="claim_invalid")
         now = timezone.now()
         claim = Claim.objects.create(tranche=locked, amount=data.amount,
-                                     narrative=data.narrative.strip(), submitted_by=actor,
+                                     narrative=(data.narrative or "").strip(),
+                                     progress_report_id=data.report_id, submitted_by=actor,
                                      submitted_at=now, first_submitted_at=now)
         _store(claim, actor, data, stored)
         audit_record(actor=actor, action="claim.submit", obj=claim,
@@ -229,7 +240,8 @@ def claim_resubmit(*, actor, claim: Claim, data: ClaimInput) -> Claim:
             raise ProblemsError(problems, code="claim_invalid")
         before = {"amount": locked.amount, "revision": locked.revision}
         locked.amount = data.amount
-        locked.narrative = data.narrative.strip()
+        locked.narrative = (data.narrative or "").strip()
+        locked.progress_report_id = data.report_id
         locked.status = Claim.Status.SUBMITTED
         locked.submitted_at = timezone.now()
         locked.submitted_by = actor

@@ -22,13 +22,21 @@ from subsidy.platform.errors import DomainError
 from subsidy.platform.permissions import Action, can
 from subsidy.platform.virus_scan import virus_scanner
 from subsidy.platform.web.errors import add_domain_error
+from subsidy.progress.selectors import reports_for_claim
 
 
 def _claim_input(form) -> claims.ClaimInput:
     evidence = [form.cleaned_data["evidence"]] if form.cleaned_data.get("evidence") else []
     return claims.ClaimInput(amount=form.cleaned_data["amount"],
                              narrative=form.cleaned_data["narrative"],
-                             spend=form.spend(), evidence=evidence)
+                             spend=form.spend(), evidence=evidence,
+                             report_id=form.cleaned_data.get("report"))
+
+
+def _reports(tranche):
+    """The milestone's reports sent already, which the claim may point to."""
+    return list(reports_for_claim(milestone_id=tranche.milestone_id,
+                                  grant_id=tranche.grant_id))
 
 
 @login_required
@@ -41,7 +49,7 @@ def tranche_claim(request, grant_id, number):
         raise Http404
     lines = grant.application.budget_lines.order_by("position", "id")
     form = ClaimForm(request.POST or None, request.FILES or None, budget_lines=lines,
-                     initial={"amount": tranche.amount})
+                     reports=_reports(tranche), initial={"amount": tranche.amount})
     if request.method == "POST" and form.is_valid():
         try:
             claim = claims.claim_submit(actor=request.user, tranche=tranche,
@@ -79,7 +87,9 @@ def claim_detail(request, claim_id):
     if can_revise:
         lines = application.budget_lines.order_by("position", "id")
         form = ClaimForm(request.POST or None, request.FILES or None, budget_lines=lines,
-                         initial={"amount": claim.amount, "narrative": claim.narrative})
+                         reports=_reports(claim.tranche),
+                         initial={"amount": claim.amount, "narrative": claim.narrative,
+                                  "report": claim.progress_report_id})
         if request.method == "POST" and form.is_valid():
             try:
                 claims.claim_resubmit(actor=request.user, claim=claim,

@@ -12,15 +12,28 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class ClaimForm(forms.Form):
     amount = forms.DecimalField(label=_("Amount claimed (HK$)"), max_digits=14,
                                 decimal_places=2, min_value=0)
-    narrative = forms.CharField(label=_("Progress report"), max_length=8000,
+    report = forms.TypedChoiceField(
+        label=_("Progress report sent for this milestone"), coerce=int, empty_value=None,
+        required=False,
+        help_text=_("Point to the report you sent already instead of writing it again."))
+    narrative = forms.CharField(label=_("Progress report"), max_length=8000, required=False,
                                 widget=forms.Textarea(attrs={"rows": 8}),
                                 help_text=_("What was delivered for this milestone, and how "
                                             "the money was spent."))
     evidence = forms.FileField(label=_("Evidence (PDF, DOCX, XLSX, PNG or JPEG)"),
                                required=False)
 
-    def __init__(self, *args, budget_lines=(), **kwargs):
+    def __init__(self, *args, budget_lines=(), reports=(), **kwargs):
         super().__init__(*args, **kwargs)
+        reports = list(reports)
+        if reports:
+            self.fields["report"].choices = [("", _("None: I write the report below"))] + [
+                (report.pk, _("Report %(n)s: %(title)s (%(status)s)") % {
+                    "n": report.requirement.number, "title": report.requirement.title,
+                    "status": report.get_status_display().lower()})
+                for report in reports]
+        else:
+            del self.fields["report"]
         self.budget_lines = list(budget_lines)
         for line in self.budget_lines:
             self.fields[f"spend_{line.pk}"] = forms.DecimalField(
