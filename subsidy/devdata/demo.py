@@ -159,6 +159,12 @@ def demo_seed() -> dict:
     from subsidy.devdata.compute import demo_compute_seed
 
     demo_compute_seed(officer=users["officer@demo.aiss.hk"][0])
+    # A started grant with a report returned (sent late) and the next one due in a week.
+    from subsidy.devdata.progress import demo_reporting_seed
+
+    demo_reporting_seed(round_=open_round, owner=users["applicant@demo.aiss.hk"][0],
+                        officer=users["officer@demo.aiss.hk"][0],
+                        panel=users["panel@demo.aiss.hk"][0])
     # Data access requests on the administrators' register: one running, one overdue.
     from subsidy.devdata.privacy import demo_data_access_requests_seed
 
