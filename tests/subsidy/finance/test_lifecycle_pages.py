@@ -11,6 +11,7 @@ from subsidy.finance.models import Tranche
 from subsidy.platform.models import AuditEvent
 from subsidy.scheme.ledger import round_committed
 from subsidy.scheme.models import Grant
+from tests.builders.closure import accept_final_report
 from tests.builders.finance import batched_payment, make_accepted_grant, mark_paid
 
 pytestmark = pytest.mark.django_db
@@ -92,6 +93,7 @@ def test_completing_on_the_application_page_closes_a_fully_paid_grant(
                                           finance_approver, number=number)
         mark_paid(payment,
                   bank_reference=f"REF-{number}", value_date=date(2027, 1, 5))
+    accept_final_report(active_grant)
 
     _step(client, officer, active_grant, "complete")
 

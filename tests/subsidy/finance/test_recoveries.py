@@ -17,6 +17,7 @@ from subsidy.platform.errors import DomainError
 from subsidy.platform.models import AuditEvent
 from subsidy.platform.roles import Role
 from subsidy.scheme.ledger import grant_net_paid, round_committed
+from tests.builders.closure import accept_final_report
 from tests.builders.finance import approved_recovery, make_accepted_grant, pay_in_part
 from tests.factories import FundingRoundFactory, SchemeFactory, UserFactory
 
@@ -42,6 +43,7 @@ def test_completing_a_partly_claimed_grant_releases_its_unclaimed_rest(
         client, paid_grant, officer, finance_officer, round_):
     assert round_committed(round_id=round_.pk) == Decimal("300000.00")
 
+    accept_final_report(paid_grant)
     grant_complete(actor=officer, grant=paid_grant)
 
     assert round_committed(round_id=round_.pk) == Decimal("250000.00")
@@ -134,6 +136,7 @@ def test_a_finance_officer_cannot_approve_a_recovery(client, paid_grant, finance
 
 def test_a_recovery_shows_in_the_registers_dashboard_and_360giving(
         client, paid_grant, officer, finance_officer, round_):
+    accept_final_report(paid_grant)
     grant_complete(actor=officer, grant=paid_grant)
     recovery = approved_recovery(paid_grant, actor=finance_officer, reason="breach",
                                  amount="50000.00", note="Conditions not met.")

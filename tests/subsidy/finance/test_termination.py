@@ -14,6 +14,7 @@ from subsidy.finance.services.tranches import grant_terminate
 from subsidy.platform.errors import DomainError
 from subsidy.scheme.ledger import round_committed, round_remaining, rounds_with_commitments
 from subsidy.scheme.models import Grant
+from tests.builders.closure import accept_final_report
 from tests.builders.finance import batched_payment, claim_first_tranche, mark_paid
 
 pytestmark = pytest.mark.django_db
@@ -97,6 +98,7 @@ def test_grant_completes_once_every_tranche_is_paid(active_grant, officer, finan
                                           finance_approver, number=number)
         mark_paid(payment, bank_reference=f"R-{payment.pk}",
                   value_date=date(2027, 1, number))
+    accept_final_report(active_grant)
 
     grant_complete(actor=officer, grant=active_grant)
 
