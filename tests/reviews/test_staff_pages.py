@@ -389,8 +389,10 @@ def test_the_demo_has_an_application_at_each_step_of_the_assessment(db):
     demo_seed()
     states = sorted(Application.objects.values_list("status", flat=True))
     # The accepted one is the finance demo's grant waiting to start; the offered one waits
-    # for its owner to sign the agreement; the active one is paid and ready to close.
-    assert states == ["accepted", "active", "in_review", "offered", "reviewed", "submitted"]
+    # for its owner to sign the agreement; of the two active ones, one reports its progress
+    # and the other is paid and ready to close.
+    assert states == ["accepted", "active", "active", "in_review", "offered", "reviewed",
+                      "submitted"]
     assert all(a.documents.count() == 3 for a in Application.objects.all())
 
 
