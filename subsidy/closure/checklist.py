@@ -139,7 +139,7 @@ def _tranches_item(grant: Grant, outcome: str) -> ChecklistItem:
 
 def _final_report_item(grant: Grant, outcome: str) -> ChecklistItem:
     label = _("Final report accepted")
-    url = reverse("finance:grant", args=[grant.pk])
+    url = reverse("progress:grant_reports", args=[grant.pk])
     if outcome == TERMINATED:
         return ChecklistItem("final_report", label, State.NOT_REQUIRED, _(
             "A terminated project closes without its final report; the reason is recorded "

@@ -61,6 +61,7 @@ def test_the_page_shows_each_item_with_its_state_and_where_to_act(client, office
     assert 'data-item="tranches" data-state="open"' in page
     assert 'data-item="commitment" data-state="on_closing"' in page
     assert reverse("finance:grant", args=[active_grant.pk]) in page
+    assert reverse("progress:grant_reports", args=[active_grant.pk]) in page
 
 
 def test_terminating_needs_a_reason(client, officer, active_grant):
