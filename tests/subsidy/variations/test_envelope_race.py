@@ -21,9 +21,8 @@ from subsidy.variations.models import Variation
 from subsidy.variations.services.decisions import variation_approve
 from subsidy.variations.services.proposal import VariationInput
 from subsidy.variations.services.requests import variation_request
+from tests.builders.variations import active_grant
 from tests.factories import FundingRoundFactory, PanelDeclarationFactory, UserFactory
-
-from .conftest import active_grant
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -12,9 +12,8 @@ from subsidy.agreements.models import GrantAgreement
 from subsidy.finance.models import Tranche
 from subsidy.platform.roles import Role
 from subsidy.variations.models import Variation
+from tests.builders.variations import active_grant, lines
 from tests.factories import MembershipFactory, UserFactory
-
-from .conftest import active_grant, lines
 
 pytestmark = pytest.mark.django_db
 

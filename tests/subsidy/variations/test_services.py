@@ -27,9 +27,8 @@ from subsidy.variations.services.proposal import (
 )
 from subsidy.variations.services.requests import variation_request, variation_withdraw
 from tests.builders.finance import approved_payment
+from tests.builders.variations import lines
 from tests.factories import UserFactory
-
-from .conftest import lines
 
 pytestmark = pytest.mark.django_db
 
