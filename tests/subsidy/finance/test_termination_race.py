@@ -38,6 +38,7 @@ class Racer(threading.Thread):
         self.held, self.release = threading.Event(), threading.Event()
         self.backend_pid = None
         self.outcome = None
+        self.message = ""
 
     def _pause_before_payment_write(self, execute, sql, params, many, context):
         if sql.startswith(PAYMENT_WRITE) and not self.held.is_set():
@@ -58,6 +59,7 @@ class Racer(threading.Thread):
             self.outcome = "done"
         except DomainError as error:
             self.outcome = error.code
+            self.message = str(error)
         except Exception as error:  # noqa: BLE001 - a deadlock or any other failure fails the test
             self.outcome = f"error: {error!r}"
         finally:
@@ -137,7 +139,10 @@ def test_batch_that_locks_the_grant_first_refuses_the_termination(
 
     _assert_never_batched_on_a_terminated_grant(active_grant, payment)
     assert batch.outcome == "done"
-    assert terminate.outcome == "payment_in_batch"
+    # The closure checklist, which every termination passes first, refuses it for the
+    # payment that is with the bank.
+    assert terminate.outcome == "closure_incomplete"
+    assert "A payment of this grant is with the bank" in terminate.message
     assert Grant.objects.get(pk=active_grant.pk).status == Grant.Status.ACTIVE
     assert Disbursement.objects.get(pk=payment.pk).status == Disbursement.Status.BATCHED
     assert active_grant.tranches.get(number=1).status == Tranche.Status.SCHEDULED
