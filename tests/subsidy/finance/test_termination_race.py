@@ -9,11 +9,7 @@ writes the payment row, the second starts and runs until it finishes or waits fo
 and only then is the first let go. Whoever holds the grant first must win.
 """
 
-import threading
-import time
-
 import pytest
-from django.db import connection
 
 from subsidy.finance.models import Disbursement, Tranche
 from subsidy.finance.services.payments import payment_batch_create
@@ -21,76 +17,15 @@ from subsidy.finance.services.tranches import grant_terminate
 from subsidy.platform.errors import DomainError
 from subsidy.scheme.models import Grant
 from tests.builders.finance import approved_payment
+from tests.builders.races import Racer, race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 PAYMENT_WRITE = f'UPDATE "{Disbursement._meta.db_table}"'
-TIMEOUT = 20
 
 
-class Racer(threading.Thread):
-    """One side of the race on its own connection; ``hold`` pauses it just before its
-    first write to a payment row until ``release`` is set."""
-
-    def __init__(self, step, *, hold: bool):
-        super().__init__()
-        self.step, self.hold = step, hold
-        self.held, self.release = threading.Event(), threading.Event()
-        self.backend_pid = None
-        self.outcome = None
-        self.message = ""
-
-    def _pause_before_payment_write(self, execute, sql, params, many, context):
-        if sql.startswith(PAYMENT_WRITE) and not self.held.is_set():
-            self.held.set()
-            assert self.release.wait(TIMEOUT), "never released"
-        return execute(sql, params, many, context)
-
-    def run(self):
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_backend_pid()")
-                self.backend_pid = cursor.fetchone()[0]
-            if self.hold:
-                with connection.execute_wrapper(self._pause_before_payment_write):
-                    self.step()
-            else:
-                self.step()
-            self.outcome = "done"
-        except DomainError as error:
-            self.outcome = error.code
-            self.message = str(error)
-        except Exception as error:  # noqa: BLE001 - a deadlock or any other failure fails the test
-            self.outcome = f"error: {error!r}"
-        finally:
-            self.held.set()
-            connection.close()
-
-
-def _finished_or_waiting_for_a_lock(racer: Racer) -> bool:
-    if not racer.is_alive():
-        return True
-    if racer.backend_pid is None:
-        return False
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s",
-                       [racer.backend_pid])
-        row = cursor.fetchone()
-    return bool(row) and row[0] == "Lock"
-
-
-def _race(first: Racer, second: Racer) -> None:
-    first.start()
-    assert first.held.wait(TIMEOUT), "the first step never reached its payment write"
-    second.start()
-    deadline = time.monotonic() + TIMEOUT
-    while not _finished_or_waiting_for_a_lock(second):
-        assert time.monotonic() < deadline, "the second step neither finished nor waited"
-        time.sleep(0.01)
-    first.release.set()
-    first.join(TIMEOUT)
-    second.join(TIMEOUT)
-    assert not first.is_alive() and not second.is_alive(), "deadlock"
+def _racer(step, *, hold: bool) -> Racer:
+    return Racer(step, hold=hold, pause_before=PAYMENT_WRITE, refusals=(DomainError,))
 
 
 @pytest.fixture
@@ -116,10 +51,10 @@ def _assert_never_batched_on_a_terminated_grant(grant, payment):
 
 def test_termination_that_locks_the_grant_first_keeps_the_payment_out_of_the_batch(
         active_grant, payment, officer, finance_officer):
-    terminate = Racer(_terminate(active_grant, officer), hold=True)
-    batch = Racer(_batch(payment, finance_officer), hold=False)
+    terminate = _racer(_terminate(active_grant, officer), hold=True)
+    batch = _racer(_batch(payment, finance_officer), hold=False)
 
-    _race(terminate, batch)
+    race(terminate, batch)
 
     _assert_never_batched_on_a_terminated_grant(active_grant, payment)
     assert terminate.outcome == "done"
@@ -132,10 +67,10 @@ def test_termination_that_locks_the_grant_first_keeps_the_payment_out_of_the_bat
 
 def test_batch_that_locks_the_grant_first_refuses_the_termination(
         active_grant, payment, officer, finance_officer):
-    batch = Racer(_batch(payment, finance_officer), hold=True)
-    terminate = Racer(_terminate(active_grant, officer), hold=False)
+    batch = _racer(_batch(payment, finance_officer), hold=True)
+    terminate = _racer(_terminate(active_grant, officer), hold=False)
 
-    _race(batch, terminate)
+    race(batch, terminate)
 
     _assert_never_batched_on_a_terminated_grant(active_grant, payment)
     assert batch.outcome == "done"
