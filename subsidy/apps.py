@@ -49,6 +49,10 @@ class SubsidyConfig(AppConfig):
         from subsidy.progress.registration import register as progress_register
 
         progress_register()
+        # Variations waiting for a decision join the officer's work waiting too.
+        from subsidy.variations.registration import register as variations_register
+
+        variations_register()
         # Accepting an offer is signing its agreement: the signature is the agreements'.
         agreements_register()
         # Compute allocations count in each round's committed figure.

@@ -2,8 +2,11 @@
 for the layers above (closure and the portfolio)."""
 
 from django.db.models import Count, Prefetch, QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from subsidy.scheme.models import Grant
+from subsidy.scheme.workload import OLDEST_SHOWN, WaitingItem, WorkQueue
 from subsidy.variations.models import Variation, VariationBudgetMove, VariationMilestoneChange
 
 
@@ -48,3 +51,22 @@ def pending_variations(*, panel_only: bool = False) -> QuerySet[Variation]:
     if panel_only:
         rows = rows.filter(decider=Variation.Decider.PANEL)
     return rows
+
+
+def variations_to_decide_queue() -> WorkQueue:
+    """The officer's dashboard queue of variations waiting for a decision (the officer's
+    and the panel's), oldest first."""
+    rows = Variation.objects.filter(status=Variation.Status.REQUESTED)
+    oldest = (rows.select_related("grant__application")
+              .only("number", "decider", "requested_at", "grant__application__reference",
+                    "grant__application__title")
+              .order_by("requested_at", "pk")[:OLDEST_SHOWN])
+    return WorkQueue(
+        code="variations_to_decide", label=_("Variations to decide"), count=rows.count(),
+        url=reverse("variations:pending"),
+        items=[WaitingItem(
+            label=f"{v.grant.application.reference} · {v.grant.application.title}",
+            detail=_("Variation %(n)s · decided by: %(decider)s")
+            % {"n": v.number, "decider": v.get_decider_display()},
+            since=v.requested_at, url=reverse("variations:detail", args=[v.pk]))
+            for v in oldest])
