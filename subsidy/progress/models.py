@@ -20,6 +20,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
+class OutcomeIndicatorQuerySet(models.QuerySet):
+    def in_use(self):
+        """The indicators reports are asked for: every one not retired."""
+        return self.filter(retired_at__isnull=True)
+
+
 class OutcomeIndicator(models.Model):
     """One outcome a round asks every report to measure."""
 
@@ -38,6 +44,10 @@ class OutcomeIndicator(models.Model):
                             help_text=_("For example people, customers or GPU-hours."))
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.COUNT)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    # A retired indicator is no longer asked in reports; the values reported stay.
+    retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)
+
+    objects = OutcomeIndicatorQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("outcome indicator")

@@ -4,7 +4,7 @@ healthy is a grant's reporting) and what the reporting pages show."""
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Min, Prefetch, Q
+from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -63,7 +63,15 @@ def grant_report_health(grant_ids, *, today: date | None = None) -> dict[int, Re
 
 
 def round_indicators(round_id: int) -> list[OutcomeIndicator]:
-    return list(OutcomeIndicator.objects.filter(round_id=round_id))
+    """The indicators a report of the round is asked for (retired ones are not)."""
+    return list(OutcomeIndicator.objects.in_use().filter(round_id=round_id))
+
+
+def round_indicators_all(round_id: int) -> list[OutcomeIndicator]:
+    """Every indicator of the round, retired or not, each with whether values were reported
+    for it (the round's reporting page)."""
+    return list(OutcomeIndicator.objects.filter(round_id=round_id)
+                .annotate(reported=Exists(IndicatorValue.objects.filter(indicator=OuterRef("pk")))))
 
 
 def grant_requirements(grant: Grant) -> list[ReportingRequirement]:

@@ -147,6 +147,14 @@ class FundingRound(models.Model):
         _("final report due (days after the project ends)"), default=60,
         validators=[MinValueValidator(1), MaxValueValidator(365)],
     )
+    report_reminder_days = models.PositiveSmallIntegerField(
+        _("report reminder (days before the due date)"), default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+    )
+    report_escalation_days = models.PositiveSmallIntegerField(
+        _("report escalation (days after the due date)"), default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -183,6 +191,12 @@ class FundingRound(models.Model):
             models.CheckConstraint(
                 condition=Q(final_report_due_days__gte=1) & Q(final_report_due_days__lte=365),
                 name="round_final_report_days_1_to_365"),
+            models.CheckConstraint(
+                condition=Q(report_reminder_days__gte=1) & Q(report_reminder_days__lte=90),
+                name="round_report_reminder_days_1_to_90"),
+            models.CheckConstraint(
+                condition=Q(report_escalation_days__gte=1) & Q(report_escalation_days__lte=90),
+                name="round_report_escalation_days_1_to_90"),
         ]
 
     def __str__(self):

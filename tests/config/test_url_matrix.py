@@ -204,6 +204,7 @@ def _world() -> World:
         "statement_id": statement.pk, "_access_request": access_request.pk,
         "version": 1, "condition_id": condition.pk, "variation_id": variation.pk,
         "requirement_id": requirement.pk, "report_evidence_id": report_evidence.pk,
+        "indicator_id": grant.round.outcome_indicators.first().pk,
         "payment_id": payment.pk, "batch_id": batch.pk, "endpoint_id": endpoint.pk,
         "delivery_id": delivery.pk, "event": "application_submitted", "language": "en",
         "reference": application.reference, "br_number": "12345678", "key": "x", "uidb36": "x",

@@ -173,6 +173,10 @@ partner:webhooks                        GET  302 403 403 403 403 403 403 403 403
 progress:evidence                       GET  302 200 404 404 404 404 404 404 200 200 200 200 404 404
 progress:grant_reports                  GET  302 200 404 404 404 404 404 404 200 200 200 200 404 404
 progress:queue                          GET  302 403 403 403 403 403 403 403 200 403 403 403 403 403
+progress:round_reporting                GET  302 403 403 403 403 403 403 403 200 403 403 200 403 403
+progress:indicator_add                  POST 302 403 403 403 403 403 403 403 400 403 403 400 403 403
+progress:indicator                      GET  302 403 403 403 403 403 403 403 200 403 403 200 403 403
+progress:indicator_action               POST 302 403 403 403 403 403 403 403 302 403 403 302 403 403
 progress:requirement                    GET  302 200 404 404 404 404 404 404 200 200 200 200 404 404
 progress:review                         POST 302 403 404 404 404 404 404 404 302 403 403 403 404 404
 privacy:account_close                   POST 302 302 302 302 302 302 302 302 302 302 302 302 302 302

@@ -6,20 +6,25 @@ once, or a run repeated after a crash, never send it twice. The due date is the 
 when the grant started; a returned report counts as not sent.
 """
 
-from datetime import date, timedelta
+from datetime import date
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import DateField, ExpressionWrapper, F, Q
 from django.utils import timezone
 
 from subsidy.progress.models import ProgressReport, ReportingRequirement
 from subsidy.progress.services.notices import notify_company, notify_officers
 from subsidy.scheme.models import Grant
 
-# The company hears this many days before a report is due; after the due date has passed
-# (by this many days), the company and the programme officers hear it is overdue.
-REMIND_DAYS_BEFORE = 14
-ESCALATE_DAYS_AFTER = 1
+# Each round says when (``FundingRound.report_reminder_days``, default 14: the company hears
+# that many days before a report is due; ``report_escalation_days``, default 1: once the due
+# date has passed by that many days, the company and the programme officers hear it is
+# overdue). The dates are worked out in the query, so a changed period applies at the next
+# run to every report not yet reminded or escalated.
+REMIND_FROM = ExpressionWrapper(F("due_date") - F("grant__round__report_reminder_days"),
+                                output_field=DateField())
+ESCALATE_FROM = ExpressionWrapper(F("due_date") + F("grant__round__report_escalation_days"),
+                                  output_field=DateField())
 
 
 def _owed():
@@ -37,11 +42,11 @@ def _claim_stage(requirement: ReportingRequirement, stage_field: str) -> bool:
 
 
 def report_reminders_send(*, today: date | None = None) -> int:
-    """Remind the company of each report due within ``REMIND_DAYS_BEFORE`` days and not
-    sent. Returns how many requirements were reminded."""
+    """Remind the company of each report not sent and due within its round's reminder
+    period. Returns how many requirements were reminded."""
     today = today or timezone.localdate()
-    due = _owed().filter(reminded_at__isnull=True, due_date__gte=today,
-                         due_date__lte=today + timedelta(days=REMIND_DAYS_BEFORE))
+    due = (_owed().alias(remind_from=REMIND_FROM)
+           .filter(reminded_at__isnull=True, due_date__gte=today, remind_from__lte=today))
     sent = 0
     for requirement in due.order_by("due_date", "pk"):
         with transaction.atomic():
@@ -53,11 +58,11 @@ def report_reminders_send(*, today: date | None = None) -> int:
 
 
 def report_escalations_send(*, today: date | None = None) -> int:
-    """Tell the company and the programme officers of each report overdue by
-    ``ESCALATE_DAYS_AFTER`` days or more. Returns how many were escalated."""
+    """Tell the company and the programme officers of each report overdue by its round's
+    escalation period or more. Returns how many were escalated."""
     today = today or timezone.localdate()
-    overdue = _owed().filter(escalated_at__isnull=True,
-                             due_date__lte=today - timedelta(days=ESCALATE_DAYS_AFTER))
+    overdue = (_owed().alias(escalate_from=ESCALATE_FROM)
+               .filter(escalated_at__isnull=True, escalate_from__lte=today))
     sent = 0
     for requirement in overdue.order_by("due_date", "pk"):
         with transaction.atomic():

@@ -134,7 +134,8 @@ def report_submit(*, actor, requirement: ReportingRequirement,
                 raise DomainError(_("This report has been sent already: it is %(status)s.")
                                   % {"status": report.get_status_display().lower()},
                                   code="report_not_open")
-            indicators = list(OutcomeIndicator.objects.filter(round_id=locked.grant.round_id))
+            indicators = list(OutcomeIndicator.objects.in_use()
+                              .filter(round_id=locked.grant.round_id))
             problems = _input_problems(indicators, data)
             if problems:
                 raise ProblemsError(problems, code="report_invalid")

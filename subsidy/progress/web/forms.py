@@ -47,3 +47,34 @@ class ReviewForm(forms.Form):
     comment = forms.CharField(label=_("Comments to the company"), max_length=4000,
                               required=False, widget=forms.Textarea(attrs={"rows": 3}),
                               help_text=_("Needed when you return the report."))
+
+
+class ReportingPeriodsForm(forms.Form):
+    """A round's reporting periods; the ranges are the service's rule."""
+
+    final_report_due_days = forms.IntegerField(
+        label=_("Final report due (days after the project ends)"),
+        help_text=_("From 1 to 365. Grants already started keep the due date they were given."))
+    report_reminder_days = forms.IntegerField(
+        label=_("Reminder (days before a report is due)"),
+        help_text=_("From 1 to 90. The company is reminded once, this many days before."))
+    report_escalation_days = forms.IntegerField(
+        label=_("Escalation (days after the due date)"),
+        help_text=_("From 1 to 90. A report still not sent this many days late is escalated "
+                    "to the company and the programme officers."))
+
+
+class IndicatorForm(forms.Form):
+    name_en = forms.CharField(label=_("Name (English)"), max_length=200)
+    name_zh = forms.CharField(label=_("Name (Chinese)"), max_length=200, required=False)
+    unit = forms.CharField(label=_("Unit"), max_length=40, required=False,
+                           help_text=_("For example people, customers or GPU-hours."))
+    kind = forms.ChoiceField(label=_("Kind of value"), choices=OutcomeIndicator.Kind.choices,
+                             initial=OutcomeIndicator.Kind.COUNT)
+
+
+class NewIndicatorForm(IndicatorForm):
+    code = forms.SlugField(
+        label=_("Code"), max_length=40, required=False,
+        help_text=_("Partners' systems read values by this code. Left empty, it is made from "
+                    "the English name. It cannot change later."))

@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from subsidy.platform.models import User
 from subsidy.progress.models import ProgressReport, ReportingRequirement
-from subsidy.progress.services.reminders import REMIND_DAYS_BEFORE
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +23,8 @@ def test_the_demo_has_a_report_returned_and_one_due_soon(client):
     assert (returned.status, returned.late) == ("returned", True)
     today = timezone.localdate()
     due_soon = ReportingRequirement.objects.get(grant=returned.requirement.grant, number=2)
-    assert today <= due_soon.due_date <= today + timedelta(days=REMIND_DAYS_BEFORE)
+    assert today <= due_soon.due_date <= today + timedelta(
+        days=due_soon.grant.round.report_reminder_days)
 
     client.force_login(User.objects.get(email="applicant@demo.aiss.hk"))
     page = client.get(reverse("progress:grant_reports",
