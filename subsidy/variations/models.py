@@ -87,8 +87,10 @@ class Variation(models.Model):
     old_start_date = models.DateField(_("start date when asked"), null=True, blank=True)
     old_end_date = models.DateField(_("end date when asked"), null=True, blank=True)
     old_amount = models.DecimalField(_("approved amount when asked (HKD)"), **MONEY)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                     related_name="+", verbose_name=_("requested by"))
+    # The company's owner who asked; empty when a partner asked through the API.
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+",
+                                     verbose_name=_("requested by"))
     # A partner organisation that sent the request on the company's behalf (API).
     partner = models.ForeignKey("subsidy.PartnerOrganisation", null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="+",
@@ -144,6 +146,10 @@ class Variation(models.Model):
                 condition=Q(status="approved") | Q(agreement_version__isnull=True),
                 name="variation_version_when_approved"),
             models.CheckConstraint(condition=~Q(reason=""), name="variation_reason_given"),
+            # Someone asked: the company's owner, or a partner linked to it.
+            models.CheckConstraint(
+                condition=Q(requested_by__isnull=False) | Q(partner__isnull=False),
+                name="variation_asked_by_someone"),
         ]
 
     def __str__(self):

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from applicants.errors import ProblemsError
 from applicants.models import Application, Milestone
-from subsidy.platform.audit import audit_record
+from subsidy.platform.audit import actor_user, audit_record
 from subsidy.platform.errors import DomainError
 from subsidy.platform.permissions import Action, require
 from subsidy.scheme.models import Grant
@@ -79,7 +79,8 @@ def variation_request(*, actor, grant: Grant, data: VariationInput,
                 reason=data.reason.strip(), new_start_date=data.new_start_date,
                 new_end_date=data.new_end_date, new_amount=data.new_amount,
                 old_start_date=application.start_date, old_end_date=application.end_date,
-                old_amount=locked.approved_amount, requested_by=actor, partner=partner)
+                old_amount=locked.approved_amount, requested_by=actor_user(actor),
+                partner=partner)
     except IntegrityError as exc:
         raise DomainError(_("A variation of this grant already waits for its decision."),
                           code="variation_open") from exc
