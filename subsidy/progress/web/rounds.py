@@ -148,5 +148,8 @@ def indicator_action(request, indicator_id):
             add_domain_error_messages(request, error)
         else:
             messages.success(request, _("The indicators are saved."))
+    # Back to the row (gone once deleted), so the keyboard carries on where it was.
+    anchor = ("indicators" if not OutcomeIndicator.objects.filter(pk=indicator.pk).exists()
+              else f"indicator-{indicator.pk}")
     return redirect(reverse("progress:round_reporting", args=[indicator.round.code])
-                    + f"#indicator-{indicator.pk}")
+                    + f"#{anchor}")

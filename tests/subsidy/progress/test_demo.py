@@ -30,3 +30,12 @@ def test_the_demo_has_a_report_returned_and_one_due_soon(client):
     page = client.get(reverse("progress:grant_reports",
                               args=[due_soon.grant_id])).content.decode()
     assert "Returned for changes" in page and "Sent late" in page
+
+
+def test_the_demo_rounds_reporting_rules_show_its_indicators_in_use(client):
+    call_command("seed_demo")
+    client.force_login(User.objects.get(email="officer@demo.aiss.hk"))
+
+    page = client.get(reverse("progress:round_reporting", args=["2026R1"])).content.decode()
+
+    assert "AISC hours used" in page and "Values reported" in page

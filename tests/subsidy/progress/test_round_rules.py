@@ -5,6 +5,8 @@ deleted, and a retired one is no longer asked in reports."""
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from applicants.errors import ProblemsError
@@ -219,3 +221,38 @@ def test_the_rules_page_is_in_chinese(client, settings, officer):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hant"
     page = client.get(reverse("progress:round_reporting", args=[round_.code])).content.decode()
     assert "輪的進度報告規則" in page
+
+
+def _page_queries(client, round_):
+    url = reverse("progress:round_reporting", args=[round_.code])
+    client.get(url)  # warm the session and the caches
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_page_asks_the_same_queries_for_six_indicators_or_twelve(client, officer):
+    round_ = FundingRoundFactory()
+    round_indicators_customise(actor=officer, round_=round_)
+    IndicatorValueFactory(indicator=OutcomeIndicator.objects.filter(round=round_).first())
+    client.force_login(officer)
+    six = _page_queries(client, round_)
+    OutcomeIndicatorFactory.create_batch(6, round=round_)
+
+    assert six == _page_queries(client, round_) == 6
+
+
+def test_the_page_refuses_deleting_an_indicator_with_values_and_deletes_one_without(client,
+                                                                                    officer):
+    value = IndicatorValueFactory()
+    spare = OutcomeIndicatorFactory(round=value.indicator.round)
+    client.force_login(officer)
+
+    response = client.post(reverse("progress:indicator_action", args=[value.indicator.pk]),
+                           {"action": "delete"}, follow=True)
+    assert "retire it instead of deleting it" in response.content.decode()
+    response = client.post(reverse("progress:indicator_action", args=[spare.pk]),
+                           {"action": "delete"})
+    assert response.url.endswith("/reporting/#indicators")
+    assert not OutcomeIndicator.objects.filter(pk=spare.pk).exists()
+    assert OutcomeIndicator.objects.filter(pk=value.indicator.pk).exists()
