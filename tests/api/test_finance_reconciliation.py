@@ -1,8 +1,9 @@
-"""On generated volume, with recoveries received on closed and active grants, and a payment
-returned by the bank after its month was closed (an adjustment in the open month), every
-place that shows the money agrees with the ledger and with independent SQL over the
-tables: the dashboard, the registers (pages and API CSV), the API summary and 360Giving;
-the closed month still shows what it reported."""
+"""On generated volume, with recoveries received on closed and active grants, a payment
+returned by the bank after its month was closed (an adjustment in the open month), and
+compute allocations at the AI Supercomputing Centre (one drawn on and released, one drawn
+on and open), every place that shows the money agrees with the ledger and with independent
+SQL over the tables: the dashboard, the registers (pages and API CSV), the API summary and
+360Giving; the closed month still shows what it reported."""
 
 import csv
 import io
@@ -15,6 +16,10 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from subsidy.compute.services.allocations import (
+    compute_allocation_release,
+    compute_allocation_set,
+)
 from subsidy.devdata.volume import VolumeSpec, generate_volume
 from subsidy.finance.models import Disbursement
 from subsidy.finance.opendata.threesixty import grants_package
@@ -27,6 +32,7 @@ from subsidy.finance.services.tranches import grant_activate
 from subsidy.platform.roles import Role
 from subsidy.scheme.ledger import rounds_with_commitments
 from subsidy.scheme.models import FundingRound, Grant, Scheme
+from tests.builders.compute import csv_of, line, post_csv
 from tests.builders.finance import (
     approved_recovery,
     batched_payment,
@@ -62,7 +68,22 @@ def volume():
                                 received_on=timezone.localdate(),
                                 bank_reference=f"RCV-{n}")
     _return_after_close(finance)
+    _compute(finance)
     return finance
+
+
+def _compute(finance):
+    """Two active grants of the round with the most room get compute allocations and a
+    month's use at the Centre; the first releases the rest of its allocation."""
+    round_ = max(rounds_with_commitments(FundingRound.objects.all()),
+                 key=lambda r: r.remaining)
+    released, kept = Grant.objects.filter(round=round_, status=Grant.Status.ACTIVE
+                                          ).order_by("pk")[:2]
+    month = f"{timezone.localdate():%Y-%m}"
+    for n, (grant, hours, used) in enumerate([(released, "1000", 300), (kept, "500", 120)]):
+        compute_allocation_set(actor=finance, grant=grant, hours=hours)
+        post_csv(csv_of(line(grant, used, period=month)), reference=f"AISC-RECON-{n}")
+    compute_allocation_release(grant=released, actor=finance)
 
 
 def _return_after_close(finance):
@@ -96,15 +117,21 @@ def _independent():
     closed = "('completed', 'terminated')"
     paid = _sql("SELECT SUM(amount) FROM subsidy_disbursement WHERE status = 'paid'")
     recovered = _sql("SELECT SUM(amount) FROM subsidy_recoveryreceipt")
+    compute_drawn = _sql("SELECT SUM(subsidy_amount) FROM subsidy_computecharge")
+    compute_released = _sql("SELECT SUM(released_amount) FROM subsidy_computeallocation")
+    compute_committed = _sql(
+        "SELECT SUM(amount - released_amount) FROM subsidy_computeallocation")
     committed = (
         _sql("SELECT SUM(approved_amount) FROM subsidy_grant "
              "WHERE status IN ('offered', 'accepted', 'active')")
         + _sql("SELECT SUM(d.amount) FROM subsidy_disbursement d JOIN subsidy_grant g "
                f"ON g.id = d.grant_id WHERE d.status = 'paid' AND g.status IN {closed}")
         - _sql("SELECT SUM(r.amount) FROM subsidy_recoveryreceipt r JOIN subsidy_grant g "
-               f"ON g.id = r.grant_id WHERE g.status IN {closed}"))
+               f"ON g.id = r.grant_id WHERE g.status IN {closed}")
+        + compute_committed)
     return {"paid": paid, "recovered": recovered, "net_paid": paid - recovered,
-            "committed": committed}
+            "committed": committed, "compute_drawn": compute_drawn,
+            "compute_released": compute_released, "compute_committed": compute_committed}
 
 
 def _csv_rows(response) -> list[dict]:
@@ -116,6 +143,8 @@ def test_dashboard_registers_api_and_360giving_agree_with_the_ledger(
         volume, client, issue_key, client_for):
     expected = _independent()
     assert expected["recovered"] == Decimal("1800.75")
+    assert expected["compute_drawn"] > 0
+    assert 0 < expected["compute_released"] < expected["compute_committed"]
     adjustment = PeriodAdjustment.objects.select_related("original_period", "payment").get()
     assert Scheme.objects.count() == 1
     rounds = list(rounds_with_commitments(FundingRound.objects.all()))
@@ -143,18 +172,32 @@ def test_dashboard_registers_api_and_360giving_agree_with_the_ledger(
                            f"'paid' AND value_date >= '{adjustment.period.month.isoformat()}'")
     assert adjustment.amount == -adjustment.payment.amount
     assert by_month[adjustment.period.month]["paid"] == paid_this_month + adjustment.amount
-    assert sum(m["net"] for m in months) == expected["committed"]
+    # The monthly table dates cash events (approvals, releases, receipts); compute
+    # allocations are shown in the position above it, not month by month.
+    assert sum(m["net"] for m in months) == expected["committed"] - expected[
+        "compute_committed"]
     assert sum(m["paid"] for m in months) == expected["paid"]
     assert sum(m["recovered"] for m in months) == expected["recovered"]
     assert (commitments["committed"], commitments["paid"], commitments["recovered"],
             commitments["net_paid"]) == (expected["committed"], expected["paid"],
                                          expected["recovered"], expected["net_paid"])
+    assert (commitments["compute_committed"], commitments["compute_drawn"],
+            commitments["compute_released"]) == (
+        expected["compute_committed"], expected["compute_drawn"], expected["compute_released"])
+    assert (s["compute_committed"], s["compute_drawn"]) == (
+        expected["compute_committed"], expected["compute_drawn"])
     assert disbursements["paid"] == expected["paid"]
     assert sum(Decimal(r["committed"]) for r in summary["rounds"]) == expected["committed"]
     assert sum(Decimal(r["paid"]) for r in summary["rounds"]) == expected["paid"]
     assert sum(Decimal(m["paid"]) for m in summary["months"]) == expected["paid"]
     assert sum(Decimal(r["net_paid"]) for r in api_commitments) == expected["net_paid"]
     assert sum(Decimal(r["committed"]) for r in api_commitments) == expected["committed"]
+    for key in ("compute_committed", "compute_drawn", "compute_released"):
+        assert sum(Decimal(r[key]) for r in api_commitments) == expected[key], key
+    assert sum(Decimal(r["compute_allocated"]) - Decimal(r["compute_released"])
+               for r in api_commitments) == expected["compute_committed"]
+    assert sum(Decimal(r["outstanding"]) for r in api_commitments) == (
+        expected["committed"] - expected["net_paid"] - expected["compute_drawn"])
     assert sum(Decimal(r["amount"]) for r in api_paid) == expected["paid"]
     assert Decimal(str(sum(g["amountDisbursed"] for g in package["grants"]))).quantize(
-        Decimal("0.01")) == expected["net_paid"]
+        Decimal("0.01")) == expected["net_paid"] + expected["compute_drawn"]

@@ -68,9 +68,20 @@ class CommitmentRowSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Grant.Status.choices)
     status_label = serializers.CharField()
     approved_amount = serializers.DecimalField(**_MONEY)
-    committed = serializers.DecimalField(**_MONEY)
+    compute_allocated = serializers.DecimalField(**_MONEY, help_text=(
+        "The compute allocation at the AI Supercomputing Centre: the subsidy it may draw "
+        "(0 without one)."))
+    committed = serializers.DecimalField(**_MONEY, help_text=(
+        "Cash (the approved amount; net paid once closed) plus compute (the allocation "
+        "less what it released)."))
     paid = serializers.DecimalField(**_MONEY)
-    outstanding = serializers.DecimalField(**_MONEY)
+    compute_drawn = serializers.DecimalField(**_MONEY, help_text=(
+        "Compute subsidy drawn at the Centre: never paid to the company."))
+    compute_released = serializers.DecimalField(**_MONEY, help_text=(
+        "What the compute allocation released at closure."))
+    compute_committed = serializers.DecimalField(**_MONEY)
+    outstanding = serializers.DecimalField(**_MONEY, help_text=(
+        "Committed, neither paid nor drawn at the Centre."))
     decided_at = serializers.DateTimeField(allow_null=True)
 
 

@@ -1,5 +1,6 @@
 """The disbursement register (every payment) and the commitments register (every grant
-that commits money), as querysets of plain rows, ready for a page, a download or the API.
+that commits money, in cash and in compute subsidy at the AI Supercomputing Centre), as
+querysets of plain rows, ready for a page, a download or the API.
 """
 
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from subsidy.compute.models import ComputeCharge
 from subsidy.finance.models import Disbursement, RecoveryReceipt
 from subsidy.scheme.ledger import ZERO
 from subsidy.scheme.models import Grant, Sector
@@ -47,11 +49,21 @@ COMMITMENT_COLUMNS = (
     ("category_label", _("Category")), ("category", _("Category code")),
     ("sector_label", _("Sector")), ("sector", _("Sector code")),
     ("status_label", _("Status")), ("status", _("Status code")),
-    ("approved_amount", _("Approved (HKD)")), ("committed", _("Committed (HKD)")),
+    ("approved_amount", _("Approved (HKD)")),
+    ("compute_allocated", _("Compute allocation (HKD)")),
+    ("committed", _("Committed (HKD)")),
     ("paid", _("Paid (HKD)")), ("recovered", _("Recovered (HKD)")),
-    ("net_paid", _("Net paid (HKD)")), ("outstanding", _("Committed, not yet paid (HKD)")),
+    ("net_paid", _("Net paid (HKD)")),
+    ("compute_drawn", _("Compute subsidy drawn (HKD)")),
+    ("compute_released", _("Compute released (HKD)")),
+    ("compute_committed", _("Compute committed (HKD)")),
+    ("outstanding", _("Committed, not yet paid or drawn (HKD)")),
     ("decided_at", _("Approved on")),
 )
+
+# The money columns of the commitments register that its totals row sums.
+_COMMITMENT_TOTALS = ("compute_allocated", "committed", "paid", "recovered", "net_paid",
+                     "compute_drawn", "compute_released", "compute_committed", "outstanding")
 
 
 def label_of(path: str, choices) -> Case:
@@ -127,16 +139,18 @@ def disbursement_totals_rows(totals: dict) -> list[list]:
     return rows
 
 
-def _per_grant(rows):
+def _per_grant(rows, field: str = "amount"):
     return Coalesce(Subquery(
         rows.filter(grant_id=OuterRef("pk")).order_by().values("grant_id")
-        .annotate(total=Sum("amount")).values("total"), output_field=_MONEY), ZERO)
+        .annotate(total=Sum(field)).values("total"), output_field=_MONEY), ZERO)
 
 
 def commitments(*, round_code: str = "", status: str = "", scheme_code: str = ""):
-    """Every grant that commits money (offered, accepted and active ones for their approved
-    amount; completed and terminated ones for their net paid), annotated with committed,
-    paid, recovered, net paid and outstanding."""
+    """Every grant that commits money, annotated in the ledger's terms: cash (offered,
+    accepted and active grants for their approved amount; completed and terminated ones
+    for their net paid) plus compute (the allocation at the AI Supercomputing Centre less
+    what it released at closure, docs/compute.md). ``committed`` is both; ``outstanding``
+    is what is committed and neither paid nor drawn at the Centre."""
     grants = Grant.objects.filter(
         status__in=[*Grant.COMMITTING_STATUSES, *Grant.CLOSED_STATUSES])
     if scheme_code:
@@ -148,19 +162,26 @@ def commitments(*, round_code: str = "", status: str = "", scheme_code: str = ""
     return (grants.annotate(
                 paid=_per_grant(Disbursement.objects.filter(status=Disbursement.Status.PAID)),
                 recovered=_per_grant(RecoveryReceipt.objects.all()))
-            .annotate(net_paid=F("paid") - F("recovered"))
+            .annotate(net_paid=F("paid") - F("recovered"),
+                      compute_allocated=Coalesce(F("compute_allocation__amount"), ZERO),
+                      compute_released=Coalesce(F("compute_allocation__released_amount"),
+                                                ZERO),
+                      compute_drawn=_per_grant(ComputeCharge.objects.all(), "subsidy_amount"))
+            .annotate(compute_committed=F("compute_allocated") - F("compute_released"))
             .annotate(committed=Case(When(status__in=Grant.CLOSED_STATUSES,
                                           then=F("net_paid")),
-                                     default=F("approved_amount"), output_field=_MONEY))
-            .annotate(outstanding=F("committed") - F("net_paid")))
+                                     default=F("approved_amount"), output_field=_MONEY)
+                      + F("compute_committed"))
+            .annotate(outstanding=F("committed") - F("net_paid") - F("compute_drawn")))
 
 
 def commitments_register(*, round_code: str = "", status: str = "", scheme_code: str = ""):
     """The commitments register's rows."""
     return (commitments(round_code=round_code, status=status, scheme_code=scheme_code)
             .order_by("round__code", "application__reference", "id")
-            .values("id", "status", "approved_amount", "committed", "paid", "recovered",
-                    "net_paid", "outstanding",
+            .values("id", "status", "approved_amount", "compute_allocated", "committed",
+                    "paid", "recovered", "net_paid", "compute_drawn", "compute_released",
+                    "compute_committed", "outstanding",
                     "decided_at", reference=F("application__reference"),
                     company=F("application__organisation__name_en"),
                     scheme_code=F("round__scheme__code"), round_code=F("round__code"),
@@ -175,12 +196,18 @@ def commitments_register(*, round_code: str = "", status: str = "", scheme_code:
 def commitment_totals(*, round_code: str = "", status: str = "",
                       scheme_code: str = "") -> dict:
     """Count, committed, paid and recovered of the register, summed in SQL in the ledger's
-    terms: whole approved amounts of open grants plus the net paid of closed ones."""
+    terms: whole approved amounts of open grants plus the net paid of closed ones, plus
+    the compute allocations less what they released; and the compute subsidy drawn."""
     grants = commitments(round_code=round_code, status=status, scheme_code=scheme_code)
     whole = grants.aggregate(
         count=Count("pk"),
         approved=Coalesce(Sum("approved_amount",
-                              filter=Q(status__in=Grant.COMMITTING_STATUSES)), ZERO))
+                              filter=Q(status__in=Grant.COMMITTING_STATUSES)), ZERO),
+        compute_allocated=Coalesce(Sum("compute_allocation__amount"), ZERO),
+        compute_released=Coalesce(Sum("compute_allocation__released_amount"), ZERO),
+        # The per-grant sum itself, summed: folded into this query, not one more.
+        compute_drawn=Coalesce(Sum(_per_grant(ComputeCharge.objects.all(),
+                                              "subsidy_amount")), ZERO))
     closed = Q(grant__status__in=Grant.CLOSED_STATUSES)
     paid = Disbursement.objects.filter(
         status=Disbursement.Status.PAID, grant__in=grants.values("pk")).aggregate(
@@ -189,11 +216,16 @@ def commitment_totals(*, round_code: str = "", status: str = "",
     recovered = RecoveryReceipt.objects.filter(grant__in=grants.values("pk")).aggregate(
         recovered=Coalesce(Sum("amount"), ZERO),
         on_closed=Coalesce(Sum("amount", filter=closed), ZERO))
-    committed = whole["approved"] + paid["on_closed"] - recovered["on_closed"]
+    compute_committed = whole["compute_allocated"] - whole["compute_released"]
+    committed = (whole["approved"] + paid["on_closed"] - recovered["on_closed"]
+                 + compute_committed)
     net_paid = paid["paid"] - recovered["recovered"]
     return {"count": whole["count"], "committed": committed, "paid": paid["paid"],
             "recovered": recovered["recovered"], "net_paid": net_paid,
-            "outstanding": committed - net_paid}
+            "compute_allocated": whole["compute_allocated"],
+            "compute_released": whole["compute_released"],
+            "compute_committed": compute_committed, "compute_drawn": whole["compute_drawn"],
+            "outstanding": committed - net_paid - whole["compute_drawn"]}
 
 
 def commitment_totals_rows(totals: dict) -> list[list]:
@@ -201,7 +233,7 @@ def commitment_totals_rows(totals: dict) -> list[list]:
     keys = [key for key, _label in COMMITMENT_COLUMNS]
     row = [None] * len(keys)
     row[keys.index("id")] = str(_("Total"))
-    for key in ("committed", "paid", "recovered", "net_paid", "outstanding"):
+    for key in _COMMITMENT_TOTALS:
         row[keys.index(key)] = totals[key]
     return [row]
 
