@@ -40,6 +40,7 @@ v1 = [
     path("reports/summary/", api_reports.FinanceSummary.as_view(), name="report-summary"),
     path("", include("applicants.api.urls")),
     path("", include("subsidy.closure.api.urls")),
+    path("", include("subsidy.compute.api.urls")),
     path("", include("subsidy.progress.api.urls")),
     path("", include("subsidy.variations.api.urls")),
 ]

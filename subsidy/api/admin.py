@@ -5,25 +5,38 @@ from django.contrib import admin, messages
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from subsidy.api.models import API_SCOPES, PARTNER_SCOPES, STAFF_SCOPES, ApiKey
-from subsidy.api.services.keys import api_key_create, api_key_revoke, api_key_scopes_problem
+from subsidy.api.models import API_SCOPES, ApiKey
+from subsidy.api.services.keys import (
+    SCOPES_BY_KIND,
+    api_key_create,
+    api_key_revoke,
+    api_key_scopes_problem,
+)
 from subsidy.platform.admin import AdministratorsOnly, DomainErrorsAsMessages, StepUpForChanges
 from subsidy.platform.roles import STAFF_ROLES
 from subsidy.platform.selectors import users_with_role
 
 
+def _for_whom(code: str):
+    """The holders whose keys may carry the scope, in the reader's language."""
+    labels = [kind.label for kind in ApiKey.Kind if code in SCOPES_BY_KIND[kind]]
+    return format_lazy(", ".join(["{}"] * len(labels)), *labels)
+
+
 class ApiKeyAddForm(forms.ModelForm):
     scopes = forms.MultipleChoiceField(
         label=_("Scopes"), widget=forms.CheckboxSelectMultiple,
-        choices=[(code, format_lazy("{} ({})", label, _(
-            "partner and staff keys" if code in PARTNER_SCOPES & STAFF_SCOPES
-            else "partner keys" if code in PARTNER_SCOPES else "staff keys")))
-                 for code, label in API_SCOPES if code in PARTNER_SCOPES | STAFF_SCOPES],
+        choices=[(code, format_lazy("{} ({})", label, _for_whom(code)))
+                 for code, label in API_SCOPES],
         help_text=_("Only the scopes that can work for the key's holder are accepted."))
+    aisc = forms.BooleanField(
+        label=_("For the AI Supercomputing Centre"), required=False,
+        help_text=_("The Centre's key sends usage statements (scope aisc:statements) and "
+                    "comes with a signing secret, shown once with the key."))
 
     class Meta:
         model = ApiKey
-        fields = ["name", "partner", "user", "scopes", "expires_at"]
+        fields = ["name", "partner", "user", "aisc", "scopes", "expires_at"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -34,16 +47,19 @@ class ApiKeyAddForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if bool(cleaned.get("partner")) == bool(cleaned.get("user")):
+        holders = [bool(cleaned.get(name)) for name in ("partner", "user", "aisc")]
+        if holders.count(True) != 1:
             raise forms.ValidationError(
-                _("Choose either a partner organisation or a staff user, not both."))
+                _("Choose one holder: a partner organisation, a staff user or the AI "
+                  "Supercomputing Centre."))
         if cleaned.get("user") and not cleaned["user"].is_staff_role:
             self.add_error("user", _("Keys for people are only issued to staff users."))
         if cleaned.get("partner") and not cleaned["partner"].active:
             self.add_error("partner", _("This partner organisation is inactive."))
-        if cleaned.get("scopes") and (cleaned.get("partner") or cleaned.get("user")):
-            problem = api_key_scopes_problem(cleaned["scopes"],
-                                             for_partner=bool(cleaned.get("partner")))
+        if cleaned.get("scopes") and holders.count(True) == 1:
+            kind = (ApiKey.Kind.PARTNER if cleaned.get("partner")
+                    else ApiKey.Kind.STAFF if cleaned.get("user") else ApiKey.Kind.AISC)
+            problem = api_key_scopes_problem(cleaned["scopes"], kind=kind)
             if problem:
                 self.add_error("scopes", problem)
         return cleaned
@@ -54,7 +70,7 @@ class ApiKeyAdmin(StepUpForChanges, DomainErrorsAsMessages, AdministratorsOnly,
     """Keys are issued through ``api_key_create`` (the plaintext is shown once, in a
     message) and retired with the revoke action; they are never edited or deleted."""
 
-    list_display = ["name", "prefix", "partner", "user", "created_at", "expires_at",
+    list_display = ["name", "prefix", "kind", "partner", "user", "created_at", "expires_at",
                     "revoked_at", "last_used_at"]
     list_filter = ["partner"]
     search_fields = ["name", "prefix", "partner__name", "user__email"]
@@ -68,7 +84,7 @@ class ApiKeyAdmin(StepUpForChanges, DomainErrorsAsMessages, AdministratorsOnly,
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return []
-        return ["name", "partner", "user", "prefix", "scopes", "created_by", "created_at",
+        return ["name", "kind", "partner", "user", "prefix", "scopes", "created_by", "created_at",
                 "expires_at", "revoked_at", "last_used_at"]
 
     def get_fields(self, request, obj=None):
@@ -85,11 +101,15 @@ class ApiKeyAdmin(StepUpForChanges, DomainErrorsAsMessages, AdministratorsOnly,
                                 scopes=form.cleaned_data["scopes"],
                                 partner=form.cleaned_data["partner"],
                                 user=form.cleaned_data["user"],
+                                aisc=form.cleaned_data["aisc"],
                                 expires_at=form.cleaned_data["expires_at"])
         obj.pk, obj.prefix = issued.api_key.pk, issued.api_key.prefix
         obj._state.adding = False
         messages.warning(request, _("Copy this key now; it will not be shown again: %(key)s")
                          % {"key": issued.plaintext})
+        if issued.signing_secret:
+            messages.warning(request, _("Copy the signing secret now; it will not be shown "
+                                        "again: %(secret)s") % {"secret": issued.signing_secret})
 
     @admin.action(description=_("Revoke the selected keys"))
     def revoke(self, request, queryset):

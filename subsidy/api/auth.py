@@ -16,6 +16,7 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from subsidy.api.models import ApiKey
 from subsidy.api.services.keys import ApiKeyRefused, api_key_authenticate
+from subsidy.platform import signing
 from subsidy.platform.models import PartnerOrganisation
 from subsidy.platform.roles import Role
 
@@ -29,13 +30,11 @@ REFUSALS = {
 
 
 @dataclass(eq=False)
-class PartnerClient:
-    """``request.user`` for a partner organisation's key: not a person, but it answers the
+class KeyClient:
+    """``request.user`` for a key that no person holds: not a person, but it answers the
     questions ``subsidy.platform.permissions`` asks (authenticated, active, roles)."""
 
-    partner: PartnerOrganisation
     api_key: ApiKey
-    roles: frozenset = field(default=frozenset({Role.PARTNER}))
     is_authenticated = True
     is_anonymous = False
     is_active = True
@@ -46,8 +45,32 @@ class PartnerClient:
     def has_role(self, role: str) -> bool:
         return role in self.roles
 
+
+@dataclass(eq=False)
+class PartnerClient(KeyClient):
+    """A partner organisation's key: the partner role, for that partner."""
+
+    partner: PartnerOrganisation
+    roles: frozenset = field(default=frozenset({Role.PARTNER}))
+
     def __str__(self):
         return f"{self.partner} ({self.api_key.prefix})"
+
+
+@dataclass(eq=False)
+class AiscClient(KeyClient):
+    """The AI Supercomputing Centre's key: no role; its key's scope lets it send usage
+    statements and nothing else."""
+
+    roles: frozenset = field(default=frozenset())
+
+    @property
+    def audit_label(self) -> str:
+        """How the audit trail names the Centre's requests."""
+        return f"aisc (key {self.api_key.prefix})"
+
+    def __str__(self):
+        return self.audit_label
 
 
 class ApiKeyAuthentication(BaseAuthentication):
@@ -69,6 +92,8 @@ class ApiKeyAuthentication(BaseAuthentication):
             raise exceptions.AuthenticationFailed(message, code=code) from None
         if api_key.partner_id:
             return PartnerClient(partner=api_key.partner, api_key=api_key), api_key
+        if api_key.kind == ApiKey.Kind.AISC:
+            return AiscClient(api_key=api_key), api_key
         return api_key.user, api_key
 
     def authenticate_header(self, request):
@@ -94,6 +119,40 @@ class HasRequiredScopes(BasePermission):
                 _("This API key lacks the scope: %(scopes)s.") % {"scopes": ", ".join(missing)},
                 code="insufficient_scope",
             )
+        return True
+
+
+SIGNATURE_REFUSALS = {
+    "missing": (gettext_lazy("Sign the request: send the header 'X-AISS-Signature: "
+                             "t=<unix time>,v1=<HMAC-SHA256 of \"<t>.<body>\">' made with "
+                             "your signing secret."), "missing_signature"),
+    "malformed": (gettext_lazy("The X-AISS-Signature header must read "
+                               "'t=<unix time>,v1=<hex digest>'."), "bad_signature"),
+    "stale": (gettext_lazy("The signature's time is more than 5 minutes from now; sign the "
+                           "request again (and check your clock)."), "stale_signature"),
+    "mismatch": (gettext_lazy("The signature does not match the request's body."),
+                 "bad_signature"),
+}
+
+
+class AiscKeyOnly(BasePermission):
+    """Only the AI Supercomputing Centre's key, and each request signed with its signing
+    secret exactly as the scheme signs its webhooks (``subsidy.platform.signing``): the
+    HMAC of ``"<t>.<raw body>"``. Any other key gets 403; a missing, stale or wrong
+    signature 401."""
+
+    def has_permission(self, request, view):
+        api_key = request.auth
+        if not isinstance(api_key, ApiKey) or api_key.kind != ApiKey.Kind.AISC:
+            raise exceptions.PermissionDenied(
+                _("Usage statements are sent with the AI Supercomputing Centre's key."),
+                code="aisc_key_required")
+        problem = signing.signature_problem(
+            secret=api_key.signing_secret, body=request.body,
+            header=request.headers.get(signing.SIGNATURE_HEADER))
+        if problem:
+            message, code = SIGNATURE_REFUSALS[problem]
+            raise exceptions.AuthenticationFailed(message, code=code)
         return True
 
 

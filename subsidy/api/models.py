@@ -13,20 +13,32 @@ API_SCOPES = (
     ("applications:write", _("Create and change applications")),
     ("reports:read", _("Read finance reports")),
     ("webhooks:manage", _("Manage webhook endpoints")),
+    ("aisc:statements", _("Send and read the AI Supercomputing Centre's usage statements")),
 )
 # The scopes that can work for each holder: organisations, applications and webhooks belong
-# to partners; finance reports are for staff with a finance role.
+# to partners; finance reports are for staff with a finance role; usage statements come
+# from the AI Supercomputing Centre, whose key carries nothing else.
 PARTNER_SCOPES = frozenset({"rounds:read", "applications:read", "applications:write",
                             "webhooks:manage"})
 STAFF_SCOPES = frozenset({"rounds:read", "reports:read"})
+AISC_SCOPES = frozenset({"aisc:statements"})
 
 
 class ApiKey(models.Model):
-    """A bearer key for the API, held by a partner organisation or by one staff user.
+    """A bearer key for the API, held by a partner organisation, by one staff user, or by
+    the AI Supercomputing Centre (neither partner nor user; ``kind`` says which).
 
     Only the SHA-256 digest of the key is stored; the short ``prefix`` is shown to people
-    so they can tell their keys apart, and is how a presented key is looked up.
+    so they can tell their keys apart, and is how a presented key is looked up. The Centre's
+    key also has a signing secret: its requests carry an HMAC of their body keyed with it,
+    as the scheme's webhooks do with an endpoint's secret. Like a webhook endpoint's, it is
+    kept as it is, since checking an HMAC needs the secret itself.
     """
+
+    class Kind(models.TextChoices):
+        PARTNER = "partner", _("Partner organisation")
+        STAFF = "staff", _("Staff user")
+        AISC = "aisc", _("AI Supercomputing Centre")
 
     partner = models.ForeignKey(PartnerOrganisation, null=True, blank=True,
                                 on_delete=models.PROTECT, related_name="api_keys",
@@ -42,21 +54,32 @@ class ApiKey(models.Model):
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    signing_secret = models.CharField(_("signing secret"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("API key")
         verbose_name_plural = _("API keys")
         ordering = ["-created_at", "-id"]
         constraints = [
+            # A partner's or a staff user's key, or the Centre's (no holder row, and a
+            # signing secret: only the Centre's key has one).
             models.CheckConstraint(
-                condition=(Q(partner__isnull=False, user__isnull=True)
-                           | Q(partner__isnull=True, user__isnull=False)),
+                condition=(Q(partner__isnull=False, user__isnull=True, signing_secret="")
+                           | Q(partner__isnull=True, user__isnull=False, signing_secret="")
+                           | (Q(partner__isnull=True, user__isnull=True)
+                              & ~Q(signing_secret=""))),
                 name="api_key_one_holder",
             ),
         ]
 
     def __str__(self):
         return f"{self.name} ({self.prefix})"
+
+    @property
+    def kind(self) -> str:
+        if self.partner_id:
+            return self.Kind.PARTNER
+        return self.Kind.STAFF if self.user_id else self.Kind.AISC
 
     @property
     def holder(self):

@@ -6,7 +6,17 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, DecimalField, Max, Min, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import (
+    Count,
+    DecimalField,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -176,3 +186,12 @@ def statements_list() -> QuerySet[UsageStatement]:
 def statement_with_charges(statement_id: int) -> UsageStatement | None:
     return (UsageStatement.objects.select_related("organisation", "received_by")
             .prefetch_related("charges__grant__application").filter(pk=statement_id).first())
+
+
+def statement_result(statement_id: int) -> UsageStatement | None:
+    """A statement with its totals and its lines in order, each with its project (what the
+    Centre reads back after posting): two queries."""
+    lines = (ComputeCharge.objects.select_related("grant__application")
+             .order_by("line_number"))
+    return (statements_list().prefetch_related(Prefetch("charges", queryset=lines))
+            .filter(pk=statement_id).first())

@@ -43,14 +43,17 @@ def actor_user(actor) -> User | None:
 
 def actor_label(actor) -> str:
     """How the audit trail names ``actor``: a user's email, ``partner:<name> (key
-    <prefix>)`` for a partner's API client, or ``system``."""
+    <prefix>)`` for a partner's API client, ``aisc (key <prefix>)`` for the AI
+    Supercomputing Centre's, or ``system``."""
     user = actor_user(actor)
     if user is not None:
         return user.email
     partner, api_key = getattr(actor, "partner", None), getattr(actor, "api_key", None)
     if partner is not None and api_key is not None:
         return f"partner:{partner.name} (key {api_key.prefix})"[:254]
-    return "system"
+    # Another API client (the AI Supercomputing Centre's) names itself.
+    label = getattr(actor, "audit_label", None)
+    return label[:254] if label else "system"
 
 
 def audit_record(

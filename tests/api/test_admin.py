@@ -170,3 +170,26 @@ def test_the_service_refuses_scopes_that_cannot_work(administrator, partner):
     with pytest.raises(DomainError, match="reports:read"):
         api_key_create(actor=administrator, name="P", partner=partner,
                        scopes=["reports:read"])
+
+
+def test_the_centre_s_key_is_issued_in_the_admin_with_its_signing_secret_shown_once(
+        admin_client):
+    response = admin_client.post("/admin/subsidy/apikey/add/", {
+        "name": "AISC statements", "aisc": "on", "scopes": ["aisc:statements"]}, follow=True)
+
+    page = response.content.decode()
+    [plaintext] = re.findall(r"aiss_[\w-]+", page)
+    [secret] = re.findall(r"aiscsig_[\w-]+", page)
+    api_key = api_key_authenticate(plaintext)
+    assert (api_key.kind, api_key.signing_secret) == (ApiKey.Kind.AISC, secret)
+    assert secret not in admin_client.get(
+        f"/admin/subsidy/apikey/{api_key.pk}/change/").content.decode()
+
+
+def test_admin_refuses_the_centre_s_scope_on_a_partner_key(admin_client, partner):
+    response = admin_client.post("/admin/subsidy/apikey/add/", {
+        "name": "Portal", "partner": partner.pk, "scopes": ["aisc:statements"]})
+
+    assert response.status_code == 200
+    assert "cannot use: aisc:statements" in response.content.decode()
+    assert not ApiKey.objects.exists()

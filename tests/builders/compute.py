@@ -1,9 +1,17 @@
 """Grants with a compute allocation, and usage statements as the Centre sends them."""
 
+import json
+import time
 from decimal import Decimal
 
+from rest_framework.test import APIClient
+
+from subsidy.api.services.keys import api_key_create
 from subsidy.compute.services.allocations import compute_allocation_set
+from subsidy.compute.services.lines import COLUMNS
 from subsidy.compute.services.statements import statement_from_csv, statement_receive
+from subsidy.platform.roles import Role
+from subsidy.platform.signing import SIGNATURE_HEADER, signature
 from tests.factories import GrantFactory, MembershipFactory, UserFactory
 
 HEADER = "project,period,gpu_type,hours,list_amount"
@@ -36,3 +44,47 @@ def line(grant, hours, *, period="2026-11", gpu="H800"):
 def post_csv(content: bytes, *, reference="AISC-2026-11-0001", actor=None):
     return statement_receive(statement=statement_from_csv(reference=reference,
                                                           content=content), actor=actor)
+
+
+# --- The Centre's API ----------------------------------------------------------------------
+
+STATEMENTS = "/api/v1/aisc/statements/"
+
+
+def aisc_key(*, scopes=("aisc:statements",)):
+    """The Centre's key, issued by an administrator: ``.plaintext`` and ``.signing_secret``."""
+    return api_key_create(actor=UserFactory(roles=[Role.ADMINISTRATOR]), name="AISC",
+                          scopes=list(scopes), aisc=True)
+
+
+def api_lines(*rows) -> list[dict]:
+    """``rows`` as ``line()`` makes them, as the API's JSON lines."""
+    return [dict(zip(COLUMNS, row, strict=True)) for row in rows]
+
+
+class AiscApi:
+    """The Centre's side of the API: each request signed with the key's signing secret, as
+    the guide (docs/compute.md) says; ``secret`` and ``at`` stand in for a wrong secret or a
+    wrong clock."""
+
+    def __init__(self, issued):
+        self.issued = issued
+        self.client = APIClient()
+        self.client.credentials(HTTP_AUTHORIZATION=f"Bearer {issued.plaintext}")
+
+    def sign(self, body: bytes, *, secret=None, at=None) -> str:
+        return signature(secret=secret or self.issued.signing_secret,
+                         timestamp=int(time.time() if at is None else at), body=body)
+
+    def post(self, payload, *, signed: bytes | None = None, headers=None, **sign):
+        body = json.dumps(payload).encode()
+        headers = {SIGNATURE_HEADER: self.sign(body if signed is None else signed, **sign),
+                   **(headers or {})}
+        return self.client.post(STATEMENTS, body, content_type="application/json",
+                                headers=headers)
+
+    def statement(self, reference, *rows, **kwargs):
+        return self.post({"reference": reference, "lines": api_lines(*rows)}, **kwargs)
+
+    def get(self, path, **sign):
+        return self.client.get(path, headers={SIGNATURE_HEADER: self.sign(b"", **sign)})

@@ -21,6 +21,8 @@ account_reset_password_from_key         GET  200 200 200 200 200 200 200 200 200
 account_reset_password_from_key_done    GET  200 200 200 200 200 200 200 200 200 200 200 200 200 200
 account_set_password                    GET  302 302 302 302 302 302 302 302 302 302 302 302 302 302
 account_signup                          GET  200 302 302 302 302 302 302 302 302 302 302 302 302 302
+api:aisc-statement-detail               GET  401 401 401 401 401 401 401 401 401 401 401 401 401 401
+api:aisc-statement-list                 GET  401 401 401 401 401 401 401 401 401 401 401 401 401 401
 api:application-detail                  GET  401 401 401 401 401 401 401 401 401 401 401 401 401 401
 api:application-document                GET  401 401 401 401 401 401 401 401 401 401 401 401 401 401
 api:application-documents               GET  401 401 401 401 401 401 401 401 401 401 401 401 401 401

@@ -3,6 +3,9 @@
 A key reads ``aiss_<prefix>_<secret>``. The prefix is stored in clear to find the key and to
 let people tell keys apart; the secret is 256 bits from ``secrets``, so a fast hash is
 enough (no password stretching is needed for a value nobody can guess).
+
+The AI Supercomputing Centre's key comes with a signing secret (``aiscsig_...``), shown once
+with the key, with which the Centre signs each request (``subsidy.platform.signing``).
 """
 
 import hashlib
@@ -15,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from subsidy.api.models import API_SCOPES, PARTNER_SCOPES, STAFF_SCOPES, ApiKey
+from subsidy.api.models import AISC_SCOPES, API_SCOPES, PARTNER_SCOPES, STAFF_SCOPES, ApiKey
 from subsidy.platform.audit import audit_record, snapshot
 from subsidy.platform.errors import DomainError
 from subsidy.platform.models import PartnerOrganisation, User
@@ -40,31 +43,40 @@ class ApiKeyRefused(Exception):
 class IssuedApiKey:
     api_key: ApiKey
     plaintext: str
+    signing_secret: str = ""  # the Centre's key only
 
 
 def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def api_key_scopes_problem(scopes, *, for_partner: bool) -> str | None:
-    """Why a key with ``scopes`` cannot be issued, or ``None``: at least one scope, all
-    known, and only those that can ever work for the holder (a partner key never reads
-    finance reports; a staff key has no organisations, applications or webhooks)."""
+SCOPES_BY_KIND = {ApiKey.Kind.PARTNER: PARTNER_SCOPES, ApiKey.Kind.STAFF: STAFF_SCOPES,
+                  ApiKey.Kind.AISC: AISC_SCOPES}
+
+
+def api_key_scopes_problem(scopes, *, kind: str) -> str | None:
+    """Why a key of ``kind`` with ``scopes`` cannot be issued, or ``None``: at least one
+    scope, all known, and only those that can ever work for the holder (a partner key never
+    reads finance reports; a staff key has no organisations, applications or webhooks; the
+    Centre's key sends usage statements and nothing else, and no other key sends them)."""
     if not scopes:
         return _("Choose at least one scope.")
     unknown = sorted(set(scopes) - SCOPE_CODES)
     if unknown:
         return _("Unknown scopes: %(scopes)s.") % {"scopes": ", ".join(unknown)}
-    useless = sorted(set(scopes) - (PARTNER_SCOPES if for_partner else STAFF_SCOPES))
+    useless = sorted(set(scopes) - SCOPES_BY_KIND[kind])
     if useless:
-        return (_("A partner organisation's key cannot use: %(scopes)s.") if for_partner
-                else _("A staff user's key cannot use: %(scopes)s.")) % {
-                    "scopes": ", ".join(useless)}
+        message = {
+            ApiKey.Kind.PARTNER: _("A partner organisation's key cannot use: %(scopes)s."),
+            ApiKey.Kind.STAFF: _("A staff user's key cannot use: %(scopes)s."),
+            ApiKey.Kind.AISC: _("The AI Supercomputing Centre's key cannot use: %(scopes)s."),
+        }[kind]
+        return message % {"scopes": ", ".join(useless)}
     return None
 
 
-def _validate_scopes(scopes, *, for_partner: bool) -> list[str]:
-    problem = api_key_scopes_problem(scopes, for_partner=for_partner)
+def _validate_scopes(scopes, *, kind: str) -> list[str]:
+    problem = api_key_scopes_problem(scopes, kind=kind)
     if problem:
         raise DomainError(problem, field="scopes")
     return sorted(set(scopes))
@@ -77,22 +89,28 @@ def api_key_create(
     scopes: list[str],
     partner: PartnerOrganisation | None = None,
     user: User | None = None,
+    aisc: bool = False,
     expires_at: datetime | None = None,
 ) -> IssuedApiKey:
-    """Issue a key to a partner organisation or to a staff user (exactly one of them).
+    """Issue a key to a partner organisation, to a staff user or to the AI Supercomputing
+    Centre (exactly one of them); the Centre's key comes with a fresh signing secret.
 
-    Only administrators issue keys. The plaintext is returned here and nowhere else."""
+    Only administrators issue keys. The plaintext (and the signing secret) are returned
+    here and nowhere else."""
     require(actor, Action.MANAGE_API_KEYS)
-    if (partner is None) == (user is None):
-        raise DomainError(_("A key belongs to either a partner organisation or a staff user."),
-                          field="partner")
+    if [partner is not None, user is not None, aisc].count(True) != 1:
+        raise DomainError(_("A key belongs to either a partner organisation, a staff user or "
+                            "the AI Supercomputing Centre."), field="partner")
     if user is not None and not user.is_staff_role:
         raise DomainError(_("Keys for people are only issued to staff users."), field="user")
     if partner is not None and not partner.active:
         raise DomainError(_("This partner organisation is inactive."), field="partner")
     if expires_at is not None and expires_at <= timezone.now():
         raise DomainError(_("The expiry must be in the future."), field="expires_at")
-    scopes = _validate_scopes(scopes, for_partner=partner is not None)
+    kind = (ApiKey.Kind.PARTNER if partner is not None
+            else ApiKey.Kind.STAFF if user is not None else ApiKey.Kind.AISC)
+    scopes = _validate_scopes(scopes, kind=kind)
+    signing_secret = f"aiscsig_{secrets.token_urlsafe(32)}" if aisc else ""
     name = (name or "").strip()
     if not name:
         raise DomainError(_("Give the key a name."), field="name")
@@ -105,15 +123,17 @@ def api_key_create(
                 api_key = ApiKey.objects.create(
                     partner=partner, user=user, name=name, prefix=prefix,
                     hashed_key=_digest(secret), scopes=scopes, created_by=actor,
-                    expires_at=expires_at,
+                    expires_at=expires_at, signing_secret=signing_secret,
                 )
+                # The signing secret, like the key, never enters the audit trail.
                 audit_record(actor=actor, action="api_key.create", obj=api_key,
                              after={"name": name, "prefix": prefix, "scopes": scopes,
-                                    "partner": partner, "user": user,
+                                    "kind": kind, "partner": partner, "user": user,
                                     "expires_at": expires_at})
         except IntegrityError:
             continue  # a prefix collision: draw again
-        return IssuedApiKey(api_key=api_key, plaintext=f"{KEY_PREFIX}_{prefix}_{secret}")
+        return IssuedApiKey(api_key=api_key, plaintext=f"{KEY_PREFIX}_{prefix}_{secret}",
+                            signing_secret=signing_secret)
     raise DomainError(_("Could not issue a key; try again."))
 
 
@@ -182,6 +202,8 @@ def api_key_authenticate(token: str | None) -> ApiKey:
         raise ApiKeyRefused("revoked")
     if api_key.partner_id:
         holder_active = api_key.partner.active
+    elif not api_key.user_id:
+        holder_active = True  # the Centre's key: revoked or expired, like any other
     else:
         # A person's key lasts only while they are active and still hold a staff role.
         holder_active = api_key.user.is_active and api_key.user.is_staff_role

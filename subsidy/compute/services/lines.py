@@ -27,6 +27,9 @@ POSTABLE_STATUSES = (Grant.Status.ACCEPTED, Grant.Status.ACTIVE)
 class Problem:
     line: int  # 0: the statement as a whole
     message: str
+    # The value at fault, when one is: one of ``COLUMNS``, or ``reference`` or ``lines`` for
+    # the statement as a whole (the API names the field in its body).
+    column: str = ""
 
     def __str__(self):
         if self.line:
@@ -130,37 +133,41 @@ def _grants_by_project(projects) -> dict[str, Grant]:
     return found
 
 
-def _line_problems(line: LineInput, grant: Grant | None) -> tuple[list[str], CheckedLine | None]:
+def _line_problems(line: LineInput, grant: Grant | None
+                   ) -> tuple[list[tuple[str, str]], CheckedLine | None]:
+    """The line's problems as (column, message), or the checked line."""
     messages = []
     if not line.project:
-        messages.append(_("the project is missing."))
+        messages.append(("project", _("the project is missing.")))
     elif grant is None:
-        messages.append(_("no grant has the project reference %(project)s.")
-                        % {"project": line.project})
+        messages.append(("project", _("no grant has the project reference %(project)s.")
+                         % {"project": line.project}))
     elif grant.allocation is None:
-        messages.append(_("%(project)s has no compute allocation.") % {"project": line.project})
+        messages.append(("project", _("%(project)s has no compute allocation.")
+                         % {"project": line.project}))
     elif grant.allocation.released_at is not None or grant.status not in POSTABLE_STATUSES:
-        messages.append(_("the compute allocation of %(project)s is closed.")
-                        % {"project": line.project})
+        messages.append(("project", _("the compute allocation of %(project)s is closed.")
+                         % {"project": line.project}))
     if not line.gpu_type:
-        messages.append(_("the GPU type is missing."))
+        messages.append(("gpu_type", _("the GPU type is missing.")))
     elif len(line.gpu_type) > 40:
-        messages.append(_("the GPU type is longer than 40 characters."))
+        messages.append(("gpu_type", _("the GPU type is longer than 40 characters.")))
     hours, amount = _decimal(line.hours), _decimal(line.list_amount)
     if hours is None or hours <= 0:
-        messages.append(_("the hours “%(value)s” are not a positive number with at most 2 "
-                          "decimals.") % {"value": line.hours})
+        messages.append(("hours", _("the hours “%(value)s” are not a positive number with "
+                                    "at most 2 decimals.") % {"value": line.hours}))
     if amount is None or amount < 0:
-        messages.append(_("the list amount “%(value)s” is not an amount in HK$ with at most "
-                          "2 decimals.") % {"value": line.list_amount})
+        messages.append(("list_amount", _("the list amount “%(value)s” is not an amount in "
+                                          "HK$ with at most 2 decimals.")
+                         % {"value": line.list_amount}))
     if messages or grant is None:
         return messages, None
     expected = (hours * grant.allocation.list_rate).quantize(CENT, rounding=ROUND_HALF_UP)
     if amount != expected:
-        return [_("the list amount %(amount)s is not the hours × the list rate "
-                  "%(rate)s = %(expected)s.") % {"amount": amount,
-                                                 "rate": grant.allocation.list_rate,
-                                                 "expected": expected}], None
+        return [("list_amount", _("the list amount %(amount)s is not the hours × the list "
+                                  "rate %(rate)s = %(expected)s.")
+                 % {"amount": amount, "rate": grant.allocation.list_rate,
+                    "expected": expected})], None
     return [], CheckedLine(line.line, line.project, line.gpu_type, hours, amount)
 
 
@@ -169,12 +176,12 @@ def lines_problems(*, reference: str, lines: list[LineInput]) -> CheckedStatemen
     for the whole statement, a positive number of hours and the list amount they cost."""
     checked = CheckedStatement()
     if not reference:
-        checked.problems.append(Problem(0, _("Give the statement's reference.")))
+        checked.problems.append(Problem(0, _("Give the statement's reference."), "reference"))
     elif len(reference) > 60:
         checked.problems.append(Problem(0, _("The statement's reference is longer than 60 "
-                                             "characters.")))
+                                             "characters."), "reference"))
     if not lines:
-        checked.problems.append(Problem(0, _("The statement has no lines.")))
+        checked.problems.append(Problem(0, _("The statement has no lines."), "lines"))
         return checked
     grants = _grants_by_project({line.project for line in lines if line.project})
     this_month = timezone.localdate().replace(day=1)
@@ -183,25 +190,28 @@ def lines_problems(*, reference: str, lines: list[LineInput]) -> CheckedStatemen
         messages, good = _line_problems(line, grant)
         period = _period(line.period)
         if period is None:
-            messages.append(_("the period “%(value)s” is not a month as YYYY-MM.")
-                            % {"value": line.period})
+            messages.append(("period", _("the period “%(value)s” is not a month as YYYY-MM.")
+                             % {"value": line.period}))
         elif period > this_month:
-            messages.append(_("the period %(value)s is in the future.") % {"value": line.period})
+            messages.append(("period", _("the period %(value)s is in the future.")
+                             % {"value": line.period}))
         elif checked.period is None:
             checked.period = period
         elif period != checked.period:
-            messages.append(_("the period %(value)s is not the statement's month "
-                              "(%(month)s).") % {"value": line.period,
-                                                 "month": f"{checked.period:%Y-%m}"})
+            messages.append(("period", _("the period %(value)s is not the statement's month "
+                                         "(%(month)s).")
+                             % {"value": line.period, "month": f"{checked.period:%Y-%m}"}))
         if grant is not None:
             company = grant.application.organisation_id
             if checked.organisation_id is None:
                 checked.organisation_id = company
             elif company != checked.organisation_id:
-                messages.append(_("%(project)s belongs to another company: a statement is "
-                                  "one company's.") % {"project": line.project})
+                messages.append(("project", _("%(project)s belongs to another company: a "
+                                              "statement is one company's.")
+                                 % {"project": line.project}))
             checked.grants[line.project] = grant.pk
-        checked.problems.extend(Problem(line.line, message) for message in messages)
+        checked.problems.extend(Problem(line.line, message, column)
+                                for column, message in messages)
         if good is not None and not messages:
             checked.lines.append(good)
     return checked

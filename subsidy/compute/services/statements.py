@@ -15,6 +15,7 @@ and 100% alerts go once each, to the company's members and the programme officer
 """
 
 import hashlib
+import json
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -28,6 +29,7 @@ from subsidy.compute.models import ComputeAllocation, ComputeCharge, UsageStatem
 from subsidy.compute.services.alerts import allocation_alerts_send
 from subsidy.compute.services.allocations import subsidy_for
 from subsidy.compute.services.lines import (
+    COLUMNS,
     POSTABLE_STATUSES,
     LineInput,
     Problem,
@@ -85,6 +87,20 @@ def statement_from_csv(*, reference: str, content: bytes) -> StatementInput:
     lines, problems = csv_lines(content)
     return StatementInput(reference=reference, lines=lines, source=UsageStatement.Source.CSV,
                           sha256=content_sha256(content), problems=problems)
+
+
+def statement_from_api(*, reference: str, lines: list[dict]) -> StatementInput:
+    """A statement sent to the API: its reference and its lines, each a mapping of
+    ``lines.COLUMNS`` to text. Line numbers count the lines from 1, in the order sent. The
+    content's SHA-256 is that of the statement as canonical JSON, so the same statement sent
+    again with other spacing or key order is recognised as received."""
+    inputs = [LineInput(number, *((row.get(name) or "").strip() for name in COLUMNS))
+              for number, row in enumerate(lines, start=1)]
+    canonical = json.dumps({"reference": reference, "lines": [
+        {name: row.get(name) for name in COLUMNS} for row in lines]},
+        sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return StatementInput(reference=reference, lines=inputs, source=UsageStatement.Source.API,
+                          sha256=content_sha256(canonical.encode()))
 
 
 def _duplicate_of(*, sha256: str, organisation_id: int | None, period: date | None,

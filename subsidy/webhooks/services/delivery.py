@@ -15,8 +15,6 @@ Rules enforced here:
   attempt updates the delivery log (status, attempts, last response code and error).
 """
 
-import hashlib
-import hmac
 import http.client
 import ipaddress
 import json
@@ -35,6 +33,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from subsidy.platform import signing
 from subsidy.platform.audit import audit_record
 from subsidy.platform.errors import DomainError
 from subsidy.platform.models import PartnerOrganisation
@@ -45,8 +44,8 @@ from subsidy.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEve
 
 logger = logging.getLogger(__name__)
 
-SIGNATURE_HEADER = "X-AISS-Signature"
-TIMESTAMP_HEADER = "X-AISS-Timestamp"
+SIGNATURE_HEADER = signing.SIGNATURE_HEADER
+TIMESTAMP_HEADER = signing.TIMESTAMP_HEADER
 USER_AGENT = "AISS-Webhooks/1"
 ENDPOINT_FIELDS = ("url", "event_types", "active")
 
@@ -171,11 +170,9 @@ def webhook_endpoint_delete(*, endpoint: WebhookEndpoint) -> None:
 # --- Signing and sending -------------------------------------------------------------------
 
 def webhook_signature(*, secret: str, timestamp: int, body: bytes) -> str:
-    """The ``X-AISS-Signature`` value: ``t=<timestamp>,v1=<hex HMAC-SHA256>`` over
-    ``"<timestamp>.<body>"``."""
-    signed = f"{timestamp}.".encode() + body
-    digest = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
-    return f"t={timestamp},v1={digest}"
+    """The ``X-AISS-Signature`` value (``subsidy.platform.signing``, which the Centre's
+    signed API requests share)."""
+    return signing.signature(secret=secret, timestamp=timestamp, body=body)
 
 
 def webhook_body(payload: dict) -> bytes:
