@@ -15,6 +15,7 @@ from subsidy.compute.models import ComputeCharge, UsageStatement
 from subsidy.compute.selectors import compute_drawn_by_round, grant_compute_summaries
 from subsidy.platform.errors import DomainError
 from subsidy.platform.models import AuditEvent
+from subsidy.platform.roles import Role
 from subsidy.platform.signing import SIGNATURE_HEADER
 from tests.builders.compute import (
     STATEMENTS,
@@ -25,6 +26,7 @@ from tests.builders.compute import (
     line,
     post_csv,
 )
+from tests.factories import ApiKeyFactory, UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -182,6 +184,26 @@ def test_a_partner_key_cannot_send_or_read_statements(partner_client, grant):
         assert response.status_code == 403
         assert response.json()["code"] == "insufficient_scope"
     assert not UsageStatement.objects.exists()
+
+
+def test_a_staff_key_cannot_send_statements(issue_key, client_for):
+    officer = UserFactory(roles=[Role.FINANCE_OFFICER])
+    response = client_for(issue_key(user=officer)).post(
+        STATEMENTS, {"reference": "X", "lines": []}, format="json")
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "insufficient_scope"
+
+
+def test_a_key_that_is_not_the_centre_s_is_refused_even_with_the_scope(client_for):
+    # A row the service would never issue: a partner's key carrying the Centre's scope.
+    api_key = ApiKeyFactory(scopes=["aisc:statements"])
+
+    response = client_for(f"aiss_{api_key.prefix}_{api_key.prefix}").post(
+        STATEMENTS, {"reference": "X", "lines": []}, format="json")
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "aisc_key_required"
 
 
 def test_the_centre_s_key_calls_no_other_endpoint(aisc):
