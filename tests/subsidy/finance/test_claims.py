@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from subsidy.finance.models import Claim
 from subsidy.finance.services.claims import (
@@ -114,7 +115,7 @@ def test_second_tranche_is_due_once_the_first_is_paid(active_grant, officer, fin
 
     payment, _batch = batched_payment(active_grant, officer, finance_officer, finance_approver)
     mark_paid(payment, bank_reference="HSBC-1",
-              value_date=payment.prepared_at.date())
+              value_date=timezone.localdate(payment.prepared_at))
     second = active_grant.tranches.get(number=2)
 
     claim = claim_submit(actor=active_grant.owner, tranche=second,
