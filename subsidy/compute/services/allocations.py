@@ -100,7 +100,8 @@ def compute_allocation_set(*, actor, grant: Grant, hours) -> ComputeAllocation:
 
 @transaction.atomic
 def compute_allocation_release(*, grant: Grant, actor) -> Decimal:
-    """Release what the grant's allocation has not drawn, at closure: the round's committed
+    """Release what the grant's allocation has not drawn, at closure (or when the offer is
+    declined or lapses, subsidy.compute.registration): the round's committed
     figure keeps only the subsidy drawn. Idempotent: a second call changes nothing and
     returns the amount released the first time; a grant with no allocation releases 0.
     Holds the grant's row lock, as posting a statement does, so nothing is drawn after."""

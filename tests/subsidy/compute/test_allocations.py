@@ -7,7 +7,10 @@ from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
+from django.utils import timezone
 
+from applicants.workflow import application_transition
 from subsidy.compute.models import ComputeAllocation
 from subsidy.compute.selectors import grant_compute_summaries
 from subsidy.compute.services.allocations import (
@@ -17,6 +20,7 @@ from subsidy.compute.services.allocations import (
 from subsidy.platform.errors import DomainError
 from subsidy.scheme.ledger import round_committed, rounds_with_commitments
 from subsidy.scheme.models import Grant
+from tests.builders.finance import make_offered_grant
 from tests.factories import (
     ComputeAllocationFactory,
     ComputeChargeFactory,
@@ -150,3 +154,43 @@ def test_the_database_refuses_an_allocation_beyond_the_envelope():
     with connection.cursor() as cursor:
         cursor.execute("SELECT aiss_round_committed(%s)", [round_.pk])
         assert cursor.fetchone()[0] == Decimal("995000.00")
+
+
+def _offered_grant_with_allocation():
+    grant = make_offered_grant()
+    compute_allocation_set(actor=UserFactory(), grant=grant, hours="1000")
+    return grant
+
+
+def test_declining_the_offer_on_its_page_releases_the_compute_allocation_too(client):
+    grant = _offered_grant_with_allocation()
+    before = round_committed(round_id=grant.round_id)
+    client.force_login(grant.owner)
+
+    response = client.post(reverse("applicants:offer_response", args=[grant.application_id]),
+                           {"decision": "decline", "confirm": "on"})
+
+    assert response.status_code == 302
+    grant.refresh_from_db()
+    assert grant.status == Grant.Status.DECLINED
+    allocation = ComputeAllocation.objects.get(grant=grant)
+    assert (allocation.released_amount, allocation.released_at is not None) == (
+        allocation.amount, True)
+    # Neither the cash nor the compute commitment of a declined offer counts any more.
+    assert round_committed(round_id=grant.round_id) == (
+        before - grant.approved_amount - allocation.amount)
+
+
+def test_an_offer_that_lapses_releases_its_compute_allocation():
+    grant = _offered_grant_with_allocation()
+    Grant.objects.filter(pk=grant.pk).update(
+        offer_expires_at=timezone.now() - timezone.timedelta(minutes=1))
+    before = round_committed(round_id=grant.round_id)
+
+    application_transition(actor=None, application=grant.application,
+                           transition_name="lapse_offer")
+
+    allocation = ComputeAllocation.objects.get(grant=grant)
+    assert allocation.released_amount == allocation.amount
+    assert round_committed(round_id=grant.round_id) == (
+        before - grant.approved_amount - allocation.amount)
