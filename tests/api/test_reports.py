@@ -82,8 +82,10 @@ def test_commitments_list_what_each_grant_commits(finance, staff, round_):
     response = finance.get("/api/v1/reports/commitments/?round=2026R1")
 
     rows = response.json()["results"]
-    assert [(r["committed"], r["paid"], r["outstanding"]) for r in rows] == [
-        ("1000000.00", "400000.00", "600000.00"), ("500000.00", "0.00", "500000.00")]
+    assert [(r["committed"], r["paid"], r["recovered"], r["net_paid"], r["outstanding"])
+            for r in rows] == [
+        ("1000000.00", "400000.00", "0.00", "400000.00", "600000.00"),
+        ("500000.00", "0.00", "0.00", "0.00", "500000.00")]
 
 
 def test_commitments_as_csv(finance, round_):

@@ -75,10 +75,14 @@ class CommitmentRowSerializer(serializers.Serializer):
         "Cash (the approved amount; net paid once closed) plus compute (the allocation "
         "less what it released)."))
     paid = serializers.DecimalField(**_MONEY)
+    recovered = serializers.DecimalField(**_MONEY, help_text=(
+        "Recovered from the company (approved recovery orders received)."))
+    net_paid = serializers.DecimalField(**_MONEY, help_text="Paid less recovered.")
     compute_drawn = serializers.DecimalField(**_MONEY, help_text=(
         "Compute subsidy drawn at the Centre: never paid to the company."))
     compute_released = serializers.DecimalField(**_MONEY, help_text=(
-        "What the compute allocation released at closure."))
+        "What the compute allocation released at closure, or when the offer was declined "
+        "or lapsed."))
     compute_committed = serializers.DecimalField(**_MONEY)
     outstanding = serializers.DecimalField(**_MONEY, help_text=(
         "Committed, neither paid nor drawn at the Centre."))
