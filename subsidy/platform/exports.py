@@ -10,14 +10,15 @@ spreadsheet would run as a formula is quoted.
 
 A large ``values()`` queryset is streamed: on PostgreSQL straight from ``COPY (the query)
 TO STDOUT`` with the cells formatted in SQL as ``csv_cell`` formats them; elsewhere row by
-row from a server-side cursor. XLSX is written in write-only mode to a temporary file.
-Neither holds the whole download in memory."""
+row from a server-side cursor. XLSX is written by ``subsidy.platform.xlsx``, a row at a
+time, to a temporary file. Neither holds the whole download in memory."""
 
 import csv
 import io
 import tempfile
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
+from datetime import timezone as dt_timezone
 from decimal import Decimal
 
 from django.conf import settings
@@ -25,6 +26,7 @@ from django.db import connections, models
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 
+from subsidy.platform import xlsx
 from subsidy.platform.routers import reporting_reads
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -68,15 +70,6 @@ def csv_cell(value):
     return guard_text(value)
 
 
-def xlsx_cell(value):
-    """A cell as an XLSX value: numbers stay numbers, times in Hong Kong time."""
-    if isinstance(value, Decimal):
-        return value
-    if getattr(value, "tzinfo", None) is not None:
-        return timezone.localtime(value).replace(tzinfo=None)
-    return guard_text(value)
-
-
 def _csv_header(header: Sequence) -> str:
     buffer = io.StringIO()
     buffer.write("\ufeff")
@@ -104,79 +97,72 @@ TEXT_FORMAT = "@"
 DATE_FORMAT = "yyyy-mm-dd"
 
 
-def _time_format(value: datetime) -> str:
-    """Excel's format of a time: Hong Kong time, with its offset written after it."""
-    offset = timezone.localtime(value).strftime("%z")
-    return f'yyyy-mm-dd hh:mm:ss "{offset[:3]}:{offset[3:]}"'
+def _time_format(offset) -> str:
+    """Excel's format of a time: Hong Kong time, with its offset (a timedelta) written
+    after it."""
+    minutes = int(offset.total_seconds()) // 60
+    sign = "-" if minutes < 0 else "+"
+    hours, minutes = divmod(abs(minutes), 60)
+    return f'yyyy-mm-dd hh:mm:ss "{sign}{hours:02d}:{minutes:02d}"'
 
 
-def _xlsx_format(value) -> str | None:
-    if isinstance(value, Decimal):
-        return MONEY_FORMAT
-    if isinstance(value, str):
-        return TEXT_FORMAT
-    if isinstance(value, datetime):
-        return _time_format(value) if value.tzinfo is not None else None
-    if hasattr(value, "isoformat"):
-        return DATE_FORMAT
-    return None
+def _zone_offsets(zone) -> set:
+    """Every offset from UTC that ``zone`` has had from 1900 to 2100 (a time's format
+    names its offset; sampled twice a month, which no summer time falls between)."""
+    return {datetime(year, month, day, tzinfo=UTC).astimezone(zone).utcoffset()
+            for year in range(1900, 2101) for month in range(1, 13) for day in (1, 16)}
 
 
-def _column_letter(index: int) -> str:
-    from openpyxl.utils import get_column_letter
+def _sheet_writer(width: int, number_formats: dict[int, str] | None = None):
+    """The writer of a sheet's cells: ``number_formats`` maps a column's index to its
+    Excel number format, otherwise the value's kind decides (amounts in ``#,##0.00``, text
+    as text, dates, and times in the site's time zone with the offset named)."""
+    zone = timezone.get_current_timezone()
+    formats = number_formats or {}
+    time_formats = {}
 
-    return get_column_letter(index + 1)
+    def format_of(index, value):
+        chosen = formats.get(index)
+        if chosen:
+            return chosen
+        kind = type(value)
+        if kind is Decimal:
+            return MONEY_FORMAT
+        if kind is str:
+            return TEXT_FORMAT
+        if isinstance(value, datetime):
+            if value.tzinfo is None:
+                return None
+            offset = value.astimezone(zone).utcoffset()
+            found = time_formats.get(offset)
+            if found is None:
+                found = time_formats[offset] = _time_format(offset)
+            return found
+        if hasattr(value, "isoformat"):
+            return DATE_FORMAT
+        return None
+
+    def local(value):
+        return value.astimezone(zone).replace(tzinfo=None)
+
+    return xlsx.SheetWriter(width, format_of, local, guard_text)
+
+
+def _workbook(writer, header, chunks, totals, sheet):
+    handle = tempfile.TemporaryFile(suffix=".xlsx")
+    xlsx.write_workbook(handle, writer, header, chunks, totals, sheet=sheet)
+    handle.seek(0)
+    return handle
 
 
 def xlsx_file(header: Sequence, rows: Iterable[Sequence], *, sheet: str,
               number_formats: dict[int, str] | None = None,
               totals: Iterable[Sequence] = ()):
     """An XLSX workbook of one sheet, written to a temporary file and rewound.
-    ``number_formats`` maps a column's index to its Excel number format (otherwise the
-    value's kind decides); ``totals`` are rows written in bold below the data."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    workbook = Workbook(write_only=True)
-    worksheet = workbook.create_sheet(title=sheet[:31])
-    worksheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-
-    def cells_of(row, *, font=None):
-        cells = []
-        for index, value in enumerate(row):
-            original = value
-            cell = WriteOnlyCell(worksheet, value=xlsx_cell(value))
-            number_format = formats.get(index) or _xlsx_format(original)
-            if number_format:
-                cell.number_format = number_format
-            if font:
-                cell.font = font
-            cells.append(cell)
-        return cells
-
-    formats = number_formats or {}
-    worksheet.append([_header_cell(worksheet, label, bold) for label in header])
-    count = 0
-    for row in rows:
-        worksheet.append(cells_of(row))
-        count += 1
-    for row in totals:
-        worksheet.append(cells_of(row, font=bold))
-    worksheet.auto_filter.ref = f"A1:{_column_letter(max(len(header) - 1, 0))}{count + 1}"
-    handle = tempfile.TemporaryFile(suffix=".xlsx")
-    workbook.save(handle)
-    handle.seek(0)
-    return handle
-
-
-def _header_cell(worksheet, label, font):
-    from openpyxl.cell import WriteOnlyCell
-
-    cell = WriteOnlyCell(worksheet, value=str(label))
-    cell.font = font
-    return cell
+    ``number_formats`` as in ``_sheet_writer``; ``totals`` are rows written in bold below
+    the data. Written by ``subsidy.platform.xlsx``, one row at a time."""
+    writer = _sheet_writer(len(header), number_formats)
+    return _workbook(writer, header, xlsx.row_chunks(writer, rows), totals, sheet)
 
 
 def csv_download(chunks, filename: str, *, content_type: str = CSV_TYPE):
@@ -211,16 +197,28 @@ def csv_rows(rows, columns, *, keys: bool = False):
     return csv_chunks(_header_of(columns, keys=keys), _value_rows(rows, columns))
 
 
+def _iso_offset(offset) -> str:
+    """An offset from UTC as ``datetime.isoformat`` ends: ``+08:00``."""
+    return datetime(2000, 1, 1, tzinfo=dt_timezone(offset)).isoformat()[19:]
+
+
 def _copy_cell(field, column: str) -> str:
     """The SQL that writes one cell as ``csv_cell`` does (NULL is an empty cell)."""
     if isinstance(field, models.DateTimeField):
+        # The local time as PostgreSQL writes a timestamp (ISO 8601 with a space), its
+        # fraction padded to six digits as Python writes it; then the offset, named for each
+        # one the zone has had (``to_char`` for any other: three times as slow).
         # The zone's name is the site's own setting, not user input.
         local = f"({column} AT TIME ZONE '{settings.TIME_ZONE}')"
-        offset = f"({local} - ({column} AT TIME ZONE 'UTC'))"
-        return (f"to_char({local}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN "
-                f"to_char({local}, 'US') <> '000000' THEN to_char({local}, '.US') ELSE '' END "
-                f"|| CASE WHEN {offset} < interval '0' THEN '' ELSE '+' END "
-                f"|| to_char({offset}, 'HH24:MI')")
+        text = f"{local}::text"
+        seconds = f"(date_part('epoch', {local}) - date_part('epoch', {column}))::int"
+        interval = f"({local} - ({column} AT TIME ZONE 'UTC'))"
+        named = " ".join(f"WHEN {int(offset.total_seconds())} THEN '{_iso_offset(offset)}'"
+                         for offset in sorted(_zone_offsets(timezone.get_current_timezone())))
+        return (f"replace(rpad({text}, CASE WHEN length({text}) > 19 THEN 26 ELSE 19 END, "
+                f"'0'), ' ', 'T') || CASE {seconds} {named} ELSE "
+                f"CASE WHEN {interval} < interval '0' THEN '' ELSE '+' END "
+                f"|| to_char({interval}, 'HH24:MI') END")
     if isinstance(field, models.DateField):
         return f"to_char({column}, 'YYYY-MM-DD')"
     if isinstance(field, models.DecimalField):
@@ -268,6 +266,110 @@ def copy_csv_rows(rows, columns, *, keys: bool = False):
     yield b"".join(chunk)
 
 
+def _xml_text(column: str, *, escaped: bool) -> str:
+    """SQL: text as XML character data, quoted against formulas as ``guard_text`` quotes
+    it. ``escaped``: ``& < >``, a tab, line end or backslash as character references (COPY's
+    text format would escape the last four), the control characters XML cannot carry left
+    out; a row's text is checked once for any of them (``_NEEDS_ESCAPING``)."""
+    starts = ", ".join(f"chr({ord(start)})" for start in FORMULA_STARTS)
+    text = f"CASE WHEN left({column}, 1) IN ({starts}) THEN '''' || {column} ELSE {column} END"
+    if not escaped:
+        return text
+    for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("\\", "&#92;"),
+                         ("\t", "&#9;"), ("\n", "&#10;"), ("\r", "&#13;")):
+        text = f"replace({text}, chr({ord(char)}), '{entity}')"
+    controls = "||".join(f"chr({code})" for code in [*range(1, 9), 11, 12, *range(14, 32)])
+    return f"translate({text}, {controls}, '')"
+
+
+# A row whose text holds none of these is written without escaping (most rows).
+_NEEDS_ESCAPING = r"'[&<>\\[:cntrl:]]'"
+
+
+def _is_text(field) -> bool:
+    return not isinstance(field, models.DateField | models.DecimalField | models.BooleanField
+                          | models.IntegerField | models.AutoField | models.FloatField)
+
+
+def _copy_xlsx_cell(field, column: str, where: str, writer, *, escaped: bool) -> str:
+    """SQL writing one cell's XML as ``xlsx.SheetWriter`` writes it (NULL: no cell);
+    ``escaped`` as in ``_xml_text``."""
+    styles = writer.styles
+    start = f"'<c r=\"{where}\" s=\""
+    if isinstance(field, models.DateTimeField):
+        # Seconds since 1970 in UTC and in Hong Kong time, as float8 (``date_part``), and
+        # the serial computed as ``xlsx.excel_serial`` computes it.
+        local = f"date_part('epoch', {column} AT TIME ZONE '{settings.TIME_ZONE}')"
+        offset = f"({local} - date_part('epoch', {column}))::int"
+        zone = timezone.get_current_timezone()
+        cases = " ".join(f"WHEN {int(each.total_seconds())} THEN "
+                         f"'{styles(_time_format(each))}'"
+                         for each in sorted(_zone_offsets(zone)))
+        current = styles(_time_format(datetime.now(zone).utcoffset()))
+        serial = f"({local} / 86400.0 + {xlsx.EXCEL_DAY_OF_1970}.0)"
+        return (f"{start}' || CASE {offset} {cases} ELSE '{current}' END"
+                f" || '\"><v>' || {serial}::text || '</v></c>'")
+    if isinstance(field, models.DateField):
+        return (f"{start}{styles(DATE_FORMAT)}\"><v>' "
+                f"|| ({column} - date '1899-12-30')::text || '</v></c>'")
+    if isinstance(field, models.DecimalField):
+        return f"{start}{styles(MONEY_FORMAT)}\"><v>' || {column}::text || '</v></c>'"
+    if isinstance(field, models.BooleanField):
+        return (f"{start}0\" t=\"b\"><v>' "
+                f"|| CASE WHEN {column} THEN '1' ELSE '0' END || '</v></c>'")
+    if isinstance(field, models.IntegerField | models.AutoField | models.FloatField):
+        return f"{start}0\"><v>' || {column}::text || '</v></c>'"
+    # Empty text is an empty cell in the text format, as ``SheetWriter`` writes it.
+    text = _xml_text(f"{column}::text", escaped=escaped)
+    return (f"{start}{styles(TEXT_FORMAT)}\"' || CASE WHEN {column}::text = '' THEN '/>' "
+            f"ELSE ' t=\"inlineStr\"><is><t xml:space=\"preserve\">' || {text} "
+            "|| '</t></is></c>' END")
+
+
+def copy_xlsx_chunks(rows, columns, writer):
+    """The XML of the rows of the ``values()`` queryset ``rows`` as PostgreSQL's COPY
+    writes them, each cell formatted in SQL as ``writer`` formats it, in chunks of about
+    ``xlsx.CHUNK``; numbered after ``writer.rows``, which counts them."""
+    connection = connections[rows.db]
+    annotations = rows.query.annotation_select
+    quote = connection.ops.quote_name
+    plain, escaped, texts = [], [], []
+    for index, (key, _label) in enumerate(columns):
+        field = (annotations[key].output_field if key in annotations
+                 else rows.model._meta.get_field(key))
+        where = f"{xlsx.column_letter(index)}' || r.aiss_row || '"
+        column = f"r.{quote(key)}"
+        for cells, escape in ((plain, False), (escaped, True)):
+            cell = _copy_xlsx_cell(field, column, where, writer, escaped=escape)
+            cells.append(f"COALESCE({cell}, '')")
+        if _is_text(field):
+            texts.append(f"{column}::text")
+    # One test of the row's text, not one a cell: most rows need no escaping.
+    needs = f"concat({', '.join(texts)}) ~ {_NEEDS_ESCAPING}" if texts else "false"
+    sql, params = rows.query.sql_with_params()
+    # As in ``copy_csv_rows``: bound parameters, the code's own column names and formats.
+    statement = (f"COPY (SELECT '<row r=\"' || r.aiss_row || '\">' || CASE WHEN {needs} "  # noqa: S608
+                 f"THEN {' || '.join(escaped)} ELSE {' || '.join(plain)} END || '</row>' "
+                 f"FROM (SELECT q.*, row_number() OVER () + {writer.rows} AS aiss_row FROM ("
+                 f"{connection.ops.compose_sql(sql, params)}) q) r) TO STDOUT")
+    # COPY's text format ends each row with a line feed, the only one it writes (the
+    # cells' own are character references): dropped, and counted.
+    chunk, size, count = [], 0, 0
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        for block in copy:
+            block = bytes(block)
+            chunk.append(block)
+            size += len(block)
+            if size >= xlsx.CHUNK:
+                joined = b"".join(chunk)
+                count += joined.count(b"\n")
+                yield joined.replace(b"\n", b"")
+                chunk, size = [], 0
+    joined = b"".join(chunk)
+    writer.rows += count + joined.count(b"\n")
+    yield joined.replace(b"\n", b"")
+
+
 def reporting_rows(rows):
     """``rows`` pinned to the reporting database (``subsidy.platform.routers``): an export
     streams after its view has returned, so the router is asked now."""
@@ -295,8 +397,13 @@ def xlsx_response(rows, columns, filename: str, sheet: str, *,
     ``reporting`` as in ``csv_response``."""
     if reporting:
         rows = reporting_rows(rows)
-    handle = xlsx_file([label for _key, label in columns], _value_rows(rows, columns),
-                       sheet=sheet, totals=totals)
+    header = [label for _key, label in columns]
+    if connections[rows.db].vendor != "postgresql":
+        return xlsx_download(xlsx_file(header, _value_rows(rows, columns), sheet=sheet,
+                                       totals=totals), filename)
+    # The rows' numbers follow the header's: the COPY starts once the header is written.
+    writer = _sheet_writer(len(header))
+    handle = _workbook(writer, header, copy_xlsx_chunks(rows, columns, writer), totals, sheet)
     return xlsx_download(handle, filename)
 
 
