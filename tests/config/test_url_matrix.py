@@ -273,15 +273,21 @@ def _answer(client: Client, method: str, path: str) -> int:
     return response.status_code
 
 
-@pytest.mark.django_db
-def test_every_url_answers_each_role_as_the_table_says(settings, tmp_path):
-    use_private_storage(settings, tmp_path)
-    world = _world()
+def _clients(world: World) -> dict[str, Client]:
+    """One client per column, signed in as its user once."""
     clients = {}
     for column in COLUMNS:
         clients[column] = Client(raise_request_exception=False)
         if world.users[column] is not None:
             clients[column].force_login(world.users[column])
+    return clients
+
+
+@pytest.mark.django_db
+def test_every_url_answers_each_role_as_the_table_says(settings, tmp_path):
+    use_private_storage(settings, tmp_path)
+    world = _world()
+    clients = _clients(world)
     patterns = {name: pattern for _route, name, pattern in url_patterns() if name in TABLE}
     recording = os.environ.get("URL_MATRIX_RECORD")
     wrong = []
@@ -314,16 +320,17 @@ def test_the_admin_site_lets_in_only_administrators():
 def test_every_api_url_without_a_row_refuses_sessions(settings, tmp_path):
     use_private_storage(settings, tmp_path)
     world = _world()
+    clients = _clients(world)
     wrong = []
     for route, name, pattern in url_patterns():
         if _group(route, name) != "api":
             continue
         path = _path(name, pattern, world, None)
         for column in COLUMNS:
-            client = Client(raise_request_exception=False)
-            if world.users[column] is not None:
-                client.force_login(world.users[column])
-            status = _answer(client, "GET", path)
+            status = _answer(clients[column], "GET", path)
             if status != 401:
                 wrong.append(f"{name} {path} as {column}: {status}")
     assert not wrong, "\n".join(wrong)
+    # The clients are reused from URL to URL: each was still signed in as its user to the end.
+    assert {column: clients[column].session.get("_auth_user_id") for column in COLUMNS} == {
+        column: user and str(user.pk) for column, user in world.users.items()}
