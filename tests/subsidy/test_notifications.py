@@ -5,6 +5,7 @@ from unittest import mock
 import pytest
 from django.core import mail
 from django.db import connections, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from subsidy.notifications.models import Notification
@@ -219,3 +220,48 @@ def test_every_email_of_a_notification_carries_its_one_message_id():
                           context=CONTEXT)
     assert mail.outbox[0].extra_headers["Message-ID"] == (
         f"<aiss-notification-{notification.pk}@cyberport.hk>")
+
+
+@pytest.mark.postgres
+def test_a_delivery_on_a_kept_connection_is_two_statements_without_a_health_check():
+    """Between two tasks the worker keeps its connection and Django would check it with a
+    round trip of its own before the next statement; the claim does without."""
+    notification = Notification.objects.create(
+        to_email="kept@example.hk", event="account_verification", context=CONTEXT)
+    connection = connections["default"]
+    connection.ensure_connection()
+    connection.health_check_done = False  # as Django leaves it after each task or request
+
+    with (mock.patch.object(connection, "is_usable", wraps=connection.is_usable) as checked,
+          CaptureQueriesContext(connection) as queries):
+        assert notification_deliver(notification_id=notification.pk) == "sent"
+
+    assert checked.call_count == 0
+    assert len(queries) == 2  # the claim and the settle
+
+
+@pytest.mark.postgres
+def test_a_delivery_on_a_connection_the_server_dropped_reconnects_and_sends_once():
+    notification = Notification.objects.create(
+        to_email="dropped@example.hk", event="account_verification", context=CONTEXT)
+    connection = connections["default"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+
+    def terminate():
+        try:
+            with connections["default"].cursor() as cursor:
+                cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+        finally:
+            connections.close_all()
+
+    other = threading.Thread(target=terminate)
+    other.start()
+    other.join(10)
+    connection.health_check_done = False
+
+    assert notification_deliver(notification_id=notification.pk) == "sent"
+    notification.refresh_from_db()
+    assert (notification.status, notification.attempts) == (Notification.Status.SENT, 1)
+    assert [m.to for m in mail.outbox] == [["dropped@example.hk"]]

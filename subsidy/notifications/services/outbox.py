@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.core.validators import validate_email
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -163,6 +163,29 @@ def _claim_sql() -> str:
     )
 
 
+def _claim_row(params: list):
+    """Run the claim. It is a delivery's first statement and a transaction of its own, so it
+    does without the health check Django makes before a connection's first statement of each
+    task (a third round trip per delivery): when the server has dropped the connection, the
+    claim reconnects and runs once more. Run again, it cannot claim twice: a claim that did
+    commit before the connection broke is found as another delivery's and retried after its
+    lease."""
+    if connection.in_atomic_block:
+        return _claim_execute(params)
+    connection.health_check_done = True
+    try:
+        return _claim_execute(params)
+    except (InterfaceError, OperationalError):
+        connection.close()
+    return _claim_execute(params)
+
+
+def _claim_execute(params: list):
+    with connection.cursor() as cursor:
+        cursor.execute(_claim_sql(), params)
+        return cursor.fetchone()
+
+
 @dataclass(frozen=True)
 class Claim:
     """What one delivery holds: the row's message, its token and the attempt it is."""
@@ -186,11 +209,8 @@ def notification_claim(*, notification_id: int, now=None) -> Claim:
     now = now or timezone.now()
     token = uuid.uuid4().hex
     adapt = connection.ops.adapt_datetimefield_value
-    with connection.cursor() as cursor:
-        cursor.execute(_claim_sql(), [
-            adapt(now + timedelta(seconds=settings.NOTIFICATION_LEASE_SECONDS)), token,
-            notification_id, Notification.Status.PENDING, adapt(now)])
-        row = cursor.fetchone()
+    row = _claim_row([adapt(now + timedelta(seconds=settings.NOTIFICATION_LEASE_SECONDS)),
+                      token, notification_id, Notification.Status.PENDING, adapt(now)])
     if row is None:
         current = (Notification.objects.filter(pk=notification_id)
                    .values("status", "claimed_until").first())
