@@ -187,6 +187,8 @@ def application_detail(request, application_id):
         "deadline": deadline(application.round),
         "actions": actions,
         "may_edit": can(request.user, Action.EDIT_APPLICATION, application),
+        # An owner signs each later version of the grant's agreement.
+        "may_sign": can(request.user, Action.RESPOND_TO_OFFER, application),
         "may_invite": application.status == ApplicationStatus.DRAFT
         and can(request.user, Action.MANAGE_MEMBERS, application.organisation),
     })

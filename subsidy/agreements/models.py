@@ -18,19 +18,29 @@ from django.utils.translation import gettext_lazy as _
 
 
 class GrantAgreement(models.Model):
-    """A signed version of a grant's agreement. Version 1 is the offer accepted; a later
-    variation of the grant would add the next version. Never changed once written."""
+    """A version of a grant's agreement. Version 1 is the offer, signed as it is accepted;
+    each approved variation records the next version, which Cyberport issues and the
+    company's owner then signs (``signed_at`` empty until then). The document's bytes never
+    change once written; only the signature is added, once."""
 
     grant = models.ForeignKey("subsidy.Grant", on_delete=models.PROTECT,
                               related_name="agreements", verbose_name=_("grant"))
     version = models.PositiveSmallIntegerField(_("version"), default=1)
-    document = models.BinaryField(_("signed document (PDF)"))
-    sha256 = models.CharField(_("SHA-256 of the signed document"), max_length=64)
-    signer_name = models.CharField(_("signer's name"), max_length=200)
-    signer_title = models.CharField(_("signer's title"), max_length=200)
-    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                  related_name="+", verbose_name=_("signed by"))
-    signed_at = models.DateTimeField(_("signed at"), default=timezone.now)
+    document = models.BinaryField(_("document (PDF)"))
+    sha256 = models.CharField(_("SHA-256 of the document"), max_length=64)
+    # Who at Cyberport recorded a varied version (the variation's decider), and when.
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("recorded by"))
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    # The tranches (by number) this version changed: their payments wait for its signature.
+    changed_tranches = models.JSONField(_("tranches changed"), default=list, blank=True)
+    signer_name = models.CharField(_("signer's name"), max_length=200, blank=True)
+    signer_title = models.CharField(_("signer's title"), max_length=200, blank=True)
+    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("signed by"))
+    signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
     ip_address = models.GenericIPAddressField(_("signed from (IP address)"), null=True,
                                               blank=True)
 
@@ -43,12 +53,19 @@ class GrantAgreement(models.Model):
                                     name="agreement_version_unique"),
             models.CheckConstraint(condition=Q(sha256__regex=r"^[0-9a-f]{64}$"),
                                    name="agreement_sha256_hex"),
-            models.CheckConstraint(condition=~Q(signer_name="") & ~Q(signer_title=""),
-                                   name="agreement_signer_named"),
+            # A signature names its signer, their title and their account.
+            models.CheckConstraint(
+                condition=Q(signed_at__isnull=True)
+                | (~Q(signer_name="") & ~Q(signer_title="") & Q(signed_by__isnull=False)),
+                name="agreement_signer_named"),
         ]
 
     def __str__(self):
         return f"{self.grant_id} v{self.version} ({self.sha256[:12]})"
+
+    @property
+    def is_signed(self) -> bool:
+        return self.signed_at is not None
 
 
 def evidence_upload_to(instance, filename: str) -> str:

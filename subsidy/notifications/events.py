@@ -347,6 +347,11 @@ EVENTS: tuple[NotificationEvent, ...] = (
         mandatory=False,
         sample_context={**_VARIATION, "status": "rejected", "reason": "No evidence of delay."},
     ),
+    NotificationEvent(
+        "agreement_version_to_sign", _("Agreement version to sign"), Audience.APPLICANT,
+        mandatory=True,
+        sample_context={**_APPLICATION, "version": 2, "url": "/grants/7/agreement/2/sign/"},
+    ),
     # Staff
     NotificationEvent(
         "staff_daily_digest", _("Daily digest"), Audience.STAFF, mandatory=False,

@@ -59,6 +59,7 @@ agreements:condition_evidence           GET  302 200 404 404 404 404 404 404 200
 agreements:offer_document               GET  302 404 404 404 404 404 404 404 404 404 404 404 404 404
 agreements:sign                         GET  302 302 404 404 404 404 404 404 403 403 403 403 404 404
 agreements:signed_document              GET  302 200 404 404 404 404 404 404 200 200 200 200 404 404
+agreements:sign_version                 GET  302 302 404 404 404 404 404 404 403 403 403 403 404 404
 closure:grant                           GET  302 403 403 403 403 403 403 403 200 403 403 403 403 403
 closure:portfolio                       GET  302 403 403 403 403 403 403 403 200 403 403 403 403 403
 compute:allocation                      POST 302 403 404 404 404 404 404 404 302 302 403 403 404 404

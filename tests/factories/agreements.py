@@ -4,6 +4,7 @@ offer signed the way owners sign it comes from ``tests.builders.agreements``."""
 import hashlib
 
 import factory
+from django.utils import timezone
 
 from subsidy.agreements.models import ConditionPrecedent, GrantAgreement
 
@@ -22,6 +23,7 @@ class GrantAgreementFactory(factory.django.DjangoModelFactory):
     signer_name = "Chan Tai Man"
     signer_title = "Director"
     signed_by = factory.SubFactory(UserFactory)
+    signed_at = factory.LazyFunction(timezone.now)
     ip_address = "203.0.113.7"
 
 

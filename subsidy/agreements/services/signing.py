@@ -61,6 +61,23 @@ def signature_problems(signature) -> list[tuple[str | None, str]]:
     return problems
 
 
+def signature_require(signature: Signature, *, sha256: str, changed: str) -> None:
+    """Refuse ``signature`` with its name or title missing, or when the document the
+    signer read is not the one to sign (its hash is not ``sha256``: ``changed`` says so)."""
+    problems = signature_problems(signature)
+    if problems:
+        raise ProblemsError(problems, code="signature_invalid")
+    if signature.sha256 != sha256:
+        raise DomainError(changed, code="document_changed")
+
+
+def signature_fields(signature: Signature, *, actor) -> dict:
+    """What a signature records on the agreement: who, as what, when and from where."""
+    return {"signer_name": signature.name.strip(), "signer_title": signature.title.strip(),
+            "signed_by": actor, "signed_at": timezone.now(),
+            "ip_address": signature.ip_address}
+
+
 def offer_signature_record(ctx: TransitionContext) -> None:
     """The signature of ``accept_offer``: refused without one, with a name or title
     missing, or when the document changed since the signer read it (another hash)."""
@@ -69,22 +86,17 @@ def offer_signature_record(ctx: TransitionContext) -> None:
         raise DomainError(_("Accepting the offer means signing its offer letter and grant "
                             "agreement: read it, give your name and title, and sign."),
                           code="signature_missing")
-    problems = signature_problems(signature)
-    if problems:
-        raise ProblemsError(problems, code="signature_invalid")
     grant = (Grant.objects.select_for_update(of=("self",)).select_related(*_GRANT_RELATED)
              .get(application_id=ctx.application.pk))
     if grant.status != Grant.Status.OFFERED:
         raise DomainError(_("This grant offer has already been answered."), code="answered")
     document = offer_document(grant)
-    if document.sha256 != signature.sha256:
-        raise DomainError(_("The offer letter and agreement changed after you opened it. "
-                            "Nothing was signed: read the current version and sign again."),
-                          code="document_changed")
+    signature_require(signature, sha256=document.sha256, changed=_(
+        "The offer letter and agreement changed after you opened it. Nothing was signed: "
+        "read the current version and sign again."))
     agreement = GrantAgreement.objects.create(
         grant=grant, version=1, document=document.content, sha256=document.sha256,
-        signer_name=signature.name.strip(), signer_title=signature.title.strip(),
-        signed_by=ctx.actor, signed_at=timezone.now(), ip_address=signature.ip_address)
+        **signature_fields(signature, actor=ctx.actor))
     conditions = ConditionPrecedent.objects.bulk_create([
         ConditionPrecedent(grant=grant, number=number, text=text)
         for number, text in enumerate(conditions_of(grant), start=1)])

@@ -20,6 +20,7 @@ from subsidy.agreements.services.conditions import (
     condition_return,
 )
 from subsidy.agreements.services.signing import Signature, offer_document_current, offer_sign
+from subsidy.agreements.services.versions import agreement_version_sign, agreement_version_to_sign
 from subsidy.agreements.web.forms import ConditionCheckForm, EvidenceForm, SignForm
 from subsidy.platform.errors import DomainError
 from subsidy.platform.permissions import Action, can
@@ -45,6 +46,29 @@ def _pdf(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
+def _sign_form(request) -> SignForm:
+    return SignForm(request.POST or None,
+                    initial={"signer_name": getattr(request.user, "full_name", "")})
+
+
+def _signed(request, form: SignForm, sign) -> bool:
+    """Ask for the password again, then ``sign`` with the signature the form gives: True
+    once it is recorded, False with the reasons on the form."""
+    # Signing binds the company: the password (and second factor) again, first.
+    step_up_require(request)
+    if not form.is_valid():
+        return False
+    try:
+        sign(Signature(name=form.cleaned_data["signer_name"],
+                       title=form.cleaned_data["signer_title"],
+                       sha256=form.cleaned_data["document_sha256"],
+                       ip_address=client_ip(request)))
+    except DomainError as error:
+        add_domain_error(form, error)
+        return False
+    return True
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def offer_sign_view(request, grant_id):
@@ -57,24 +81,12 @@ def offer_sign_view(request, grant_id):
     if grant.status != Grant.Status.OFFERED:
         messages.info(request, _("This offer has been answered already."))
         return redirect("applicants:application", application.pk)
-    form = SignForm(request.POST or None,
-                    initial={"signer_name": getattr(request.user, "full_name", "")})
-    if request.method == "POST":
-        # Signing binds the company: the password (and second factor) again, first.
-        step_up_require(request)
-        if form.is_valid():
-            signature = Signature(name=form.cleaned_data["signer_name"],
-                                  title=form.cleaned_data["signer_title"],
-                                  sha256=form.cleaned_data["document_sha256"],
-                                  ip_address=client_ip(request))
-            try:
-                offer_sign(actor=request.user, grant=grant, signature=signature)
-            except DomainError as error:
-                add_domain_error(form, error)
-            else:
-                messages.success(request, _("You have signed the agreement and accepted the "
-                                            "offer. The signed copy is kept on this page."))
-                return redirect("applicants:application", application.pk)
+    form = _sign_form(request)
+    if request.method == "POST" and _signed(request, form, lambda signature: offer_sign(
+            actor=request.user, grant=grant, signature=signature)):
+        messages.success(request, _("You have signed the agreement and accepted the "
+                                    "offer. The signed copy is kept on this page."))
+        return redirect("applicants:application", application.pk)
     # The page carries the hash of the version it shows now: signing is refused if the
     # document changes before the form comes back.
     document = offer_document_current(grant=grant)
@@ -84,6 +96,34 @@ def offer_sign_view(request, grant_id):
         "conditions": selectors.conditions_of(grant),
         "schedule": selectors.offer_schedule(grant),
     })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def version_sign_view(request, grant_id, version):
+    """Read a varied version of the agreement, then sign it: an owner of the company, as
+    the offer was signed. The payments of the tranches it changed wait until then."""
+    grant = _grant_or_404(request, grant_id)
+    if not can(request.user, Action.RESPOND_TO_OFFER, grant.application):
+        raise PermissionDenied
+    agreement = agreement_version_to_sign(grant=grant, version=version)
+    if agreement is None:
+        if grant.agreements.filter(version=version).exists():
+            messages.info(request, _("This version of the agreement has been signed already."))
+            return redirect("finance:grant", grant.pk)
+        raise Http404
+    form = _sign_form(request)
+    if request.method == "POST" and _signed(request, form, lambda signature: (
+            agreement_version_sign(actor=request.user, grant=grant, version=version,
+                                   signature=signature))):
+        messages.success(request, _("You have signed version %(n)s of the agreement. The "
+                                    "signed copy is kept on the grant's page.")
+                         % {"n": version})
+        return redirect("finance:grant", grant.pk)
+    return render(request, "subsidy/agreements/sign_version.html", {
+        "grant": grant, "application": grant.application, "agreement": agreement,
+        "form": form, "document_sha256": agreement.sha256,
+    }, status=400 if form.errors else 200)
 
 
 @login_required
@@ -103,8 +143,9 @@ def signed_document_view(request, grant_id, version):
     agreement = grant.agreements.filter(version=version).first()
     if agreement is None:
         raise Http404
+    state = "signed" if agreement.is_signed else "to-sign"
     return _pdf(bytes(agreement.document),
-                f"agreement-{grant.application.reference}-v{agreement.version}-signed.pdf")
+                f"agreement-{grant.application.reference}-v{agreement.version}-{state}.pdf")
 
 
 def _condition_or_404(request, condition_id) -> ConditionPrecedent:

@@ -3,8 +3,9 @@ verifies it or returns it with comments; the applicant revises and sends it agai
 
 A tranche is due when its grant is active, it is scheduled (not paid or cancelled), it has
 no live claim, and every earlier tranche of the grant is paid: tranches are claimed in
-order, one at a time. The first waits until every condition precedent of the grant is met
-(``subsidy.agreements``).
+order, one at a time. The first waits until every condition precedent of the grant is met,
+and a tranche a variation changed waits until the company signs the agreement's version
+that changed it (both ``subsidy.agreements``).
 """
 
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from subsidy.agreements.services.conditions import (
     first_payment_problem,
     unmet_among,
 )
+from subsidy.agreements.services.versions import unsigned_version_problem, unsigned_versions
 from subsidy.finance.models import Claim, ClaimEvidence, ClaimSpend, Tranche
 from subsidy.finance.services.common import (
     notify_company,
@@ -59,7 +61,7 @@ class ClaimInput:
 
 
 def _due_problem(grant: Grant, tranche: Tranche, *, claimed: bool, unpaid_before: bool,
-                 conditions_unmet: int) -> str | None:
+                 conditions_unmet: int, agreements) -> str | None:
     """The rule of when a tranche may be claimed, on facts its callers read as they can."""
     if grant.status != Grant.Status.ACTIVE:
         return _("Tranches can be claimed only while the grant is active.")
@@ -71,9 +73,9 @@ def _due_problem(grant: Grant, tranche: Tranche, *, claimed: bool, unpaid_before
     if unpaid_before:
         return _("Tranche %(n)s is not due yet: the tranches before it must be paid "
                  "first.") % {"n": tranche.number}
-    if tranche.number == FIRST_TRANCHE:
+    if tranche.number == FIRST_TRANCHE and conditions_unmet:
         return first_payment_problem(unmet=conditions_unmet)
-    return None
+    return unsigned_version_problem(tranche_number=tranche.number, agreements=agreements)
 
 
 def tranche_due_problem(tranche: Tranche) -> str | None:
@@ -84,21 +86,23 @@ def tranche_due_problem(tranche: Tranche) -> str | None:
         unpaid_before=tranche.grant.tranches.filter(number__lt=tranche.number)
         .exclude(status=Tranche.Status.PAID).exists(),
         conditions_unmet=(conditions_unmet(grant_id=tranche.grant_id)
-                          if tranche.number == FIRST_TRANCHE else 0))
+                          if tranche.number == FIRST_TRANCHE else 0),
+        agreements=unsigned_versions(grant_id=tranche.grant_id))
 
 
 def tranche_due_problems(grant: Grant) -> dict[int, str | None]:
     """``tranche_due_problem`` for every tranche of ``grant``, by tranche number, worked out
-    from the tranches, claims and conditions precedent prefetched by ``grant_with_tranches``
-    (three queries at most, whatever the number of tranches)."""
+    from the tranches, claims, conditions precedent and agreements prefetched by
+    ``grant_with_tranches`` (no query of its own, whatever the number of tranches)."""
     unmet = unmet_among(grant.conditions_precedent.all())
+    agreements = list(grant.agreements.all())
     problems: dict[int, str | None] = {}
     unpaid_seen = False
     for tranche in sorted(grant.tranches.all(), key=lambda t: t.number):
         problems[tranche.number] = _due_problem(
             grant, tranche,
             claimed=any(c.status != Claim.Status.CANCELLED for c in tranche.claims.all()),
-            unpaid_before=unpaid_seen, conditions_unmet=unmet)
+            unpaid_before=unpaid_seen, conditions_unmet=unmet, agreements=agreements)
         unpaid_seen = unpaid_seen or tranche.status != Tranche.Status.PAID
     return problems
 

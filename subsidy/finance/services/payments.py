@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from subsidy.agreements.services.conditions import conditions_unmet, first_payment_problem
+from subsidy.agreements.services.versions import unsigned_version_problem, unsigned_versions
 from subsidy.finance.bankfiles.pain001 import Debtor, Transfer, pain001_build
 from subsidy.finance.models import (
     BankAccount,
@@ -81,6 +82,10 @@ def payment_prepare(*, actor, claim: Claim) -> Disbursement:
         problem = first_payment_problem(unmet=conditions_unmet(grant_id=grant.pk))
         if problem:
             raise DomainError(problem, code="conditions_unmet")
+    problem = unsigned_version_problem(tranche_number=tranche.number,
+                                       agreements=unsigned_versions(grant_id=grant.pk))
+    if problem:
+        raise DomainError(problem, code="agreement_unsigned")
     organisation = tranche.grant.application.organisation
     account = (BankAccount.objects.select_for_update()
                .filter(organisation=organisation).first())

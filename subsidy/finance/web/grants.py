@@ -71,6 +71,7 @@ def grant_detail(request, grant_id):
         "first_payment_wait": (first_payment_problem(unmet=unmet)
                                if grant.status in OPEN_GRANT_STATUSES else None),
         "can_administer": can(request.user, Action.ADMINISTER_GRANTS),
+        "may_sign": can(request.user, Action.RESPOND_TO_OFFER, grant.application),
         "can_edit_bank": can(request.user, Action.MANAGE_BANK_ACCOUNT, organisation),
         "show_full_account": can(request.user, Action.VIEW_BANK_DETAILS),
         "can_view_audit": can(request.user, Action.VIEW_AUDIT),

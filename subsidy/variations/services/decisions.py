@@ -203,13 +203,12 @@ def variation_approve(*, actor, variation: Variation, reason: str,
         except IntegrityError as exc:
             raise envelope_exhausted_error(round_=grant.round, remaining=Decimal(0),
                                            amount=locked.amount_change) from exc
-    reprofile_write(tranches=tranches, rows=preview.tranches)
+    changed_tranches = reprofile_write(tranches=tranches, rows=preview.tranches)
     schedule = preview.tranches if tranches else schedule_from_milestones(grant=grant)
-    title = (_("Cyberport funding panel") if locked.decider == Variation.Decider.PANEL
-             else _("Cyberport programme officer"))
+    # The company's owner signs the new version; the tranches it changed wait for that.
     agreement = agreement_version_record(actor=actor, grant=grant,
                                          changes=change_lines(locked), schedule=schedule,
-                                         signer_title=title, ip_address=ip_address)
+                                         changed_tranches=changed_tranches)
     _decide(locked, actor=actor, status=Variation.Status.APPROVED, reason=reason)
     locked.agreement_version = agreement.version
     locked.save(update_fields=["status", "decided_by", "decided_at", "decision_reason",

@@ -88,8 +88,9 @@ def reprofile(*, tranches: list[Tranche], amount: Decimal,
     return rows
 
 
-def reprofile_write(*, tranches: list[Tranche], rows: list[ProfiledTranche]) -> None:
-    """Write the new schedule onto the unpaid tranches (the caller holds the grant's lock)."""
+def reprofile_write(*, tranches: list[Tranche], rows: list[ProfiledTranche]) -> list[int]:
+    """Write the new schedule onto the unpaid tranches (the caller holds the grant's lock);
+    answer the numbers of the tranches it changed."""
     by_number = {t.number: t for t in tranches}
     changed = []
     for row in rows:
@@ -100,3 +101,4 @@ def reprofile_write(*, tranches: list[Tranche], rows: list[ProfiledTranche]) -> 
             row.amount, row.due_date, row.description)
         changed.append(tranche)
     Tranche.objects.bulk_update(changed, ["amount", "due_date", "description"])
+    return [tranche.number for tranche in changed]

@@ -105,7 +105,7 @@ def test_an_approved_increase_reprofiles_only_the_unpaid_tranches(
 def test_an_approval_records_a_new_agreement_version_and_keeps_the_old(grant, officer):
     GrantAgreement.objects.create(grant=grant, version=1, document=b"%PDF-1.7 v1",
                                   sha256="0" * 64, signer_name="Chan", signer_title="Director",
-                                  signed_by=grant.owner)
+                                  signed_by=grant.owner, signed_at=timezone.now())
     variation = ask(grant, new_end_date=date(2028, 3, 31))
     variation_approve(actor=officer, variation=variation, reason="Fine.")
 
@@ -113,7 +113,9 @@ def test_an_approval_records_a_new_agreement_version_and_keeps_the_old(grant, of
     assert [a.version for a in versions] == [1, 2]
     assert bytes(versions[0].document) == b"%PDF-1.7 v1"
     assert bytes(versions[1].document).startswith(b"%PDF")
-    assert versions[1].signer_name == "Officer Wong"
+    # Recorded by the officer who decided; the company's owner signs it next.
+    assert versions[1].recorded_by == officer
+    assert not versions[1].is_signed and versions[1].signer_name == ""
 
 
 def test_milestone_changes_move_the_unpaid_tranche_and_the_milestone(grant, officer):
