@@ -7,6 +7,7 @@ from .applications import (
     Application,
     ApplicationQuerySet,
     ApplicationStatus,
+    ApplicationStatusCount,
     InformationRequest,
     ReferenceSequence,
     StatusChange,
@@ -35,7 +36,8 @@ from .organisations import (
 
 __all__ = [
     "NOT_LIVE_STATUSES", "Application", "ApplicationQuerySet", "ApplicationStatus",
-    "ApplicationVersion", "BudgetLine", "District", "Document", "InformationRequest",
+    "ApplicationStatusCount", "ApplicationVersion", "BudgetLine", "District", "Document",
+    "InformationRequest",
     "Invitation", "LinkRequest", "Membership", "Milestone", "Organisation",
     "OrganisationRegistration", "PartnerLink",
     "ReferenceSequence", "StatusChange", "StatusWriteRefused", "TeamMember",

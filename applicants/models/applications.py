@@ -193,6 +193,31 @@ class Application(models.Model):
         return self.status not in NOT_LIVE_STATUSES
 
 
+class ApplicationStatusCount(models.Model):
+    """How many applications of a round are in one state, kept by the database itself:
+    triggers on the applications table (migration ``0010``) add and subtract in the same
+    transaction as every insert, change of state or round, and delete, so neither a bulk
+    ``UPDATE`` nor ``COPY`` nor the admin can leave it behind. The staff queue's tabs read
+    it instead of counting every application. Drafts are the applicant's and not counted.
+    ``manage.py application_counts_check`` compares it with a fresh count."""
+
+    round = models.ForeignKey("subsidy.FundingRound", on_delete=models.CASCADE,
+                              related_name="+")
+    status = models.CharField(max_length=20, choices=ApplicationStatus.choices)
+    applications = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("applications in a state")
+        verbose_name_plural = _("applications in each state")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "status"],
+                                    name="application_status_count_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.round_id} {self.status}: {self.applications}"
+
+
 class ReferenceSequence(models.Model):
     """The last reference number used in a round; locked while the next one is taken, so
     references are sequential and unique per round whatever the concurrency."""

@@ -3,11 +3,12 @@ a fixed number of queries whatever the number of applications, versions or event
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
 from applicants.models import (
     Application,
     ApplicationStatus,
+    ApplicationStatusCount,
     ApplicationVersion,
     Document,
     InformationRequest,
@@ -63,11 +64,36 @@ def staff_queue(*, filters: QueueFilters) -> QuerySet[Application]:
             .order_by("status_changed_at", "pk"))
 
 
+def _counted_per_round(filters: QueueFilters) -> bool:
+    """Whether the counts kept per round and state answer these filters (a state and a
+    round at most); any other filter is counted over the applications."""
+    return not (filters.category or filters.sector or filters.incubatee in ("yes", "no")
+                or filters.q.strip())
+
+
 def staff_queue_counts(*, filters: QueueFilters) -> dict[str, int]:
-    """How many applications each queue holds under the other filters, in one query."""
-    rows = (_filtered(filters, with_status=False).order_by().values("status")
-            .annotate(n=Count("pk")))
-    return {row["status"]: row["n"] for row in rows}
+    """How many applications each queue holds under the other filters, in one query: read
+    from the counts kept per round and state (``ApplicationStatusCount``) when only a
+    round is chosen, so that it does not grow with the applications."""
+    if _counted_per_round(filters):
+        kept = ApplicationStatusCount.objects.all()
+        if filters.round_code:
+            kept = kept.filter(round__code=filters.round_code)
+        rows = kept.order_by().values("status").annotate(n=Sum("applications"))
+    else:
+        rows = (_filtered(filters, with_status=False).order_by().values("status")
+                .annotate(n=Count("pk")))
+    return {row["status"]: row["n"] for row in rows if row["n"]}
+
+
+def staff_queue_length(*, filters: QueueFilters, counts: dict[str, int]) -> int | None:
+    """The number of applications ``staff_queue`` lists, when ``counts`` (the tabs') already
+    hold it; None when it must be counted."""
+    if not _counted_per_round(filters):
+        return None
+    if filters.status:
+        return counts.get(filters.status, 0)
+    return sum(counts.values())
 
 
 def staff_application(*, application_id: int) -> Application:

@@ -111,9 +111,12 @@ def application_queue(request):
                                                                               flat=True))
     form = QueueFilterForm(request.GET or None, round_codes=round_codes)
     filters = form.filters()
-    page = Paginator(staff_selectors.staff_queue(filters=filters), PAGE_SIZE).get_page(
-        request.GET.get("page"))
     counts = staff_selectors.staff_queue_counts(filters=filters)
+    paginator = Paginator(staff_selectors.staff_queue(filters=filters), PAGE_SIZE)
+    length = staff_selectors.staff_queue_length(filters=filters, counts=counts)
+    if length is not None:
+        paginator.count = length  # the tabs' kept counts hold it: no COUNT over the queue
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     tabs = []

@@ -6,6 +6,7 @@ from .agreements import ConditionPrecedentFactory, GrantAgreementFactory
 from .api import ApiKeyFactory, IdempotencyKeyFactory
 from .applicants import (
     ApplicationFactory,
+    ApplicationStatusCountFactory,
     ApplicationVersionFactory,
     BudgetLineFactory,
     DocumentFactory,
@@ -83,6 +84,7 @@ __all__ = [
     "ComputeChargeFactory",
     "UsageStatementFactory",
     "AccountingPeriodFactory", "ApiKeyFactory", "ApplicationFactory",
+    "ApplicationStatusCountFactory",
     "ApplicationVersionFactory", "AssignmentFactory",
     "AuditEventFactory", "BankAccountFactory", "BankStatementEntryFactory",
     "BankStatementFactory", "BudgetLineFactory", "ClaimEvidenceFactory",

@@ -13,6 +13,7 @@ from django.utils import timezone
 from applicants.models import (
     Application,
     ApplicationStatus,
+    ApplicationStatusCount,
     ApplicationVersion,
     BudgetLine,
     Document,
@@ -144,6 +145,18 @@ class ReferenceSequenceFactory(factory.django.DjangoModelFactory):
 
     round = factory.SubFactory(FundingRoundFactory)
     last_number = 0
+
+
+class ApplicationStatusCountFactory(factory.django.DjangoModelFactory):
+    """A count as the database's triggers keep it; tests of the counts make applications
+    and read what the triggers wrote."""
+
+    class Meta:
+        model = ApplicationStatusCount
+
+    round = factory.SubFactory(FundingRoundFactory)
+    status = ApplicationStatus.SUBMITTED
+    applications = 0
 
 
 class StatusChangeFactory(factory.django.DjangoModelFactory):

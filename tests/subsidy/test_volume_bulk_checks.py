@@ -1,16 +1,21 @@
 """The volume generator's bulk load on PostgreSQL: foreign keys, unique constraints and
 indexes are dropped while the rows go in and added back before the commit, and the
-round envelopes are checked once per round instead of once per grant. Rows that break a
-rule are still refused."""
+round envelopes are checked once per round instead of once per grant, and the applications
+counted per state once per round instead of once per row. Rows that break a rule are still
+refused."""
 
 from datetime import timedelta
 from decimal import Decimal
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Sum
 from django.utils import timezone
 
-from applicants.models import Membership
+from applicants.models import Application, ApplicationStatusCount, Membership
+from applicants.services.status_counts import COUNT_TRIGGERS, status_counts_drift
 from subsidy.devdata.volume import VolumeError
 from subsidy.devdata.volume.rows import BULK_TABLES, bulk_checks, write_rows
 from subsidy.scheme.models import Grant
@@ -71,3 +76,16 @@ def test_a_round_over_its_envelope_is_refused():
                            "activated_at", "closed_at", "created_at", "updated_at"],
                    [row], plain=True)
     assert not Grant.objects.exists()
+
+
+def test_the_applications_are_counted_per_state_once_after_the_load():
+    ApplicationFactory(round=FundingRoundFactory(), status="submitted")
+    call_command("generate_volume", "--applications", "60", stdout=StringIO())
+    assert status_counts_drift() == []
+    assert (ApplicationStatusCount.objects.aggregate(n=Sum("applications"))["n"]
+            == Application.objects.exclude(status="draft").count() > 1)
+    with connection.cursor() as cursor:  # switched on again for what comes after the load
+        cursor.execute("SELECT tgname FROM pg_trigger WHERE tgname = ANY(%s) "
+                       "AND tgenabled = 'O'", [list(COUNT_TRIGGERS)])
+        assert len(cursor.fetchall()) == len(COUNT_TRIGGERS)
+

@@ -10,6 +10,7 @@ from django.db import connection, models
 from django.db.models import Max
 
 from applicants.models import Application, Membership, Organisation, PartnerLink
+from applicants.services.status_counts import COUNT_TRIGGERS, status_counts_recount
 from reviews.models import Assignment, CriterionScore, Review, ReviewerPoolMember
 from subsidy.devdata.volume.spec import VolumeError
 from subsidy.finance.models import BankAccount, Claim, Disbursement, PaymentBatch, Tranche
@@ -79,7 +80,8 @@ def write_rows(model, columns: list[str], rows: list[tuple], *, plain: bool = Fa
 # with trigger events pending.
 BULK_TABLES = (User, UserRole, Organisation, Membership, PartnerLink, Application,
                Assignment, Review, CriterionScore, Grant, Claim)
-# Row triggers switched off for the load; ``bulk_checks`` asks each round once instead.
+# Row triggers switched off for the load; ``bulk_checks`` asks each round once instead,
+# and counts each round's applications per state once.
 GRANT_ENVELOPE_TRIGGER = "grant_committed_within_envelope"
 
 
@@ -88,8 +90,10 @@ def bulk_checks(rounds, *, enabled: bool = True):
     """On PostgreSQL (when ``enabled``), checks each constraint of ``BULK_TABLES`` once
     over all the rows written inside (see above), and each round of ``rounds()`` against
     its envelope once, with the rule's own function ``aiss_round_committed``, instead of
-    once per grant. Elsewhere, and inside a transaction that may have written rows already (whose
-    pending checks keep PostgreSQL from altering their tables): a check per row."""
+    once per grant, and counts its applications per state once (``status_counts_recount``)
+    instead of adding one to a counter per row. Elsewhere, and inside a transaction that may
+    have written rows already (whose pending checks keep PostgreSQL from altering their
+    tables): a check per row."""
     if connection.vendor != "postgresql" or not enabled:
         yield
         return
@@ -122,13 +126,20 @@ def bulk_checks(rounds, *, enabled: bool = True):
             cursor.execute(f"DROP INDEX {name}")
         cursor.execute(f"ALTER TABLE {Grant._meta.db_table} DISABLE TRIGGER "
                        f"{GRANT_ENVELOPE_TRIGGER}")
+        for trigger in COUNT_TRIGGERS:
+            cursor.execute(f"ALTER TABLE {Application._meta.db_table} DISABLE TRIGGER {trigger}")
     yield
+    round_ids = [r.pk for r in rounds()]
     with connection.cursor() as cursor:
         cursor.execute(f"ALTER TABLE {Grant._meta.db_table} ENABLE TRIGGER "
                        f"{GRANT_ENVELOPE_TRIGGER}")
+        for trigger in COUNT_TRIGGERS:
+            cursor.execute(f"ALTER TABLE {Application._meta.db_table} ENABLE TRIGGER {trigger}")
+    status_counts_recount(round_ids=round_ids)
+    with connection.cursor() as cursor:
         cursor.execute("SELECT code, envelope, aiss_round_committed(id) FROM "
                        "subsidy_fundinground WHERE id = ANY(%s) "
-                       "AND aiss_round_committed(id) > envelope", [[r.pk for r in rounds()]])
+                       "AND aiss_round_committed(id) > envelope", [round_ids])
         exceeded = cursor.fetchall()
         if exceeded:
             raise VolumeError(f"rounds over their envelope: {exceeded}")
