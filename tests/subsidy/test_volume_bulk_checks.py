@@ -4,7 +4,7 @@ round envelopes are checked once per round instead of once per grant, and the ap
 counted per state once per round instead of once per row. Rows that break a rule are still
 refused."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from io import StringIO
 
@@ -17,11 +17,12 @@ from django.utils import timezone
 from applicants.models import Application, ApplicationStatusCount, Membership
 from applicants.services.status_counts import COUNT_TRIGGERS, status_counts_drift
 from subsidy.devdata.volume import VolumeError
-from subsidy.devdata.volume.rows import BULK_TABLES, bulk_checks, write_rows
+from subsidy.devdata.volume.rows import BULK_TABLES, MONEY_TRIGGERS, bulk_checks, write_rows
+from subsidy.finance.models import Tranche
 from subsidy.scheme.models import Grant
 from tests.factories.applicants import ApplicationFactory, OrganisationFactory
 from tests.factories.platform import UserFactory
-from tests.factories.scheme import FundingRoundFactory
+from tests.factories.scheme import FundingRoundFactory, GrantFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -89,3 +90,20 @@ def test_the_applications_are_counted_per_state_once_after_the_load():
                        "AND tgenabled = 'O'", [list(COUNT_TRIGGERS)])
         assert len(cursor.fetchall()) == len(COUNT_TRIGGERS)
 
+
+def test_tranches_not_summing_to_their_grant_are_refused_once_checked():
+    grant = GrantFactory(status="active")
+    before = _definitions()
+    half = grant.approved_amount / 2
+    with pytest.raises(VolumeError, match="tranches not summing"), transaction.atomic(), \
+            bulk_checks(lambda: [grant.round]):
+        write_rows(Tranche, ["id", "grant_id", "number", "milestone_id", "description",
+                             "due_date", "amount", "status"],
+                   [(10_000_001, grant.pk, 1, None, "Prototype", date(2027, 6, 30), half,
+                     "scheduled")], plain=True)
+    assert not Tranche.objects.exists()
+    assert _definitions() == before
+    with connection.cursor() as cursor:  # the rule's own trigger is back on
+        cursor.execute("SELECT count(*) FROM pg_trigger WHERE tgenabled = 'O' AND tgname = "
+                       "ANY(%s)", [[trigger for _model, trigger in MONEY_TRIGGERS]])
+        assert cursor.fetchone()[0] == len(MONEY_TRIGGERS)

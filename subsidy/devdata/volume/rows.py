@@ -75,14 +75,34 @@ def write_rows(model, columns: list[str], rows: list[tuple], *, plain: bool = Fa
 # Tables filled in bulk whose foreign keys, unique constraints and secondary indexes are
 # dropped for the load and added back before the commit: adding a foreign key checks every
 # row in one join, where a deferred check per row costs a lookup each, and an index is
-# built once instead of kept up to date row by row. Tables with deferred constraint
-# triggers of their own (tranches, payments) keep theirs: PostgreSQL alters no table
-# with trigger events pending.
+# built once instead of kept up to date row by row. (PostgreSQL alters no table with
+# trigger events pending, so the deferred triggers of tranches and payments are off too.)
 BULK_TABLES = (User, UserRole, Organisation, Membership, PartnerLink, Application,
-               Assignment, Review, CriterionScore, Grant, Claim)
+               Assignment, Review, CriterionScore, Grant, Tranche, Claim, Disbursement)
 # Row triggers switched off for the load; ``bulk_checks`` asks each round once instead,
 # and counts each round's applications per state once.
 GRANT_ENVELOPE_TRIGGER = "grant_committed_within_envelope"
+# The money rules of tranches and payments (migration subsidy 0006), deferred to the
+# commit and run once per row there; ``bulk_checks`` asks the same questions in one
+# grouped query each over the rounds' grants (``MONEY_CHECKS``).
+MONEY_TRIGGERS = ((Tranche, "subsidy_tranche_sum"),
+                  (Disbursement, "subsidy_paid_within_approved"))
+MONEY_CHECKS = (
+    ("tranches not summing to their grant's approved amount", """
+        SELECT t.grant_id FROM subsidy_tranche t JOIN subsidy_grant g ON g.id = t.grant_id
+        WHERE g.round_id = ANY(%s) AND g.approved_amount IS NOT NULL
+        GROUP BY t.grant_id, g.approved_amount HAVING sum(t.amount) <> g.approved_amount
+        LIMIT 5"""),
+    ("grants paid more than their approved amount", """
+        SELECT d.grant_id FROM subsidy_disbursement d JOIN subsidy_grant g ON g.id = d.grant_id
+        WHERE g.round_id = ANY(%s) AND d.status = 'paid'
+        GROUP BY d.grant_id, g.approved_amount HAVING sum(d.amount) > g.approved_amount
+        LIMIT 5"""),
+    ("payments over their tranche's amount", """
+        SELECT d.id FROM subsidy_disbursement d
+        JOIN subsidy_grant g ON g.id = d.grant_id JOIN subsidy_tranche t ON t.id = d.tranche_id
+        WHERE g.round_id = ANY(%s) AND d.amount > t.amount LIMIT 5"""),
+)
 
 
 @contextlib.contextmanager
@@ -128,6 +148,8 @@ def bulk_checks(rounds, *, enabled: bool = True):
                        f"{GRANT_ENVELOPE_TRIGGER}")
         for trigger in COUNT_TRIGGERS:
             cursor.execute(f"ALTER TABLE {Application._meta.db_table} DISABLE TRIGGER {trigger}")
+        for model, trigger in MONEY_TRIGGERS:
+            cursor.execute(f"ALTER TABLE {model._meta.db_table} DISABLE TRIGGER {trigger}")
     yield
     round_ids = [r.pk for r in rounds()]
     with connection.cursor() as cursor:
@@ -135,6 +157,8 @@ def bulk_checks(rounds, *, enabled: bool = True):
                        f"{GRANT_ENVELOPE_TRIGGER}")
         for trigger in COUNT_TRIGGERS:
             cursor.execute(f"ALTER TABLE {Application._meta.db_table} ENABLE TRIGGER {trigger}")
+        for model, trigger in MONEY_TRIGGERS:
+            cursor.execute(f"ALTER TABLE {model._meta.db_table} ENABLE TRIGGER {trigger}")
     status_counts_recount(round_ids=round_ids)
     with connection.cursor() as cursor:
         cursor.execute("SELECT code, envelope, aiss_round_committed(id) FROM "
@@ -143,6 +167,14 @@ def bulk_checks(rounds, *, enabled: bool = True):
         exceeded = cursor.fetchall()
         if exceeded:
             raise VolumeError(f"rounds over their envelope: {exceeded}")
+        # Statistics of the rows just written, or the planner takes the tables for empty
+        # and joins them by nested loops.
+        cursor.execute("ANALYZE subsidy_grant, subsidy_tranche, subsidy_disbursement")
+        for problem, sql in MONEY_CHECKS:
+            cursor.execute(sql, [round_ids])
+            found = [row[0] for row in cursor.fetchall()]
+            if found:
+                raise VolumeError(f"{problem}: {found}")
         for _name, definition in indexes:
             cursor.execute(definition)
         for table, name, definition in constraints:  # unique constraints first
