@@ -29,6 +29,7 @@ from reviews.services.assignments import (
     reviewers_excluded,
     round_loads,
 )
+from subsidy.platform.figure_cache import ASSESSMENT, FINANCE, cached_figure
 from subsidy.platform.permissions import Action, can
 from subsidy.scheme.ledger import round_remaining
 from subsidy.scheme.models import FundingRound
@@ -182,7 +183,13 @@ class RoundScoreStats:
 
 
 def round_score_stats(*, round_id: int) -> RoundScoreStats:
-    """Two aggregate queries: the round overall, and grouped by reviewer."""
+    """Two aggregate queries over the round's reviews, the round overall and grouped by
+    reviewer, cached until an application, assignment or review changes."""
+    return cached_figure(f"round-score-stats:{round_id}", (ASSESSMENT,),
+                         lambda: _round_score_stats(round_id))
+
+
+def _round_score_stats(round_id: int) -> RoundScoreStats:
     reviews = current_reviews(round_id)
     overall = reviews.aggregate(mean=Avg("weighted_total"),
                                 sd=StdDev("weighted_total", sample=False))
@@ -412,10 +419,14 @@ def round_ranking(*, round_: FundingRound, normalised: bool | None = None) -> Ra
     settings = settings_for(round_)
     if normalised is None:
         normalised = settings.normalise_scores
-    remaining = round_remaining(round_=round_)
+    threshold = settings.disagreement_threshold
+    # The round's remaining envelope and its scored applications, cached until what they
+    # read changes (subsidy.platform.figure_cache).
+    remaining, scored = cached_figure(
+        f"round-ranking:{round_.pk}:{round_.envelope}:{threshold}", (ASSESSMENT, FINANCE),
+        lambda: (round_remaining(round_=round_), list(_ranked_rows(round_.pk, threshold))))
     rows = [RankingRow(application=application, score=score, _normalised=normalised)
-            for application, score in _ranked_rows(round_.pk,
-                                                   settings.disagreement_threshold)]
+            for application, score in scored]
     rows.sort(key=lambda r: (r.ranking_score is None, -(r.ranking_score or 0)))
     running = Decimal("0.00")
     beyond = None

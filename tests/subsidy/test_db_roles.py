@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from subsidy.platform.audit import audit_record
+from subsidy.platform.figure_cache import FINANCE, versions
 from subsidy.platform.models import AuditEvent
 from tests.factories import SchemeFactory
 
@@ -85,3 +86,10 @@ def test_db_roles_refuses_a_superuser_or_the_connected_role(app_role):
         call_command("db_roles", role=app_role)
     with pytest.raises(CommandError, match="does not exist"):
         call_command("db_roles", role=f"{app_role}_missing")
+
+
+def test_the_application_roles_writes_change_the_versions_of_the_cached_figures(as_app_role):
+    SchemeFactory()
+    before = versions((FINANCE,))
+    as_app_role.execute("UPDATE subsidy_scheme SET budget = budget")
+    assert versions((FINANCE,)) not in (None, before)

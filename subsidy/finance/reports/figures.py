@@ -12,6 +12,7 @@ from subsidy.compute.models import ComputeAllocation
 from subsidy.compute.selectors import compute_drawn_by_round
 from subsidy.finance.models import Claim, Disbursement, Tranche
 from subsidy.finance.periods.records import PeriodAdjustment
+from subsidy.platform.figure_cache import FINANCE, cached_figure
 from subsidy.scheme.ledger import (
     ZERO,
     paid_payments,
@@ -46,6 +47,30 @@ def continuous(rows: dict, blank) -> list:
 
 def _in_scheme(scheme, prefix: str) -> Q:
     return Q(**{f"{prefix}round__scheme": scheme}) if scheme is not None else Q()
+
+
+def dashboard_figures(scheme) -> dict:
+    """The finance dashboard's figures of one scheme, but claims ageing (which moves with
+    the clock): its position (``scheme_totals``), committed, paid and recovered by category
+    and by sector, the months' figures, the forecast of tranches due and the burn-down.
+    Cached until a table they read changes (``subsidy.platform.figure_cache``): a payment,
+    grant, tranche or receipt written, by any statement, is in the next answer."""
+    return cached_figure(f"finance-dashboard:{scheme.pk}", (FINANCE,),
+                         lambda: _dashboard_figures(scheme))
+
+
+def _dashboard_figures(scheme) -> dict:
+    position = scheme_totals(scheme)[0]
+    # Read once, shown twice: in the month table and in the burn-down.
+    paid = paid_as_reported(scheme)
+    return {
+        "position": position,
+        "by_category": by_dimension("category", scheme=scheme),
+        "by_sector": by_dimension("sector", scheme=scheme),
+        "by_month": by_month(scheme=scheme, paid=paid),
+        "forecast": forecast_by_month(scheme=scheme),
+        "burn": burn_down(scheme=scheme, paid=paid, envelopes=position["envelopes"]),
+    }
 
 
 def scheme_totals(only=None):

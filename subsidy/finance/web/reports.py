@@ -47,16 +47,13 @@ def dashboard(request):
     chooser = SchemeChoiceForm(initial={"scheme": scheme.code if scheme else ""})
     if scheme is None:
         return render(request, "subsidy/finance/dashboard.html", {"chooser": chooser})
-    forecast = figures.forecast_by_month(scheme=scheme)
-    position = figures.scheme_totals(scheme)[0]
-    # Read once, shown twice: in the month table and in the burn-down.
-    paid = figures.paid_as_reported(scheme)
-    burn = figures.burn_down(scheme=scheme, paid=paid, envelopes=position["envelopes"])
+    found = figures.dashboard_figures(scheme)
+    position, forecast = found["position"], found["forecast"]
     return render(request, "subsidy/finance/dashboard.html", {
         "chooser": chooser, "scheme": scheme, "s": position,
-        "by_category": _labelled(figures.by_dimension("category", scheme=scheme)),
-        "by_sector": _labelled(figures.by_dimension("sector", scheme=scheme)),
-        "by_month": figures.by_month(scheme=scheme, paid=paid),
+        "by_category": _labelled(found["by_category"]),
+        "by_sector": _labelled(found["by_sector"]),
+        "by_month": found["by_month"],
         "forecast": forecast,
         "ageing": figures.claims_ageing(),
         "forecast_chart": charts.bar_chart(
@@ -68,7 +65,7 @@ def dashboard(request):
             description=_("What remains of the scheme's round envelopes after each month's "
                           "payments."),
             start=position["envelopes"], points=[(month.strftime("%Y-%m"), remaining)
-                                                 for month, remaining in burn]),
+                                                 for month, remaining in found["burn"]]),
     })
 
 
