@@ -185,9 +185,11 @@ def _get(client, url, queries, expected):
         assert client.get(url).status_code == 200
 
 
+# The dashboard's figures are read after their version (one query for the cache, which the
+# test's uncommitted data does not use): 32.
 @pytest.mark.parametrize(("name", "expected"), [
     ("finance:disbursement_register", 10), ("finance:commitments_register", 11),
-    ("finance:dashboard", 31), ("finance:grants", 5)])
+    ("finance:dashboard", 32), ("finance:grants", 5)])
 def test_finance_pages_ask_the_same_number_of_queries_for_5_or_50_rows(
         client, name, expected, officer, finance_officer, finance_approver,
         django_assert_num_queries):
