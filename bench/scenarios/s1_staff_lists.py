@@ -2,8 +2,9 @@
 page, filtered) at 500 and at 500,000 applications (a hundred rounds: twenty years at
 five rounds a year).
 
-Both databases come from ``generate_volume``. Query counts are taken in-process (Django's
-test client on the same settings); timings over HTTP against gunicorn with wrk, the
+Both databases come from ``generate_volume``. Query counts and a time per request (the
+median of 5, printed, not judged) are taken in-process (Django's test client on the same
+settings); timings over HTTP against gunicorn with wrk, the
 median latency of 4 connections after a warm-up, both servers running side by side and
 the measurements alternating between them (the median over the turns).
 
@@ -14,6 +15,7 @@ same number of SQL queries.
 from __future__ import annotations
 
 import statistics
+import time
 
 from bench.common import (
     Load,
@@ -36,6 +38,7 @@ SIZES = {
 QUEUE_URL = "/staff/applications/?status=in_review"
 API_URL = "/api/v1/applications/?status=under_assessment&page_size=50"
 TARGET = 1.5
+IN_PROCESS_RUNS = 5  # requests timed in-process (median) after the counted one
 
 
 def _combined(loads: list[Load]) -> Load:
@@ -81,7 +84,14 @@ def prepare() -> dict:
             raise RuntimeError(f"{url} answered {response.status_code}")
         rows = (len(response.json()["results"]) if name == "api"
                 else response.content.count(b'href="/staff/applications/') - 1)
-        figures[name] = {"queries": len(queries), "rows": rows}
+        counted = len(queries)  # before the next request resets the connection's log
+        timings = []
+        for _ in range(IN_PROCESS_RUNS):
+            started = time.perf_counter()
+            client.get(url)
+            timings.append((time.perf_counter() - started) * 1000)
+        figures[name] = {"queries": counted, "rows": rows,
+                         "in_process_ms": statistics.median(timings)}
     cookie = f"{settings.SESSION_COOKIE_NAME}={browser.cookies[settings.SESSION_COOKIE_NAME].value}"
     return {"cookie": cookie, "key": key, **figures}
 
@@ -115,6 +125,11 @@ def main() -> None:
                                            for name in ("queue", "api")}}
                 for n in (small, large)}
     for n in (small, large):
+        probe = probes[n]
+        print(f"{n} applications in-process (median of {IN_PROCESS_RUNS}): queue "
+              f"{probe['queue']['in_process_ms']:.1f} ms, API "
+              f"{probe['api']['in_process_ms']:.1f} ms", flush=True)
+    for n in (small, large):
         queue, api, probe = measured[n]["queue"], measured[n]["api"], probes[n]
         print(f"{n} applications: queue p50 {queue.p50:.1f} ms ({queue.rps:.0f}/s, "
               f"{probe['queue']['queries']} queries, {probe['queue']['rows']} rows); "
@@ -129,6 +144,9 @@ def main() -> None:
         qb = measured[large]["probe"][name]["queries"]
         figures[f"{label} p50"] = f"{a.p50:.1f} → {b.p50:.1f} ms (×{ratio:.2f})"
         figures[f"{label} queries"] = f"{qa} → {qb}"
+        ia = measured[small]["probe"][name]["in_process_ms"]
+        ib = measured[large]["probe"][name]["in_process_ms"]
+        figures[f"{label} in-process"] = f"{ia:.1f} → {ib:.1f} ms (×{ib / ia:.2f})"
         met &= ratio <= TARGET and qa == qb and a.errors == b.errors == 0
         if a.errors or b.errors:
             notes.append(f"{label}: {a.errors + b.errors} failed requests")
