@@ -63,6 +63,8 @@ def _committed() -> Decimal:
 
 # --- Finance dashboard ----------------------------------------------------------------------
 
+# Only PostgreSQL keeps the versions the cache needs; SQLite computes every time.
+@pytest.mark.postgres
 def test_the_dashboard_reads_its_figures_once_until_the_data_changes(
         round_, staff, django_assert_num_queries):
     path = reverse("finance:dashboard")
@@ -114,6 +116,8 @@ def test_a_change_not_yet_committed_shows_to_its_own_transaction(round_, staff):
 
 # --- Ranking --------------------------------------------------------------------------------
 
+# Only PostgreSQL keeps the versions the cache needs; SQLite computes every time.
+@pytest.mark.postgres
 def test_the_ranking_reads_its_figures_once_until_the_data_changes(
         round_, staff, django_assert_num_queries):
     path = reverse("reviews:ranking", args=[round_.code])
@@ -169,6 +173,8 @@ def _reviewed(round_) -> Application:
         "assignment__application_id", flat=True)[0])
 
 
+# Only PostgreSQL keeps the versions the cache needs; SQLite computes every time.
+@pytest.mark.postgres
 def test_the_application_page_reads_the_reviewer_statistics_once_until_reviews_change(
         round_, staff, django_assert_num_queries):
     path = reverse("staff:application", args=[_reviewed(round_).pk])

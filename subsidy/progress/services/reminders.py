@@ -6,25 +6,34 @@ once, or a run repeated after a crash, never send it twice. The due date is the 
 when the grant started; a returned report counts as not sent.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import transaction
-from django.db.models import DateField, ExpressionWrapper, F, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from subsidy.progress.models import ProgressReport, ReportingRequirement
 from subsidy.progress.services.notices import notify_company, notify_officers
-from subsidy.scheme.models import Grant
+from subsidy.scheme.models import FundingRound, Grant
 
 # Each round says when (``FundingRound.report_reminder_days``, default 14: the company hears
 # that many days before a report is due; ``report_escalation_days``, default 1: once the due
 # date has passed by that many days, the company and the programme officers hear it is
-# overdue). The dates are worked out in the query, so a changed period applies at the next
-# run to every report not yet reminded or escalated.
-REMIND_FROM = ExpressionWrapper(F("due_date") - F("grant__round__report_reminder_days"),
-                                output_field=DateField())
-ESCALATE_FROM = ExpressionWrapper(F("due_date") + F("grant__round__report_escalation_days"),
-                                  output_field=DateField())
+# overdue). The periods are read at each run, so a changed period applies at the next run
+# to every report not yet reminded or escalated.
+
+
+def _per_period(period_field: str, due_date_bound) -> Q:
+    """Reports whose due date is within their round's period: one condition per distinct
+    period in use (a handful), each a plain date bound, on every database (date arithmetic
+    with a column is not portable to SQLite)."""
+    periods = (FundingRound.objects.order_by().values_list(period_field, flat=True)
+               .distinct())
+    condition = Q(pk__in=[])
+    for days in periods:
+        condition |= Q(**{f"grant__round__{period_field}": days},
+                       due_date__lte=due_date_bound(timedelta(days=days)))
+    return condition
 
 
 def _owed():
@@ -45,8 +54,8 @@ def report_reminders_send(*, today: date | None = None) -> int:
     """Remind the company of each report not sent and due within its round's reminder
     period. Returns how many requirements were reminded."""
     today = today or timezone.localdate()
-    due = (_owed().alias(remind_from=REMIND_FROM)
-           .filter(reminded_at__isnull=True, due_date__gte=today, remind_from__lte=today))
+    due = (_owed().filter(_per_period("report_reminder_days", lambda days: today + days))
+           .filter(reminded_at__isnull=True, due_date__gte=today))
     sent = 0
     for requirement in due.order_by("due_date", "pk"):
         with transaction.atomic():
@@ -61,8 +70,8 @@ def report_escalations_send(*, today: date | None = None) -> int:
     """Tell the company and the programme officers of each report overdue by its round's
     escalation period or more. Returns how many were escalated."""
     today = today or timezone.localdate()
-    overdue = (_owed().alias(escalate_from=ESCALATE_FROM)
-               .filter(escalated_at__isnull=True, escalate_from__lte=today))
+    overdue = (_owed().filter(_per_period("report_escalation_days", lambda days: today - days))
+               .filter(escalated_at__isnull=True))
     sent = 0
     for requirement in overdue.order_by("due_date", "pk"):
         with transaction.atomic():
