@@ -4,39 +4,16 @@ closing puts the focus on the error summary, a termination with its reason close
 grant; the portfolio filters by health."""
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
 from subsidy.closure.models import GrantClosure
 from subsidy.finance.services.tranches import grant_activate
 from subsidy.platform.roles import Role
-from tests.browser.axe import serious_findings
+from tests.browser.axe import fits_and_passes_axe, signed_in_tab
 from tests.browser.chromium import page  # noqa: F401 - the shared Chromium fixture
 from tests.builders.finance import make_accepted_grant
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PHONE = {"width": 390, "height": 844}
-
-
-def _officer_page(page, live_server, officer, language):  # noqa: F811
-    # axe is injected as an inline script, which the site's CSP rightly refuses: this
-    # context alone sets the CSP aside.
-    context = page.context.browser.new_context(bypass_csp=True, viewport=PHONE)
-    client = Client()
-    client.force_login(officer)
-    context.add_cookies([
-        {"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url},
-        {"name": settings.SESSION_COOKIE_NAME,
-         "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": live_server.url}])
-    tab = context.new_page()
-    tab.set_default_timeout(60_000)
-    return tab
-
-
-def _fits_and_passes_axe(tab):
-    assert serious_findings(tab) == []
-    assert tab.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
 
 
 @pytest.mark.parametrize("language", ["en", "zh-hant"])
@@ -44,9 +21,9 @@ def test_an_officer_closes_a_grant_with_the_keyboard(page, live_server, language
     officer = UserFactory(roles=[Role.PROGRAMME_OFFICER])
     grant = make_accepted_grant()
     grant_activate(actor=officer, grant=grant)
-    tab = _officer_page(page, live_server, officer, language)
+    tab = signed_in_tab(page, live_server, officer, language)
     tab.goto(f"{live_server.url}/grants/{grant.pk}/closure/")
-    _fits_and_passes_axe(tab)
+    fits_and_passes_axe(tab)
 
     # Completing with three tranches unpaid is refused: the summary takes the focus.
     tab.locator("#id_outcome_0").focus()
@@ -55,7 +32,7 @@ def test_an_officer_closes_a_grant_with_the_keyboard(page, live_server, language
         tab.keyboard.press("Enter")
     tab.wait_for_selector("#form-errors")
     assert tab.evaluate("document.activeElement.id") == "form-errors"
-    _fits_and_passes_axe(tab)
+    fits_and_passes_axe(tab)
 
     tab.locator("#id_outcome_1").focus()
     tab.keyboard.press("Space")
@@ -68,7 +45,7 @@ def test_an_officer_closes_a_grant_with_the_keyboard(page, live_server, language
     assert GrantClosure.objects.get(grant=grant).outcome == "terminated"
     assert tab.locator("#closure-outcome").inner_text() == (
         "Terminated" if language == "en" else "已終止")
-    _fits_and_passes_axe(tab)
+    fits_and_passes_axe(tab)
 
 
 @pytest.mark.parametrize("language", ["en", "zh-hant"])
@@ -76,9 +53,9 @@ def test_an_officer_filters_the_portfolio_by_health(page, live_server, language)
     officer = UserFactory(roles=[Role.PROGRAMME_OFFICER])
     grant = make_accepted_grant()
     grant_activate(actor=officer, grant=grant)
-    tab = _officer_page(page, live_server, officer, language)
+    tab = signed_in_tab(page, live_server, officer, language)
     tab.goto(f"{live_server.url}/grants/portfolio/")
-    _fits_and_passes_axe(tab)
+    fits_and_passes_axe(tab)
     assert tab.locator("#portfolio tbody tr[data-health=green]").count() == 1
 
     tab.locator("#id_health").select_option("red")
@@ -87,4 +64,4 @@ def test_an_officer_filters_the_portfolio_by_health(page, live_server, language)
 
     assert "health=red" in tab.url
     assert tab.locator("#portfolio tbody tr[data-health]").count() == 0
-    _fits_and_passes_axe(tab)
+    fits_and_passes_axe(tab)

@@ -4,38 +4,15 @@ refused with its line numbers, a good one is posted, and the grant's page draws 
 chart."""
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
 from subsidy.compute.models import UsageStatement
 from subsidy.platform.roles import Role
-from tests.browser.axe import serious_findings
+from tests.browser.axe import fits_and_passes_axe, signed_in_tab
 from tests.browser.chromium import page  # noqa: F401 - the shared Chromium fixture
 from tests.builders.compute import csv_of, grant_with_allocation, line, post_csv
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PHONE = {"width": 390, "height": 844}
-
-
-def _page_as(page, live_server, user, language):  # noqa: F811
-    # axe is injected as an inline script, which the site's CSP rightly refuses: this
-    # context alone sets the CSP aside.
-    context = page.context.browser.new_context(bypass_csp=True, viewport=PHONE)
-    client = Client()
-    client.force_login(user)
-    context.add_cookies([
-        {"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url},
-        {"name": settings.SESSION_COOKIE_NAME,
-         "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": live_server.url}])
-    tab = context.new_page()
-    tab.set_default_timeout(60_000)
-    return tab
-
-
-def _fits_and_passes_axe(tab):
-    assert serious_findings(tab) == []
-    assert tab.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
 
 
 def _upload(tab, reference, content):
@@ -49,21 +26,21 @@ def _upload(tab, reference, content):
 @pytest.mark.parametrize("language", ["en", "zh-hant"])
 def test_an_officer_uploads_a_statement(page, live_server, language):  # noqa: F811
     grant = grant_with_allocation()
-    tab = _page_as(page, live_server, UserFactory(roles=[Role.PROGRAMME_OFFICER]), language)
+    tab = signed_in_tab(page, live_server, UserFactory(roles=[Role.PROGRAMME_OFFICER]), language)
     tab.goto(f"{live_server.url}/compute/statements/")
-    _fits_and_passes_axe(tab)
+    fits_and_passes_axe(tab)
 
     _upload(tab, "AISC-BAD", csv_of(line(grant, 1), (grant.application.reference, "2026-11",
                                                      "H800", "-3", "0.00")))
     problems = tab.locator("#statement-problems").inner_text()
     assert ("Line 3:" if language == "en" else "第 3 行") in problems
     assert not UsageStatement.objects.exists()
-    _fits_and_passes_axe(tab)
+    fits_and_passes_axe(tab)
 
     _upload(tab, "AISC-GOOD", csv_of(line(grant, 100)))
     assert UsageStatement.objects.get().reference == "AISC-GOOD"
     assert grant.application.reference in tab.locator("table").inner_text()
-    _fits_and_passes_axe(tab)
+    fits_and_passes_axe(tab)
 
 
 @pytest.mark.parametrize("language", ["en", "zh-hant"])
@@ -71,9 +48,9 @@ def test_the_company_sees_its_burn_chart(page, live_server, language):  # noqa: 
     grant = grant_with_allocation()
     post_csv(csv_of(line(grant, 100, period="2026-10")), reference="S1")
     post_csv(csv_of(line(grant, 150, period="2026-11")), reference="S2")
-    tab = _page_as(page, live_server, grant.owner, language)
+    tab = signed_in_tab(page, live_server, grant.owner, language)
     tab.goto(f"{live_server.url}/compute/grants/{grant.pk}/")
 
     assert tab.locator("svg.burn-chart circle").count() == 2
     assert tab.locator("#forecast").inner_text()[:2] == "20"
-    _fits_and_passes_axe(tab)
+    fits_and_passes_axe(tab)

@@ -4,36 +4,13 @@ keyboard. A refused period keeps what was typed and puts the focus on the error 
 the officer copies the default indicators, adds one, moves it up and retires another."""
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
 from subsidy.platform.roles import Role
 from subsidy.progress.models import OutcomeIndicator
-from tests.browser.axe import serious_findings
+from tests.browser.axe import fits_and_passes_axe, signed_in_tab
 from tests.factories import FundingRoundFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PHONE = {"width": 390, "height": 844}
-
-
-def _officer_tab(page, live_server, officer, language):
-    # axe is injected as an inline script, which the site's CSP rightly refuses: this
-    # context alone sets the CSP aside.
-    context = page.context.browser.new_context(bypass_csp=True, viewport=PHONE)
-    client = Client()
-    client.force_login(officer)
-    context.add_cookies([
-        {"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url},
-        {"name": settings.SESSION_COOKIE_NAME,
-         "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": live_server.url}])
-    tab = context.new_page()
-    tab.set_default_timeout(60_000)
-    return tab
-
-
-def _fits_and_passes_axe(tab):
-    assert serious_findings(tab) == []
-    assert tab.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
 
 
 def _press_enter_on(tab, selector):
@@ -47,9 +24,9 @@ def test_an_officer_sets_a_rounds_reporting_rules_with_the_keyboard(page, live_s
                                                                      language):
     officer = UserFactory(roles=[Role.PROGRAMME_OFFICER])
     round_ = FundingRoundFactory()
-    tab = _officer_tab(page, live_server, officer, language)
+    tab = signed_in_tab(page, live_server, officer, language)
     tab.goto(f"{live_server.url}/grants/rounds/{round_.code}/reporting/")
-    _fits_and_passes_axe(tab)
+    fits_and_passes_axe(tab)
 
     # A reminder 120 days ahead is refused: the summary takes the focus, the input stays.
     tab.locator("#id_report_reminder_days").fill("120")
@@ -59,7 +36,7 @@ def test_an_officer_sets_a_rounds_reporting_rules_with_the_keyboard(page, live_s
     assert tab.evaluate("document.activeElement.id") == "form-errors"
     assert tab.input_value("#id_report_reminder_days") == "120"
     assert tab.input_value("#id_report_escalation_days") == "5"
-    _fits_and_passes_axe(tab)
+    fits_and_passes_axe(tab)
     tab.locator("#id_report_reminder_days").fill("30")
     _press_enter_on(tab, "#periods-form button[type=submit]")
     round_.refresh_from_db()
@@ -71,7 +48,7 @@ def test_an_officer_sets_a_rounds_reporting_rules_with_the_keyboard(page, live_s
     _press_enter_on(tab, "#indicator-add-form button[type=submit]")
     patents = OutcomeIndicator.objects.get(round=round_, code="patents-filed")
     assert patents.position == 6
-    _fits_and_passes_axe(tab)
+    fits_and_passes_axe(tab)
 
     _press_enter_on(tab, f"#indicator-{patents.pk} button[value=up]")
     models = OutcomeIndicator.objects.get(round=round_, code="models-trained")
@@ -84,4 +61,4 @@ def test_an_officer_sets_a_rounds_reporting_rules_with_the_keyboard(page, live_s
     assert models.retired_at is not None
     assert tab.locator(f"#indicator-{models.pk}").inner_text().count(
         "Retired" if language == "en" else "已停用") == 1
-    _fits_and_passes_axe(tab)
+    fits_and_passes_axe(tab)
