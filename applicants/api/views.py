@@ -61,7 +61,7 @@ from applicants.workflow import ASSESSMENT_STATUSES, UNDER_ASSESSMENT
 from subsidy.api.auth import PartnerClient
 from subsidy.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, IdempotentWritesMixin
 from subsidy.api.query import DeclaredQueryParameters
-from subsidy.scheme.models import FundingRound
+from subsidy.scheme.models import FundingRound, Grant
 
 APPLICATIONS_READ = ["applications:read"]
 APPLICATIONS_WRITE = ["applications:write"]
@@ -103,6 +103,13 @@ class PartnerView(DeclaredQueryParameters):
                                                      parts=parts)
         except Application.DoesNotExist:
             raise Http404 from None
+
+    def application_grant(self) -> Grant:
+        """The grant of the application the path names: 404 while it has none."""
+        grant = Grant.objects.filter(application=self.application(parts=False)).first()
+        if grant is None:
+            raise Http404
+        return grant
 
 
 # --- Organisations -------------------------------------------------------------------------

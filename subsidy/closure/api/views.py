@@ -1,7 +1,6 @@
 """The partner API's grant of an application: its status, amounts and, once closed, its
 closure (outcome, reason, what was paid and released)."""
 
-from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 from rest_framework.response import Response
@@ -53,8 +52,4 @@ class ApplicationGrant(PartnerView, generics.GenericAPIView):
     serializer_class = GrantSerializer
 
     def get(self, request, reference):
-        application = self.application(parts=False)
-        grant = Grant.objects.filter(application=application).first()
-        if grant is None:
-            raise Http404
-        return Response(GrantSerializer(grant_representation(grant)).data)
+        return Response(GrantSerializer(grant_representation(self.application_grant())).data)

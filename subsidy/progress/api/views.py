@@ -1,7 +1,6 @@
 """The partner API's reporting of a grant: the reports it owes, with their fixed due dates,
 and each report sent (status, lateness, the officer's comments, the indicators' values)."""
 
-from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 from rest_framework.response import Response
@@ -9,7 +8,6 @@ from rest_framework.response import Response
 from applicants.api.views import APPLICATIONS_READ, REFERENCE_PARAMETER, PartnerView
 from subsidy.progress.models import ProgressReport, ReportingRequirement
 from subsidy.progress.selectors import grant_requirements
-from subsidy.scheme.models import Grant
 
 
 class ValueSerializer(serializers.Serializer):
@@ -61,10 +59,7 @@ class GrantReports(PartnerView, generics.GenericAPIView):
     serializer_class = RequirementSerializer
 
     def get(self, request, reference):
-        application = self.application(parts=False)
-        grant = Grant.objects.filter(application=application).first()
-        if grant is None:
-            raise Http404
+        grant = self.application_grant()
         rows = [{"number": r.number, "kind": r.kind, "title": r.title,
                  "due_date": r.due_date, "report": _report(getattr(r, "report", None))}
                 for r in grant_requirements(grant)]

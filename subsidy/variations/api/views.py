@@ -17,7 +17,6 @@ from applicants.errors import ProblemsError
 from applicants.models import BudgetLine, Milestone
 from subsidy.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, IdempotentWritesMixin
 from subsidy.api.serializers import KnownFieldsOnly
-from subsidy.scheme.models import Grant
 from subsidy.variations.models import Variation
 from subsidy.variations.services.proposal import BudgetMoveInput, MilestoneEdit, VariationInput
 from subsidy.variations.services.requests import variation_request
@@ -130,14 +129,8 @@ class _GrantVariations(PartnerView, generics.GenericAPIView):
     serializer_class = VariationSerializer
     pagination_class = None
 
-    def grant(self) -> Grant:
-        grant = Grant.objects.filter(application=self.application(parts=False)).first()
-        if grant is None:
-            raise Http404
-        return grant
-
     def variations(self, grant=None):
-        return (Variation.objects.filter(grant=grant or self.grant())
+        return (Variation.objects.filter(grant=grant or self.application_grant())
                 .prefetch_related("milestone_changes", "budget_moves__from_line",
                                   "budget_moves__to_line").order_by("number"))
 
@@ -160,7 +153,7 @@ class VariationList(IdempotentWritesMixin, _GrantVariations):
     def post(self, request, reference):
         shape = VariationRequestSerializer(data=request.data)
         shape.is_valid(raise_exception=True)
-        grant = self.grant()
+        grant = self.application_grant()
         data = shape.validated_data
         milestones = list(Milestone.objects.filter(application_id=grant.application_id))
         lines = list(BudgetLine.objects.filter(application_id=grant.application_id))
