@@ -5,7 +5,6 @@ import csv
 import io
 
 import pytest
-from django.db import connection
 
 from applicants.models import Organisation
 from subsidy.devdata.volume import VolumeSpec, generate_volume
@@ -20,7 +19,7 @@ from subsidy.platform.exports import copy_csv_rows, csv_rows
 
 pytestmark = [
     pytest.mark.django_db,
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY needs PostgreSQL"),
+    pytest.mark.postgres,  # the rows come by COPY
 ]
 
 

@@ -4,7 +4,6 @@ formatted in SQL; every cell must read back as the row-by-row writer's, value an
 import io
 
 import pytest
-from django.db import connection
 from openpyxl import load_workbook
 
 from applicants.models import Organisation
@@ -22,7 +21,7 @@ from subsidy.platform.exports import xlsx_file, xlsx_response
 
 pytestmark = [
     pytest.mark.django_db,
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY needs PostgreSQL"),
+    pytest.mark.postgres,  # the rows come by COPY
 ]
 
 NAMES = ["=HYPERLINK(\"x\")", "Acme\r\n\tLtd \\ & <Sons>\x07", " 陳記 "]
