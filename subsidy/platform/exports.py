@@ -22,7 +22,7 @@ from datetime import timezone as dt_timezone
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import connections, models
+from django.db import connections, models, transaction
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 
@@ -202,23 +202,50 @@ def _iso_offset(offset) -> str:
     return datetime(2000, 1, 1, tzinfo=dt_timezone(offset)).isoformat()[19:]
 
 
-def _copy_cell(field, column: str) -> str:
-    """The SQL that writes one cell as ``csv_cell`` does (NULL is an empty cell)."""
+def _copy_time(column: str, local: str) -> str:
+    """SQL writing the time ``column`` as ``csv_cell`` does (``isoformat`` in Hong Kong
+    time). ``local`` is ``to_json(column)::text`` computed once a row with the
+    transaction's time zone set to the site's (``copy_csv_rows``): JSON writes a time in
+    ISO 8601 with ``T`` and the offset as ``+08:00``, as Python does, but trims the
+    fraction's trailing zeros, which Python keeps (six digits). Its two common lengths,
+    with the quotes, are taken as they are: 27, whole seconds, and 34, six digits (unless
+    the offset has seconds, ``+07:36:42``); anything else is written from the column."""
+    general = _copy_time_from_column(column)
+    return (f"CASE octet_length({local}) WHEN 27 THEN substr({local}, 2, 25) "
+            f"WHEN 34 THEN CASE WHEN substr({local}, 28, 1) = ':' THEN {general} "
+            f"ELSE substr({local}, 2, 32) END ELSE {general} END")
+
+
+def _copy_time_from_column(column: str) -> str:
+    # The local time as PostgreSQL writes a timestamp (ISO 8601 with a space), its
+    # fraction padded to six digits as Python writes it; then the offset, named for each
+    # one the zone has had (``to_char`` for any other: three times as slow).
+    # The zone's name is the site's own setting, not user input.
+    local = f"({column} AT TIME ZONE '{settings.TIME_ZONE}')"
+    text = f"{local}::text"
+    seconds = f"(date_part('epoch', {local}) - date_part('epoch', {column}))::int"
+    interval = f"({local} - ({column} AT TIME ZONE 'UTC'))"
+    named = " ".join(f"WHEN {int(offset.total_seconds())} THEN '{_iso_offset(offset)}'"
+                     for offset in sorted(_zone_offsets(timezone.get_current_timezone())))
+    return (f"replace(rpad({text}, CASE WHEN length({text}) > 19 THEN 26 ELSE 19 END, "
+            f"'0'), ' ', 'T') || CASE {seconds} {named} ELSE "
+            f"CASE WHEN {interval} < interval '0' THEN '' ELSE '+' END "
+            f"|| to_char({interval}, 'HH24:MI') END")
+
+
+def _copy_text(column: str) -> str:
+    """SQL writing text as ``csv_cell`` does: formula-like text quoted, empty text an empty
+    cell (COPY would write ``""``). The first character is read once, as a number
+    (``ascii``: 0 for empty text), which costs a third of ``left(…) IN (…)``."""
+    quoted = " ".join(f"WHEN {ord(start)} THEN '''' || {column}" for start in FORMULA_STARTS)
+    return f"CASE ascii({column}) {quoted} WHEN 0 THEN NULL ELSE {column} END"
+
+
+def _copy_cell(field, column: str, local: str = "") -> str:
+    """The SQL that writes one cell as ``csv_cell`` does (NULL is an empty cell); a time
+    as ``_copy_time`` with ``local``, or from the column alone without it."""
     if isinstance(field, models.DateTimeField):
-        # The local time as PostgreSQL writes a timestamp (ISO 8601 with a space), its
-        # fraction padded to six digits as Python writes it; then the offset, named for each
-        # one the zone has had (``to_char`` for any other: three times as slow).
-        # The zone's name is the site's own setting, not user input.
-        local = f"({column} AT TIME ZONE '{settings.TIME_ZONE}')"
-        text = f"{local}::text"
-        seconds = f"(date_part('epoch', {local}) - date_part('epoch', {column}))::int"
-        interval = f"({local} - ({column} AT TIME ZONE 'UTC'))"
-        named = " ".join(f"WHEN {int(offset.total_seconds())} THEN '{_iso_offset(offset)}'"
-                         for offset in sorted(_zone_offsets(timezone.get_current_timezone())))
-        return (f"replace(rpad({text}, CASE WHEN length({text}) > 19 THEN 26 ELSE 19 END, "
-                f"'0'), ' ', 'T') || CASE {seconds} {named} ELSE "
-                f"CASE WHEN {interval} < interval '0' THEN '' ELSE '+' END "
-                f"|| to_char({interval}, 'HH24:MI') END")
+        return _copy_time(column, local) if local else _copy_time_from_column(column)
     if isinstance(field, models.DateField):
         return f"to_char({column}, 'YYYY-MM-DD')"
     if isinstance(field, models.DecimalField):
@@ -226,44 +253,66 @@ def _copy_cell(field, column: str) -> str:
     if isinstance(field, models.BooleanField):
         return f"CASE WHEN {column} THEN 'True' ELSE 'False' END"
     if isinstance(field, models.CharField | models.TextField):
-        starts = ", ".join(f"chr({ord(start)})" for start in FORMULA_STARTS)
-        return (f"CASE WHEN left({column}, 1) IN ({starts}) THEN '''' || {column} "
-                f"ELSE NULLIF({column}, '') END")
+        return _copy_text(column)
     return column
+
+
+def _crlf(chunk: bytes, rows: int) -> bytes:
+    """COPY's rows, ``rows`` of them each ended by LF (its only line end), with CRLF line
+    ends as in ``csv_chunks``. A line end inside a cell is the cell's own (COPY quotes such
+    a cell) and stays as it is: when the chunk holds more LFs than rows, the row ends are
+    told apart by the quotes before them (an even number since the row began)."""
+    if chunk.count(b"\n") == rows:
+        return chunk.replace(b"\n", b"\r\n")
+    out, quotes = [], 0
+    for part in chunk.split(b"\n")[:-1]:
+        quotes += part.count(b'"')
+        out.append(part + (b"\n" if quotes % 2 else b"\r\n"))
+    return b"".join(out)
 
 
 def copy_csv_rows(rows, columns, *, keys: bool = False):
     """``csv_rows`` on PostgreSQL: the rows of the ``values()`` queryset ``rows`` as
-    PostgreSQL's COPY writes them, in the blocks it sends; the same cells, read back."""
+    PostgreSQL's COPY writes them, in chunks of about ``CSV_CHUNK``; the same text."""
     connection = connections[rows.db]
     annotations = rows.query.annotation_select
     quote = connection.ops.quote_name
-    cells = []
+    cells, times = [], []
     for key, _label in columns:
         field = (annotations[key].output_field if key in annotations
                  else rows.model._meta.get_field(key))
-        cells.append(_copy_cell(field, f"r.{quote(key)}"))
+        local = ""
+        if isinstance(field, models.DateTimeField):
+            # Each time's JSON text once a row, in a subquery kept apart (OFFSET 0):
+            # otherwise PostgreSQL would write it out once for each use in its cell.
+            local = f"r.aiss_local_{len(times)}"
+            times.append(f"to_json(r.{quote(key)})::text AS aiss_local_{len(times)}")
+        cells.append(_copy_cell(field, f"r.{quote(key)}", local))
     sql, params = rows.query.sql_with_params()
+    query = connection.ops.compose_sql(sql, params)
+    if times:
+        query = f"SELECT r.*, {', '.join(times)} FROM ({query}) r OFFSET 0"  # noqa: S608
     # The parameters are bound by the driver's own quoting (compose_sql); the cells are
     # quoted column names of the code's own column lists.
-    statement = (f"COPY (SELECT {', '.join(cells)} FROM ("  # noqa: S608
-                 f"{connection.ops.compose_sql(sql, params)}) r) TO STDOUT (FORMAT csv)")
+    statement = (f"COPY (SELECT {', '.join(cells)} FROM ({query}) r) "  # noqa: S608
+                 "TO STDOUT (FORMAT csv)")
     yield _csv_header(_header_of(columns, keys=keys))
-    # COPY hands over one row at a time, ended by LF (its only line end): the LF becomes
-    # CRLF as in ``csv_chunks`` (a line end inside a quoted cell is the cell's own), and
-    # the rows are gathered into chunks.
+    # COPY hands over one row at a time (a Python step each, as for any client); they are
+    # gathered as they come and turned into a chunk at once. JSON writes times in the
+    # session's time zone: the site's for this statement only, undone with it (a
+    # rollback: the statement writes nothing) even inside an outer transaction.
     chunk, size = [], 0
-    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
-        for block in copy:
-            block = bytes(block)
-            if block.endswith(b"\n"):
-                block = block[:-1] + b"\r\n"
-            chunk.append(block)
-            size += len(block)
-            if size >= CSV_CHUNK:
-                yield b"".join(chunk)
-                chunk, size = [], 0
-    yield b"".join(chunk)
+    with transaction.atomic(using=rows.db), connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('TimeZone', %s, true)", [settings.TIME_ZONE])
+        with cursor.cursor.copy(statement) as copy:
+            for block in copy:
+                chunk.append(block)
+                size += len(block)
+                if size >= CSV_CHUNK:
+                    yield _crlf(b"".join(chunk), len(chunk))
+                    chunk, size = [], 0
+        transaction.set_rollback(True, using=rows.db)
+    yield _crlf(b"".join(chunk), len(chunk))
 
 
 def _xml_text(column: str, *, escaped: bool) -> str:

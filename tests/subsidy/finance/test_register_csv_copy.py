@@ -3,8 +3,10 @@ SQL; they must read back exactly as the row-by-row writer's."""
 
 import csv
 import io
+from datetime import UTC, datetime
 
 import pytest
+from django.db import connection
 
 from applicants.models import Organisation
 from subsidy.devdata.volume import VolumeSpec, generate_volume
@@ -67,3 +69,48 @@ def test_commitments_register_reads_back_the_same(volume):
     assert _read(copy_csv_rows(rows, COMMITMENT_COLUMNS)) == _read(
         csv_rows(rows, COMMITMENT_COLUMNS))
 
+
+
+def _text(chunks) -> str:
+    return "".join(c.decode() if isinstance(c, bytes) else c for c in chunks)
+
+
+# Times as JSON writes them in every shape: whole seconds, six digits, a fraction with
+# trailing zeros (which JSON trims and Python keeps), one digit, before 1904 (an offset
+# with seconds, +07:36:42, with a fraction whose text is as long as six digits'), the
+# occupation's +09:00, and none.
+TIMES = [
+    datetime(2027, 3, 1, 16, 30, tzinfo=UTC),
+    datetime(2027, 3, 1, 16, 30, 5, 123456, tzinfo=UTC),
+    datetime(2027, 3, 1, 16, 30, 5, 120000, tzinfo=UTC),
+    datetime(2027, 3, 1, 16, 30, 5, 500000, tzinfo=UTC),
+    datetime(1900, 1, 1, 0, 0, 1, 123000, tzinfo=UTC),
+    datetime(1900, 1, 1, 0, 0, 1, tzinfo=UTC),
+    datetime(1943, 6, 1, 12, 0, tzinfo=UTC),
+    None,
+]
+
+
+def test_every_shape_of_time_and_a_line_end_in_a_cell_are_written_as_python_writes_them(
+        volume):
+    payments = list(Disbursement.objects.order_by("id")[:len(TIMES)])
+    for payment, at in zip(payments, TIMES, strict=True):
+        Disbursement.objects.filter(pk=payment.pk).update(approved_at=at)
+    Disbursement.objects.filter(pk=payments[0].pk).update(bank_reference="line\nend \"q\"")
+    rows = disbursement_register()
+
+    copied = _text(copy_csv_rows(rows, DISBURSEMENT_COLUMNS))
+
+    assert copied == _text(csv_rows(rows, DISBURSEMENT_COLUMNS))
+    assert "2027-03-02T00:30:05.120000+08:00" in copied
+    assert "1900-01-01T07:36:43.123000+07:36:42" in copied
+    assert '"line\nend ""q"""\r\n' in copied
+
+
+def test_the_export_leaves_the_connections_time_zone_as_it_was(volume):
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW TimeZone")
+        before = cursor.fetchone()[0]
+        _text(copy_csv_rows(disbursement_register(), DISBURSEMENT_COLUMNS))
+        cursor.execute("SHOW TimeZone")
+        assert cursor.fetchone()[0] == before
