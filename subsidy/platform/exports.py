@@ -202,14 +202,15 @@ def _iso_offset(offset) -> str:
     return datetime(2000, 1, 1, tzinfo=dt_timezone(offset)).isoformat()[19:]
 
 
-def _copy_time(column: str, local: str) -> str:
+def _copy_time(column: str) -> str:
     """SQL writing the time ``column`` as ``csv_cell`` does (``isoformat`` in Hong Kong
-    time). ``local`` is ``to_json(column)::text`` computed once a row with the
-    transaction's time zone set to the site's (``copy_csv_rows``): JSON writes a time in
-    ISO 8601 with ``T`` and the offset as ``+08:00``, as Python does, but trims the
-    fraction's trailing zeros, which Python keeps (six digits). Its two common lengths,
-    with the quotes, are taken as they are: 27, whole seconds, and 34, six digits (unless
-    the offset has seconds, ``+07:36:42``); anything else is written from the column."""
+    time), from its JSON text with the transaction's time zone set to the site's
+    (``copy_csv_rows``): JSON writes a time in ISO 8601 with ``T`` and the offset as
+    ``+08:00``, as Python does, but trims the fraction's trailing zeros, which Python keeps
+    (six digits). Its two common lengths, with the quotes, are taken as they are: 27, whole
+    seconds, and 34, six digits (unless the offset has seconds, ``+07:36:42``); anything
+    else is written from the column."""
+    local = f"to_json({column})::text"
     general = _copy_time_from_column(column)
     return (f"CASE octet_length({local}) WHEN 27 THEN substr({local}, 2, 25) "
             f"WHEN 34 THEN CASE WHEN substr({local}, 28, 1) = ':' THEN {general} "
@@ -241,11 +242,10 @@ def _copy_text(column: str) -> str:
     return f"CASE ascii({column}) {quoted} WHEN 0 THEN NULL ELSE {column} END"
 
 
-def _copy_cell(field, column: str, local: str = "") -> str:
-    """The SQL that writes one cell as ``csv_cell`` does (NULL is an empty cell); a time
-    as ``_copy_time`` with ``local``, or from the column alone without it."""
+def _copy_cell(field, column: str) -> str:
+    """The SQL that writes one cell as ``csv_cell`` does (NULL is an empty cell)."""
     if isinstance(field, models.DateTimeField):
-        return _copy_time(column, local) if local else _copy_time_from_column(column)
+        return _copy_time(column)
     if isinstance(field, models.DateField):
         return f"to_char({column}, 'YYYY-MM-DD')"
     if isinstance(field, models.DecimalField):
@@ -271,31 +271,44 @@ def _crlf(chunk: bytes, rows: int) -> bytes:
     return b"".join(out)
 
 
+def _ordering_over(rows, quote) -> str | None:
+    """The ORDER BY of ``rows`` over its own columns (``r.<key>``) when each of its terms
+    names a selected column; None otherwise (then the query keeps its own)."""
+    query = rows.query
+    keys = set(query.values_select) | set(query.annotation_select)
+    if not query.order_by or query.is_sliced or query.distinct or query.extra_order_by:
+        return None
+    terms = []
+    for term in query.order_by:
+        if not isinstance(term, str) or term.removeprefix("-") not in keys:
+            return None
+        direction = " DESC" if term.startswith("-") else ""
+        terms.append(f"r.{quote(term.removeprefix('-'))}{direction}")
+    return ", ".join(terms)
+
+
 def copy_csv_rows(rows, columns, *, keys: bool = False):
     """``csv_rows`` on PostgreSQL: the rows of the ``values()`` queryset ``rows`` as
     PostgreSQL's COPY writes them, in chunks of about ``CSV_CHUNK``; the same text."""
     connection = connections[rows.db]
     annotations = rows.query.annotation_select
     quote = connection.ops.quote_name
-    cells, times = [], []
+    cells = []
     for key, _label in columns:
         field = (annotations[key].output_field if key in annotations
                  else rows.model._meta.get_field(key))
-        local = ""
-        if isinstance(field, models.DateTimeField):
-            # Each time's JSON text once a row, in a subquery kept apart (OFFSET 0):
-            # otherwise PostgreSQL would write it out once for each use in its cell.
-            local = f"r.aiss_local_{len(times)}"
-            times.append(f"to_json(r.{quote(key)})::text AS aiss_local_{len(times)}")
-        cells.append(_copy_cell(field, f"r.{quote(key)}", local))
-    sql, params = rows.query.sql_with_params()
-    query = connection.ops.compose_sql(sql, params)
-    if times:
-        query = f"SELECT r.*, {', '.join(times)} FROM ({query}) r OFFSET 0"  # noqa: S608
+        cells.append(_copy_cell(field, f"r.{quote(key)}"))
+    # Sorted after its cells are formatted, the query is one statement to PostgreSQL,
+    # whose parallel workers then format the rows they read before the sort; sorted in a
+    # subquery, every cell would be formatted by the one process that merges the rows.
+    ordering = _ordering_over(rows, quote)
+    query = rows.order_by() if ordering else rows
+    sql, params = query.query.sql_with_params()
     # The parameters are bound by the driver's own quoting (compose_sql); the cells are
     # quoted column names of the code's own column lists.
-    statement = (f"COPY (SELECT {', '.join(cells)} FROM ({query}) r) "  # noqa: S608
-                 "TO STDOUT (FORMAT csv)")
+    statement = (f"COPY (SELECT {', '.join(cells)} FROM ("  # noqa: S608
+                 f"{connection.ops.compose_sql(sql, params)}) r"
+                 f"{f' ORDER BY {ordering}' if ordering else ''}) TO STDOUT (FORMAT csv)")
     yield _csv_header(_header_of(columns, keys=keys))
     # COPY hands over one row at a time (a Python step each, as for any client); they are
     # gathered as they come and turned into a chunk at once. JSON writes times in the
