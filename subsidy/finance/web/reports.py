@@ -79,11 +79,15 @@ def _register_filter(form, scheme) -> RegisterFilter:
 
 
 def _download(request, rows, columns, name: str, sheet: str, totals):
+    """The download the request asks for, or None. ``totals`` gives the workbook's totals
+    rows: asked only for it (the CSV has none, and at 200,000 payments the grouped query
+    cost a fifth of the CSV's time)."""
     fmt = request.GET.get("format")
     if fmt == "csv":
         return exports.csv_response(rows, columns, name, reporting=True)
     if fmt == "xlsx":
-        return exports.xlsx_response(rows, columns, name, sheet, totals=totals, reporting=True)
+        return exports.xlsx_response(rows, columns, name, sheet, totals=totals(),
+                                     reporting=True)
     return None
 
 
@@ -94,11 +98,12 @@ def disbursement_register_view(request):
     form = RegisterFilterForm(request.GET or None,
                               initial={"scheme": scheme.code if scheme else ""})
     rows = disbursement_register(_register_filter(form, scheme))
-    totals = register_totals(rows)
     download = _download(request, rows, DISBURSEMENT_COLUMNS, "disbursement-register",
-                         "Disbursements", disbursement_totals_rows(totals))
+                         "Disbursements",
+                         lambda: disbursement_totals_rows(register_totals(rows)))
     if download:
         return download
+    totals = register_totals(rows)
     query = request.GET.copy()
     query.pop("format", None)
     query.pop("page", None)
@@ -116,11 +121,12 @@ def commitments_register_view(request):
     code = scheme.code if scheme else ""
     round_code = request.GET.get("round", "")
     rows = commitments_register(round_code=round_code, scheme_code=code)
-    totals = commitment_totals(round_code=round_code, scheme_code=code)
     download = _download(request, rows, COMMITMENT_COLUMNS, "commitments-register",
-                         "Commitments", commitment_totals_rows(totals))
+                         "Commitments", lambda: commitment_totals_rows(
+                             commitment_totals(round_code=round_code, scheme_code=code)))
     if download:
         return download
+    totals = commitment_totals(round_code=round_code, scheme_code=code)
     page = register_page(rows, number=request.GET.get("page"))
     query = {"scheme": code, **({"round": round_code} if round_code else {})}
     return render(request, "subsidy/finance/commitments_register.html", {
