@@ -265,3 +265,23 @@ def test_a_delivery_on_a_connection_the_server_dropped_reconnects_and_sends_once
     notification.refresh_from_db()
     assert (notification.status, notification.attempts) == (Notification.Status.SENT, 1)
     assert [m.to for m in mail.outbox] == [["dropped@example.hk"]]
+
+
+def test_an_outcome_recorded_after_the_claim_expired_leaves_the_new_claim_alone():
+    notification = Notification.objects.create(
+        to_email="late@example.hk", event="account_verification", context=CONTEXT)
+    first = notifications.notification_claim(notification_id=notification.pk)
+    Notification.objects.filter(pk=notification.pk).update(
+        claimed_until=timezone.now() - timedelta(seconds=1))
+    second = notifications.notification_claim(notification_id=notification.pk)
+
+    sent = {"status": Notification.Status.SENT, "sent_at": timezone.now()}
+    assert not notifications._settle(first, **sent)
+    notification.refresh_from_db()
+    assert (notification.status, notification.claim_token) == (
+        Notification.Status.PENDING, second.token)
+    assert notifications._settle(second, **sent, subject="Hi")
+    notification.refresh_from_db()
+    assert (notification.status, notification.subject, notification.claim_token,
+            notification.claimed_until) == (Notification.Status.SENT, "Hi", "", None)
+

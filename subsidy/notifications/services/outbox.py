@@ -228,9 +228,21 @@ def notification_claim(*, notification_id: int, now=None) -> Claim:
 
 def _settle(claim: Claim, **fields) -> bool:
     """Record a delivery's outcome and release its claim, in one statement that only the
-    claim's holder can make. False when the claim had expired and another delivery took it."""
-    return bool(Notification.objects.filter(pk=claim.notification_id, claim_token=claim.token)
-                .update(claimed_until=None, claim_token="", **fields))
+    claim's holder can make. False when the claim had expired and another delivery took it.
+    Written as SQL, as the claim is: building it through the ORM cost about a tenth of a
+    delivery's processor time."""
+    quote = connection.ops.quote_name
+    columns, params = [], []
+    for name, value in {"claimed_until": None, "claim_token": "", **fields}.items():
+        field = Notification._meta.get_field(name)
+        columns.append(f"{quote(field.column)} = %s")
+        params.append(field.get_db_prep_save(value, connection))
+    # Column and table names from the model, values as parameters.
+    sql = (f"UPDATE {quote(Notification._meta.db_table)} SET {', '.join(columns)} "  # noqa: S608
+           f"WHERE id = %s AND claim_token = %s")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, claim.notification_id, claim.token])
+        return cursor.rowcount == 1
 
 
 def notification_message_id(notification_id: int) -> str:
