@@ -285,3 +285,33 @@ def test_an_outcome_recorded_after_the_claim_expired_leaves_the_new_claim_alone(
     assert (notification.status, notification.subject, notification.claim_token,
             notification.claimed_until) == (Notification.Status.SENT, "Hi", "", None)
 
+
+@pytest.mark.postgres
+def test_a_delivery_commits_its_claim_and_outcome_without_waiting_for_the_disk():
+    """Each of the two commits would otherwise wait for the WAL flush, most of a delivery's
+    time; a crash can only make a message pending again, never lose it (the README)."""
+    notification = Notification.objects.create(
+        to_email="quick@example.hk", event="account_verification", context=CONTEXT)
+
+    with CaptureQueriesContext(connections["default"]) as queries:
+        assert notification_deliver(notification_id=notification.pk) == "sent"
+
+    assert [q["sql"].endswith("SET LOCAL synchronous_commit = off") for q in queries] == [
+        True, True]
+
+
+@pytest.mark.postgres
+def test_a_delivery_inside_a_callers_transaction_leaves_that_commit_durable():
+    notification = Notification.objects.create(
+        to_email="durable@example.hk", event="account_verification", context=CONTEXT)
+
+    cursor = connections["default"].cursor()
+    cursor.execute("SET synchronous_commit = on")  # the test settings turn it off
+    try:
+        with transaction.atomic():
+            assert notification_deliver(notification_id=notification.pk) == "sent"
+            cursor.execute("SHOW synchronous_commit")
+            assert cursor.fetchone() == ("on",)
+    finally:
+        cursor.execute("RESET synchronous_commit")
+        cursor.close()
