@@ -29,7 +29,7 @@ from applicants.workflow import (
     public_status,
 )
 from reviews.selectors import queues as staff_selectors
-from reviews.selectors.assessment import review_shortfall
+from reviews.selectors.pool import review_shortfall
 from reviews.services import screening
 from reviews.web.audit import readable_audit
 from subsidy.platform.errors import DomainError

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from applicants.models import Application
 from reviews.models import Assignment, ReviewCorrectionRequest, ReviewerPoolMember
 from reviews.selectors import assessment as selectors
+from reviews.selectors import pool as pool_selectors
 from reviews.services import assignments as assignment_services
 from reviews.services import pool as pool_services
 from reviews.services.scoring import review_correction_decide
@@ -54,7 +55,7 @@ def pool(request, code):
         else:
             messages.success(request, _("Reviewer added to the pool."))
             return redirect("reviews:pool", code=round_.code)
-    members = list(selectors.pool_for_round(round_=round_))
+    members = list(pool_selectors.pool_for_round(round_=round_))
     return render(request, "reviews/pool.html", {
         "round": round_, "form": form,
         "members": [(m, PoolMemberUpdateForm(
@@ -106,7 +107,7 @@ def application_assignments(request, pk):
     _require(request, Action.ASSIGN_REVIEWERS)
     application = get_object_or_404(
         Application.objects.select_related("round", "organisation"), pk=pk)
-    members = selectors.assignable_reviewers(application=application)
+    members = pool_selectors.assignable_reviewers(application=application)
     form = AssignForm(request.POST or None, members=members)
     if request.method == "POST" and form.is_valid():
         try:
