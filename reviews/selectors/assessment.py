@@ -6,8 +6,11 @@ versions), so every page here runs a fixed number of queries whatever the number
 applications and reviews.
 """
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from itertools import accumulate, count, islice, repeat
+from operator import itemgetter
 
 from django.db.models import Avg, Count, Max, Min, Prefetch, Q, StdDev
 from django.http import Http404
@@ -277,20 +280,76 @@ def reviews_for_application(*, application: Application) -> dict:
 
 # --- Ranking --------------------------------------------------------------------------------
 
-@dataclass
+# The columns of a ranked row, as ``_RANKING_SQL`` selects them.
+(_PK, _REFERENCE, _TITLE, _STATUS, _REQUESTED, _NAME_EN, _NAME_ZH, _COUNT, _RAW, _SPREAD,
+ _NORMALISED, _MEAN_Z) = range(12)
+
+
+class _Standing:
+    """What every row of one ranking shares: how its rows are ordered and judged."""
+
+    __slots__ = ("normalised", "threshold", "ranked", "within")
+
+    def __init__(self, normalised: bool, threshold: Decimal, ranked: int, within: int):
+        # ``ranked``: how many rows have a score (and a rank); ``within``: how many rows
+        # fit in the remaining envelope.
+        self.normalised, self.threshold = normalised, threshold
+        self.ranked, self.within = ranked, within
+
+
 class RankingRow:
-    application: "RankedApplication"
-    score: ApplicationScore
-    rank: int | None = None
-    running_total: Decimal = Decimal("0.00")
-    within_envelope: bool = True
-    first_beyond_envelope: bool = False
+    """One ranked application at its position (from 1): its row of the ranking statement,
+    and the running total of requested subsidy up to it. The ``application`` and ``score``
+    a page or an export shows are made from the row when first asked for: a page shows 50
+    of a round's thousands."""
+
+    __slots__ = ("_row", "_standing", "position", "running_total", "_application", "_score")
+
+    def __init__(self, row: tuple, standing: _Standing, position: int,
+                 running_total: Decimal):
+        self._row, self._standing = row, standing
+        self.position, self.running_total = position, running_total
 
     @property
-    def ranking_score(self):
-        return self.score.normalised if self._normalised else self.score.raw
+    def rank(self) -> int | None:
+        return self.position if self.position <= self._standing.ranked else None
 
-    _normalised: bool = False
+    @property
+    def within_envelope(self) -> bool:
+        return self.position <= self._standing.within
+
+    @property
+    def first_beyond_envelope(self) -> bool:
+        return self.position == self._standing.within + 1
+
+    @property
+    def ranking_score(self) -> Decimal | None:
+        return self._row[_NORMALISED if self._standing.normalised else _RAW]
+
+    @property
+    def application(self) -> "RankedApplication":
+        try:
+            return self._application
+        except AttributeError:
+            row = self._row
+            self._application = RankedApplication(
+                pk=row[_PK], reference=row[_REFERENCE], title=row[_TITLE],
+                status=row[_STATUS], requested_subsidy=row[_REQUESTED],
+                organisation=RankedOrganisation(name_en=row[_NAME_EN], name_zh=row[_NAME_ZH]))
+            return self._application
+
+    @property
+    def score(self) -> ApplicationScore:
+        try:
+            return self._score
+        except AttributeError:
+            row = self._row
+            n = row[_COUNT]
+            self._score = ApplicationScore() if not n else ApplicationScore(
+                review_count=n, raw=row[_RAW], spread=row[_SPREAD],
+                disagreement=n > 1 and row[_SPREAD] > self._standing.threshold,
+                normalised=row[_NORMALISED], mean_z=row[_MEAN_Z])
+            return self._score
 
 
 @dataclass
@@ -333,11 +392,14 @@ class RankedApplication:
         return str(ApplicationStatus(self.status).label)
 
 
-# Per ranked application, from the current reviews of its round: the count, mean, lowest
-# and highest total, and the mean z-score of its reviews (each total against its reviewer's
-# own mean and population standard deviation in the round); the round's overall mean and
-# standard deviation on every row. One statement, portable to SQLite (whose Django
-# connections provide STDDEV_POP).
+# Per ranked application, from the current reviews of its round: the count, the mean of
+# their totals, their spread (highest − lowest), the normalised score (the round's mean +
+# the mean z-score of the reviews × the round's standard deviation; each review's z-score
+# is its total against its reviewer's own mean and population standard deviation in the
+# round) and the mean z-score. One statement, portable to SQLite (whose Django connections
+# provide STDDEV_POP). On PostgreSQL the statement rounds each figure to cents, as the
+# page shows it: ROUND(numeric, 2) rounds ties away from zero, exactly as ROUND_HALF_UP,
+# so no row needs Python arithmetic; SQLite's floats are rounded in Python (``_in_cents``).
 _RANKING_SQL = """
 WITH cur AS (
     SELECT a.application_id AS app, a.reviewer_id AS reviewer, r.weighted_total AS total
@@ -350,14 +412,14 @@ WITH cur AS (
 ), per_reviewer AS (
     SELECT reviewer, AVG(total) AS mean, STDDEV_POP(total) AS sd FROM cur GROUP BY reviewer
 ), scored AS (
-    SELECT cur.app, COUNT(*) AS n, AVG(cur.total) AS raw, MIN(cur.total) AS low,
-           MAX(cur.total) AS high,
+    SELECT cur.app, COUNT(*) AS n, AVG(cur.total) AS raw,
+           MAX(cur.total) - MIN(cur.total) AS spread,
            AVG(CASE WHEN pr.sd > 0 THEN (cur.total - pr.mean) / pr.sd ELSE 0 END) AS mean_z
     FROM cur JOIN per_reviewer pr ON pr.reviewer = cur.reviewer
     GROUP BY cur.app
 )
 SELECT p.id, p.reference, p.title, p.status, p.requested_subsidy, o.name_en, o.name_zh,
-       s.n, s.raw, s.low, s.high, s.mean_z, ov.mean, ov.sd
+       s.n, {raw}, {spread}, {normalised}, {mean_z}
 FROM {application} p
 JOIN {organisation} o ON o.id = p.organisation_id
 LEFT JOIN scored s ON s.app = p.id
@@ -365,42 +427,38 @@ CROSS JOIN overall ov
 WHERE p.round_id = %(round)s AND p.status IN ({statuses})
 ORDER BY p.submitted_at, p.id
 """
+_RANKED_FIGURES = {"raw": "s.raw", "spread": "s.spread", "mean_z": "s.mean_z",
+                   "normalised": "COALESCE(ov.mean, 0) + s.mean_z * COALESCE(ov.sd, 0)"}
 
 
-def _ranked_rows(round_id: int, threshold: Decimal):
-    """``(RankedApplication, ApplicationScore)`` for each ranked application of the round,
-    oldest submission first, in one query."""
+def _in_cents(row: tuple) -> tuple:
+    # SQLite's floats, rounded to cents half up from their shortest decimal form. A figure
+    # that rounds to zero reads 0.00, never -0.00, as PostgreSQL's numeric (no negative
+    # zero) gives it.
+    return (*row[:_REQUESTED], _exact(row[_REQUESTED]), *row[_REQUESTED + 1:_RAW],
+            *(None if value is None else _dec(value) + 0 for value in row[_RAW:]))
+
+
+def _ranked_rows(round_id: int) -> list[tuple]:
+    """The row of each ranked application of the round (the columns ``_PK`` to
+    ``_MEAN_Z``), oldest submission first, its figures in cents: one query."""
     from django.db import connection
 
     from applicants.models import Organisation
 
+    in_sql = connection.vendor == "postgresql"
     statuses = {f"status{i}": str(status) for i, status in enumerate(RANKED_STATUSES)}
     sql = _RANKING_SQL.format(
         review=Review._meta.db_table, assignment=Assignment._meta.db_table,
         application=Application._meta.db_table, organisation=Organisation._meta.db_table,
-        statuses=", ".join(f"%({name})s" for name in statuses))
+        statuses=", ".join(f"%({name})s" for name in statuses),
+        **{name: f"ROUND({figure}, 2)" if in_sql else figure
+           for name, figure in _RANKED_FIGURES.items()})
     with connection.cursor() as cursor:
         cursor.execute(sql, {"round": round_id, "submitted": Assignment.Status.SUBMITTED,
                              **statuses})
         rows = cursor.fetchall()
-    # The round's mean and deviation are the same on every row.
-    mean, sd = ((_exact(rows[0][-2]) or Decimal(0), _exact(rows[0][-1]) or Decimal(0))
-                if rows else (Decimal(0), Decimal(0)))
-    for (pk, reference, title, status, requested, name_en, name_zh, n, raw, low, high,
-         mean_z, _mean, _sd) in rows:
-        application = RankedApplication(
-            pk=pk, reference=reference, title=title, status=status,
-            requested_subsidy=_exact(requested),
-            organisation=RankedOrganisation(name_en=name_en, name_zh=name_zh))
-        score = ApplicationScore()
-        if n:
-            spread = _exact(high) - _exact(low)
-            mean_z = _exact(mean_z)
-            score = ApplicationScore(
-                review_count=n, raw=_dec(raw), spread=_dec(spread),
-                disagreement=n > 1 and spread > threshold,
-                normalised=_dec(mean + mean_z * sd), mean_z=_dec(mean_z))
-        yield application, score
+    return rows if in_sql else [_in_cents(row) for row in rows]
 
 
 def round_ranking(*, round_: FundingRound, normalised: bool | None = None) -> Ranking:
@@ -413,22 +471,23 @@ def round_ranking(*, round_: FundingRound, normalised: bool | None = None) -> Ra
     if normalised is None:
         normalised = settings.normalise_scores
     threshold = settings.disagreement_threshold
-    # The round's remaining envelope and its scored applications, cached until what they
-    # read changes (subsidy.platform.figure_cache).
-    remaining, scored = cached_figure(
-        f"round-ranking:{round_.pk}:{round_.envelope}:{threshold}", (ASSESSMENT, FINANCE),
-        lambda: (round_remaining(round_=round_), list(_ranked_rows(round_.pk, threshold))))
-    rows = [RankingRow(application=application, score=score, _normalised=normalised)
-            for application, score in scored]
-    rows.sort(key=lambda r: (r.ranking_score is None, -(r.ranking_score or 0)))
-    running = Decimal("0.00")
-    beyond = None
-    for position, row in enumerate(rows, start=1):
-        row.rank = position if row.ranking_score is not None else None
-        running += row.application.requested_subsidy
-        row.running_total = running
-        row.within_envelope = running <= remaining
-        if not row.within_envelope and beyond is None:
-            row.first_beyond_envelope, beyond = True, position
+    # The round's remaining envelope and its ranked rows, cached until what they read
+    # changes (subsidy.platform.figure_cache).
+    remaining, found = cached_figure(
+        f"round-ranked-rows:{round_.pk}:{round_.envelope}", (ASSESSMENT, FINANCE),
+        lambda: (round_remaining(round_=round_), _ranked_rows(round_.pk)))
+    # Best score first; equal scores, and the unscored at the end, stay in submission order
+    # (a stable sort keeps it, reversed too).
+    column = _NORMALISED if normalised else _RAW
+    scored = [row for row in found if row[column] is not None]
+    scored.sort(key=itemgetter(column), reverse=True)
+    ordered = scored + [row for row in found if row[column] is None]
+    totals = list(accumulate(map(itemgetter(_REQUESTED), ordered), initial=Decimal("0.00")))
+    # Requested amounts are never negative (a constraint), so the running totals never
+    # fall: the rows within the envelope are the first ``within``.
+    within = max(bisect_right(totals, remaining) - 1, 0)
+    standing = _Standing(normalised, threshold, len(scored), within)
+    rows = list(map(RankingRow, ordered, repeat(standing), count(1), islice(totals, 1, None)))
     return Ranking(round=round_, rows=rows, remaining=remaining, normalised=normalised,
-                   threshold=settings.disagreement_threshold, envelope_runs_out_at=beyond)
+                   threshold=threshold,
+                   envelope_runs_out_at=within + 1 if within < len(rows) else None)

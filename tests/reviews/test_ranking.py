@@ -8,10 +8,13 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from applicants.models import Application
+from reviews.models import Review
 from reviews.selectors.assessment import reviews_for_application, round_ranking
 from reviews.services.assignments import assignment_create
 from reviews.services.pool import assessment_settings_update
 from reviews.web import assessment as assessment_views
+from subsidy.devdata.volume import VolumeSpec, generate_volume
+from subsidy.scheme.models import FundingRound
 from tests.builders.reviews import application_in_review, pooled_reviewer, submit_review
 from tests.factories import FundingRoundFactory
 
@@ -126,6 +129,29 @@ def test_unscored_applications_come_last_without_a_rank(officer):
     rows = round_ranking(round_=round_).rows
     assert [(r.application.pk, r.rank) for r in rows] == [(scored.pk, 1), (unscored.pk, None)]
 
+
+
+def test_ranking_rounds_its_figures_to_the_cent_as_the_application_page_does():
+    """The ranking rounds its figures in its one statement, the application page in
+    Python from the reviews; both round half up to cents, so every application reads the
+    same on both, a mean that falls on a half cent (80.005 → 80.01) included."""
+    report = generate_volume(VolumeSpec(applications=40, reviews=80, rounds=1,
+                                        states=["in_review", "reviewed", "waitlisted"],
+                                        criterion_scores=False), progress=lambda _line: None)
+    round_ = FundingRound.objects.get(code=report.rounds[0])
+    tie = Application.objects.filter(round=round_, review_assignments__isnull=False).first()
+    for review_, total in zip(Review.objects.filter(assignment__application=tie, is_current=True),
+                              ["80.01", "80.00"], strict=True):
+        Review.objects.filter(pk=review_.pk).update(weighted_total=Decimal(total))
+    ranking = round_ranking(round_=round_)
+    assert row_for(ranking, tie).score.raw == Decimal("80.01")
+    for row in ranking.rows:
+        page = reviews_for_application(application=Application.objects.get(
+            pk=row.application.pk))["aggregate"]
+        assert (row.score.review_count, row.score.raw, row.score.normalised,
+                row.score.mean_z, row.score.spread, row.score.disagreement) == (
+            page.review_count, page.raw, page.normalised, page.mean_z, page.spread,
+            page.disagreement), row.application
 
 def _download(client, officer, round_, fmt):
     client.force_login(officer)
