@@ -28,8 +28,13 @@ run: $(STAMP)
 	DEBUG=1 EMAIL_URL=$(EMAIL_URL) SITE_URL=$(SITE_URL) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # The whole suite. DATABASE_URL / CELERY_BROKER_URL select PostgreSQL and Redis (see .ci/run).
+# It runs in PYTEST_WORKERS processes (pytest-xdist), one per core and at most 4 by default,
+# each on its own test database (test_<name>_gw0, _gw1, ...) and, for the tests marked
+# `worker`, its own Redis database (the broker's, plus 1 for gw1, ...); a module's tests stay
+# in one process, which starts its fixtures once. PYTEST_WORKERS=0 runs it in one process.
+PYTEST_WORKERS ?= auto
 test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --maxprocesses 4 --dist loadscope $(PYTEST_ARGS)
 
 # Benchmarks against the local PostgreSQL and Redis (bench/README.md); BENCH_SIZE=smoke is quick.
 BENCH_SIZE ?= reference

@@ -3,28 +3,27 @@
 
 import pytest
 import redis
-from django.conf import settings
 
 from config.celery import app as celery_app
-from tests.integration.workers import Worker, publishing_to
+from tests.integration.workers import Worker, broker_url, publishing_to
 
 
 @pytest.fixture(scope="module")
 def worker(django_db_setup, tmp_path_factory):
     """A real worker on the test database, started once for the module. It depends on
     ``django_db_setup`` so that it stops before the test database is dropped."""
-    broker_url = settings.CELERY_BROKER_URL
-    if not broker_url.startswith("redis://"):
+    url = broker_url()
+    if not url.startswith("redis://"):
         pytest.skip("needs a Redis broker: set CELERY_BROKER_URL=redis://... (CI does)")
-    redis.Redis.from_url(broker_url).flushdb()
+    redis.Redis.from_url(url).flushdb()
     base = tmp_path_factory.mktemp("celery-worker")
     mail_dir = base / "mail"
     mail_dir.mkdir()
-    running = Worker(broker_url=broker_url, mail_dir=mail_dir, log_path=base / "worker.log")
+    running = Worker(broker_url=url, mail_dir=mail_dir, log_path=base / "worker.log")
     running.start()
     yield running
     running.stop()
-    redis.Redis.from_url(broker_url).flushdb()
+    redis.Redis.from_url(url).flushdb()
 
 
 @pytest.fixture

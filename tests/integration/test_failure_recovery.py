@@ -24,6 +24,7 @@ from tests.builders.applicants import fill
 from tests.factories import FundingRoundFactory, MembershipFactory, UserFactory
 from tests.integration.workers import (
     Worker,
+    broker_url,
     dead_broker_url,
     publishing_to,
     recipients,
@@ -97,15 +98,15 @@ def test_submission_while_the_broker_is_down_succeeds_and_each_receipt_goes_out_
 def broker(django_db_setup):
     """This process publishes to the real broker, with no worker of the module's running on
     the queue the test uses."""
-    broker_url = settings.CELERY_BROKER_URL
-    if not broker_url.startswith("redis://"):
+    url = broker_url()
+    if not url.startswith("redis://"):
         pytest.skip("needs a Redis broker: set CELERY_BROKER_URL=redis://... (CI does)")
     eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = False
-    with publishing_to(broker_url):
-        yield broker_url
+    with publishing_to(url):
+        yield url
     celery_app.conf.task_always_eager = eager
-    redis.Redis.from_url(broker_url).flushdb()
+    redis.Redis.from_url(url).flushdb()
 
 
 def _crash_and_recover(broker, tmp_path, *, when: str):

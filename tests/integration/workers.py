@@ -13,7 +13,7 @@ import time
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 from django.db import connection
@@ -35,6 +35,21 @@ def database_url() -> str:
     host = db["HOST"] or "127.0.0.1"
     port = db["PORT"] or 5432
     return f"postgres://{credentials}@{host}:{port}/{quote(db['NAME'], safe='')}"
+
+
+def broker_url() -> str:
+    """The Redis broker of this test process. Under pytest-xdist (``make test``) every
+    process (gw0, gw1, ...) takes its own database, the configured one plus its number, as
+    it has its own test database: the tests empty the broker (flushdb) and their workers
+    consume everything on it, so two processes on one database would take each other's
+    messages."""
+    url = settings.CELERY_BROKER_URL
+    process = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not url.startswith("redis://") or not process.startswith("gw"):
+        return url
+    parts = urlsplit(url)
+    database = int(parts.path.strip("/") or 0) + int(process.removeprefix("gw"))
+    return parts._replace(path=f"/{database}").geturl()
 
 
 def dead_broker_url() -> str:
