@@ -30,11 +30,13 @@ run: $(STAMP)
 # The whole suite. DATABASE_URL / CELERY_BROKER_URL select PostgreSQL and Redis (see .ci/run).
 # It runs in PYTEST_WORKERS processes (pytest-xdist), one per core and at most 4 by default,
 # each on its own test database (test_<name>_gw0, _gw1, ...) and, for the tests marked
-# `worker`, its own Redis database (the broker's, plus 1 for gw1, ...); a module's tests stay
-# in one process, which starts its fixtures once. PYTEST_WORKERS=0 runs it in one process.
+# `worker`, its own Redis database (the broker's, plus 1 for gw1, ...). Tests are dealt out
+# one by one (--dist load): by module or group, xdist keys tests by id, and the schemathesis
+# tests (one per API operation) share one id, so all but one would be dropped unseen.
+# PYTEST_WORKERS=0 runs it in one process.
 PYTEST_WORKERS ?= auto
 test: $(STAMP)
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --maxprocesses 4 --dist loadscope $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --maxprocesses 4 --dist load $(PYTEST_ARGS)
 
 # Benchmarks against the local PostgreSQL and Redis (bench/README.md); BENCH_SIZE=smoke is quick.
 BENCH_SIZE ?= reference
