@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from itertools import accumulate, count, islice, repeat
 from operator import itemgetter
 
-from django.db.models import Avg, Count, Max, Min, Prefetch, Q, StdDev
+from django.db.models import Avg, Prefetch, Q, StdDev
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -216,31 +216,23 @@ class ApplicationScore:
     disagreement: bool = False
 
 
-def _application_scores(round_id: int, application_ids, stats: RoundScoreStats,
-                        threshold: Decimal) -> dict[int, ApplicationScore]:
-    """Raw mean, spread (max − min) and count per application from SQL; the normalised
-    mean from the reviews' totals and the reviewer statistics. Two queries."""
-    rows = (current_reviews(round_id).filter(assignment__application_id__in=application_ids)
-            .values("assignment__application_id")
-            .annotate(n=Count("id"), mean=Avg("weighted_total"), low=Min("weighted_total"),
-                      high=Max("weighted_total")))
-    scores = {}
-    for row in rows:
-        spread = Decimal(row["high"]) - Decimal(row["low"])
-        scores[row["assignment__application_id"]] = ApplicationScore(
-            review_count=row["n"], raw=_dec(row["mean"]), spread=_dec(spread),
-            disagreement=row["n"] > 1 and spread > threshold)
-    totals: dict[int, list[tuple[Decimal, Decimal]]] = {}
-    for app_id, reviewer_id, total in (
-            current_reviews(round_id).filter(assignment__application_id__in=application_ids)
-            .values_list("assignment__application_id", "assignment__reviewer_id",
-                         "weighted_total")):
-        totals.setdefault(app_id, []).append((stats.normalised(reviewer_id, total),
-                                              stats.z(reviewer_id, total)))
-    for app_id, pairs in totals.items():
-        scores[app_id].normalised = _dec(sum(p[0] for p in pairs) / len(pairs))
-        scores[app_id].mean_z = _dec(sum(p[1] for p in pairs) / len(pairs))
-    return scores
+def _reviews_score(reviews: list[Review], stats: RoundScoreStats,
+                   threshold: Decimal) -> ApplicationScore:
+    """One application's score from its current reviews, already read for the page (no
+    query): the raw mean, the spread (max − min), the count, and the mean of the reviews'
+    totals normalised by their reviewers' statistics."""
+    scored = [r for r in reviews if r.weighted_total is not None]
+    if not scored:
+        return ApplicationScore(review_count=len(reviews))
+    totals = [r.weighted_total for r in scored]
+    spread = max(totals) - min(totals)
+    pairs = [(stats.normalised(r.assignment.reviewer_id, r.weighted_total),
+              stats.z(r.assignment.reviewer_id, r.weighted_total)) for r in scored]
+    return ApplicationScore(
+        review_count=len(reviews), raw=_dec(sum(totals) / len(totals)), spread=_dec(spread),
+        disagreement=len(reviews) > 1 and spread > threshold,
+        normalised=_dec(sum(p[0] for p in pairs) / len(pairs)),
+        mean_z=_dec(sum(p[1] for p in pairs) / len(pairs)))
 
 
 def reviews_for_application(*, application: Application) -> dict:
@@ -251,12 +243,10 @@ def reviews_for_application(*, application: Application) -> dict:
     round_ = application.round
     settings = settings_for(round_)
     stats = round_score_stats(round_id=round_.pk)
-    aggregate = _application_scores(round_.pk, [application.pk], stats,
-                                    settings.disagreement_threshold).get(
-        application.pk, ApplicationScore())
     reviews = list(_with_scores(
         current_reviews(round_.pk).filter(assignment__application=application)
         .select_related("assignment__reviewer").order_by("submitted_at")))
+    aggregate = _reviews_score(reviews, stats, settings.disagreement_threshold)
     criteria = []
     for criterion in criteria_for(round_):
         values = [s.score for r in reviews for s in r.scores.all()
@@ -461,13 +451,15 @@ def _ranked_rows(round_id: int) -> list[tuple]:
     return rows if in_sql else [_in_cents(row) for row in rows]
 
 
-def round_ranking(*, round_: FundingRound, normalised: bool | None = None) -> Ranking:
+def round_ranking(*, round_: FundingRound, normalised: bool | None = None,
+                  settings: RoundAssessmentSettings | None = None) -> Ranking:
     """The round's applications in review or awaiting a decision, best score first (the
     normalised score when the round ranks by it, or when asked), with the running total of
     requested subsidy and where the remaining envelope runs out. Unscored applications come
     last. The scores are aggregated in SQL, one query for the whole round; a fixed number
-    of queries whatever the size of the round."""
-    settings = settings_for(round_)
+    of queries whatever the size of the round. ``settings``: the round's, when the caller
+    has just read them (``settings_for``)."""
+    settings = settings or settings_for(round_)
     if normalised is None:
         normalised = settings.normalise_scores
     threshold = settings.disagreement_threshold

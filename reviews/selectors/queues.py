@@ -117,8 +117,12 @@ def staff_application(*, application_id: int) -> Application:
 
 def staff_application_audit(*, application: Application) -> QuerySet[AuditEvent]:
     """The audit trail of the application and of its grant, oldest first."""
-    grant_ids = [str(pk) for pk in Grant.objects.filter(application_id=application.pk)
-                 .values_list("pk", flat=True)]
+    if Application.grant.is_cached(application):  # read with it (``staff_application``)
+        grant = getattr(application, "grant", None)
+        grant_ids = [str(grant.pk)] if grant else []
+    else:
+        grant_ids = [str(pk) for pk in Grant.objects.filter(application_id=application.pk)
+                     .values_list("pk", flat=True)]
     return (AuditEvent.objects.filter(
         Q(object_type=Application._meta.label_lower, object_id=str(application.pk))
         | Q(object_type=Grant._meta.label_lower, object_id__in=grant_ids))

@@ -201,7 +201,8 @@ def ranking(request, code):
             else:
                 messages.success(request, _("Ranking settings saved."))
                 return redirect("reviews:ranking", code=round_.code)
-    ranking = selectors.round_ranking(round_=round_, normalised=_normalised_choice(request))
+    ranking = selectors.round_ranking(round_=round_, normalised=_normalised_choice(request),
+                                      settings=settings)
     paginator = Paginator(ranking.rows, RANKING_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()

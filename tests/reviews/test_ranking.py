@@ -218,6 +218,19 @@ def test_application_reviews_lay_out_scores_by_criterion(two_by_two):
     assert data["aggregate"].raw == Decimal("90.00")
 
 
+def test_the_application_page_gives_each_application_the_score_its_ranking_row_has(
+        two_by_two, officer):
+    """The page computes the score from the reviews it shows, the ranking in SQL: the
+    same raw and normalised means, z, spread, count and disagreement."""
+    round_, x, y = two_by_two
+    assessment_settings_update(actor=officer, round_=round_, normalise_scores=True,
+                               disagreement_threshold=Decimal("20"))
+    ranking = round_ranking(round_=round_)
+    for application in (x, y):
+        assert reviews_for_application(application=application)["aggregate"] == row_for(
+            ranking, application).score
+
+
 def test_ranking_page_shows_one_page_of_a_ranking_computed_over_the_whole_round(
         client, officer, monkeypatch):
     """A round of thousands is shown a page at a time; ranks, running totals and where the

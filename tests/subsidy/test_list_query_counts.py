@@ -20,8 +20,9 @@ from tests.factories import UserFactory
 # data is the test's own, not committed, so the cache is not used: the figures are read.)
 FIGURE_VERSION_QUERIES = 1 if connection.vendor == "postgresql" else 0
 DASHBOARD_QUERIES = 31 + FIGURE_VERSION_QUERIES
-# The ranking: the versions of its figures, then (not committed, not cached) its queries.
-RANKING_QUERIES = 9 + FIGURE_VERSION_QUERIES
+# The ranking: the versions of its figures, then (not committed, not cached) its queries;
+# the round's settings are read once, by the page, and given to the ranking.
+RANKING_QUERIES = 8 + FIGURE_VERSION_QUERIES
 RANKING_EXPORT_QUERIES = 7 + FIGURE_VERSION_QUERIES
 
 PAGES = [
