@@ -15,11 +15,12 @@ from tests.factories import UserFactory
 # grouping each source), the payments as reported read once for the month table and the
 # burn-down, and a fixed number of grouped queries for the rest, whatever the size; the
 # compute subsidy drawn per round and the compute allocations per category and sector: 3;
+# claims ageing, every step in one query;
 # the version of the finance figures, read before them for their cache: 1 on PostgreSQL
 # (SQLite keeps no versions and caches nothing: subsidy.platform.figure_cache). (Here the
 # data is the test's own, not committed, so the cache is not used: the figures are read.)
 FIGURE_VERSION_QUERIES = 1 if connection.vendor == "postgresql" else 0
-DASHBOARD_QUERIES = 31 + FIGURE_VERSION_QUERIES
+DASHBOARD_QUERIES = 26 + FIGURE_VERSION_QUERIES
 # The ranking: the versions of its figures, then (not committed, not cached) its queries;
 # the round's settings are read once, by the page, and given to the ranking.
 RANKING_QUERIES = 8 + FIGURE_VERSION_QUERIES

@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from subsidy.finance.models import Claim
+from subsidy.finance.models import Claim, Disbursement
 from subsidy.finance.reports.figures import (
     by_dimension,
     claims_ageing,
@@ -19,6 +19,8 @@ from subsidy.finance.reports.registers import (
     json_rows,
     register_totals,
 )
+from subsidy.finance.services.claims import claim_verify
+from subsidy.finance.services.payments import payment_prepare
 from subsidy.finance.services.tranches import grant_activate, grant_terminate
 from subsidy.scheme.ledger import grant_paid, round_committed, round_paid
 from tests.builders.finance import (
@@ -112,6 +114,24 @@ def test_claims_ageing_counts_claims_waiting_for_verification(active_grant):
     step = next(s for s in claims_ageing() if s["step"] == "verification")
 
     assert (step["count"], step["week"], step["month"], step["oldest_days"]) == (1, 0, 1, 10)
+
+
+def test_claims_ageing_counts_verified_claims_without_a_payment_on_its_way_for_preparation(
+        active_grant, officer, finance_officer):
+    """A verified claim waits for its payment to be prepared until one is prepared; a
+    cancelled payment leaves it waiting again. Each step in the same one query."""
+    other = make_accepted_grant()
+    grant_activate(actor=officer, grant=other)
+    waiting, prepared = (claim_verify(actor=officer, claim=claim_first_tranche(grant))
+                         for grant in (active_grant, other))
+    payment = payment_prepare(actor=finance_officer, claim=prepared)
+
+    steps = {s["step"]: s["count"] for s in claims_ageing()}
+    assert (steps["preparation"], steps["approval"]) == (1, 1)
+
+    Disbursement.objects.filter(pk=payment.pk).update(status=Disbursement.Status.CANCELLED)
+    steps = {s["step"]: s["count"] for s in claims_ageing()}
+    assert (steps["preparation"], steps["approval"]) == (2, 0)
 
 
 def test_committed_by_month_sums_to_the_round_commitment(ledger_world):
