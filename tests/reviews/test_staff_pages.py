@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from applicants.models import Application, ApplicationStatus, status_gate_open
+from applicants.models import Application, ApplicationStatus, Organisation, status_gate_open
 from applicants.services.drafts import application_update_section
 from applicants.services.submission import application_resubmit
 from applicants.workflow import application_transition
@@ -87,6 +87,18 @@ def test_drafts_are_not_in_the_queues(login, officer, round_):
                                    title="Secret draft")
     page = login(officer).get(url("staff:queue")).content.decode()
     assert "Secret draft" not in page
+
+
+def test_the_queue_rows_name_status_category_and_sector_in_the_users_language(
+        login, officer, round_):
+    quick_applications(round_, 2)
+    Application.objects.update(category="nlp")
+    Organisation.objects.update(sector="nlp")
+    client = login(officer)
+    client.post(reverse("set_language"), {"language": "zh-hant", "next": "/"})
+    rows = client.get(url("staff:queue")).content.decode().split("<tbody>")[1]
+    assert rows.count(">已提交</span>") == 2
+    assert rows.count(">自然語言處理</span>") == 4  # each row's category and sector
 
 
 def test_the_queue_filters_by_status(login, officer, round_):
