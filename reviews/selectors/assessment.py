@@ -21,10 +21,12 @@ from django.utils.translation import gettext as _
 from applicants.models import Application, ApplicationStatus
 from reviews.models import (
     Assignment,
+    Recommendation,
     Review,
     ReviewCorrectionRequest,
     RoundAssessmentSettings,
 )
+from subsidy.platform.choices import choice_label
 from subsidy.platform.figure_cache import ASSESSMENT, FINANCE, cached_figure
 from subsidy.platform.permissions import Action, can
 from subsidy.scheme.ledger import round_remaining
@@ -51,9 +53,11 @@ def criteria_for(round_: FundingRound) -> list[dict]:
 
 
 def review_laid_out(review: Review, criteria: list[dict]) -> dict:
-    """A review with its scores in rubric order (scores prefetched)."""
+    """A review with its scores in rubric order (scores prefetched) and the label of its
+    recommendation."""
     by_code = {s.criterion: s for s in review.scores.all()}
     return {"review": review,
+            "recommendation": choice_label(Recommendation.choices, review.recommendation),
             "rows": [{"criterion": c, "score": by_code.get(c["code"])} for c in criteria]}
 
 
@@ -247,12 +251,15 @@ def reviews_for_application(*, application: Application) -> dict:
         current_reviews(round_.pk).filter(assignment__application=application)
         .select_related("assignment__reviewer").order_by("submitted_at")))
     aggregate = _reviews_score(reviews, stats, settings.disagreement_threshold)
+    by_review = [{s.criterion: s for s in r.scores.all()} for r in reviews]
     criteria = []
     for criterion in criteria_for(round_):
-        values = [s.score for r in reviews for s in r.scores.all()
-                  if s.criterion == criterion["code"] and s.score is not None]
-        criteria.append({**criterion, "mean": _dec(sum(values) / len(values)) if values
-                         else None})
+        # Each review's score of the criterion (None where it has none), in the order of
+        # ``reviews``: the row of the criterion in the table of scores.
+        cells = [scores.get(criterion["code"]) for scores in by_review]
+        values = [s.score for s in cells if s is not None and s.score is not None]
+        criteria.append({**criterion, "cells": cells,
+                         "mean": _dec(sum(values) / len(values)) if values else None})
     laid_out = []
     for review in reviews:
         laid_out.append({
@@ -263,6 +270,8 @@ def reviews_for_application(*, application: Application) -> dict:
         })
     assignments = list(application.review_assignments.select_related(
         "reviewer", "declaration__replacement__reviewer").order_by("assigned_at", "pk"))
+    for assignment in assignments:
+        assignment.status_label = choice_label(Assignment.Status.choices, assignment.status)
     return {"criteria": criteria, "reviews": laid_out, "assignments": assignments,
             "aggregate": aggregate, "settings": settings,
             "scale": round_.score_scale_max}

@@ -32,6 +32,7 @@ from reviews.selectors import queues as staff_selectors
 from reviews.selectors.pool import review_shortfall
 from reviews.services import screening
 from reviews.web.audit import readable_audit
+from subsidy.platform.choices import choice_label
 from subsidy.platform.errors import DomainError
 from subsidy.platform.permissions import Action, can
 from subsidy.platform.web.errors import add_domain_error, add_domain_error_messages
@@ -164,13 +165,21 @@ def application_detail(request, application_id):
     application = _application_or_404(application_id)
     _require(request, Action.VIEW_REVIEWS, application)
     versions = list(application.versions.all())
+    # Each label shown translated alone (``choice_label``), not every choice of its field.
+    application.status_label = choice_label(S.choices, application.status)
+    organisation = application.organisation
+    organisation.sector_label = choice_label(Sector.choices, organisation.sector)
+    history = list(application.status_changes.all())
+    for change in history:
+        change.from_label = choice_label(S.choices, change.from_status)
+        change.to_label = choice_label(S.choices, change.to_status)
     return render(request, "reviews/staff/application_detail.html", {
         "application": application,
         "grant": getattr(application, "grant", None),
         "public_status": public_status(application.status),
         "actions": _actions(request.user, application),
         "versions": versions,
-        "history": application.status_changes.all(),
+        "history": history,
         "audit": readable_audit(staff_selectors.staff_application_audit(
             application=application)),
         "may_assign": application.status == S.IN_REVIEW

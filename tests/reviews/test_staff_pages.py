@@ -202,6 +202,23 @@ def test_the_detail_page_shows_the_history_and_audit_trail(login, officer, round
     assert "<strong>Status</strong>: Submitted → Screening" in audit
 
 
+def test_the_detail_page_names_each_status_and_recommendation_in_the_users_language(
+        login, officer, round_):
+    application = make_application(round_, state="in_review", officer=officer)
+    Organisation.objects.filter(pk=application.organisation_id).update(sector="nlp")
+    submit_review(assignment_create(actor=officer, application=application,
+                                    reviewer=pooled_reviewer(round_, officer)), 4,
+                  recommendation="fund_with_conditions")
+    client = login(officer)
+    client.post(reverse("set_language"), {"language": "zh-hant", "next": "/"})
+    page = client.get(url("staff:application", application.pk)).content.decode()
+    assert '<span class="badge">評審中</span>' in page  # the application's status
+    assert "<dd>自然語言處理</dd>" in page  # the company's sector
+    assert "資格審查中 → 評審中" in page  # a step of the history
+    assert ">已提交評審</span>" in page  # the reviewer's assignment
+    assert page.count("有條件資助") == 2  # the review's summary and its recommendation
+
+
 def test_a_draft_has_no_staff_page(login, officer, round_):
     with status_gate_open():
         draft = Application.objects.create(round=round_, organisation=OrganisationFactory())
